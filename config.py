@@ -1,0 +1,160 @@
+"""Configuration classes. Every value that differs between machines comes from the environment.
+
+`create_app` picks a class by name (``development``, ``testing``, ``production``) from
+``MARKETPLACE_CONFIG`` unless one is passed in. Values that change with policy (rate limits,
+time limits, thresholds) live here, never in the code that applies them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+#: The placeholder secret that development uses; production refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+
+    # Database: None means "a SQLite file in the instance folder", resolved in create_app so the
+    # path follows the instance path rather than the working directory.
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL") or None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLITE_FILENAME = "pasar-opop.sqlite3"
+
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+
+    # Sessions and cookies.
+    SESSION_COOKIE_NAME = "opop_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    FORCE_HTTPS = False
+    HSTS_ENABLED = False
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # Language.
+    LANGUAGES = ("id", "en")
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGE_COOKIE_NAME = "opop_lang"
+
+    # Rate limits (Flask-Limiter notation). Tests and benchmarks raise or lower them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        REDIS_URL if REDIS_URL else "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+    RATELIMIT_PASSWORD_RESET = os.environ.get(
+        "RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"
+    )
+
+    # Accounts.
+    EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    PASSWORD_MIN_LENGTH = 8
+    # Argon2id cost (OWASP's recommended minimum: 19 MiB, 2 iterations).
+    PASSWORD_HASH_TIME_COST = _env_int("PASSWORD_HASH_TIME_COST", 2)
+    PASSWORD_HASH_MEMORY_KIB = _env_int("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)
+    #: Accept addresses on the reserved .test domain (the demo accounts use it).
+    EMAIL_ALLOW_TEST_DOMAINS = _env_bool("EMAIL_ALLOW_TEST_DOMAINS", False)
+
+    # Mail: "log" writes to the log, "smtp" sends, "memory" keeps messages in a list (tests).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Pasar OPOP <noreply@pasaropop.test>"
+    )
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    #: A claim older than this is taken to belong to a crashed sender and is picked up again.
+    MAIL_CLAIM_TIMEOUT = 10 * 60
+    #: The public address used in links inside emails sent outside a request (cron).
+    SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
+
+    # Uploaded files (product photos, transfer proofs): a folder inside the instance folder unless
+    # set.
+    UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER") or None
+
+    # Stripe (used by the payments capability); without keys the card option is hidden.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+
+    # Behind a reverse proxy: how many proxies set X-Forwarded-* (0 = none, trust nothing).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+
+    SEED_DEMO_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+    EMAIL_ALLOW_TEST_DOMAINS = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_APP_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
+    MAIL_BACKEND = "memory"
+    EMAIL_ALLOW_TEST_DOMAINS = True
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = "1000 per minute"
+    RATELIMIT_REGISTER = "1000 per minute"
+    RATELIMIT_PASSWORD_RESET = "1000 per minute"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+    HSTS_ENABLED = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    SEED_DEMO_ALLOWED = False
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

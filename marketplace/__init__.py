@@ -1,0 +1,183 @@
+"""Pasar OPOP: the marketplace for One Pesantren One Product goods of Kota Mojokerto."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, DEFAULT_SECRET_KEY, Config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def create_app(
+    config: str | type[Config] | None = None, overrides: dict[str, Any] | None = None
+) -> Flask:
+    """Build the application for a configuration name or class."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    load_config(app, config, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_handling(app)
+    register_commands(app)
+    return app
+
+
+def load_config(
+    app: Flask, config: str | type[Config] | None, overrides: dict[str, Any] | None
+) -> None:
+    import os
+
+    if config is None:
+        config = os.environ.get("MARKETPLACE_CONFIG", "development")
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        database = Path(app.instance_path) / app.config["SQLITE_FILENAME"]
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations")
+    )
+    if app.config["ENV_NAME"] == "production":
+        secret = app.config.get("SECRET_KEY")
+        if not secret or secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+            raise ConfigurationError(
+                "SECRET_KEY is missing, too short or the development default. Set the SECRET_KEY "
+                "environment variable to a long random value, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+    logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace.accounts import passwords
+    from marketplace.accounts.services import load_user_for_session
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+    from marketplace.i18n import select_locale
+    from marketplace.mail import init_mail
+    from marketplace.storage import init_storage
+
+    passwords.configure(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_for_session)
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Silakan masuk untuk melanjutkan.")
+
+    limiter.init_app(app)
+
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["HSTS_ENABLED"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        content_security_policy=content_security_policy(app),
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+    init_mail(app)
+    init_storage(app)
+
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+        )
+
+
+def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
+    """No inline scripts or styles, nothing loaded from other hosts."""
+    return {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": ["'self'", "data:"],
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.accounts import bp as accounts_bp
+    from marketplace.catalogue import bp as catalogue_bp
+    from marketplace.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalogue_bp)
+
+
+def register_request_handling(app: Flask) -> None:
+    from flask import Response
+    from flask_login import current_user
+
+    from marketplace.cooperatives.access import membership_of
+    from marketplace.errors import register_error_handlers
+    from marketplace.extensions import db
+    from marketplace.i18n import register_i18n
+    from marketplace.mail import dispatch_queued
+    from marketplace.policy import register_policy_enforcement
+    from marketplace.procurement.access import agency_roles_of
+
+    register_policy_enforcement(app)
+    register_error_handlers(app)
+    register_i18n(app)
+
+    @app.after_request
+    def finish_unit_of_work(response: Response) -> Response:
+        # Services flush; the request commits once, only when it succeeded. Emails queued in
+        # the transaction go out after the commit.
+        if response.status_code < 400:
+            db.session.commit()
+            dispatch_queued()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.context_processor
+    def navigation_context() -> dict[str, object]:
+        membership = membership_of(current_user)
+        return {
+            "nav_cooperative": membership.cooperative if membership else None,
+            "nav_agency_roles": agency_roles_of(current_user),
+            "nav_is_admin": bool(current_user.is_authenticated and current_user.is_city_admin),
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from marketplace.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,65 @@
+"""App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from marketplace.extensions import db
+
+mail_cli = AppGroup("mail", help="The mail outbox.")
+
+
+@mail_cli.command("send-pending")
+@click.option("--limit", default=500, show_default=True, help="At most this many emails.")
+def send_pending_command(limit: int) -> None:
+    """Send emails waiting in the outbox (safe to run from cron, and twice at once)."""
+    from marketplace.mail import send_pending
+
+    sent, not_sent = send_pending(limit)
+    click.echo(f"sent {sent}, not sent {not_sent}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--force", is_flag=True, help="Allow seeding in production.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")
+def seed_demo_command(force: bool, if_empty: bool) -> None:
+    """Load the demo pilot: nine fictional cooperatives, products, agencies and demo accounts."""
+    from marketplace.demo import database_is_empty, seed_demo
+
+    if not current_app.config["SEED_DEMO_ALLOWED"] and not force:
+        raise click.ClickException(
+            "Refusing to load demo data in production. Use --force if you really mean it."
+        )
+    if if_empty and not database_is_empty():
+        click.echo("Database already has data; demo data not loaded.")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="Administrator", show_default=True)
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a city administrator account (or make an existing account one)."""
+    from marketplace.accounts.services import create_user, find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        user = create_user(email, password, name, verified=True, is_city_admin=True)
+    else:
+        user.is_city_admin = True
+    db.session.commit()
+    click.echo(f"{user.email} is a city administrator.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)

@@ -1,0 +1,86 @@
+"""The declarative base, shared column helpers and the database-wide connection settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+# Stable constraint names let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    # Flask-SQLAlchemy copies this base, so the type map lives on the registry itself.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={int: Integer, datetime: DateTime(timezone=True)},
+    )
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC. Every timestamp is stored in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; treat them as UTC so comparisons work on both databases."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def in_check(values: Iterable[str], column: str) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values`` (enum members or strings)."""
+    return f"{column} IN (" + ", ".join(f"'{v!s}'" for v in values) + ")"
+
+
+def money_column(**kwargs: Any) -> Mapped[int]:
+    """A whole-rupiah amount. Pair it with a CHECK (col >= 0) in the table's constraints."""
+    return mapped_column(BigInteger, **kwargs)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; SQLAlchemy's
+    # documented fix is to switch it off and emit BEGIN ourselves (see _begin_sqlite).
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # WAL lets readers proceed while one writer commits (ignored for in-memory databases).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+#: Database objects that autogenerate cannot model (full-text tables and their shadow tables,
+#: extensions). Migrations create them by hand; the schema comparison leaves them out.
+UNMODELLED_TABLE_PREFIXES: tuple[str, ...] = ("product_search",)
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter: skip objects that only migrations manage."""
+    return not (type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES))

@@ -1,0 +1,85 @@
+"""Domain errors and the one place that turns errors into HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from marketplace.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused an action. Its message is safe to show to the user."""
+
+    status_code = 400
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(self.default_message))
+        self.message = message or str(self.default_message)
+
+    default_message = _l("Permintaan tidak dapat diproses.")
+
+
+class NotFound(DomainError):
+    """The object does not exist, or belongs to someone else (both look the same from outside)."""
+
+    status_code = 404
+    default_message = _l("Halaman atau data tidak ditemukan.")
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+    default_message = _l("Anda tidak memiliki akses ke halaman ini.")
+
+
+class Conflict(DomainError):
+    status_code = 409
+    default_message = _l("Data telah berubah; muat ulang halaman dan coba lagi.")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _error_page(status: int, message: str | None = None) -> tuple[str | Response, int]:
+    if _wants_json():
+        from flask import jsonify
+
+        return jsonify(error=message or str(status)), status
+    template = (
+        f"errors/{status}.html"
+        if status in (400, 403, 404, 429, 500, 503)
+        else "errors/generic.html"
+    )
+    return render_template(template, status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to localized pages (JSON under /api/)."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> tuple[str | Response, int]:
+        db.session.rollback()
+        return _error_page(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        if error.code >= 500:
+            # Unhandled exceptions arrive here as InternalServerError (outside testing, where
+            # they propagate so tests see them).
+            db.session.rollback()
+            if error.code == 500:
+                log.error(
+                    "Unhandled error on %s %s",
+                    request.method,
+                    request.path,
+                    exc_info=getattr(error, "original_exception", None),
+                )
+        return _error_page(error.code, None)

@@ -1,0 +1,31 @@
+"""Small request helpers shared by every blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import redirect, request, url_for
+from werkzeug.wrappers import Response
+
+
+def is_local_url(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def redirect_next(default_endpoint: str, **values: Any) -> Response:
+    """Redirect to ``next`` when it is a local path, else to a default page."""
+    target = request.form.get("next") or request.args.get("next")
+    if target and is_local_url(target):
+        return redirect(target)
+    return redirect(url_for(default_endpoint, **values))
+
+
+#: The status for a form re-rendered with errors: the request changed nothing.
+FORM_ERROR = 400

@@ -1,0 +1,221 @@
+"""The mail outbox: emails are rows written in the same transaction as the change they report.
+
+`queue_email` renders the message in the recipient's language and adds it to the session. After
+the request commits, `dispatch_queued` sends what this request queued; anything that fails stays
+in the outbox and `flask mail send-pending` (cron) retries it. Sending claims each row with a
+guarded UPDATE, so two senders running at once never send the same email twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any, Protocol
+
+from flask import Flask, current_app, g, render_template
+from flask_babel import force_locale
+from sqlalchemy import CheckConstraint, Index, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.database import utcnow
+from marketplace.extensions import Model, db
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+class OutboxEmail(Model):
+    __tablename__ = "outbox_emails"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        Index("ix_outbox_emails_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    to_address: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(80))
+    locale: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class MailBackend(Protocol):
+    def send(self, email: OutboxEmail) -> None: ...
+
+
+class LogBackend:
+    """Development: the message goes to the log, so links can be clicked from the console."""
+
+    def send(self, email: OutboxEmail) -> None:
+        log.info("EMAIL to %s: %s\n%s", email.to_address, email.subject, email.body_text)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+
+
+class MemoryBackend:
+    """Tests: keeps a copy of what was sent. Set ``fail_with`` to make every send raise."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentMessage] = []
+        self.fail_with: Exception | None = None
+
+    def send(self, email: OutboxEmail) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append(
+            SentMessage(email.to_address, email.subject, email.body_text, email.body_html)
+        )
+
+
+class SmtpBackend:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def send(self, email: OutboxEmail) -> None:
+        cfg = self.config
+        message = EmailMessage()
+        message["From"] = cfg["MAIL_DEFAULT_SENDER"]
+        message["To"] = email.to_address
+        message["Subject"] = email.subject
+        message["Message-ID"] = make_msgid(domain="pasaropop")
+        message.set_content(email.body_text)
+        message.add_alternative(email.body_html, subtype="html")
+        smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+            if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)
+
+
+def init_mail(app: Flask) -> None:
+    backend_name = app.config["MAIL_BACKEND"]
+    backend: MailBackend
+    if backend_name == "smtp":
+        backend = SmtpBackend(app.config)
+    elif backend_name == "memory":
+        backend = MemoryBackend()
+    else:
+        backend = LogBackend()
+    app.extensions["mail_backend"] = backend
+
+
+def backend() -> MailBackend:
+    result: MailBackend = current_app.extensions["mail_backend"]
+    return result
+
+
+def queue_email(to: str, template: str, locale: str | None, **context: Any) -> OutboxEmail:
+    """Render ``email/<template>.{txt,html}`` in the recipient's language and add it to the outbox.
+
+    The template's first line of the text version is ``Subject: ...``.
+    """
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+    subject_line, _, body = text.partition("\n")
+    subject = subject_line.removeprefix("Subject:").strip()
+    email = OutboxEmail(
+        to_address=to,
+        subject=subject[:200],
+        body_text=body.lstrip("\n"),
+        body_html=html,
+        template=template,
+        locale=locale,
+    )
+    db.session.add(email)
+    g.setdefault("queued_emails", []).append(email)
+    return email
+
+
+def _claim(email_id: int) -> bool:
+    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            (OutboxEmail.status == PENDING)
+            | ((OutboxEmail.status == SENDING) & (OutboxEmail.claimed_at < stale)),
+        )
+        .values(status=SENDING, claimed_at=utcnow(), attempts=OutboxEmail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def send_one(email_id: int) -> bool:
+    """Claim, send and mark one email. Returns True when it was sent by this call."""
+    if not _claim(email_id):
+        return False
+    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+    assert email is not None
+    try:
+        backend().send(email)
+    except Exception as error:  # noqa: BLE001 - any transport failure leaves the email queued
+        log.warning("Sending email %s failed: %s", email_id, error)
+        email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+        email.status = FAILED if email.attempts >= max_attempts else PENDING
+        email.claimed_at = None
+        db.session.commit()
+        return False
+    email.status = SENT
+    email.sent_at = utcnow()
+    email.last_error = None
+    db.session.commit()
+    return True
+
+
+def dispatch_queued() -> None:
+    """Send what the current request queued, after its transaction committed."""
+    queued: list[OutboxEmail] = g.pop("queued_emails", [])
+    for email in queued:
+        try:
+            send_one(email.id)
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not dispatch email %s", email.id)
+
+
+def send_pending(limit: int = 500) -> tuple[int, int]:
+    """Send pending (and abandoned) emails. Returns (sent, failed) counts."""
+    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    ids = db.session.scalars(
+        select(OutboxEmail.id)
+        .where(
+            (OutboxEmail.status == PENDING)
+            | ((OutboxEmail.status == SENDING) & (OutboxEmail.claimed_at < stale))
+        )
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    sent = failed = 0
+    for email_id in ids:
+        if send_one(email_id):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
