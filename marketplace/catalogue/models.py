@@ -1,0 +1,191 @@
+"""Categories, products, their variants, images and bulk price tiers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.cooperatives.models import Cooperative
+from marketplace.database import TimestampMixin, in_check, money_column
+from marketplace.extensions import Model
+
+
+class ProductStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING_REVIEW = "pending_review"
+    ACTIVE = "active"
+    HIDDEN = "hidden"
+    ARCHIVED = "archived"
+
+
+class Category(Model):
+    """Two levels: a top category (parent None) and its subcategories."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(
+        back_populates="parent", order_by="Category.position"
+    )
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name
+
+
+class Product(TimestampMixin, Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint(in_check(ProductStatus, "status"), name="status"),
+        CheckConstraint("weight_grams >= 0", name="weight_non_negative"),
+        CheckConstraint("min_order_qty >= 1", name="min_order_qty_positive"),
+        CheckConstraint("sold_count >= 0", name="sold_count_non_negative"),
+        Index("ix_products_status_created_at", "status", "created_at"),
+        Index("ix_products_status_sold_count", "status", "sold_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(160))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(30))
+    weight_grams: Mapped[int] = mapped_column(default=0)
+    min_order_qty: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default=ProductStatus.DRAFT, index=True)
+    is_featured: Mapped[bool] = mapped_column(default=False)
+    halal_number: Mapped[str | None] = mapped_column(String(40))
+    halal_valid_until: Mapped[date | None]
+    pirt_number: Mapped[str | None] = mapped_column(String(20))
+    bpom_md_number: Mapped[str | None] = mapped_column(String(40))
+    sni: Mapped[bool] = mapped_column(default=False)
+    # Kept by the inventory module when a sale is recorded, so the catalogue never reads orders.
+    sold_count: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None]
+
+    cooperative: Mapped[Cooperative] = relationship()
+    category: Mapped[Category] = relationship()
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
+    )
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_choices(self) -> bool:
+        """A simple product has one default variant and shows no variant choice."""
+        return len(self.variants) > 1
+
+    def halal_expired(self, on: date) -> bool:
+        return self.halal_valid_until is not None and self.halal_valid_until < on
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class ProductVariant(TimestampMixin, Model):
+    """What is actually sold: a size or colour of a product, with its own SKU, price and stock.
+
+    ``on_hand`` changes only through ``marketplace.inventory.stock``; ``reserved`` counts units
+    held by unpaid or unfulfilled orders, so availability is ``on_hand - reserved``.
+    """
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "sku", name="uq_product_variants_cooperative_sku"),
+        CheckConstraint("price >= 0", name="price_non_negative"),
+        CheckConstraint("on_hand >= 0", name="on_hand_non_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_non_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+        Index("ix_product_variants_product_position", "product_id", "position"),
+        Index("ix_product_variants_price", "price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # Copied from the product so the database can hold SKUs unique per cooperative.
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    sku: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    price: Mapped[int] = money_column()
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    price_tiers: Mapped[list[PriceTier]] = relationship(
+        back_populates="variant", order_by="PriceTier.min_quantity", cascade="all, delete-orphan"
+    )
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    def unit_price_for(self, quantity: int) -> int:
+        """The bulk tier price for a quantity, or the base price below every tier."""
+        price = self.price
+        for tier in self.price_tiers:
+            if quantity >= tier.min_quantity:
+                price = min(price, tier.unit_price)
+        return price
+
+
+class PriceTier(Model):
+    """A bulk unit price that applies from ``min_quantity`` units of one variant."""
+
+    __tablename__ = "price_tiers"
+    __table_args__ = (
+        UniqueConstraint("variant_id", "min_quantity", name="uq_price_tiers_variant_quantity"),
+        CheckConstraint("min_quantity >= 2", name="min_quantity_at_least_two"),
+        CheckConstraint("unit_price >= 0", name="unit_price_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("product_variants.id", ondelete="CASCADE"))
+    min_quantity: Mapped[int]
+    unit_price: Mapped[int] = money_column()
+
+    variant: Mapped[ProductVariant] = relationship(back_populates="price_tiers")
+
+
+class ProductImage(TimestampMixin, Model):
+    __tablename__ = "product_images"
+    __table_args__ = (Index("ix_product_images_product_position", "product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")

@@ -1,0 +1,121 @@
+"""Cooperatives (koperasi, Koppontren) and the people who act for them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.database import TimestampMixin, in_check, money_column
+from marketplace.extensions import Model
+
+#: The three kecamatan of Kota Mojokerto.
+KECAMATAN = ("Magersari", "Kranggan", "Prajurit Kulon")
+
+
+class CooperativeStatus(enum.StrEnum):
+    PENDING = "pending"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class CooperativeKind(enum.StrEnum):
+    KOPPONTREN = "koppontren"
+    KOPERASI = "koperasi"
+
+
+class MemberRole(enum.StrEnum):
+    OWNER = "owner"
+    STAFF = "staff"
+
+
+class Cooperative(TimestampMixin, Model):
+    __tablename__ = "cooperatives"
+    __table_args__ = (
+        CheckConstraint(in_check(CooperativeStatus, "status"), name="status"),
+        CheckConstraint(in_check(CooperativeKind, "kind"), name="kind"),
+        CheckConstraint(in_check(KECAMATAN, "kecamatan"), name="kecamatan"),
+        CheckConstraint("local_delivery_fee >= 0", name="local_delivery_fee_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    slug: Mapped[str] = mapped_column(String(180), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=CooperativeKind.KOPERASI)
+    pesantren_name: Mapped[str | None] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kecamatan: Mapped[str] = mapped_column(String(40), index=True)
+    kelurahan: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(255))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    whatsapp: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    nib: Mapped[str] = mapped_column(String(20))
+    npwp: Mapped[str] = mapped_column(String(20))
+    is_pkp: Mapped[bool] = mapped_column(default=False)
+    pp55_certificate_number: Mapped[str | None] = mapped_column(String(60))
+    pp55_valid_until: Mapped[date | None]
+    bank_name: Mapped[str] = mapped_column(String(60))
+    bank_account_number: Mapped[str] = mapped_column(String(30))
+    bank_account_holder: Mapped[str] = mapped_column(String(120))
+    local_delivery_fee: Mapped[int] = money_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default=CooperativeStatus.PENDING, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None]
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    members: Mapped[list[CooperativeMember]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == CooperativeStatus.APPROVED
+
+    @property
+    def is_koppontren(self) -> bool:
+        return self.kind == CooperativeKind.KOPPONTREN
+
+    def has_valid_pp55(self, on: date) -> bool:
+        """The PP 55/2022 certificate lowers PPh 22 only while it is valid."""
+        return bool(self.pp55_certificate_number) and (
+            self.pp55_valid_until is not None and self.pp55_valid_until >= on
+        )
+
+    def whatsapp_url(self, message: str | None = None) -> str:
+        from urllib.parse import quote
+
+        url = f"https://wa.me/{self.whatsapp}"
+        return f"{url}?text={quote(message)}" if message else url
+
+    def __repr__(self) -> str:
+        return f"<Cooperative {self.slug} {self.status}>"
+
+
+class CooperativeMember(TimestampMixin, Model):
+    """A user acting for a cooperative. A user belongs to at most one cooperative."""
+
+    __tablename__ = "cooperative_members"
+    __table_args__ = (
+        UniqueConstraint("user_id", name="uq_cooperative_members_user_id"),
+        CheckConstraint(in_check(MemberRole, "role"), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10), default=MemberRole.STAFF)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == MemberRole.OWNER
