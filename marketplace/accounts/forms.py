@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import EqualTo, Optional
+
+from marketplace.validators import (
+    email,
+    indonesian_phone,
+    length,
+    postal_code,
+    required,
+    strip,
+    strong_password,
+)
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(
+        _l("Nama lengkap"), filters=[strip], validators=[required(), length(120)]
+    )
+    email = EmailField(_l("Email"), filters=[strip], validators=[required(), email(), length(254)])
+    password = PasswordField(_l("Kata sandi"), validators=[required(), strong_password])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
+    )
+    accept_terms = BooleanField(
+        _l("Saya menyetujui syarat penjualan dan pemberitahuan privasi."),
+        validators=[required()],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.description = _l(
+            "Minimal %(n)d karakter.", n=current_app.config["PASSWORD_MIN_LENGTH"]
+        )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), filters=[strip], validators=[required(), length(254)])
+    password = PasswordField(_l("Kata sandi"), validators=[required(), length(200)])
+    remember = BooleanField(_l("Ingat saya"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), filters=[strip], validators=[required(), email(), length(254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Kata sandi baru"), validators=[required(), strong_password])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[required()])
+    password = PasswordField(_l("Kata sandi baru"), validators=[required(), strong_password])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
+    )
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(
+        _l("Nama lengkap"), filters=[strip], validators=[required(), length(120)]
+    )
+    phone = StringField(
+        _l("Nomor HP"), filters=[strip], validators=[Optional(), length(20), indonesian_phone]
+    )
+    locale = SelectField(
+        _l("Bahasa"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+        validators=[required()],
+    )
+
+
+class AddressForm(FlaskForm):
+    label = StringField(
+        _l("Label alamat"),
+        filters=[strip],
+        validators=[required(), length(40)],
+        description=_l("Misalnya Rumah atau Kantor."),
+    )
+    recipient_name = StringField(
+        _l("Nama penerima"), filters=[strip], validators=[required(), length(120)]
+    )
+    phone = StringField(
+        _l("Nomor HP"), filters=[strip], validators=[required(), length(20), indonesian_phone]
+    )
+    street = StringField(
+        _l("Alamat (jalan, nomor, RT/RW)"), filters=[strip], validators=[required(), length(255)]
+    )
+    kelurahan = StringField(
+        _l("Kelurahan/Desa"), filters=[strip], validators=[required(), length(80)]
+    )
+    kecamatan = StringField(_l("Kecamatan"), filters=[strip], validators=[required(), length(80)])
+    city = StringField(
+        _l("Kota/Kabupaten"),
+        filters=[strip],
+        validators=[required(), length(80)],
+        default="Kota Mojokerto",
+    )
+    province = StringField(
+        _l("Provinsi"), filters=[strip], validators=[required(), length(80)], default="Jawa Timur"
+    )
+    postal_code = StringField(_l("Kode pos"), filters=[strip], validators=[required(), postal_code])
+    is_default = BooleanField(_l("Jadikan alamat utama"))

@@ -1,0 +1,88 @@
+"""Users and their saved addresses. Roles add up: see `User` below."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.database import TimestampMixin
+from marketplace.extensions import Model
+
+
+class User(UserMixin, TimestampMixin, Model):
+    """Anyone with an account. Every user can shop; further roles come from memberships.
+
+    A user may also be a member of one cooperative (``CooperativeMember``), a member of agencies
+    with procurement roles (``AgencyMember``) and/or a city administrator (``is_city_admin``).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased by the services, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    email_verified_at: Mapped[datetime | None]
+    is_city_admin: Mapped[bool] = mapped_column(default=False)
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    # Part of the login cookie's id: bumping it signs the user out everywhere (password change).
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Address(TimestampMixin, Model):
+    """A delivery address in the Indonesian order: street, kelurahan, kecamatan, kota, provinsi."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (CheckConstraint("length(postal_code) = 5", name="postal_code_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))
+    street: Mapped[str] = mapped_column(String(255))
+    kelurahan: Mapped[str] = mapped_column(String(80))
+    kecamatan: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(80))
+    province: Mapped[str] = mapped_column(String(80))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="addresses")
+
+    def one_line(self) -> str:
+        return ", ".join(
+            [
+                self.street,
+                self.kelurahan,
+                self.kecamatan,
+                self.city,
+                self.province,
+                self.postal_code,
+            ]
+        )

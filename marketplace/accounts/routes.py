@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from marketplace.accounts import bp, services
+from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
+from marketplace.accounts.forms import (
+    AddressForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+from marketplace.extensions import limiter
+from marketplace.http import FORM_ERROR, redirect_next
+from marketplace.i18n import chosen_on_this_device
+from marketplace.policy import GUEST_ONLY, PUBLIC, SIGNED_IN, allow
+
+Page = str | Response | tuple[str, int]
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def _register_limit() -> str:
+    return str(current_app.config["RATELIMIT_REGISTER"])
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["RATELIMIT_PASSWORD_RESET"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(GUEST_ONLY)
+@limiter.limit(_register_limit, methods=["POST"])
+def register() -> Page:
+    if current_user.is_authenticated:
+        return redirect(url_for("catalogue.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        services.register_user(
+            form.email.data, form.password.data, form.full_name.data, str(get_locale())
+        )
+        return redirect(url_for("accounts.check_email"))
+    return render_template("accounts/register.html", form=form), (
+        FORM_ERROR if form.errors else 200
+    )
+
+
+@bp.route("/check-email")
+@allow(PUBLIC)
+def check_email() -> Page:
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/verify/<token>")
+@allow(PUBLIC)
+def verify_email(token: str) -> Page:
+    try:
+        services.verify_email(token)
+    except InvalidToken as error:
+        return render_template("accounts/token_invalid.html", message=error.message), 400
+    flash(_("Email Anda sudah terverifikasi. Terima kasih!"), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@allow(SIGNED_IN)
+@limiter.limit(_reset_limit)
+def resend_verification() -> Page:
+    if not current_user.is_verified:
+        services.send_verification_email(current_user)
+        flash(_("Tautan verifikasi baru sudah dikirim ke email Anda."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(GUEST_ONLY)
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Page:
+    if current_user.is_authenticated:
+        return redirect_next("catalogue.home")
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except (InvalidCredentials, AccountDisabled) as error:
+            form.password.errors = [error.message]
+        else:
+            # A fresh session at login, so a session id planted before login is worthless.
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            device_language = chosen_on_this_device()
+            if device_language:
+                services.set_locale(user, device_language)
+            flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+            return redirect_next("catalogue.home")
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(SIGNED_IN)
+def logout() -> Page:
+    logout_user()
+    session.clear()
+    flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("catalogue.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password() -> Page:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _(
+                "Jika email itu terdaftar, kami sudah mengirim tautan untuk mengatur ulang kata "
+                "sandi."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str) -> Page:
+    try:
+        services.user_for_reset_token(token)
+    except InvalidToken as error:
+        return render_template("accounts/token_invalid.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        logout_user()
+        session.clear()
+        flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."), "success")
+        return redirect(url_for("accounts.login"))
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def profile() -> Page:
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or str(get_locale())
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            services.ProfileData(form.full_name.data, form.phone.data, form.locale.data),
+        )
+        flash(_("Profil sudah disimpan."), "success")
+        response = redirect(url_for("accounts.profile"))
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE_NAME"],
+            form.locale.data,
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        addresses=services.list_addresses(current_user),
+    ), (FORM_ERROR if form.errors else 200)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def change_password() -> Page:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except InvalidCredentials as error:
+            form.current_password.errors = [error.message]
+        else:
+            # The session version changed: log in again on this device with a fresh session.
+            session.clear()
+            login_user(user)
+            flash(_("Kata sandi sudah diganti."), "success")
+            return redirect(url_for("accounts.profile"))
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/addresses/new", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def new_address() -> Page:
+    form = AddressForm()
+    if form.validate_on_submit():
+        services.add_address(current_user, _address_data(form))
+        flash(_("Alamat sudah disimpan."), "success")
+        return redirect_next("accounts.profile")
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/address_form.html", form=form, address=None), status
+
+
+@bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def edit_address(address_id: int) -> Page:
+    address = services.get_address(current_user, address_id)
+    form = AddressForm(obj=address)
+    if form.validate_on_submit():
+        services.update_address(current_user, address_id, _address_data(form))
+        flash(_("Alamat sudah diperbarui."), "success")
+        return redirect(url_for("accounts.profile"))
+    status = FORM_ERROR if form.errors else 200
+    return render_template("accounts/address_form.html", form=form, address=address), status
+
+
+@bp.route("/addresses/<int:address_id>/delete", methods=["POST"])
+@allow(SIGNED_IN)
+def delete_address(address_id: int) -> Page:
+    services.delete_address(current_user, address_id)
+    flash(_("Alamat sudah dihapus."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+def _address_data(form: AddressForm) -> services.AddressData:
+    return services.AddressData(
+        label=form.label.data,
+        recipient_name=form.recipient_name.data,
+        phone=form.phone.data,
+        street=form.street.data,
+        kelurahan=form.kelurahan.data,
+        kecamatan=form.kecamatan.data,
+        city=form.city.data,
+        province=form.province.data,
+        postal_code=form.postal_code.data,
+        is_default=bool(form.is_default.data),
+    )

@@ -1,0 +1,300 @@
+"""Account rules: registration, verification, login, password reset, profile and addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from marketplace import audit
+from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
+from marketplace.accounts.models import Address, User
+from marketplace.accounts.passwords import hash_password, needs_rehash, verify_password
+from marketplace.database import utcnow
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.mail import queue_email
+
+_VERIFY_SALT = "accounts.verify-email"
+_RESET_SALT = "accounts.reset-password"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def load_user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: the id is "<user id>:<session version>"."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def create_user(
+    email: str,
+    password: str,
+    full_name: str,
+    *,
+    phone: str | None = None,
+    locale: str | None = None,
+    verified: bool = False,
+    is_city_admin: bool = False,
+) -> User:
+    user = User(
+        email=normalize_email(email),
+        password_hash=hash_password(password),
+        full_name=full_name.strip(),
+        phone=phone,
+        locale=locale,
+        email_verified_at=utcnow() if verified else None,
+        is_city_admin=is_city_admin,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_user(
+    email: str, password: str, full_name: str, locale: str | None, phone: str | None = None
+) -> User | None:
+    """Create a shopper account and send the verification email.
+
+    When the email is already registered nothing is created and the owner of that address gets
+    a notice instead, so the page looks the same either way (no account enumeration).
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_email(
+            existing.email,
+            "account_exists",
+            existing.locale or locale,
+            user=existing,
+            login_url=url_for("accounts.login", _external=True),
+            reset_url=url_for("accounts.forgot_password", _external=True),
+        )
+        return None
+    user = create_user(email, password, full_name, phone=phone, locale=locale)
+    send_verification_email(user)
+    audit.record("account.registered", user, actor_id=user.id)
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    token = _serializer(_VERIFY_SALT).dumps({"uid": user.id, "email": user.email})
+    queue_email(
+        user.email,
+        "verify_email",
+        user.locale,
+        user=user,
+        verify_url=url_for("accounts.verify_email", token=token, _external=True),
+    )
+
+
+def verify_email(token: str) -> User:
+    max_age = current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+    try:
+        data = _serializer(_VERIFY_SALT).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired) as error:
+        raise InvalidToken() from error
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise InvalidToken()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("account.email_verified", user, actor_id=user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check the credentials; the same error for an unknown email and a wrong password."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise InvalidCredentials()
+    if not user.is_active:
+        raise AccountDisabled()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = _serializer(_RESET_SALT).dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+    queue_email(
+        user.email,
+        "reset_password",
+        user.locale,
+        user=user,
+        reset_url=url_for("accounts.reset_password", token=token, _external=True),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    audit.record("account.password_reset_requested", user, actor_id=user.id)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link belongs to. The link dies once the password has changed."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _serializer(_RESET_SALT).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired) as error:
+        raise InvalidToken() from error
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-12:] != data.get("pw") or not user.is_active:
+        raise InvalidToken()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    # A reset proves control of the mailbox.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record("account.password_reset", user, actor_id=user.id)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidCredentials(str(_current_password_wrong()))
+    _set_password(user, new_password)
+    audit.record("account.password_changed", user, actor_id=user.id)
+
+
+def _current_password_wrong() -> str:
+    from flask_babel import gettext as _
+
+    return str(_("Kata sandi saat ini salah."))
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    # Signs the user out of every other session.
+    user.session_version += 1
+
+
+@dataclass
+class ProfileData:
+    full_name: str
+    phone: str | None
+    locale: str | None
+
+
+def update_profile(user: User, data: ProfileData) -> None:
+    user.full_name = data.full_name.strip()
+    user.phone = data.phone or None
+    user.locale = data.locale or None
+    audit.record("account.profile_updated", user, actor_id=user.id)
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+
+
+@dataclass
+class AddressData:
+    label: str
+    recipient_name: str
+    phone: str
+    street: str
+    kelurahan: str
+    kecamatan: str
+    city: str
+    province: str
+    postal_code: str
+    is_default: bool = False
+
+
+def _owned_address(user: User, address_id: int) -> Address:
+    address = db.session.scalar(
+        select(Address).where(Address.id == address_id, Address.user_id == user.id)
+    )
+    if address is None:
+        raise NotFound()
+    return address
+
+
+def get_address(user: User, address_id: int) -> Address:
+    return _owned_address(user, address_id)
+
+
+def list_addresses(user: User) -> list[Address]:
+    return list(
+        db.session.scalars(
+            select(Address)
+            .where(Address.user_id == user.id)
+            .order_by(Address.is_default.desc(), Address.id)
+        )
+    )
+
+
+def _apply_default(user: User, address: Address, make_default: bool) -> None:
+    has_default = db.session.scalar(
+        select(func.count())
+        .select_from(Address)
+        .where(Address.user_id == user.id, Address.is_default, Address.id != address.id)
+    )
+    if make_default or not has_default:
+        for other in list_addresses(user):
+            if other.id != address.id:
+                other.is_default = False
+        address.is_default = True
+
+
+def add_address(user: User, data: AddressData) -> Address:
+    address = Address(user_id=user.id, **_fields(data))
+    db.session.add(address)
+    db.session.flush()
+    _apply_default(user, address, data.is_default)
+    return address
+
+
+def update_address(user: User, address_id: int, data: AddressData) -> Address:
+    address = _owned_address(user, address_id)
+    for key, value in _fields(data).items():
+        setattr(address, key, value)
+    _apply_default(user, address, data.is_default)
+    return address
+
+
+def delete_address(user: User, address_id: int) -> None:
+    address = _owned_address(user, address_id)
+    was_default = address.is_default
+    db.session.delete(address)
+    db.session.flush()
+    if was_default:
+        remaining = list_addresses(user)
+        if remaining:
+            remaining[0].is_default = True
+
+
+def _fields(data: AddressData) -> dict[str, str]:
+    return {
+        "label": data.label.strip(),
+        "recipient_name": data.recipient_name.strip(),
+        "phone": data.phone.strip(),
+        "street": data.street.strip(),
+        "kelurahan": data.kelurahan.strip(),
+        "kecamatan": data.kecamatan.strip(),
+        "city": data.city.strip(),
+        "province": data.province.strip(),
+        "postal_code": data.postal_code.strip(),
+    }

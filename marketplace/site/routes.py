@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from marketplace.accounts.services import set_locale
+from marketplace.extensions import db
+from marketplace.http import is_local_url
+from marketplace.policy import PUBLIC, allow
+from marketplace.site import bp
+from marketplace.storage import storage
+
+
+@bp.route("/language", methods=["POST"])
+@allow(PUBLIC)
+def set_language() -> Response:
+    """The language switch: saved in a cookie, and in the profile when signed in."""
+    lang = request.form.get("lang", "")
+    target = request.form.get("next", "")
+    response = redirect(target if is_local_url(target) else url_for("catalogue.home"))
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE_NAME"],
+            lang,
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        if current_user.is_authenticated:
+            set_locale(current_user, lang)
+    return response
+
+
+@bp.route("/terms")
+@allow(PUBLIC)
+def terms() -> str:
+    return render_template("site/terms.html")
+
+
+@bp.route("/privacy")
+@allow(PUBLIC)
+def privacy() -> str:
+    return render_template("site/privacy.html")
+
+
+@bp.route("/healthz")
+@allow(PUBLIC)
+def healthz() -> Response:
+    """The process is up; says nothing about its dependencies."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@allow(PUBLIC)
+def readyz() -> tuple[Response, int]:
+    """Ready to serve: the database answers."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        db.session.rollback()
+        current_app.logger.warning("readyz: database check failed: %s", error)
+        checks["database"] = "error"
+    ok = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+
+
+@bp.route("/media/<path:key>")
+@allow(PUBLIC)
+def media(key: str) -> Response:
+    return storage().serve(key)
