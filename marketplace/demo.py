@@ -1,0 +1,319 @@
+"""``flask seed-demo``: the pilot's demo data, loaded idempotently.
+
+Everything is looked up by its natural key (slug, email) before it is created, so running the
+command twice changes nothing the second time. Stock enters through the inventory module, so the
+ledger matches on hand from the start. Product pictures are drawn here with Pillow (no downloads).
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from datetime import date
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import func, select
+
+from marketplace import demo_data
+from marketplace.accounts.models import Address, User
+from marketplace.accounts.services import create_user, find_user_by_email
+from marketplace.catalogue.models import (
+    Category,
+    PriceTier,
+    Product,
+    ProductImage,
+    ProductStatus,
+    ProductVariant,
+)
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeMember,
+    CooperativeStatus,
+    MemberRole,
+)
+from marketplace.database import utcnow
+from marketplace.extensions import db
+from marketplace.inventory import stock
+from marketplace.inventory.models import MovementReason
+from marketplace.procurement.models import Agency, AgencyMember, ProcurementRole
+from marketplace.storage import storage
+
+DEMO_PASSWORD = "opop-demo"  # noqa: S105 - published in the README for the demo
+
+AGENCIES = (
+    (
+        "bagian-umum-setda",
+        "Bagian Umum Sekretariat Daerah Kota Mojokerto",
+        "Jl. Gajah Mada No. 145, Kota Mojokerto",
+    ),
+    (
+        "dinas-pendidikan",
+        "Dinas Pendidikan dan Kebudayaan Kota Mojokerto",
+        "Jl. Pemuda No. 28, Kota Mojokerto",
+    ),
+)
+
+#: (email, full name, roles in the first agency)
+AGENCY_ACCOUNTS = (
+    ("pengadaan@demo.test", "Siti Rahmawati", (ProcurementRole.PEJABAT_PENGADAAN,)),
+    ("ppk@demo.test", "Bambang Sutrisno", (ProcurementRole.PPK,)),
+    ("penerima@demo.test", "Dewi Lestari", (ProcurementRole.PENERIMA,)),
+    ("bendahara@demo.test", "Agus Prasetyo", (ProcurementRole.BENDAHARA,)),
+)
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(User))
+
+
+def seed_demo() -> str:
+    """Load (or complete) the demo data and return a one-line summary."""
+    categories = _seed_categories()
+    _seed_shopper()
+    _seed_admin()
+    cooperatives = _seed_cooperatives()
+    created = _seed_products(cooperatives, categories)
+    _seed_agencies()
+    db.session.flush()
+    return (
+        f"Demo data ready: {len(cooperatives)} cooperatives, {len(demo_data.PRODUCTS)} products "
+        f"({created} new), {len(AGENCIES)} agencies. Password for every demo account: "
+        f"{DEMO_PASSWORD}"
+    )
+
+
+def _user(email: str, name: str, *, is_city_admin: bool = False) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = create_user(
+            email, DEMO_PASSWORD, name, verified=True, is_city_admin=is_city_admin, locale="id"
+        )
+    return user
+
+
+def _seed_categories() -> dict[str, Category]:
+    by_slug = {c.slug: c for c in db.session.scalars(select(Category))}
+    for position, top in enumerate(demo_data.CATEGORIES):
+        parent = by_slug.get(top.slug)
+        if parent is None:
+            parent = Category(slug=top.slug, name=top.name, name_en=top.name_en, position=position)
+            db.session.add(parent)
+            db.session.flush()
+            by_slug[top.slug] = parent
+        for child_position, child in enumerate(top.children):
+            if child.slug not in by_slug:
+                category = Category(
+                    slug=child.slug,
+                    name=child.name,
+                    name_en=child.name_en,
+                    parent_id=parent.id,
+                    position=child_position,
+                )
+                db.session.add(category)
+                by_slug[child.slug] = category
+    db.session.flush()
+    return by_slug
+
+
+def _seed_shopper() -> None:
+    user = _user("pembeli@demo.test", "Nur Aini")
+    user.phone = user.phone or "081234567890"
+    if not user.addresses:
+        db.session.add(
+            Address(
+                user_id=user.id,
+                label="Rumah",
+                recipient_name="Nur Aini",
+                phone="081234567890",
+                street="Jl. Brawijaya No. 21, RT 001/RW 002",
+                kelurahan="Kedundung",
+                kecamatan="Magersari",
+                city="Kota Mojokerto",
+                province="Jawa Timur",
+                postal_code="61316",
+                is_default=True,
+            )
+        )
+
+
+def _seed_admin() -> None:
+    _user("admin@demo.test", "Admin DiskopUkmperindag", is_city_admin=True)
+
+
+def _seed_cooperatives() -> dict[str, Cooperative]:
+    by_slug = {c.slug: c for c in db.session.scalars(select(Cooperative))}
+    for item in demo_data.COOPERATIVES:
+        cooperative = by_slug.get(item.slug)
+        if cooperative is None:
+            cooperative = Cooperative(
+                slug=item.slug,
+                name=item.name,
+                kind=item.kind,
+                pesantren_name=item.pesantren,
+                description=item.description,
+                kecamatan=item.kecamatan,
+                kelurahan=item.kelurahan,
+                address=item.address,
+                postal_code=item.postcode,
+                whatsapp=item.whatsapp,
+                email=item.email,
+                nib=item.nib,
+                npwp=item.npwp,
+                is_pkp=item.is_pkp,
+                pp55_certificate_number=item.pp55_number,
+                pp55_valid_until=_date(item.pp55_valid_until),
+                bank_name=item.bank_name,
+                bank_account_number=item.bank_account_number,
+                bank_account_holder=item.bank_account_holder,
+                local_delivery_fee=item.local_delivery_fee,
+                status=CooperativeStatus.APPROVED,
+                approved_at=utcnow(),
+                is_demo=True,
+            )
+            db.session.add(cooperative)
+            db.session.flush()
+            by_slug[item.slug] = cooperative
+        owner = _user(item.email, item.owner_name)
+        has_membership = db.session.scalar(
+            select(CooperativeMember.id).where(CooperativeMember.user_id == owner.id)
+        )
+        if not has_membership:
+            db.session.add(
+                CooperativeMember(
+                    cooperative_id=cooperative.id, user_id=owner.id, role=MemberRole.OWNER
+                )
+            )
+    db.session.flush()
+    return by_slug
+
+
+def _seed_products(cooperatives: dict[str, Cooperative], categories: dict[str, Category]) -> int:
+    existing = set(db.session.scalars(select(Product.slug)))
+    created = 0
+    for item in demo_data.PRODUCTS:
+        if item.slug in existing:
+            continue
+        cooperative = cooperatives[item.cooperative]
+        product = Product(
+            cooperative_id=cooperative.id,
+            category_id=categories[item.category].id,
+            name=item.name,
+            slug=item.slug,
+            description=item.description,
+            unit=item.unit,
+            weight_grams=item.weight_grams,
+            min_order_qty=item.min_order_qty,
+            status=ProductStatus.ACTIVE,
+            is_featured=item.featured,
+            halal_number=item.halal_number,
+            halal_valid_until=_date(item.halal_valid_until),
+            pirt_number=item.pirt_number,
+            bpom_md_number=item.bpom_md_number,
+            sni=item.sni,
+            published_at=utcnow(),
+        )
+        db.session.add(product)
+        db.session.flush()
+        variants = item.variants or (demo_data.DemoVariant("", (), item.price, item.stock),)
+        for position, spec in enumerate(variants):
+            variant = ProductVariant(
+                product_id=product.id,
+                cooperative_id=cooperative.id,
+                sku=f"{item.sku}-{spec.sku_suffix}" if spec.sku_suffix else item.sku,
+                name=" / ".join(value for _, value in spec.options),
+                options=dict(spec.options),
+                price=spec.price,
+                position=position,
+            )
+            db.session.add(variant)
+            db.session.flush()
+            for min_quantity, unit_price in item.tiers:
+                db.session.add(
+                    PriceTier(
+                        variant_id=variant.id, min_quantity=min_quantity, unit_price=unit_price
+                    )
+                )
+            if spec.stock > 0:
+                stock.restock(
+                    variant.id, spec.stock, reason=MovementReason.INITIAL, note="Stok awal demo"
+                )
+        _add_picture(product, item.category)
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _seed_agencies() -> None:
+    agencies = {a.slug: a for a in db.session.scalars(select(Agency))}
+    for slug, name, address in AGENCIES:
+        if slug not in agencies:
+            agency = Agency(slug=slug, name=name, address=address, is_demo=True)
+            db.session.add(agency)
+            db.session.flush()
+            agencies[slug] = agency
+    first = agencies[AGENCIES[0][0]]
+    for email, name, roles in AGENCY_ACCOUNTS:
+        user = _user(email, name)
+        for role in roles:
+            exists = db.session.scalar(
+                select(AgencyMember.id).where(
+                    AgencyMember.agency_id == first.id,
+                    AgencyMember.user_id == user.id,
+                    AgencyMember.role == role,
+                )
+            )
+            if not exists:
+                db.session.add(AgencyMember(agency_id=first.id, user_id=user.id, role=role))
+    # The second agency has a procurement officer of its own, so agencies can be told apart.
+    second = agencies[AGENCIES[1][0]]
+    other = _user("pengadaan2@demo.test", "Rudi Hartono")
+    exists = db.session.scalar(
+        select(AgencyMember.id).where(
+            AgencyMember.agency_id == second.id, AgencyMember.user_id == other.id
+        )
+    )
+    if not exists:
+        db.session.add(
+            AgencyMember(
+                agency_id=second.id, user_id=other.id, role=ProcurementRole.PEJABAT_PENGADAAN
+            )
+        )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def draw_product_picture(name: str, color: tuple[int, int, int], size: int = 480) -> bytes:
+    """A simple, friendly placeholder: the category's colour, a basket shape and the name."""
+    image = Image.new("RGB", (size, size), color)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 60) for c in color)
+    dark = tuple(max(0, c - 70) for c in color)
+    draw.ellipse((size * 0.18, size * 0.12, size * 0.82, size * 0.62), fill=light)
+    draw.rounded_rectangle((size * 0.3, size * 0.3, size * 0.7, size * 0.55), radius=18, fill=dark)
+    font = ImageFont.load_default(size=size // 14)
+    lines = textwrap.wrap(name, width=22)[:3]
+    y = size * 0.68
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((size - width) / 2, y), line, fill=(255, 255, 255), font=font)
+        y += size // 12
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82, optimize=False)
+    return buffer.getvalue()
+
+
+def _add_picture(product: Product, category_slug: str) -> None:
+    data = draw_product_picture(product.name, demo_data.image_color(category_slug))
+    key = storage().save(data, "products", "jpg")
+    db.session.add(
+        ProductImage(
+            product_id=product.id,
+            storage_key=key,
+            alt_text=f"Foto {product.name}",
+            width=480,
+            height=480,
+            position=0,
+        )
+    )
