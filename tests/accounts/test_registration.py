@@ -1,0 +1,116 @@
+"""Registration with email verification, and no account enumeration."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import User
+from marketplace.extensions import db
+from marketplace.mail import OutboxEmail
+from tests.factories import UserFactory
+
+
+def register(client: FlaskClient, **overrides: str) -> object:
+    data = {
+        "full_name": "Siti Aminah",
+        "email": "siti@example.test",
+        "password": "kopi-susu-enak",
+        "confirm": "kopi-susu-enak",
+        "accept_terms": "y",
+    }
+    data.update(overrides)
+    return client.post("/account/register", data=data)
+
+
+def outbox_to(address: str) -> list[OutboxEmail]:
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == address)))
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def test_registering_creates_an_unverified_shopper_and_emails_a_link(client: FlaskClient) -> None:
+    response = register(client, email="Siti@Example.TEST")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/check-email")
+    user = db.session.scalar(select(User).where(User.email == "siti@example.test"))
+    assert user is not None
+    assert user.is_verified is False
+    assert user.password_hash.startswith("$argon2id$")
+    [email] = outbox_to("siti@example.test")
+    assert "/account/verify/" in email.body_text
+    assert email.status == "sent"
+
+
+def test_following_the_link_verifies_the_email(client: FlaskClient) -> None:
+    register(client)
+    [email] = outbox_to("siti@example.test")
+    link = re.search(r"http://localhost(/account/verify/\S+)", email.body_text)
+    assert link is not None
+    response = client.get(link.group(1))
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "siti@example.test"))
+    assert user is not None and user.is_verified
+
+
+def test_a_tampered_verification_link_is_refused(client: FlaskClient) -> None:
+    register(client)
+    [email] = outbox_to("siti@example.test")
+    link = re.search(r"http://localhost(/account/verify/\S+)", email.body_text)
+    assert link is not None
+    response = client.get(link.group(1)[:-3] + "xyz")
+    assert response.status_code == 400
+    assert "Tautan tidak valid" in response.get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.email == "siti@example.test"))
+    assert user is not None and not user.is_verified
+
+
+def test_registering_an_existing_email_looks_the_same_and_creates_nothing(
+    client: FlaskClient,
+) -> None:
+    UserFactory(email="ada@example.test")
+    before = user_count()
+    response = register(client, email="ADA@example.test")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/check-email")
+    assert user_count() == before
+    [notice] = outbox_to("ada@example.test")
+    assert notice.template == "account_exists"
+
+
+def test_registration_errors_are_shown_and_change_nothing(client: FlaskClient) -> None:
+    before = user_count()
+    response = register(
+        client, email="bukan-email", password="pendek", confirm="lain", accept_terms=""
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Alamat email tidak valid." in html
+    assert "Kata sandi minimal 8 karakter." in html
+    assert "Kata sandi tidak sama." in html
+    assert 'aria-invalid="true"' in html
+    assert user_count() == before
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+
+
+def test_registration_errors_are_localized_in_english(client: FlaskClient) -> None:
+    response = client.post(
+        "/account/register?lang=en",
+        data={"full_name": "", "email": "x", "password": "", "confirm": ""},
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+def test_a_signed_in_user_is_sent_away_from_registration(app: Flask, client: FlaskClient) -> None:
+    from tests.conftest import login
+
+    UserFactory(email="sudah@example.test")
+    login(client, "sudah@example.test")
+    response = client.get("/account/register")
+    assert response.status_code == 302

@@ -1,0 +1,109 @@
+"""``flask seed-demo``: the pilot's data, idempotent, refused in production."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import User
+from marketplace.accounts.passwords import verify_password
+from marketplace.catalogue.models import Product, ProductVariant
+from marketplace.cooperatives.models import Cooperative, CooperativeMember
+from marketplace.extensions import db
+from marketplace.inventory.models import StockMovement
+from marketplace.procurement.models import AgencyMember, ProcurementRole
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (User, Cooperative, CooperativeMember, Product, ProductVariant, StockMovement)
+    }
+
+
+def test_seeding_loads_the_pilot_and_is_idempotent(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    first = counts()
+    assert first["Cooperative"] == 9
+    assert first["Product"] >= 60
+    kinds = db.session.execute(
+        select(Cooperative.kind, func.count()).group_by(Cooperative.kind)
+    ).all()
+    assert dict(kinds) == {"koppontren": 6, "koperasi": 3}
+    assert {c.kecamatan for c in db.session.scalars(select(Cooperative))} == {
+        "Magersari",
+        "Kranggan",
+        "Prajurit Kulon",
+    }
+    assert all(c.is_demo for c in db.session.scalars(select(Cooperative)))
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert counts() == first
+
+
+def test_demo_accounts_exist_with_their_roles(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    emails = {
+        "pembeli@demo.test",
+        "admin@demo.test",
+        "pengadaan@demo.test",
+        "ppk@demo.test",
+        "penerima@demo.test",
+        "bendahara@demo.test",
+    } | {f"koperasi{n}@demo.test" for n in range(1, 10)}
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    assert set(users) == emails
+    assert all(verify_password(u.password_hash, "opop-demo") for u in users.values())
+    assert users["admin@demo.test"].is_city_admin
+    owners = db.session.scalars(select(CooperativeMember)).all()
+    assert {m.user.email for m in owners} >= {f"koperasi{n}@demo.test" for n in range(1, 10)}
+    roles = {
+        (m.user.email, m.role)
+        for m in db.session.scalars(select(AgencyMember))
+        if m.agency.slug == "bagian-umum-setda"
+    }
+    assert roles == {
+        ("pengadaan@demo.test", ProcurementRole.PEJABAT_PENGADAAN),
+        ("ppk@demo.test", ProcurementRole.PPK),
+        ("penerima@demo.test", ProcurementRole.PENERIMA),
+        ("bendahara@demo.test", ProcurementRole.BENDAHARA),
+    }
+
+
+def test_demo_stock_entered_through_the_ledger(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    mismatched = db.session.execute(
+        select(ProductVariant.id)
+        .outerjoin(StockMovement, StockMovement.variant_id == ProductVariant.id)
+        .group_by(ProductVariant.id, ProductVariant.on_hand)
+        .having(func.coalesce(func.sum(StockMovement.quantity), 0) != ProductVariant.on_hand)
+    ).all()
+    assert mismatched == []
+    with_sizes = db.session.scalars(
+        select(Product).join(ProductVariant).group_by(Product.id).having(func.count() > 1)
+    ).all()
+    assert len(with_sizes) >= 3
+
+
+def test_seeding_is_refused_in_production_without_force() -> None:
+    from marketplace import create_app
+
+    prod = create_app(
+        "production", {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    result = prod.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "Refusing" in result.output
+
+
+def test_the_seeded_home_page_shows_cooperatives_and_products(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "Koppontren Al-Hikmah" in html
+    assert html.count('class="card product-card"') == 12
+    cooperative = app.test_client().get("/cooperatives/koppontren-al-hikmah")
+    assert cooperative.status_code == 200
+    assert "https://wa.me/62" in cooperative.get_data(as_text=True)
