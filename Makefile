@@ -40,7 +40,7 @@ run: install translations
 
 lint: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check marketplace tests config.py wsgi.py bench
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test-sqlite: install-dev translations
