@@ -110,3 +110,46 @@ def test_unknown_pages_get_a_localized_404(client: FlaskClient) -> None:
 def test_static_assets_are_served_locally(client: FlaskClient) -> None:
     assert client.get("/static/css/app.css").status_code == 200
     assert client.get("/static/js/app.js").status_code == 200
+
+
+def test_an_unexpected_error_gets_a_friendly_localized_500(app: Flask) -> None:
+    from tests.conftest import make_test_app
+
+    other = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
+    other.config["PROPAGATE_EXCEPTIONS"] = False
+
+    from marketplace.policy import PUBLIC, allow
+
+    @allow(PUBLIC)
+    def explode() -> str:
+        raise RuntimeError("boom")
+
+    other.add_url_rule("/explode", "explode", explode)
+    response = other.test_client().get("/explode")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Terjadi kesalahan" in html
+    assert "boom" not in html
+    english = other.test_client().get("/explode?lang=en")
+    assert "Something went wrong" in english.get_data(as_text=True)
+
+
+def test_the_wrong_role_gets_a_localized_403(app: Flask) -> None:
+    from tests.conftest import login, make_test_app
+    from tests.factories import UserFactory
+
+    other = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
+
+    from marketplace.policy import CITY_ADMIN, allow
+
+    @allow(CITY_ADMIN)
+    def secret() -> str:
+        return "secret"
+
+    other.add_url_rule("/secret", "secret", secret)
+    UserFactory(email="biasa@example.test")
+    client = other.test_client()
+    login(client, "biasa@example.test")
+    response = client.get("/secret")
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.get_data(as_text=True)
