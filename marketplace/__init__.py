@@ -53,6 +53,14 @@ def load_config(
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations")
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres"):
+        # How close a misspelt word must be for typo-tolerant search (pg_trgm's `<%`).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        threshold = app.config["SEARCH_TYPO_THRESHOLD"]
+        connect_args["options"] = f"-c pg_trgm.word_similarity_threshold={threshold}"
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["ENV_NAME"] == "production":
         secret = app.config.get("SECRET_KEY")
         if not secret or secret == DEFAULT_SECRET_KEY or len(secret) < 32:
@@ -133,11 +141,13 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
     from marketplace.catalogue import bp as catalogue_bp
+    from marketplace.catalogue.api import bp as api_bp
     from marketplace.site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_request_handling(app: Flask) -> None:

@@ -74,13 +74,24 @@ def _begin_sqlite(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-#: Database objects that autogenerate cannot model (full-text tables and their shadow tables,
-#: extensions). Migrations create them by hand; the schema comparison leaves them out.
+#: Database objects that autogenerate cannot model (full-text tables and their shadow tables, the
+#: generated tsvector column and its indexes). Migrations create them by hand; the schema
+#: comparison leaves them out.
 UNMODELLED_TABLE_PREFIXES: tuple[str, ...] = ("product_search",)
+UNMODELLED_COLUMNS: tuple[str, ...] = ("search_vector",)
+UNMODELLED_INDEX_PREFIXES: tuple[str, ...] = ("ix_products_search_",)
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Alembic's filter: skip objects that only migrations manage."""
-    return not (type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES))
+    if not name:
+        return True
+    if type_ == "table":
+        return not name.startswith(UNMODELLED_TABLE_PREFIXES)
+    if type_ == "column":
+        return name not in UNMODELLED_COLUMNS
+    if type_ == "index":
+        return not name.startswith(UNMODELLED_INDEX_PREFIXES)
+    return True

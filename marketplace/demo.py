@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from marketplace import demo_data
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.services import create_user, find_user_by_email
+from marketplace.catalogue.images import add_product_image
 from marketplace.catalogue.models import (
     Category,
     PriceTier,
     Product,
-    ProductImage,
     ProductStatus,
     ProductVariant,
 )
@@ -36,7 +36,6 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import MovementReason
 from marketplace.procurement.models import Agency, AgencyMember, ProcurementRole
-from marketplace.storage import storage
 
 DEMO_PASSWORD = "opop-demo"  # noqa: S105 - published in the README for the demo
 
@@ -305,15 +304,5 @@ def draw_product_picture(name: str, color: tuple[int, int, int], size: int = 480
 
 
 def _add_picture(product: Product, category_slug: str) -> None:
-    data = draw_product_picture(product.name, demo_data.image_color(category_slug))
-    key = storage().save(data, "products", "jpg")
-    db.session.add(
-        ProductImage(
-            product_id=product.id,
-            storage_key=key,
-            alt_text=f"Foto {product.name}",
-            width=480,
-            height=480,
-            position=0,
-        )
-    )
+    data = draw_product_picture(product.name, demo_data.image_color(category_slug), size=800)
+    add_product_image(product.id, data, f"Foto {product.name}")

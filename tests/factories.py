@@ -11,7 +11,13 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password
-from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
+from marketplace.catalogue.models import (
+    Category,
+    PriceTier,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeMember,
@@ -135,6 +141,15 @@ class VariantFactory(BaseFactory):
     price = 10000
     on_hand = 0
     reserved = 0
+
+
+class PriceTierFactory(BaseFactory):
+    class Meta:
+        model = PriceTier
+
+    variant = factory.SubFactory(VariantFactory)
+    min_quantity = 10
+    unit_price = 9000
 
 
 class AgencyFactory(BaseFactory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -62,6 +63,9 @@ class Product(TimestampMixin, Model):
         CheckConstraint("sold_count >= 0", name="sold_count_non_negative"),
         Index("ix_products_status_created_at", "status", "created_at"),
         Index("ix_products_status_sold_count", "status", "sold_count"),
+        Index("ix_products_status_price_from", "status", "price_from"),
+        Index("ix_products_status_published_at", "status", "published_at"),
+        CheckConstraint("price_from >= 0", name="price_from_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +91,11 @@ class Product(TimestampMixin, Model):
     # Kept by the inventory module when a sale is recorded, so the catalogue never reads orders.
     sold_count: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None]
+    # Derived from the variants, category and cooperative by `catalogue.listing` after every
+    # flush that touches them, so listings can filter, sort and search on one table.
+    price_from: Mapped[int] = money_column(default=0)
+    search_title: Mapped[str] = mapped_column(String(500), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     cooperative: Mapped[Cooperative] = relationship()
     category: Mapped[Category] = relationship()
@@ -187,5 +196,15 @@ class ProductImage(TimestampMixin, Model):
     width: Mapped[int]
     height: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+    # Thumbnails made once at upload: {"320": storage key, "640": ...} (width in pixels).
+    renditions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    def srcset(self, url_for_key: Callable[[str], str]) -> str:
+        parts = [
+            f"{url_for_key(key)} {width}w"
+            for width, key in sorted(self.renditions.items(), key=lambda item: int(item[0]))
+        ]
+        parts.append(f"{url_for_key(self.storage_key)} {self.width}w")
+        return ", ".join(parts)
 
     product: Mapped[Product] = relationship(back_populates="images")

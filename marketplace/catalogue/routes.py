@@ -1,11 +1,39 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import render_template
+from flask import Response, render_template, request, url_for
 
 from marketplace.catalogue import bp, services
+from marketplace.catalogue.models import Product
+from marketplace.catalogue.params import parse_product_query, query_args
+from marketplace.catalogue.search import ProductQuery
 from marketplace.policy import PUBLIC, allow
+
+
+class _ListingLinks:
+    """Links to other pages, sorts and filters of one listing, keeping the rest of the query."""
+
+    def __init__(self, endpoint: str, **path: str) -> None:
+        self.endpoint = endpoint
+        self.path = path
+
+    def args(self, query: ProductQuery, **changes: object) -> dict[str, Any]:
+        return {k: v for k, v in query_args(query, **changes).items() if k not in self.path}
+
+    def __call__(self, query: ProductQuery, _external: bool = False, **changes: object) -> str:
+        return url_for(
+            self.endpoint, _external=_external, **self.path, **self.args(query, **changes)
+        )
+
+    def hidden(self, query: ProductQuery) -> list[tuple[str, object]]:
+        """The current filters as hidden fields, for the sort form."""
+        return list(self.args(query, sort=None, page=None).items())
+
+
+def _listing_url(endpoint: str, **path: str) -> _ListingLinks:
+    return _ListingLinks(endpoint, **path)
 
 
 @bp.route("/")
@@ -19,20 +47,141 @@ def home() -> str:
     )
 
 
-@bp.route("/cooperatives/<slug>")
+@bp.route("/products")
 @allow(PUBLIC)
-def cooperative(slug: str) -> str:
-    cooperative = services.get_public_cooperative(slug)
+def products() -> str:
+    query, notices = parse_product_query(request.args)
+    result = services.list_products(query, date.today())
     return render_template(
-        "catalogue/cooperative.html",
-        cooperative=cooperative,
-        products=services.cooperative_products(cooperative),
+        "catalogue/listing.html",
+        result=result,
+        notices=notices,
+        category=None,
+        listing_url=_listing_url("catalogue.products"),
+    )
+
+
+@bp.route("/categories/<slug>")
+@allow(PUBLIC)
+def category(slug: str) -> str:
+    category = services.get_category(slug)
+    args = request.args.to_dict()
+    args["category"] = category.slug
+    query, notices = parse_product_query(args)
+    result = services.list_products(query, date.today())
+    return render_template(
+        "catalogue/listing.html",
+        result=result,
+        notices=notices,
+        category=category,
+        listing_url=_listing_url("catalogue.category", slug=category.slug),
     )
 
 
 @bp.route("/products/<slug>")
 @allow(PUBLIC)
 def product(slug: str) -> str:
+    product = services.get_public_product(slug)
     return render_template(
-        "catalogue/product.html", product=services.get_public_product(slug), today=date.today()
+        "catalogue/product.html",
+        product=product,
+        related=services.related_products(product),
+        today=date.today(),
     )
+
+
+@bp.route("/cooperatives")
+@allow(PUBLIC)
+def cooperatives() -> str:
+    return render_template(
+        "catalogue/cooperatives.html", cooperatives=services.approved_cooperatives()
+    )
+
+
+@bp.route("/cooperatives/<slug>")
+@allow(PUBLIC)
+def cooperative(slug: str) -> str:
+    cooperative = services.get_public_cooperative(slug)
+    query, _notices = parse_product_query({**request.args.to_dict(), "cooperative": slug})
+    result = services.list_products(query, date.today())
+    return render_template(
+        "catalogue/cooperative.html",
+        cooperative=cooperative,
+        result=result,
+        listing_url=_listing_url("catalogue.cooperative", slug=cooperative.slug),
+    )
+
+
+@bp.route("/sitemap.xml")
+@allow(PUBLIC)
+def sitemap() -> Response:
+    products, cooperatives, categories = services.sitemap_entries()
+    xml = render_template(
+        "catalogue/sitemap.xml",
+        products=products,
+        cooperatives=cooperatives,
+        categories=categories,
+    )
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+@allow(PUBLIC)
+def robots() -> Response:
+    lines = [
+        "User-agent: *",
+        "Disallow: /account/",
+        "Disallow: /cart",
+        "Disallow: /checkout",
+        "Disallow: /orders",
+        "Disallow: /vendor/",
+        "Disallow: /admin/",
+        "Disallow: /procurement/",
+        f"Sitemap: {url_for('catalogue.sitemap', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.app_context_processor
+def catalogue_helpers() -> dict[str, object]:
+    return {
+        "media_url": lambda key: url_for("site.media", key=key),
+        "today_date": date.today(),
+        "product_json_ld": product_json_ld,
+    }
+
+
+def product_json_ld(product: Product) -> dict[str, object]:
+    """schema.org Product markup for search engines."""
+    variants = [v for v in product.variants if v.is_active]
+    in_stock = any(v.available > 0 for v in variants)
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description,
+        "sku": variants[0].sku if variants else None,
+        "brand": {"@type": "Organization", "name": product.cooperative.name},
+        "url": url_for("catalogue.product", slug=product.slug, _external=True),
+        "offers": {
+            "@type": "AggregateOffer" if len(variants) > 1 else "Offer",
+            "priceCurrency": "IDR",
+            **(
+                {
+                    "lowPrice": min(v.price for v in variants),
+                    "highPrice": max(v.price for v in variants),
+                    "offerCount": len(variants),
+                }
+                if len(variants) > 1
+                else {"price": product.price_from}
+            ),
+            "availability": "https://schema.org/InStock"
+            if in_stock
+            else "https://schema.org/OutOfStock",
+        },
+    }
+    if product.images:
+        data["image"] = [
+            url_for("site.media", key=image.storage_key, _external=True) for image in product.images
+        ]
+    return data

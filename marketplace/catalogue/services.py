@@ -1,41 +1,51 @@
-"""What the public may see: active products of approved cooperatives."""
+"""What the public may see: active products of approved cooperatives, and how to find them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from datetime import date
 
-from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.catalogue.search import (
+    ProductQuery,
+    SearchResult,
+    search_products,
+    visible_products,
+    with_card_data,
+)
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 
+__all__ = [
+    "ProductQuery",
+    "SearchResult",
+    "approved_cooperatives",
+    "featured_products",
+    "get_category",
+    "get_public_cooperative",
+    "get_public_product",
+    "list_products",
+    "related_products",
+    "top_categories",
+    "whatsapp_link",
+]
 
-def visible_products() -> Select[tuple[Product]]:
-    """The base query for every public listing. Draft, hidden, archived and suspended never show."""
-    return (
-        select(Product)
-        .join(Product.cooperative)
-        .where(
-            Product.status == ProductStatus.ACTIVE,
-            Cooperative.status == CooperativeStatus.APPROVED,
-        )
-    )
 
-
-def _with_card_data(query: Select[tuple[Product]]) -> Select[tuple[Product]]:
-    return query.options(
-        joinedload(Product.cooperative),
-        selectinload(Product.variants).selectinload(ProductVariant.price_tiers),
-        selectinload(Product.images),
-    )
+def list_products(query: ProductQuery, today: date) -> SearchResult:
+    """A page of the catalogue for a search and its filters, with facet counts."""
+    return search_products(query, today=today)
 
 
 def featured_products(limit: int = 12) -> list[Product]:
     query = visible_products().order_by(
         Product.is_featured.desc(), Product.sold_count.desc(), Product.id
     )
-    return list(db.session.scalars(_with_card_data(query).limit(limit)))
+    return list(db.session.scalars(with_card_data(query).limit(limit)).unique())
 
 
 def top_categories() -> list[Category]:
@@ -49,14 +59,30 @@ def top_categories() -> list[Category]:
     )
 
 
-def approved_cooperatives() -> list[Cooperative]:
-    return list(
-        db.session.scalars(
-            select(Cooperative)
-            .where(Cooperative.status == CooperativeStatus.APPROVED)
-            .order_by(Cooperative.name)
-        )
+def get_category(slug: str) -> Category:
+    category = db.session.scalar(
+        select(Category).where(Category.slug == slug).options(selectinload(Category.children))
     )
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def approved_cooperatives() -> list[tuple[Cooperative, int]]:
+    """Approved cooperatives with how many products each shows, by name."""
+    counts = (
+        select(Product.cooperative_id, func.count(Product.id).label("products"))
+        .where(Product.status == ProductStatus.ACTIVE)
+        .group_by(Product.cooperative_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Cooperative, func.coalesce(counts.c.products, 0))
+        .outerjoin(counts, counts.c.cooperative_id == Cooperative.id)
+        .where(Cooperative.status == CooperativeStatus.APPROVED)
+        .order_by(Cooperative.name)
+    ).all()
+    return [(cooperative, int(count)) for cooperative, count in rows]
 
 
 def get_public_cooperative(slug: str) -> Cooperative:
@@ -70,25 +96,40 @@ def get_public_cooperative(slug: str) -> Cooperative:
     return cooperative
 
 
-def cooperative_products(cooperative: Cooperative) -> list[Product]:
-    query = (
-        visible_products().where(Product.cooperative_id == cooperative.id).order_by(Product.name)
-    )
-    return list(db.session.scalars(_with_card_data(query)))
-
-
 def get_public_product(slug: str) -> Product:
-    product = db.session.scalar(_with_card_data(visible_products().where(Product.slug == slug)))
+    product = db.session.scalar(with_card_data(visible_products().where(Product.slug == slug)))
     if product is None:
         raise NotFound()
     return product
 
 
+def related_products(product: Product, limit: int = 4) -> list[Product]:
+    """Other products of the same category, best sellers first."""
+    query = (
+        visible_products()
+        .where(Product.category_id == product.category_id, Product.id != product.id)
+        .order_by(Product.sold_count.desc(), Product.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(with_card_data(query)).unique())
+
+
+def sitemap_entries() -> tuple[list[tuple[str, object]], list[str], list[str]]:
+    """(product slug, last change) pairs, cooperative slugs and category slugs to list."""
+    products = db.session.execute(
+        visible_products().with_only_columns(Product.slug, Product.updated_at).order_by(Product.id)
+    ).all()
+    cooperatives = db.session.scalars(
+        select(Cooperative.slug)
+        .where(Cooperative.status == CooperativeStatus.APPROVED)
+        .order_by(Cooperative.id)
+    ).all()
+    categories = db.session.scalars(select(Category.slug).order_by(Category.id)).all()
+    return [(slug, updated) for slug, updated in products], list(cooperatives), list(categories)
+
+
 def whatsapp_link(cooperative: Cooperative, product: Product | None = None) -> str:
     """A wa.me link with a prefilled message. Always in Indonesian: it is read by the seller."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
-
     with force_locale("id"):
         if product is not None:
             message = _("Halo, saya tertarik dengan %(name)s di Pasar OPOP.", name=product.name)

@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   document.documentElement.classList.remove("js-off");
+  document.documentElement.classList.add("js");
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("main-nav");
   if (toggle && nav) {
@@ -16,6 +17,21 @@
     if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
       event.preventDefault();
     }
+  });
+  // Sorting applies as soon as a choice is made.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  // Picking a variant shows its price and availability.
+  document.querySelectorAll("[data-variant-picker]").forEach(function (box) {
+    var price = box.querySelector("[data-price]");
+    var availability = box.querySelector("[data-availability]");
+    box.addEventListener("change", function (event) {
+      var input = event.target;
+      if (!input.matches || !input.matches("input[name='variant']")) { return; }
+      if (price) { price.textContent = input.dataset.priceText; }
+      if (availability) { availability.textContent = input.dataset.availabilityText; }
+    });
   });
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");

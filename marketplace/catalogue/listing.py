@@ -1,0 +1,108 @@
+"""Keeps each product's listing summary (lowest price, search text) in step with its data.
+
+After every flush that touches a product, one of its variants, a category or a cooperative,
+the affected products' ``price_from``, ``search_title`` and ``search_text`` are recomputed in
+SQL. The full-text indexes follow ``search_text`` by themselves: a generated tsvector column on
+PostgreSQL, FTS5 triggers on SQLite (see the migration that created them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session, aliased
+
+from marketplace.catalogue.models import Category, Product, ProductVariant
+from marketplace.cooperatives.models import Cooperative
+
+_SUMMARY_FIELDS = ("price_from", "search_title", "search_text")
+
+
+def _joined(*parts: Any) -> ColumnElement[str]:
+    expression: ColumnElement[str] = func.coalesce(parts[0], "")
+    for part in parts[1:]:
+        expression = expression + literal(" ") + func.coalesce(part, "")
+    return expression
+
+
+def summary_values() -> dict[str, Any]:
+    """The SQL expressions of every summary column, correlated to the products row."""
+    parent = aliased(Category)
+    category_names = (
+        select(_joined(Category.name, Category.name_en, parent.name, parent.name_en))
+        .outerjoin(parent, parent.id == Category.parent_id)
+        .where(Category.id == Product.category_id)
+        .scalar_subquery()
+    )
+    cooperative_names = (
+        select(_joined(Cooperative.name, Cooperative.pesantren_name, Cooperative.kecamatan))
+        .where(Cooperative.id == Product.cooperative_id)
+        .scalar_subquery()
+    )
+    lowest_price = (
+        select(func.coalesce(func.min(ProductVariant.price), 0))
+        .where(ProductVariant.product_id == Product.id, ProductVariant.is_active)
+        .scalar_subquery()
+    )
+    return {
+        "price_from": lowest_price,
+        "search_title": func.substr(
+            _joined(Product.name, category_names, cooperative_names), 1, 500
+        ),
+        "search_text": _joined(
+            Product.name, Product.description, category_names, cooperative_names
+        ),
+    }
+
+
+def refresh_summaries(session: Session, product_ids: set[int] | None = None) -> None:
+    """Recompute the summaries of some products (all when ``product_ids`` is None)."""
+    statement = update(Product).values(**summary_values())
+    if product_ids is not None:
+        if not product_ids:
+            return
+        statement = statement.where(Product.id.in_(sorted(product_ids)))
+    session.connection().execute(statement.execution_options(synchronize_session=False))
+
+
+def _affected_products(session: Session) -> tuple[set[int], set[int], set[int]]:
+    products: set[int] = set()
+    categories: set[int] = set()
+    cooperatives: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Product) and obj not in session.deleted and obj.id is not None:
+            products.add(obj.id)
+        elif isinstance(obj, ProductVariant) and obj.product_id is not None:
+            products.add(obj.product_id)
+        elif isinstance(obj, Category) and obj.id is not None:
+            categories.add(obj.id)
+        elif isinstance(obj, Cooperative) and obj.id is not None:
+            cooperatives.add(obj.id)
+    return products, categories, cooperatives
+
+
+@listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    products, categories, cooperatives = _affected_products(session)
+    if categories or cooperatives:
+        products |= set(
+            session.connection().scalars(
+                select(Product.id).where(
+                    Product.category_id.in_(categories) | Product.cooperative_id.in_(cooperatives)
+                )
+            )
+        )
+    if not products:
+        return
+    refresh_summaries(session, products)
+    session.info.setdefault("refreshed_products", set()).update(products)
+
+
+@listens_for(Session, "after_flush_postexec")
+def _expire_refreshed(session: Session, _context: Any) -> None:
+    refreshed: set[int] = session.info.pop("refreshed_products", set())
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Product) and obj.id in refreshed:
+            session.expire(obj, list(_SUMMARY_FIELDS))

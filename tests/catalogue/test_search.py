@@ -1,0 +1,107 @@
+"""Full-text search: prefixes, case, ranking, both backends behind one interface."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from marketplace.catalogue.search import ProductQuery, search_products, search_terms
+from marketplace.extensions import db
+from tests.catalogue.conftest import Catalogue
+
+
+def names(app: Flask, **query: object) -> list[str]:
+    with app.test_request_context():
+        result = search_products(ProductQuery(**query), today=date.today())  # type: ignore[arg-type]
+        return [p.name for p in result.products]
+
+
+def test_a_word_prefix_finds_the_word_in_any_case(app: Flask, catalogue: Catalogue) -> None:
+    # The sambal's description mentions keripik too.
+    assert set(names(app, text="kerip")) == {
+        "Keripik Tempe Original",
+        "Keripik Singkong Balado",
+        "Sambal Bawang Pedas",
+    }
+    assert set(names(app, text="SINGK")) == {"Keripik Singkong Balado"}
+    assert set(names(app, text="KERIP")) == set(names(app, text="kerip"))
+
+
+def test_every_word_must_match(app: Flask, catalogue: Catalogue) -> None:
+    assert names(app, text="keripik tempe") == ["Keripik Tempe Original"]
+
+
+def test_search_covers_description_category_and_cooperative(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    assert names(app, text="renyah") == ["Keripik Tempe Original"]
+    assert set(names(app, text="chilli")) == {"Sambal Bawang Pedas"}
+    assert set(names(app, text="hikmah")) == {"Keripik Tempe Original", "Keripik Singkong Balado"}
+
+
+def test_results_are_ranked_by_relevance(app: Flask, catalogue: Catalogue) -> None:
+    # "keripik" is in both keripik names, but only in the sambal's description.
+    ranked = names(app, text="keripik")
+    assert ranked[-1] == "Sambal Bawang Pedas"
+    assert set(ranked[:2]) == {"Keripik Tempe Original", "Keripik Singkong Balado"}
+
+
+def test_hidden_products_are_never_found(app: Flask, catalogue: Catalogue) -> None:
+    found = names(app, text="keripik")
+    assert "Keripik Rahasia Draf" not in found
+    assert "Keripik Koperasi Tutup" not in found
+
+
+def test_the_index_follows_product_edits(app: Flask, catalogue: Catalogue) -> None:
+    catalogue.tempe.name = "Kripik Tempe Sagu"
+    db.session.commit()
+    assert names(app, text="sagu") == ["Kripik Tempe Sagu"]
+    assert "Kripik Tempe Sagu" not in names(app, text="original")
+
+
+def test_the_index_follows_cooperative_and_category_renames(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    catalogue.huda.name = "Koperasi Barokah"
+    catalogue.fashion.name = "Sandang"
+    db.session.commit()
+    assert set(names(app, text="barokah")) == {"Sambal Bawang Pedas", "Kemeja Batik Tulis"}
+    assert names(app, text="sandang") == ["Kemeja Batik Tulis"]
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    [
+        '"',
+        "*",
+        "OR",
+        "NEAR(",
+        "keripik OR 1=1",
+        "'; DROP TABLE products; --",
+        "a" * 10_000,
+        "٣٤ 中文 🙂",
+        "kerip*",
+        "-tempe",
+        "NOT",
+        "^",
+        "(",
+        "\x00",
+    ],
+)
+def test_operators_and_junk_are_words_not_syntax(
+    app: Flask, catalogue: Catalogue, nasty: str
+) -> None:
+    names(app, text=nasty)  # must not raise
+
+
+def test_terms_are_extracted_safely() -> None:
+    assert search_terms('Keripik "tempe" OR *') == ["keripik", "tempe", "or"]
+    assert len(search_terms("kata " * 100)) == 8
+
+
+@pytest.mark.postgres
+def test_a_typo_still_finds_the_product_on_postgresql(app: Flask, catalogue: Catalogue) -> None:
+    assert "Keripik Tempe Original" in names(app, text="keripk tempe")
+    assert "Sambal Bawang Pedas" in names(app, text="sambel")
