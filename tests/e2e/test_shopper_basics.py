@@ -52,6 +52,8 @@ def test_shopper_switches_to_english_and_logs_in(
 
     expect(page).to_have_url(live_server.path("/"))
     expect(page.get_by_role("status")).to_contain_text(SHOPPER_NAME)
+    # The language chosen before logging in stays (and is saved to the profile).
+    expect(html).to_have_attribute("lang", "en")
     expect(nav.locator('a[href="/account/profile"]')).to_be_visible()
     expect(nav.get_by_role("link", name="Masuk", exact=True)).to_have_count(0)
     expect(nav.get_by_role("link", name="Log in", exact=True)).to_have_count(0)
