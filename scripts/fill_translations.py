@@ -29,7 +29,7 @@ def main(path: str) -> int:
         write_po(
             handle,
             catalog,
-            width=100,
+            width=76,
             omit_header=False,
             sort_output=True,
             include_previous=False,
