@@ -69,6 +69,13 @@ DOCUMENT_TYPE_LABELS = {
 _BANDS = tuple(DocumentType)
 
 
+def _check_amount(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} is whole rupiah (int), not {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative: {value}")
+
+
 def band_limit(band: DocumentType, settings: ProcurementSettings) -> int | None:
     """The highest total including PPN a band holds (None for the contract band: no limit)."""
     return {
@@ -81,10 +88,7 @@ def band_limit(band: DocumentType, settings: ProcurementSettings) -> int | None:
 
 def value_band(total_including_ppn: int, settings: ProcurementSettings) -> DocumentType:
     """The band of an order's total including PPN; each bound is inclusive ("up to")."""
-    if isinstance(total_including_ppn, bool) or not isinstance(total_including_ppn, int):
-        raise TypeError(f"a total is whole rupiah (int), not {total_including_ppn!r}")
-    if total_including_ppn < 0:
-        raise ValueError(f"a total cannot be negative: {total_including_ppn}")
+    _check_amount(total_including_ppn, "total_including_ppn")
     for band in _BANDS:
         limit = band_limit(band, settings)
         if limit is None or total_including_ppn <= limit:
@@ -187,6 +191,8 @@ def card_payment_allowed(
 ) -> bool:
     """Whether a government card (KKP) may pay ``amount`` to a payee who has already been
     charged ``already_charged_to_payee`` by card (for the same order), within the limit."""
+    _check_amount(amount, "amount")
+    _check_amount(already_charged_to_payee, "already_charged_to_payee")
     return amount + already_charged_to_payee <= settings.card_limit_per_payee
 
 
@@ -210,6 +216,9 @@ class PriorOrder:
     reference: str
     ordered_on: date
     total_including_ppn: int
+
+    def __post_init__(self) -> None:
+        _check_amount(self.total_including_ppn, "total_including_ppn")
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,12 @@ def test_earlier_card_payments_to_the_same_payee_count() -> None:
     assert caught.value.already_charged == 150_000_000
 
 
+@pytest.mark.parametrize(("amount", "already"), [(-1, 0), (1, -1), (1.5, 0), (1, True)])
+def test_card_amounts_must_be_whole_and_not_negative(amount: object, already: object) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        card_payment_allowed(amount, DEFAULTS, already_charged_to_payee=already)  # type: ignore[arg-type]
+
+
 def test_the_card_limit_is_configurable() -> None:
     assert not card_payment_allowed(60_000_000, replace(DEFAULTS, card_limit_per_payee=50_000_000))
 
@@ -301,6 +307,11 @@ def test_orders_that_together_pass_a_band_are_warned_about() -> None:
     assert "Rp10.000.000" in warning.message
     assert "Kuitansi" in warning.message
     assert "Bukti pembelian" in warning.message
+
+
+def test_a_prior_order_needs_a_whole_non_negative_total() -> None:
+    with pytest.raises(ValueError):
+        PriorOrder("SP-1", TODAY, -1)
 
 
 def test_orders_that_stay_in_the_same_band_are_not_warned_about() -> None:
