@@ -122,6 +122,71 @@ class Config:
 
     SEED_DEMO_ALLOWED = True
 
+    # Government procurement (docs/procurement.md). Money is whole rupiah; rates are exact
+    # numbers written as int or string ("1.5", "11/12"), never float. The rules read them through
+    # marketplace.procurement.settings.ProcurementSettings, which refuses a wrong value.
+    # PPN: 12% on a DPP of 11/12 of the price, i.e. 11% effective.
+    PROCUREMENT_PPN_RATE_PERCENT = 12
+    PROCUREMENT_PPN_DPP_FRACTION = "11/12"
+    #: The treasurer collects the PPN when the order's total including PPN is more than this.
+    PROCUREMENT_PPN_COLLECTION_THRESHOLD = 2_000_000
+    #: PPh 22 is withheld when the order's price excluding PPN is more than this.
+    PROCUREMENT_PPH22_THRESHOLD = 2_000_000
+    PROCUREMENT_PPH22_RATE_PERCENT = "1.5"
+    #: Final rate instead, when the cooperative's PP 55/2022 certificate is valid.
+    PROCUREMENT_PPH22_PP55_RATE_PERCENT = "0.5"
+    #: Documents whose own value is more than the threshold carry a stamp duty (meterai).
+    PROCUREMENT_STAMP_DUTY_THRESHOLD = 5_000_000
+    PROCUREMENT_STAMP_DUTY_AMOUNT = 10_000
+    # Document by the order's total including PPN (each bound inclusive): proof of purchase,
+    # kuitansi, SPK; above the SPK bound a full contract, which this channel refuses.
+    PROCUREMENT_PROOF_OF_PURCHASE_MAX = 10_000_000
+    PROCUREMENT_KUITANSI_MAX = 50_000_000
+    PROCUREMENT_SPK_MAX = 200_000_000
+    #: Government card (KKP) payments to one payee may not exceed this.
+    PROCUREMENT_CARD_LIMIT_PER_PAYEE = 200_000_000
+    #: Earlier orders this many calendar days around a new one count towards the splitting check.
+    PROCUREMENT_SPLITTING_WINDOW_DAYS = 30
+    PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS = 3
+    PROCUREMENT_ORDER_ACCEPTANCE_WORKING_DAYS = 3
+    #: Working days are counted on the calendar of this zone (Kota Mojokerto is on WIB).
+    PROCUREMENT_TIMEZONE = "Asia/Jakarta"
+    #: Public holidays skipped by working-day counts (weekends are always skipped).
+    #: 2026: SKB Menteri Agama, Menteri Ketenagakerjaan and Menteri PANRB No. 1497, 2 and 5 of
+    #: 2025 (17 national holidays). 2027: only the dates fixed by law or by the calendar (Easter,
+    #: the Chinese new year); the Islamic, Nyepi and Waisak dates of 2027 are not listed yet.
+    #: Check this list against the official SKB every year and add its dates. The SKB's cuti
+    #: bersama (2026: 16 Feb, 18, 20, 23, 24 Mar, 15, 28 May, 24 Dec) are not public holidays;
+    #: add them here only if the city decides that they stop the clock too.
+    PROCUREMENT_HOLIDAYS: tuple[str, ...] = (
+        "2026-01-01",  # Tahun Baru Masehi
+        "2026-01-16",  # Isra Mikraj Nabi Muhammad SAW
+        "2026-02-17",  # Tahun Baru Imlek 2577 Kongzili
+        "2026-03-19",  # Hari Suci Nyepi, Tahun Baru Saka 1948
+        "2026-03-21",  # Idul Fitri 1447 H
+        "2026-03-22",  # Idul Fitri 1447 H
+        "2026-04-03",  # Wafat Yesus Kristus
+        "2026-04-05",  # Kebangkitan Yesus Kristus (Paskah)
+        "2026-05-01",  # Hari Buruh Internasional
+        "2026-05-14",  # Kenaikan Yesus Kristus
+        "2026-05-27",  # Idul Adha 1447 H
+        "2026-05-31",  # Waisak 2570 BE
+        "2026-06-01",  # Hari Lahir Pancasila
+        "2026-06-16",  # Tahun Baru Islam 1448 H
+        "2026-08-17",  # Hari Kemerdekaan Republik Indonesia
+        "2026-08-25",  # Maulid Nabi Muhammad SAW
+        "2026-12-25",  # Kelahiran Yesus Kristus (Natal)
+        "2027-01-01",  # Tahun Baru Masehi
+        "2027-02-06",  # Tahun Baru Imlek 2578 Kongzili
+        "2027-03-26",  # Wafat Yesus Kristus
+        "2027-03-28",  # Kebangkitan Yesus Kristus (Paskah)
+        "2027-05-01",  # Hari Buruh Internasional
+        "2027-05-06",  # Kenaikan Yesus Kristus
+        "2027-06-01",  # Hari Lahir Pancasila
+        "2027-08-17",  # Hari Kemerdekaan Republik Indonesia
+        "2027-12-25",  # Kelahiran Yesus Kristus (Natal)
+    )
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
