@@ -1,7 +1,9 @@
 # Pasar OPOP: two commands do everything on a fresh machine.
 #   make run    create the venv, install, migrate the SQLite database, load demo data, serve :5000
 #   make test   install the test tools, lint, type-check and run the whole suite
-#               (SQLite; and PostgreSQL too when TEST_DATABASE_URL names a server)
+#               (SQLite; and PostgreSQL too when TEST_DATABASE_URL names a server, with the
+#               browser, multi-server and Redis tests; TEST_REDIS_URL defaults to db 15 of the
+#               local Redis)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,6 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_WORKERS ?= 2
 TEST_DATABASE_URL ?=
+TEST_REDIS_URL ?=
 
 export FLASK_APP := wsgi.py
 
@@ -48,11 +51,14 @@ test-sqlite: install-dev translations
 
 test-postgres: install-dev translations
 	@test -n "$(TEST_DATABASE_URL)" || { echo "TEST_DATABASE_URL is not set"; exit 2; }
-	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	@test -n "$(TEST_REDIS_URL)" || { echo "TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/15)"; exit 2; }
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test: lint test-sqlite
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
-		$(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$(TEST_DATABASE_URL)"; \
+		$(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$(TEST_DATABASE_URL)" \
+			TEST_REDIS_URL="$(or $(TEST_REDIS_URL),redis://127.0.0.1:6379/15)"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI requires TEST_DATABASE_URL: the PostgreSQL suite must run"; exit 2; \
 	else \

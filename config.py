@@ -109,12 +109,24 @@ class Config:
     # Uploaded files (product photos, transfer proofs): a folder inside the instance folder unless
     # set.
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER") or None
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")  # "local" or "s3"
+    S3_BUCKET = os.environ.get("S3_BUCKET", "pasar-opop")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # None means AWS itself
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_REGION = os.environ.get("S3_REGION", "ap-southeast-3")  # Jakarta
 
     # Stripe (used by the payments capability); without keys the card option is hidden.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+
+    # Operations.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" for one JSON object per line
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ENABLED = _env_bool("METRICS_ENABLED", False)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-* (0 = none, trust nothing).
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
@@ -213,6 +225,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,6 @@ def load_config(
                 "environment variable to a long random value, for example the output of "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
-    logging.basicConfig(level=logging.INFO)
 
 
 def register_extensions(app: Flask) -> None:
@@ -111,6 +109,9 @@ def register_extensions(app: Flask) -> None:
     )
     init_mail(app)
     init_storage(app)
+    from marketplace.jobs import init_jobs
+
+    init_jobs(app)
 
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -159,9 +160,11 @@ def register_request_handling(app: Flask) -> None:
     from marketplace.extensions import db
     from marketplace.i18n import register_i18n
     from marketplace.mail import dispatch_queued
+    from marketplace.observability import init_observability
     from marketplace.policy import register_policy_enforcement
     from marketplace.procurement.access import agency_roles_of
 
+    init_observability(app)
     register_policy_enforcement(app)
     register_error_handlers(app)
     register_i18n(app)

@@ -9,6 +9,65 @@ from flask.cli import AppGroup, with_appcontext
 from marketplace.extensions import db
 
 mail_cli = AppGroup("mail", help="The mail outbox.")
+jobs_cli = AppGroup("jobs", help="Background jobs (RQ on Redis) and periodic tasks.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def jobs_worker_command(burst: bool) -> None:
+    """Run an RQ worker for the default queue (needs REDIS_URL)."""
+    from rq import Worker
+
+    from marketplace import jobs
+    from marketplace.extensions import redis_client
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    jobs.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Each job runs in a forked child; it must not share the parent's database connections.
+    db.engine.dispose()
+    Worker([jobs.QUEUE_NAME], connection=redis_client()).work(with_scheduler=True, burst=burst)
+
+
+@jobs_cli.command("scheduler")
+def jobs_scheduler_command() -> None:
+    """Run the periodic tasks on schedule, as RQ jobs (needs REDIS_URL)."""
+    from rq.cron import CronScheduler
+
+    from marketplace import jobs
+    from marketplace.extensions import redis_client
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL is not set: run `flask jobs run-periodic` from cron every minute instead."
+        )
+    scheduler = CronScheduler(connection=redis_client())
+    for task in jobs.periodic_tasks():
+        scheduler.register(
+            jobs.run,
+            queue_name=jobs.QUEUE_NAME,
+            args=(task.function,),
+            interval=task.interval_seconds,
+            name=task.name,
+        )
+    scheduler.start()
+
+
+@jobs_cli.command("run-periodic")
+def jobs_run_periodic_command() -> None:
+    """Run every periodic task once now (for cron when there is no Redis)."""
+    from marketplace.jobs import run_periodic_once
+
+    click.echo("ran: " + ", ".join(run_periodic_once()))
+
+
+@jobs_cli.command("list")
+def jobs_list_command() -> None:
+    """List the periodic tasks and their intervals."""
+    from marketplace.jobs import periodic_tasks
+
+    for task in periodic_tasks():
+        click.echo(f"{task.name}\tevery {task.interval_seconds}s\t{task.function}")
 
 
 @mail_cli.command("send-pending")
@@ -61,5 +120,6 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)

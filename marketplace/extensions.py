@@ -12,6 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from redis import Redis
 
 from marketplace.database import Base
 
@@ -28,3 +29,16 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
+
+
+def redis_client() -> Redis:
+    """The shared Redis connection pool for REDIS_URL (created on first use per process)."""
+    from flask import current_app
+
+    client: Redis | None = current_app.extensions.get("redis")
+    if client is None:
+        client = Redis.from_url(
+            current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2
+        )
+        current_app.extensions["redis"] = client
+    return client

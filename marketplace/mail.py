@@ -193,7 +193,13 @@ def dispatch_queued() -> None:
     queued: list[OutboxEmail] = g.pop("queued_emails", [])
     for email in queued:
         try:
-            send_one(email.id)
+            if current_app.config.get("REDIS_URL"):
+                # A worker sends it (retrying with back-off); the request does not wait.
+                from marketplace.jobs import enqueue
+
+                enqueue("marketplace.mail:send_one", email.id)
+            else:
+                send_one(email.id)
         except Exception:
             db.session.rollback()
             log.exception("Could not dispatch email %s", email.id)

@@ -5,6 +5,7 @@ from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
 from marketplace.cooperatives.models import Cooperative, CooperativeMember
 from marketplace.inventory.models import StockMovement
+from marketplace.jobs import FailedJob
 from marketplace.mail import OutboxEmail
 from marketplace.procurement.models import Agency, AgencyMember
 
@@ -16,6 +17,7 @@ __all__ = [
     "Category",
     "Cooperative",
     "CooperativeMember",
+    "FailedJob",
     "OutboxEmail",
     "PriceTier",
     "Product",

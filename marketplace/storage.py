@@ -1,14 +1,16 @@
-"""Where uploaded and generated files live. Local disk (the instance folder) by default.
+"""Where uploaded and generated files live: local disk (the instance folder) by default, or an
+S3-compatible bucket (STORAGE_BACKEND=s3) when several app servers must share them.
 
 Files are stored under random names chosen here, never under a name from the client.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import secrets
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, abort, current_app, send_from_directory
 from werkzeug.wrappers import Response
@@ -54,7 +56,65 @@ class LocalStorage:
         return send_from_directory(self.root, key, max_age=60 * 60 * 24 * 30)
 
 
+class S3Storage:
+    """An S3-compatible bucket (AWS S3, MinIO, Ceph...) shared by every app server.
+
+    Files are streamed through the app so pages keep loading images from their own origin
+    (the Content-Security-Policy allows no other), with long cache headers.
+    """
+
+    def __init__(self, bucket: str, client: Any) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    def save(self, data: bytes, folder: str, extension: str) -> str:
+        key = f"{folder}/{secrets.token_hex(16)}.{extension.lstrip('.')}"
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=mimetypes.guess_type(key)[0] or "application/octet-stream",
+        )
+        return key
+
+    def read(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.NoSuchKey as error:
+            raise FileNotFoundError(key) from error
+        data: bytes = response["Body"].read()
+        return data
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def serve(self, key: str) -> Response:
+        if ".." in key.split("/"):
+            abort(404)
+        try:
+            data = self.read(key)
+        except FileNotFoundError:
+            abort(404)
+        response = Response(
+            data, mimetype=mimetypes.guess_type(key)[0] or "application/octet-stream"
+        )
+        response.headers["Cache-Control"] = "public, max-age=2592000, immutable"
+        return response
+
+
 def init_storage(app: Flask) -> None:
+    if app.config["STORAGE_BACKEND"] == "s3":
+        import boto3
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=app.config["S3_ENDPOINT_URL"],
+            aws_access_key_id=app.config["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=app.config["S3_SECRET_ACCESS_KEY"],
+            region_name=app.config["S3_REGION"],
+        )
+        app.extensions["storage"] = S3Storage(app.config["S3_BUCKET"], client)
+        return
     root = Path(app.config["UPLOAD_FOLDER"] or Path(app.instance_path) / "uploads")
     app.extensions["storage"] = LocalStorage(root)
 

@@ -45,6 +45,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             (item.get_closest_marker("postgres") and not on_postgres)
             or (item.get_closest_marker("sqlite") and on_postgres)
             or (item.get_closest_marker("slow") and not on_postgres)
+            or (item.get_closest_marker("redis") and not on_postgres)
         ):
             drop.append(item)
         else:
@@ -137,6 +138,18 @@ def committed_app(tmp_path: Any) -> Iterator[Flask]:
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database for tests (TEST_REDIS_URL); its keys are flushed before use."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.fail("TEST_REDIS_URL is not set: the Redis tests run with the PostgreSQL suite")
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    return url
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.services import set_locale
-from marketplace.extensions import db
+from marketplace.extensions import db, redis_client
 from marketplace.http import is_local_url
+from marketplace.observability import metrics_response
 from marketplace.policy import PUBLIC, allow
 from marketplace.site import bp
 from marketplace.storage import storage
@@ -56,7 +57,7 @@ def healthz() -> Response:
 @bp.route("/readyz")
 @allow(PUBLIC)
 def readyz() -> tuple[Response, int]:
-    """Ready to serve: the database answers."""
+    """Ready to serve: the database answers, and Redis when one is configured."""
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -65,8 +66,22 @@ def readyz() -> tuple[Response, int]:
         db.session.rollback()
         current_app.logger.warning("readyz: database check failed: %s", error)
         checks["database"] = "error"
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_client().ping()
+            checks["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            current_app.logger.warning("readyz: redis check failed: %s", error)
+            checks["redis"] = "error"
     ok = all(value == "ok" for value in checks.values())
     return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+
+
+@bp.route("/metrics")
+@allow(PUBLIC)
+def metrics() -> Response:
+    """Prometheus metrics (off unless METRICS_ENABLED; guarded by METRICS_TOKEN when set)."""
+    return metrics_response()
 
 
 @bp.route("/media/<path:key>")

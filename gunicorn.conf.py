@@ -1,0 +1,41 @@
+"""gunicorn settings for Pasar OPOP. Every value can be overridden on the command line or with
+an environment variable, so `gunicorn -w 2 -b 127.0.0.1:PORT wsgi:app` works as typed.
+
+No daemon mode and no pid file: systemd (deploy/) or a container supervises the process.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers, two per core plus one (gunicorn's rule of thumb), at most 8 on a small machine.
+workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Restart workers now and then so a slow leak can never take a server down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+
+# Behind nginx on the same host: trust its X-Forwarded-* headers (the app's ProxyFix is set with
+# PROXY_FIX_X_FOR / PROXY_FIX_X_PROTO).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# One JSON object per line, with the request id the app puts on the response.
+access_log_format = (
+    '{"time": "%(t)s", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+    '"query": "%(q)s", "status": %(s)s, "bytes": "%(B)s", "duration_us": %(D)s, '
+    '"request_id": "%({x-request-id}o)s", "user_agent": "%(a)s"}'
+)
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode: forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,168 @@
+"""Background jobs: RQ on Redis when ``REDIS_URL`` is set, inline otherwise.
+
+`enqueue` takes the dotted path of a function ("marketplace.mail:send_one") and its JSON-able
+arguments. With Redis, an RQ worker (``flask jobs worker``) runs it inside an application
+context, retrying with back-off; a job that still fails is kept as a `FailedJob` row (the dead
+letter) for the city's staff to see. Without Redis it runs at once, in this process, and the
+periodic work falls to cron (``flask jobs run-periodic`` every minute), so ``make run`` needs
+nothing else.
+
+``flask jobs scheduler`` runs RQ's cron scheduler for the periodic tasks that domains register
+with `periodic`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.database import utcnow
+from marketplace.extensions import Model, db, redis_client
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "default"
+#: Seconds to wait before each retry.
+RETRY_INTERVALS = (10, 60, 300)
+
+
+class FailedJob(Model):
+    """A job that failed after its last retry: the dead letter."""
+
+    __tablename__ = "failed_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    function: Mapped[str] = mapped_column(String(200))
+    arguments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    function: str
+    interval_seconds: int
+
+
+_periodic: dict[str, PeriodicTask] = {}
+_app_factory: Callable[[], Flask] | None = None
+
+
+def periodic(name: str, function: str, interval_seconds: int) -> None:
+    """Register work to run every ``interval_seconds`` (by the scheduler, or cron)."""
+    _periodic[name] = PeriodicTask(name, function, interval_seconds)
+
+
+def periodic_tasks() -> list[PeriodicTask]:
+    return sorted(_periodic.values(), key=lambda task: task.name)
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    module, _, attribute = path.partition(":")
+    function: Callable[..., Any] = getattr(importlib.import_module(module), attribute)
+    return function
+
+
+def _worker_app() -> Flask:
+    global _app_factory
+    if _app_factory is None:
+        from marketplace import create_app
+
+        app = create_app()
+        _app_factory = lambda: app  # noqa: E731 - one app per worker process
+    return _app_factory()
+
+
+def use_app(app: Flask) -> None:
+    """Run jobs in this app (tests, and workers started from an existing app)."""
+    global _app_factory
+    _app_factory = lambda: app  # noqa: E731
+
+
+def run(path: str, *args: Any) -> Any:
+    """The function RQ calls: run ``path`` with ``args`` inside an application context and
+    commit what it did (jobs are their own unit of work)."""
+    if has_app_context():
+        return _run_and_commit(path, args)
+    with _worker_app().app_context():
+        return _run_and_commit(path, args)
+
+
+def _run_and_commit(path: str, args: tuple[Any, ...]) -> Any:
+    try:
+        result = _resolve(path)(*args)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def enqueue(path: str, *args: Any) -> str | None:
+    """Queue a job (Redis) or run it now (no Redis). Returns the RQ job id when queued."""
+    if not current_app.config.get("REDIS_URL"):
+        _resolve(path)(*args)
+        return None
+    from rq import Callback, Queue, Retry
+
+    queue = Queue(QUEUE_NAME, connection=redis_client())
+    job = queue.enqueue(
+        run,
+        path,
+        *args,
+        retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+        on_failure=Callback(record_dead_letter),
+        description=path,
+    )
+    return str(job.id)
+
+
+def record_dead_letter(job: Any, connection: Any, exc_type: Any, value: Any, tb: Any) -> None:
+    """RQ's failure callback: keep the job once it has no retries left."""
+    if job.retries_left:
+        return
+    error = "".join(traceback.format_exception(exc_type, value, tb))[-4000:]
+    path, *args = job.args
+    with _worker_app().app_context():
+        db.session.add(
+            FailedJob(job_id=str(job.id), function=str(path), arguments=list(args), error=error)
+        )
+        db.session.commit()
+    log.error("Job %s (%s) failed for good: %s", job.id, path, value)
+
+
+def queue_depth() -> dict[str, int]:
+    from rq import Queue
+
+    return {QUEUE_NAME: len(Queue(QUEUE_NAME, connection=redis_client()))}
+
+
+def run_periodic_once() -> list[str]:
+    """Run every periodic task once, now (cron's entry point when there is no Redis)."""
+    done = []
+    for task in periodic_tasks():
+        try:
+            _resolve(task.function)()
+            db.session.commit()
+            done.append(task.name)
+        except Exception:
+            db.session.rollback()
+            log.exception("Periodic task %s failed", task.name)
+    return done
+
+
+def init_jobs(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        app.extensions["queue_depth"] = queue_depth
+    periodic("mail.send_pending", "marketplace.mail:send_pending", 60)

@@ -1,0 +1,14 @@
+"""Functions the job tests enqueue by their dotted path."""
+
+from __future__ import annotations
+
+calls: list[str] = []
+
+
+def remember(value: str) -> None:
+    calls.append(value)
+
+
+def always_fails(value: str) -> None:
+    calls.append(f"failed {value}")
+    raise RuntimeError(f"cannot do {value}")

@@ -1,0 +1,59 @@
+"""The deployment files parse and point at commands that exist.
+
+No container engine runs on the build machines, so the Dockerfile and compose file are not
+built here; this checks what can be checked without one.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+import yaml
+from flask import Flask
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_compose_file_defines_web_worker_and_scheduler() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"db", "redis", "web", "worker", "scheduler"} <= set(services)
+    assert services["worker"]["command"] == ["flask", "jobs", "worker"]
+    assert services["scheduler"]["command"] == ["flask", "jobs", "scheduler"]
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert "REDIS_URL" in services[name]["environment"]
+
+
+def test_systemd_units_parse_and_run_real_commands(app: Flask) -> None:
+    commands = set(app.cli.list_commands(None))  # type: ignore[arg-type]
+    jobs = app.cli.get_command(None, "jobs")  # type: ignore[arg-type]
+    job_commands = set(jobs.list_commands(None))  # type: ignore[union-attr,arg-type]
+    for unit in ("web", "worker", "scheduler"):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.read(DEPLOY / "systemd" / f"pasar-opop-{unit}.service")
+        exec_start = parser["Service"]["ExecStart"]
+        assert parser["Service"]["EnvironmentFile"] == "/etc/pasar-opop/env"
+        if unit == "web":
+            assert "gunicorn -c gunicorn.conf.py wsgi:app" in exec_start
+            assert "db upgrade" in parser["Service"]["ExecStartPre"]
+        else:
+            group, command = exec_start.split("wsgi ", 1)[1].split()[:2]
+            assert group in commands and command in job_commands
+
+
+def test_nginx_site_braces_balance_and_forward_the_request_id() -> None:
+    text = (DEPLOY / "nginx-pasar-opop.conf").read_text()
+    body = re.sub(r"#.*", "", text)
+    assert body.count("{") == body.count("}")
+    assert "proxy_set_header X-Request-ID $request_id;" in text
+    assert "client_max_body_size 16m;" in text
+
+
+def test_gunicorn_settings_leave_the_command_line_in_charge() -> None:
+    settings: dict[str, object] = {}
+    exec((DEPLOY.parent / "gunicorn.conf.py").read_text(), settings)  # noqa: S102
+    assert "daemon" not in settings and "pidfile" not in settings
+    assert isinstance(settings["workers"], int) and settings["workers"] >= 2

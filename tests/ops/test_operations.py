@@ -1,0 +1,148 @@
+"""Request ids, JSON logs, metrics and readiness: what an operator relies on."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.conftest import make_test_app
+from tests.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_each_response_carries_a_request_id(app: Flask) -> None:
+    client = app.test_client()
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz").headers["X-Request-ID"] != generated
+    kept = client.get("/healthz", headers={"X-Request-ID": "proxy-id-1234"})
+    assert kept.headers["X-Request-ID"] == "proxy-id-1234"
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert forged.headers["X-Request-ID"] != "<script>alert(1)</script>"
+    assert len(forged.headers["X-Request-ID"]) == 32
+
+
+def test_logs_are_json_lines_with_the_request_id(
+    app: Flask, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    json_app = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), LOG_FORMAT="json"
+    )
+
+    @json_app.before_request
+    def say_something() -> None:
+        logging.getLogger("marketplace.test").warning("halo")
+
+    json_app.test_client().get("/healthz", headers={"X-Request-ID": "trace-abc-123"})
+    lines = [line for line in capsys.readouterr().err.splitlines() if '"halo"' in line]
+    assert lines, "no log line"
+    record = json.loads(lines[-1])
+    assert record["message"] == "halo"
+    assert record["request_id"] == "trace-abc-123"
+    assert record["level"] == "WARNING"
+
+
+def test_metrics_are_off_unless_enabled(app: Flask) -> None:
+    assert app.test_client().get("/metrics").status_code == 404
+
+
+def test_metrics_count_requests_behind_a_token(app: Flask, tmp_path: Path) -> None:
+    metrics_app = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        str(tmp_path),
+        METRICS_ENABLED=True,
+        METRICS_TOKEN="rahasia",
+    )
+    client = metrics_app.test_client()
+    client.get("/healthz")
+    assert client.get("/metrics").status_code == 403
+    response = client.get("/metrics", headers={"Authorization": "Bearer rahasia"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'opop_http_requests_total{endpoint="site.healthz",method="GET",status="200"}' in body
+    assert "opop_http_request_duration_seconds_bucket" in body
+
+
+@pytest.mark.redis
+def test_readyz_checks_redis_when_configured(app: Flask, redis_url: str, tmp_path: Path) -> None:
+    good = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), REDIS_URL=redis_url)
+    response = good.test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+    bad = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        str(tmp_path),
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+    response = bad.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["redis"] == "error"
+
+
+@pytest.mark.redis
+def test_rate_limits_are_shared_through_redis(app: Flask, redis_url: str, tmp_path: Path) -> None:
+    """Two app servers count the same client's attempts together."""
+    first, second = (
+        make_test_app(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            str(tmp_path),
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+            RATELIMIT_LOGIN="3 per minute",
+        )
+        for _ in range(2)
+    )
+    data = {"email": "siapa@example.test", "password": "salah-salah"}
+    statuses = [
+        server.test_client().post("/account/login", data=data).status_code
+        for server in (first, second, first, second)
+    ]
+    assert statuses == [400, 400, 400, 429]
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_app_from_the_command_line(committed_app: Flask) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "MARKETPLACE_CONFIG": "production",
+        "SECRET_KEY": "s" * 64,
+        "DATABASE_URL": committed_app.config["SQLALCHEMY_DATABASE_URI"],
+        "MAIL_BACKEND": "log",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    body = json.loads(r.read())
+                    request_id = r.headers["X-Request-ID"]
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    raise AssertionError(f"gunicorn did not serve:\n{output}") from None
+                time.sleep(0.3)
+        assert body["checks"]["database"] == "ok"
+        assert request_id
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
