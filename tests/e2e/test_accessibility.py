@@ -1,0 +1,109 @@
+"""axe-core on the main pages, in both languages, at a phone and a desktop viewport."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from marketplace.demo import DEMO_PASSWORD
+from tests.e2e.conftest import LiveServer
+
+pytestmark = pytest.mark.slow
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+
+GUEST_PAGES = [
+    "/",
+    "/products",
+    "/products?q=keripik&halal=1",
+    "/categories/makanan-minuman",
+    "/products/keripik-tempe-original-al-hikmah",
+    "/cooperatives",
+    "/cooperatives/koppontren-al-hikmah",
+    "/account/login",
+    "/account/register",
+    "/account/forgot-password",
+    "/terms",
+    "/privacy",
+    "/halaman-tidak-ada",
+]
+SHOPPER_PAGES = ["/account/profile", "/account/addresses/new", "/account/password"]
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    # Evaluated through the DevTools protocol, so the page's CSP does not apply to axe itself.
+    page.evaluate(AXE)
+    result: dict[str, Any] = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def describe(found: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+    )
+
+
+def open_page(browser: Browser, viewport: str, language: str) -> Page:
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport],  # type: ignore[arg-type]
+        locale="id-ID" if language == "id" else "en-US",
+        extra_http_headers={"Accept-Language": language},
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_public_pages_have_no_serious_violations(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    page = open_page(browser, viewport, language)
+    problems = {}
+    try:
+        for path in GUEST_PAGES:
+            page.goto(live_server.path(path))
+            found = violations(page)
+            if found:
+                problems[path] = describe(found)
+        # A form with errors, as a screen reader meets it.
+        page.goto(live_server.path("/account/register"))
+        page.locator("main form button[type=submit]").click()
+        found = violations(page)
+        if found:
+            problems["/account/register (errors)"] = describe(found)
+    finally:
+        page.context.close()
+    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_shopper_pages_have_no_serious_violations(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    page = open_page(browser, viewport, language)
+    problems = {}
+    try:
+        page.goto(live_server.path("/account/login"))
+        form = page.locator("main form")
+        form.locator("input[name=email]").fill("pembeli@demo.test")
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(live_server.path("/"))
+        for path in SHOPPER_PAGES:
+            page.goto(live_server.path(path))
+            found = violations(page)
+            if found:
+                problems[path] = describe(found)
+    finally:
+        page.context.close()
+    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
