@@ -107,3 +107,17 @@ def test_shopper_pages_have_no_serious_violations(
     finally:
         page.context.close()
     assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+
+
+def test_the_checker_itself_catches_a_missing_label(browser: Browser) -> None:
+    page = open_page(browser, "phone", "id")
+    try:
+        page.set_content(
+            '<html lang="id"><head><title>t</title></head><body><main>'
+            '<input type="text" name="q"><img src="data:," width="1" height="1">'
+            "</main></body></html>"
+        )
+        found = {v["id"] for v in violations(page)}
+    finally:
+        page.context.close()
+    assert {"label", "image-alt"} <= found
