@@ -304,5 +304,5 @@ def draw_product_picture(name: str, color: tuple[int, int, int], size: int = 480
 
 
 def _add_picture(product: Product, category_slug: str) -> None:
-    data = draw_product_picture(product.name, demo_data.image_color(category_slug), size=800)
+    data = draw_product_picture(product.name, demo_data.image_color(category_slug), size=640)
     add_product_image(product.id, data, f"Foto {product.name}")

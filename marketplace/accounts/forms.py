@@ -6,14 +6,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import EqualTo, Optional
+from wtforms.validators import EqualTo, Optional, ValidationError
 
+from marketplace.accounts.passwords import is_common
 from marketplace.validators import (
     email,
     indonesian_phone,
@@ -25,12 +27,20 @@ from marketplace.validators import (
 )
 
 
+def not_common(form: FlaskForm, field: Field) -> None:
+    """Refuse the passwords attackers try first (a list shipped with the project)."""
+    if field.data and is_common(field.data):
+        raise ValidationError(
+            str(_l("Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain."))
+        )
+
+
 class RegistrationForm(FlaskForm):
     full_name = StringField(
         _l("Nama lengkap"), filters=[strip], validators=[required(), length(120)]
     )
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), email(), length(254)])
-    password = PasswordField(_l("Kata sandi"), validators=[required(), strong_password])
+    password = PasswordField(_l("Kata sandi"), validators=[required(), strong_password, not_common])
     confirm = PasswordField(
         _l("Ulangi kata sandi"),
         validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
@@ -59,7 +69,9 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Kata sandi baru"), validators=[required(), strong_password])
+    password = PasswordField(
+        _l("Kata sandi baru"), validators=[required(), strong_password, not_common]
+    )
     confirm = PasswordField(
         _l("Ulangi kata sandi baru"),
         validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
@@ -68,7 +80,9 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Kata sandi saat ini"), validators=[required()])
-    password = PasswordField(_l("Kata sandi baru"), validators=[required(), strong_password])
+    password = PasswordField(
+        _l("Kata sandi baru"), validators=[required(), strong_password, not_common]
+    )
     confirm = PasswordField(
         _l("Ulangi kata sandi baru"),
         validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],

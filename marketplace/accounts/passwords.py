@@ -7,6 +7,9 @@ The cost comes from configuration: the default follows OWASP's Argon2id recommen
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask
@@ -39,3 +42,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    ours = Path(__file__).with_name("common_passwords_id.txt").read_text(encoding="utf-8")
+    extra = {line.strip() for line in ours.splitlines() if line.strip() and line[0] != "#"}
+    return frozenset(FREQUENCY_LISTS["passwords"]) | frozenset(extra)
+
+
+def is_common(password: str) -> bool:
+    """True for passwords on the lists attackers try first (case does not help)."""
+    return password.lower() in _common_passwords()

@@ -16,10 +16,20 @@ RENDITION_WIDTHS = (240, 480)
 MAX_WIDTH = 1200
 
 
-def _encode(image: Image.Image) -> bytes:
+def _encode(image: Image.Image, *, progressive: bool = False) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    image.save(buffer, "JPEG", quality=82, progressive=progressive)
     return buffer.getvalue()
+
+
+def _scaled(image: Image.Image, width: int) -> Image.Image:
+    # Hamming is sharp enough for shrinking photos and twice as fast as Lanczos; reducing_gap
+    # shrinks by whole factors first.
+    return image.resize(
+        (width, round(image.height * width / image.width)),
+        Image.Resampling.HAMMING,
+        reducing_gap=2.0,
+    )
 
 
 def add_product_image(
@@ -29,14 +39,13 @@ def add_product_image(
     with Image.open(io.BytesIO(data)) as opened:
         image = ImageOps.exif_transpose(opened).convert("RGB")
     if image.width > MAX_WIDTH:
-        image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)))
+        image = _scaled(image, MAX_WIDTH)
     files = storage()
-    key = files.save(_encode(image), "products", "jpg")
+    key = files.save(_encode(image, progressive=True), "products", "jpg")
     renditions: dict[str, str] = {}
     for width in RENDITION_WIDTHS:
         if width < image.width:
-            thumb = image.resize((width, round(image.height * width / image.width)))
-            renditions[str(width)] = files.save(_encode(thumb), "products", "jpg")
+            renditions[str(width)] = files.save(_encode(_scaled(image, width)), "products", "jpg")
     record = ProductImage(
         product_id=product_id,
         storage_key=key,

@@ -8,6 +8,7 @@ PostgreSQL, FTS5 triggers on SQLite (see the migration that created them).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, update
@@ -27,6 +28,7 @@ def _joined(*parts: Any) -> ColumnElement[str]:
     return expression
 
 
+@lru_cache(maxsize=1)
 def summary_values() -> dict[str, Any]:
     """The SQL expressions of every summary column, correlated to the products row."""
     parent = aliased(Category)

@@ -114,3 +114,11 @@ def test_a_signed_in_user_is_sent_away_from_registration(app: Flask, client: Fla
     login(client, "sudah@example.test")
     response = client.get("/account/register")
     assert response.status_code == 302
+
+
+def test_a_common_password_is_refused(client: FlaskClient) -> None:
+    for common in ("password123", "Bismillah123", "indonesia"):
+        response = register(client, password=common, confirm=common)
+        assert response.status_code == 400
+        assert "terlalu umum" in response.get_data(as_text=True)
+    assert user_count() == 0
