@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db
@@ -66,6 +67,19 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError) -> tuple[str | Response, int]:
         db.session.rollback()
         return _error_page(error.status_code, error.message)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError) -> tuple[str | Response, int]:
+        # The database went away (restart, failover, network): say so kindly; the pool's
+        # pre-ping replaces the dead connection, so the next request works again.
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone; remove() below resets it
+            log.debug("rollback after a database failure failed too", exc_info=True)
+        db.session.remove()
+        log.error("Database unavailable on %s %s: %s", request.method, request.path, error)
+        body, status = _error_page(503, None)
+        return body, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:

@@ -153,3 +153,23 @@ def test_the_wrong_role_gets_a_localized_403(app: Flask) -> None:
     response = client.get("/secret")
     assert response.status_code == 403
     assert "Akses ditolak" in response.get_data(as_text=True)
+
+
+def test_the_database_going_away_gives_a_friendly_503_and_then_recovers(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from marketplace.catalogue import services
+
+    real = services.featured_products
+
+    def database_gone(*args: object, **kwargs: object) -> object:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(services, "featured_products", database_gone)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "Layanan sedang sibuk" in response.get_data(as_text=True)
+    monkeypatch.setattr(services, "featured_products", real)
+    assert client.get("/").status_code == 200
