@@ -103,6 +103,9 @@ class Config:
     #: The public address used in links inside emails sent outside a request (cron).
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
 
+    # How long a cached catalogue page may live at most (invalidated on every change anyway).
+    CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "60"))
+
     # Search: pg_trgm word similarity a misspelt query needs to still match (PostgreSQL).
     SEARCH_TYPO_THRESHOLD = float(os.environ.get("SEARCH_TYPO_THRESHOLD", "0.5"))
 

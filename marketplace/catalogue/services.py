@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from marketplace.catalogue import cache
 from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.catalogue.search import (
     ProductQuery,
     SearchResult,
-    search_products,
     visible_products,
     with_card_data,
 )
@@ -37,8 +37,9 @@ __all__ = [
 
 
 def list_products(query: ProductQuery, today: date) -> SearchResult:
-    """A page of the catalogue for a search and its filters, with facet counts."""
-    return search_products(query, today=today)
+    """A page of the catalogue for a search and its filters, with facet counts (cached in
+    Redis when there is one)."""
+    return cache.search(query, today)
 
 
 def featured_products(limit: int = 12) -> list[Product]:
