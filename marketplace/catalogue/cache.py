@@ -60,7 +60,8 @@ def search(query: ProductQuery, today: date) -> SearchResult:
         return search_products(query, today=today)
     try:
         redis = redis_client()
-        version = (redis.get(VERSION_KEY) or b"0").decode()
+        raw_version = redis.get(VERSION_KEY)
+        version = raw_version.decode() if isinstance(raw_version, bytes) else str(raw_version or 0)
         key = _key(query, today, version)
         cached = redis.get(key)
     except Exception:
@@ -91,14 +92,8 @@ def search(query: ProductQuery, today: date) -> SearchResult:
 def _products_in_order(ids: list[int]) -> list[Product]:
     if not ids:
         return []
-    found = {
-        product.id: product
-        for product in db.session.scalars(
-            with_card_data(select(Product).where(Product.id.in_(ids)))
-        )
-        .unique()
-        .all()
-    }
+    statement = with_card_data(select(Product).where(Product.id.in_(ids)))
+    found = {product.id: product for product in db.session.scalars(statement).unique()}
     # A product hidden since the entry was written is simply left out.
     return [found[i] for i in ids if i in found]
 
