@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
@@ -26,6 +26,7 @@ from marketplace.catalogue.search import (
     ProductQuery,
     SearchResult,
     search_products,
+    visible_products,
     with_card_data,
 )
 from marketplace.cooperatives.models import Cooperative
@@ -92,7 +93,7 @@ def search(query: ProductQuery, today: date) -> SearchResult:
 def _products_in_order(ids: list[int]) -> list[Product]:
     if not ids:
         return []
-    statement = with_card_data(select(Product).where(Product.id.in_(ids)))
+    statement = with_card_data(visible_products().where(Product.id.in_(ids)))
     found = {product.id: product for product in db.session.scalars(statement).unique()}
     # A product hidden since the entry was written is simply left out.
     return [found[i] for i in ids if i in found]
