@@ -2,10 +2,12 @@
 
 from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
+from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
-from marketplace.cooperatives.models import Cooperative, CooperativeMember
+from marketplace.cooperatives.models import Cooperative, CooperativeMember, CourierRateBand
 from marketplace.inventory.models import StockMovement
 from marketplace.mail import OutboxEmail
+from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.procurement.models import Agency, AgencyMember
 
 __all__ = [
@@ -13,9 +15,14 @@ __all__ = [
     "Agency",
     "AgencyMember",
     "AuditLog",
+    "Cart",
+    "CartLine",
     "Category",
     "Cooperative",
     "CooperativeMember",
+    "CourierRateBand",
+    "Order",
+    "OrderLine",
     "OutboxEmail",
     "PriceTier",
     "Product",
@@ -23,4 +30,6 @@ __all__ = [
     "ProductVariant",
     "StockMovement",
     "User",
+    "VendorOrder",
+    "VendorOrderEvent",
 ]

@@ -11,11 +11,18 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password
-from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
+from marketplace.catalogue.models import (
+    Category,
+    PriceTier,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeMember,
     CooperativeStatus,
+    CourierRateBand,
     MemberRole,
 )
 from marketplace.extensions import db
@@ -90,6 +97,15 @@ class CooperativeFactory(BaseFactory):
     status = CooperativeStatus.APPROVED
 
 
+class CourierRateBandFactory(BaseFactory):
+    class Meta:
+        model = CourierRateBand
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    max_weight_grams = 1000
+    fee = 15000
+
+
 class CooperativeMemberFactory(BaseFactory):
     class Meta:
         model = CooperativeMember
@@ -135,6 +151,15 @@ class VariantFactory(BaseFactory):
     price = 10000
     on_hand = 0
     reserved = 0
+
+
+class PriceTierFactory(BaseFactory):
+    class Meta:
+        model = PriceTier
+
+    variant = factory.SubFactory(VariantFactory)
+    min_quantity = 10
+    unit_price = 9000
 
 
 class AgencyFactory(BaseFactory):

@@ -1,0 +1,1 @@
+"""cart (the package fills in as the feature lands)."""

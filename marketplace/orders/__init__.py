@@ -1,0 +1,1 @@
+"""orders (the package fills in as the feature lands)."""
