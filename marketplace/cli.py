@@ -1,4 +1,5 @@
-"""App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``."""
+"""App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``;
+the domains' groups (``flask orders …``, ``flask cart …``) live in their packages."""
 
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from marketplace.cart.cli import cart_cli
+    from marketplace.orders.cli import orders_cli
+
     app.cli.add_command(mail_cli)
+    app.cli.add_command(cart_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)

@@ -1,1 +1,7 @@
-"""orders (the package fills in as the feature lands)."""
+"""Checkout, orders, vendor orders and their status machine."""
+
+from flask import Blueprint
+
+bp = Blueprint("orders", __name__)
+
+from marketplace.orders import routes  # noqa: E402,F401

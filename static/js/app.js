@@ -17,6 +17,13 @@
       event.preventDefault();
     }
   });
+  // "Print" buttons (the receipt): shown only when JavaScript runs.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target && target.closest && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
