@@ -42,9 +42,11 @@ def unfreeze() -> None:
 
 @contextmanager
 def frozen(at: datetime) -> Iterator[None]:
-    """Freeze the clock for the duration of a ``with`` block."""
+    """Freeze the clock at ``at`` for a ``with`` block, then put it back as it was."""
+    global _frozen_at
+    previous = _frozen_at
     freeze(at)
     try:
         yield
     finally:
-        unfreeze()
+        _frozen_at = previous

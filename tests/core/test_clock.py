@@ -33,3 +33,10 @@ def test_the_clock_needs_an_aware_time_and_a_freeze_to_advance() -> None:
     with app_clock.frozen(datetime(2030, 1, 1, tzinfo=UTC)):
         assert app_clock.now().year == 2030
     assert app_clock.now().year != 2030
+
+
+def test_a_frozen_block_puts_a_frozen_clock_back(clock: ModuleType) -> None:
+    start = clock.now()
+    with clock.frozen(start - timedelta(days=3)):
+        assert clock.now() == start - timedelta(days=3)
+    assert clock.now() == start
