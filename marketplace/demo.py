@@ -248,7 +248,8 @@ def _seed_orders() -> int:
     first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
     with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
         for days_ago, items, delivery, reached in DEMO_ORDERS:
-            with clock.frozen(now - timedelta(days=days_ago)):
+            placed_at = now - timedelta(days=days_ago)
+            with clock.frozen(placed_at):
                 cart = cart_services.user_cart(shopper)
                 for slug, quantity in items:
                     cart_services.add_item(cart, products[slug].variants[0].id, quantity)
@@ -262,16 +263,21 @@ def _seed_orders() -> int:
                     payment=PaymentMethod.BANK_TRANSFER,
                 )
                 order = orders.place_order(shopper, choices, orders.new_idempotency_key())
-                orders.mark_order_paid(order, reference="DEMO")
-                for part in order.vendor_orders:
-                    member = _owner_of(part.cooperative_id)
-                    orders.accept_vendor_order(member, part.id)
-                    if reached == "completed":
-                        orders.mark_ready_for_pickup(member, part.id)
-                        orders.mark_delivered(member, part.id)
+            with clock.frozen(placed_at + timedelta(hours=3)):
+                orders.mark_order_paid(order, reference="DEMO-TRANSFER")
+            parts = [(part.id, _owner_of(part.cooperative_id)) for part in order.vendor_orders]
+            with clock.frozen(placed_at + timedelta(hours=5)):
+                for part_id, member in parts:
+                    orders.accept_vendor_order(member, part_id)
             if reached == "completed":
-                for part in order.vendor_orders:
-                    orders.complete_vendor_order(part.id)
+                with clock.frozen(placed_at + timedelta(days=1)):
+                    for part_id, member in parts:
+                        orders.mark_ready_for_pickup(member, part_id)
+                with clock.frozen(placed_at + timedelta(days=1, hours=4)):
+                    for part_id, member in parts:
+                        orders.mark_delivered(member, part_id)
+                for part_id, _member in parts:
+                    orders.complete_vendor_order(part_id)
         g.pop("queued_emails", None)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
     return len(DEMO_ORDERS)
