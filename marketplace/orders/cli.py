@@ -16,7 +16,7 @@ from marketplace.mail import dispatch_queued
 orders_cli = AppGroup("orders", help="Orders: expiry of unpaid orders, automatic completion.")
 
 
-def _run(ids: list[int], move: Callable[[int], bool]) -> int:
+def move_each(ids: list[int], move: Callable[[int], bool]) -> int:
     """Each vendor order in its own transaction, so locks are short and one failure stays
     alone. Emails go out after each commit (links use SERVER_BASE_URL)."""
     done = 0
@@ -40,7 +40,7 @@ def expire_command(limit: int) -> None:
     """Cancel unpaid orders whose payment (or pickup) time ran out and release their stock."""
     from marketplace.orders.services import expire_vendor_order, overdue_vendor_order_ids
 
-    expired = _run(overdue_vendor_order_ids(limit), expire_vendor_order)
+    expired = move_each(overdue_vendor_order_ids(limit), expire_vendor_order)
     click.echo(f"expired {expired}")
 
 
@@ -50,5 +50,5 @@ def complete_command(limit: int) -> None:
     """Complete orders delivered more than ORDER_AUTO_COMPLETE_DAYS ago."""
     from marketplace.orders.services import completable_vendor_order_ids, complete_vendor_order
 
-    completed = _run(completable_vendor_order_ids(limit), complete_vendor_order)
+    completed = move_each(completable_vendor_order_ids(limit), complete_vendor_order)
     click.echo(f"completed {completed}")
