@@ -302,3 +302,23 @@ def test_the_nav_links_to_the_cart_and_the_orders(client: FlaskClient) -> None:
     shopper(client)
     html = client.get("/").get_data(as_text=True)
     assert 'href="/cart"' in html and 'href="/orders"' in html
+
+
+def test_placing_and_cancelling_need_the_csrf_token(client: FlaskClient) -> None:
+    user = shopper(client)
+    variant = stocked_variant(5)
+    order = place(client, user)
+    add(client, variant)
+    client.post("/checkout", data=checkout_data(variant))
+    form = review_form(client)
+    part = order.vendor_orders[0]
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    try:
+        cancel = client.post(f"/orders/{order.number}/parts/{part.id}/cancel")
+        placing = client.post("/checkout/place", data=form)
+    finally:
+        client.application.config["WTF_CSRF_ENABLED"] = False
+    assert (cancel.status_code, placing.status_code) == (400, 400)
+    db.session.refresh(part)
+    assert part.status == VendorOrderStatus.AWAITING_PAYMENT
+    assert len(orders()) == 1
