@@ -130,6 +130,23 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     METRICS_ENABLED = _env_bool("METRICS_ENABLED", False)
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Cart: the guest cart's cookie (it holds a signed random token) and the largest quantity one
+    # line may hold.
+    CART_COOKIE_NAME = "opop_cart"
+    CART_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+    CART_MAX_LINE_QUANTITY = _env_int("CART_MAX_LINE_QUANTITY", 1000)
+    #: Guest carts untouched this many days are deleted by ``flask cart purge``.
+    CART_GUEST_MAX_AGE_DAYS = _env_int("CART_GUEST_MAX_AGE_DAYS", 30)
+
+    # Orders: how long an unpaid order waits before it is cancelled and its stock released, and
+    # when a delivered order completes by itself.
+    ORDER_PAYMENT_MINUTES_CARD = _env_int("ORDER_PAYMENT_MINUTES_CARD", 60)
+    ORDER_PAYMENT_MINUTES_BANK_TRANSFER = _env_int("ORDER_PAYMENT_MINUTES_BANK_TRANSFER", 24 * 60)
+    #: Pay at pickup: days after "ready for pickup" before an uncollected order is cancelled.
+    ORDER_PICKUP_DAYS = _env_int("ORDER_PICKUP_DAYS", 3)
+    ORDER_AUTO_COMPLETE_DAYS = _env_int("ORDER_AUTO_COMPLETE_DAYS", 7)
+    #: Local delivery (the cooperative's flat fee) only reaches addresses in this city.
+    LOCAL_DELIVERY_CITY = os.environ.get("LOCAL_DELIVERY_CITY", "Kota Mojokerto")
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-* (0 = none, trust nothing).
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)

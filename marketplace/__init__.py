@@ -141,14 +141,18 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
+    from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
+    from marketplace.orders import bp as orders_bp
     from marketplace.site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(orders_bp)
 
 
 def register_request_handling(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``."""
+"""App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``;
+the domains' groups (``flask orders …``, ``flask cart …``) live in their packages."""
 
 from __future__ import annotations
 
@@ -54,11 +55,12 @@ def jobs_scheduler_command() -> None:
 
 
 @jobs_cli.command("run-periodic")
-def jobs_run_periodic_command() -> None:
-    """Run every periodic task once now (for cron when there is no Redis)."""
+@click.option("--all", "everything", is_flag=True, help="Run every task, due or not.")
+def jobs_run_periodic_command(everything: bool) -> None:
+    """Run the periodic tasks that are due (cron, every minute, when there is no Redis)."""
     from marketplace.jobs import run_periodic_once
 
-    click.echo("ran: " + ", ".join(run_periodic_once()))
+    click.echo("ran: " + ", ".join(run_periodic_once(everything)))
 
 
 @jobs_cli.command("list")
@@ -119,7 +121,12 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from marketplace.cart.cli import cart_cli
+    from marketplace.orders.cli import orders_cli
+
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(cart_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)

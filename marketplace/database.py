@@ -11,6 +11,8 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
+from marketplace import clock
+
 # Stable constraint names let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,8 +32,11 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC. Every timestamp is stored in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC. Every timestamp is stored in UTC.
+
+    It reads `marketplace.clock`, so a test that freezes the clock also freezes timestamps.
+    """
+    return clock.now()
 
 
 def as_utc(value: datetime) -> datetime:

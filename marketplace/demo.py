@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import io
 import textwrap
-from datetime import date
+from dataclasses import fields
+from datetime import date, timedelta
 
+from flask import current_app, g
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from marketplace import demo_data
+from marketplace import clock, demo_data
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.services import create_user, find_user_by_email
+from marketplace.cart import services as cart_services
 from marketplace.catalogue.images import add_product_image
 from marketplace.catalogue.models import (
     Category,
@@ -29,12 +32,14 @@ from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeMember,
     CooperativeStatus,
+    CourierRateBand,
     MemberRole,
 )
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import MovementReason
+from marketplace.mail import OutboxEmail
 from marketplace.procurement.models import Agency, AgencyMember, ProcurementRole
 
 DEMO_PASSWORD = "opop-demo"  # noqa: S105 - published in the README for the demo
@@ -71,13 +76,15 @@ def seed_demo() -> str:
     _seed_shopper()
     _seed_admin()
     cooperatives = _seed_cooperatives()
+    _seed_delivery(cooperatives)
     created = _seed_products(cooperatives, categories)
     _seed_agencies()
+    orders = _seed_orders()
     db.session.flush()
     return (
         f"Demo data ready: {len(cooperatives)} cooperatives, {len(demo_data.PRODUCTS)} products "
-        f"({created} new), {len(AGENCIES)} agencies. Password for every demo account: "
-        f"{DEMO_PASSWORD}"
+        f"({created} new), {len(AGENCIES)} agencies, {orders} new demo orders. Password for "
+        f"every demo account: {DEMO_PASSWORD}"
     )
 
 
@@ -184,6 +191,106 @@ def _seed_cooperatives() -> dict[str, Cooperative]:
             )
     db.session.flush()
     return by_slug
+
+
+def _seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
+    """Delivery options and courier bands, for cooperatives still as the migration left them
+    (all defaults, no bands), so a cooperative's own later changes are never undone."""
+    with_bands = set(db.session.scalars(select(CourierRateBand.cooperative_id).distinct()))
+    for slug, delivery in demo_data.DELIVERY.items():
+        cooperative = cooperatives[slug]
+        untouched = (
+            cooperative.offers_pickup
+            and cooperative.offers_local_delivery
+            and not cooperative.offers_courier
+            and cooperative.id not in with_bands
+        )
+        if not untouched:
+            continue
+        cooperative.offers_pickup = delivery.pickup
+        cooperative.offers_local_delivery = delivery.local_delivery
+        cooperative.offers_courier = delivery.courier
+        for max_weight_grams, fee in delivery.courier_bands:
+            db.session.add(
+                CourierRateBand(
+                    cooperative_id=cooperative.id, max_weight_grams=max_weight_grams, fee=fee
+                )
+            )
+    db.session.flush()
+
+
+#: The demo shopper's history: (days ago, [(product slug, quantity)], delivery, how far it got)
+DEMO_ORDERS = (
+    (
+        12,
+        [("keripik-tempe-original-al-hikmah", 3), ("sambal-bawang-pedas-nurul-huda", 2)],
+        "pickup",
+        "completed",
+    ),
+    (1, [("wedang-uwuh-celup-darul-falah", 2)], "local_delivery", "accepted"),
+)
+
+
+def _seed_orders() -> int:
+    """Two orders for the demo shopper, placed and moved through the real services (so stock,
+    ledger and timelines are right) on the clock of their day. Emails about this invented
+    history are dropped: nobody should receive them."""
+    from marketplace.orders import services as orders
+    from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
+
+    shopper = find_user_by_email("pembeli@demo.test")
+    if shopper is None or db.session.scalar(select(Order.id).where(Order.user_id == shopper.id)):
+        return 0
+    address = next(a for a in shopper.addresses if a.is_default)
+    products = {p.slug: p for p in db.session.scalars(select(Product))}
+    now = clock.now()
+    first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
+    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        for days_ago, items, delivery, reached in DEMO_ORDERS:
+            placed_at = now - timedelta(days=days_ago)
+            with clock.frozen(placed_at):
+                cart = cart_services.user_cart(shopper)
+                for slug, quantity in items:
+                    cart_services.add_item(cart, products[slug].variants[0].id, quantity)
+                choices = orders.CheckoutChoices(
+                    address=orders.ShippingAddress(
+                        **{f.name: getattr(address, f.name) for f in fields(orders.ShippingAddress)}
+                    ),
+                    delivery={
+                        products[slug].cooperative_id: DeliveryMethod(delivery) for slug, _ in items
+                    },
+                    payment=PaymentMethod.BANK_TRANSFER,
+                )
+                order = orders.place_order(shopper, choices, orders.new_idempotency_key())
+            with clock.frozen(placed_at + timedelta(hours=3)):
+                orders.mark_order_paid(order, reference="DEMO-TRANSFER")
+            parts = [(part.id, _owner_of(part.cooperative_id)) for part in order.vendor_orders]
+            with clock.frozen(placed_at + timedelta(hours=5)):
+                for part_id, member in parts:
+                    orders.accept_vendor_order(member, part_id)
+            if reached == "completed":
+                with clock.frozen(placed_at + timedelta(days=1)):
+                    for part_id, member in parts:
+                        orders.mark_ready_for_pickup(member, part_id)
+                with clock.frozen(placed_at + timedelta(days=1, hours=4)):
+                    for part_id, member in parts:
+                        orders.mark_delivered(member, part_id)
+                for part_id, _member in parts:
+                    orders.complete_vendor_order(part_id)
+        g.pop("queued_emails", None)
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
+    return len(DEMO_ORDERS)
+
+
+def _owner_of(cooperative_id: int) -> User:
+    member = db.session.scalars(
+        select(CooperativeMember).where(
+            CooperativeMember.cooperative_id == cooperative_id,
+            CooperativeMember.role == MemberRole.OWNER,
+        )
+    ).first()
+    assert member is not None
+    return member.user
 
 
 def _seed_products(cooperatives: dict[str, Cooperative], categories: dict[str, Category]) -> int:

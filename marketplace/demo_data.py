@@ -1790,6 +1790,53 @@ PRODUCTS: tuple[DemoProduct, ...] = (
 
 
 # --------------------------------------------------------------------------------------------
+# Delivery options (how each cooperative hands its goods over)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoDelivery:
+    pickup: bool
+    local_delivery: bool
+    courier: bool
+    #: (maximum parcel weight in grams, fee in rupiah), lightest first
+    courier_bands: tuple[tuple[int, int], ...] = ()
+
+
+_PARCEL_BANDS: tuple[tuple[int, int], ...] = (
+    (1000, 11000),
+    (3000, 19000),
+    (5000, 27000),
+    (10000, 42000),
+    (20000, 70000),
+)
+#: Drinks by the carton: a carton of 24 weighs about 20 kg.
+_CARTON_BANDS: tuple[tuple[int, int], ...] = (
+    (2000, 15000),
+    (10000, 38000),
+    (25000, 65000),
+    (50000, 115000),
+)
+#: Batik and hijab travel light.
+_LIGHT_BANDS: tuple[tuple[int, int], ...] = ((1000, 12000), (3000, 20000), (5000, 28000))
+
+DELIVERY: dict[str, DemoDelivery] = {
+    "koppontren-al-hikmah": DemoDelivery(True, True, True, _PARCEL_BANDS),
+    "koppontren-nurul-huda": DemoDelivery(True, True, True, _PARCEL_BANDS),
+    "koppontren-darul-falah": DemoDelivery(True, True, True, _CARTON_BANDS),
+    "koppontren-miftahul-ulum": DemoDelivery(True, True, True, _LIGHT_BANDS),
+    # Water and chilled yogurt: no courier.
+    "koppontren-bustanul-ulum": DemoDelivery(True, True, False),
+    "koppontren-roudlotul-jannah": DemoDelivery(True, True, True, _LIGHT_BANDS),
+    # A warehouse without a shop counter: no pickup.
+    "ksu-sumber-rejeki": DemoDelivery(False, True, True, _CARTON_BANDS),
+    # A small women's cooperative: collect at the shop only.
+    "kopwan-sekar-melati": DemoDelivery(True, False, False),
+    "koperasi-bhumi-majapahit": DemoDelivery(True, True, True, _PARCEL_BANDS),
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Placeholder image colours
 # --------------------------------------------------------------------------------------------
 
@@ -1901,6 +1948,17 @@ def validate() -> None:
         if coop.pp55_valid_until is not None:
             _check(_ISO_DATE.fullmatch(coop.pp55_valid_until) is not None, f"{where}: PP55 date")
         _check(coop.local_delivery_fee > 0, f"{where}: delivery fee")
+    _check(set(DELIVERY) == set(coop_slugs), "every cooperative needs its delivery options")
+    for slug, delivery in DELIVERY.items():
+        _check(
+            delivery.pickup or delivery.local_delivery or delivery.courier,
+            f"{slug}: offers no delivery",
+        )
+        _check(delivery.courier == bool(delivery.courier_bands), f"{slug}: courier needs bands")
+        weights = [w for w, _ in delivery.courier_bands]
+        fees = [f for _, f in delivery.courier_bands]
+        _check(weights == sorted(set(weights)), f"{slug}: band weights must ascend")
+        _check(fees == sorted(set(fees)), f"{slug}: band fees must ascend")
     pp55_dates = [c.pp55_valid_until for c in COOPERATIVES if c.pp55_valid_until]
     _check(sum(d.startswith("2025") for d in pp55_dates) == 1, "one PP 55 cert expired in 2025")
     _check(all(d[:4] in ("2025", "2027", "2028") for d in pp55_dates), "PP 55 validity years")

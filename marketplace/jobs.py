@@ -18,11 +18,12 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, String, Text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.database import utcnow
@@ -33,6 +34,15 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "default"
 #: Seconds to wait before each retry.
 RETRY_INTERVALS = (10, 60, 300)
+
+
+class PeriodicRun(Model):
+    """When each periodic task last ran, so cron's every-minute call runs only what is due."""
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_run_at: Mapped[datetime]
 
 
 class FailedJob(Model):
@@ -148,10 +158,34 @@ def queue_depth() -> dict[str, int]:
     return {QUEUE_NAME: len(Queue(QUEUE_NAME, connection=redis_client()))}
 
 
-def run_periodic_once() -> list[str]:
-    """Run every periodic task once, now (cron's entry point when there is no Redis)."""
+def _claim_run(task: PeriodicTask) -> bool:
+    """Take the task's turn if it is due; a guarded update, so two cron runs never both do."""
+    now = utcnow()
+    if db.session.get(PeriodicRun, task.name) is None:
+        db.session.add(PeriodicRun(name=task.name, last_run_at=now - timedelta(days=3650)))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+    claimed = db.session.execute(
+        update(PeriodicRun)
+        .where(
+            PeriodicRun.name == task.name,
+            PeriodicRun.last_run_at <= now - timedelta(seconds=task.interval_seconds - 5),
+        )
+        .values(last_run_at=now)
+    )
+    db.session.commit()
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def run_periodic_once(everything: bool = False) -> list[str]:
+    """Run the periodic tasks that are due (all of them with ``everything``): cron's entry
+    point when there is no Redis, safe to call every minute and twice at once."""
     done = []
     for task in periodic_tasks():
+        if not everything and not _claim_run(task):
+            continue
         try:
             _resolve(task.function)()
             db.session.commit()

@@ -2,11 +2,13 @@
 
 from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
+from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
-from marketplace.cooperatives.models import Cooperative, CooperativeMember
+from marketplace.cooperatives.models import Cooperative, CooperativeMember, CourierRateBand
 from marketplace.inventory.models import StockMovement
-from marketplace.jobs import FailedJob
+from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
+from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.procurement.models import Agency, AgencyMember
 
 __all__ = [
@@ -14,15 +16,23 @@ __all__ = [
     "Agency",
     "AgencyMember",
     "AuditLog",
+    "Cart",
+    "CartLine",
     "Category",
     "Cooperative",
     "CooperativeMember",
+    "CourierRateBand",
     "FailedJob",
+    "Order",
+    "OrderLine",
     "OutboxEmail",
+    "PeriodicRun",
     "PriceTier",
     "Product",
     "ProductImage",
     "ProductVariant",
     "StockMovement",
     "User",
+    "VendorOrder",
+    "VendorOrderEvent",
 ]

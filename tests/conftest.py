@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -176,6 +178,19 @@ def csrf_enabled(app: Flask) -> Iterator[None]:
     app.config["WTF_CSRF_ENABLED"] = True
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def clock() -> Iterator[ModuleType]:
+    """The app's clock frozen at 1 December 2026, 10:00 in Mojokerto; move it with
+    ``clock.advance(timedelta(...))``. Back to the system clock after the test."""
+    from marketplace import clock as app_clock
+
+    app_clock.freeze(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    try:
+        yield app_clock
+    finally:
+        app_clock.unfreeze()
 
 
 def login(client: FlaskClient, email: str, password: str = "password123") -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -64,6 +64,10 @@ class Cooperative(TimestampMixin, Model):
     bank_account_number: Mapped[str] = mapped_column(String(30))
     bank_account_holder: Mapped[str] = mapped_column(String(120))
     local_delivery_fee: Mapped[int] = money_column(default=0)
+    # How shoppers may receive this cooperative's goods (chosen per cooperative at checkout).
+    offers_pickup: Mapped[bool] = mapped_column(default=True, server_default=true())
+    offers_local_delivery: Mapped[bool] = mapped_column(default=True, server_default=true())
+    offers_courier: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default=CooperativeStatus.PENDING, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     approved_at: Mapped[datetime | None]
@@ -71,6 +75,11 @@ class Cooperative(TimestampMixin, Model):
 
     members: Mapped[list[CooperativeMember]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"
+    )
+    courier_bands: Mapped[list[CourierRateBand]] = relationship(
+        back_populates="cooperative",
+        cascade="all, delete-orphan",
+        order_by="CourierRateBand.max_weight_grams",
     )
 
     @property
@@ -86,6 +95,13 @@ class Cooperative(TimestampMixin, Model):
         return bool(self.pp55_certificate_number) and (
             self.pp55_valid_until is not None and self.pp55_valid_until >= on
         )
+
+    def courier_fee_for(self, weight_grams: int) -> int | None:
+        """The courier fee of the lightest band that takes this weight; None when none does."""
+        for band in self.courier_bands:  # ordered by max_weight_grams
+            if weight_grams <= band.max_weight_grams:
+                return band.fee
+        return None
 
     def whatsapp_url(self, message: str | None = None) -> str:
         from urllib.parse import quote
@@ -119,3 +135,24 @@ class CooperativeMember(TimestampMixin, Model):
     @property
     def is_owner(self) -> bool:
         return self.role == MemberRole.OWNER
+
+
+class CourierRateBand(Model):
+    """The cooperative's courier fee for a parcel up to ``max_weight_grams``. A parcel heavier
+    than every band of its cooperative cannot go by courier."""
+
+    __tablename__ = "courier_rate_bands"
+    __table_args__ = (
+        UniqueConstraint(
+            "cooperative_id", "max_weight_grams", name="uq_courier_rate_bands_cooperative_weight"
+        ),
+        CheckConstraint("max_weight_grams > 0", name="max_weight_positive"),
+        CheckConstraint("fee >= 0", name="fee_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    max_weight_grams: Mapped[int]
+    fee: Mapped[int] = money_column()
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="courier_bands")

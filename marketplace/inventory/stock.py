@@ -4,15 +4,30 @@ Each change is a guarded UPDATE whose WHERE clause re-checks the rule, so concur
 never take the quantity below zero: if another transaction got there first, the row count is 0
 and we raise `InsufficientStock` instead of overselling. Every change of on hand writes a
 `StockMovement` with the resulting balance.
+
+Orders hold stock in three steps: `reserve` when the order is placed (``reserved`` grows, on hand
+stays), then either `release` when it is cancelled or `sell` when it is delivered (on hand and
+reserved both drop, a SALE movement is written and the product's sold count grows). When several
+variants change together their rows are updated in ascending id order, so two orders touching the
+same variants always lock them in the same order and cannot deadlock.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
-from marketplace.catalogue.models import ProductVariant
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm.util import identity_key
+
+from marketplace.catalogue.models import Product, ProductVariant
 from marketplace.extensions import db
-from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity
+from marketplace.inventory.exceptions import (
+    InsufficientStock,
+    InvalidQuantity,
+    ReservationMismatch,
+)
 from marketplace.inventory.models import MovementReason, StockMovement
 
 
@@ -37,7 +52,8 @@ def _movement(
 
 
 def _expire_variant(variant_id: int) -> None:
-    variant = db.session.get(ProductVariant, variant_id)
+    # Only a variant the session already holds needs refreshing; never load one for this.
+    variant = db.session.identity_map.get(identity_key(ProductVariant, variant_id))
     if variant is not None:
         db.session.expire(variant, ["on_hand", "reserved"])
 
@@ -106,3 +122,129 @@ def ledger_balance(variant_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+def quantities_of(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Sum (variant id, quantity) pairs into one quantity per variant."""
+    totals: dict[int, int] = defaultdict(int)
+    for variant_id, quantity in pairs:
+        totals[variant_id] += quantity
+    return dict(totals)
+
+
+def _in_lock_order(quantities: Mapping[int, int]) -> list[tuple[int, int]]:
+    """The changes sorted by variant id (the fixed lock order); every quantity must be > 0."""
+    if any(quantity <= 0 for quantity in quantities.values()):
+        raise InvalidQuantity()
+    return sorted(quantities.items())
+
+
+def _rowcount(result: object) -> int:
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def shortage(variant_id: int) -> InsufficientStock:
+    """The error for a variant that has too few free units, naming it and what is left."""
+    row = db.session.execute(
+        select(Product.name, ProductVariant.name, ProductVariant.on_hand - ProductVariant.reserved)
+        .join(ProductVariant.product)
+        .where(ProductVariant.id == variant_id)
+    ).one_or_none()
+    if row is None:
+        return InsufficientStock(0, variant_id=variant_id)
+    product_name, variant_name, available = row
+    label = f"{product_name} ({variant_name})" if variant_name else product_name
+    available = max(int(available), 0)
+    if available == 0:
+        message = _("Stok %(name)s sudah habis.", name=label)
+    else:
+        message = _("Stok %(name)s hanya tinggal %(n)d.", name=label, n=available)
+    return InsufficientStock(available, message, variant_id=variant_id)
+
+
+def reserve(quantities: Mapping[int, int]) -> None:
+    """Hold units for an order: all of them or none (raises `InsufficientStock`).
+
+    ``UPDATE ... SET reserved = reserved + q WHERE on_hand - reserved >= q``: on PostgreSQL a
+    concurrent buyer waits for the row lock and then re-checks the condition on the new row.
+    """
+    changes = _in_lock_order(quantities)
+    db.session.flush()
+    with db.session.begin_nested():
+        for variant_id, quantity in changes:
+            result = db.session.execute(
+                update(ProductVariant)
+                .where(
+                    ProductVariant.id == variant_id,
+                    ProductVariant.on_hand - ProductVariant.reserved >= quantity,
+                )
+                .values(reserved=ProductVariant.reserved + quantity)
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                raise shortage(variant_id)
+    for variant_id, _quantity in changes:
+        _expire_variant(variant_id)
+
+
+def release(quantities: Mapping[int, int]) -> None:
+    """Give reserved units back (a cancelled or expired order)."""
+    changes = _in_lock_order(quantities)
+    db.session.flush()
+    with db.session.begin_nested():
+        for variant_id, quantity in changes:
+            result = db.session.execute(
+                update(ProductVariant)
+                .where(ProductVariant.id == variant_id, ProductVariant.reserved >= quantity)
+                .values(reserved=ProductVariant.reserved - quantity)
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                raise ReservationMismatch()
+    for variant_id, _quantity in changes:
+        _expire_variant(variant_id)
+
+
+def sell(
+    quantities: Mapping[int, int], *, note: str = "", actor_id: int | None = None
+) -> list[StockMovement]:
+    """Turn reserved units into a sale: on hand and reserved drop together, a SALE movement is
+    written per variant and each product's sold count grows."""
+    changes = _in_lock_order(quantities)
+    db.session.flush()
+    movements = []
+    sold_per_product: dict[int, int] = defaultdict(int)
+    with db.session.begin_nested():
+        for variant_id, quantity in changes:
+            result = db.session.execute(
+                update(ProductVariant)
+                .where(ProductVariant.id == variant_id, ProductVariant.reserved >= quantity)
+                .values(
+                    on_hand=ProductVariant.on_hand - quantity,
+                    reserved=ProductVariant.reserved - quantity,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                raise ReservationMismatch()
+            _expire_variant(variant_id)
+            movements.append(_movement(variant_id, -quantity, MovementReason.SALE, note, actor_id))
+        rows = db.session.execute(
+            select(ProductVariant.id, ProductVariant.product_id).where(
+                ProductVariant.id.in_([variant_id for variant_id, _q in changes])
+            )
+        ).tuples()
+        product_ids = dict(rows.all())
+        for variant_id, quantity in changes:
+            sold_per_product[product_ids[variant_id]] += quantity
+        for product_id, quantity in sorted(sold_per_product.items()):
+            db.session.execute(
+                update(Product)
+                .where(Product.id == product_id)
+                .values(sold_count=Product.sold_count + quantity)
+                .execution_options(synchronize_session=False)
+            )
+            product = db.session.identity_map.get(identity_key(Product, product_id))
+            if product is not None:
+                db.session.expire(product, ["sold_count"])
+    return movements

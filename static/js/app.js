@@ -28,10 +28,17 @@
     var availability = box.querySelector("[data-availability]");
     box.addEventListener("change", function (event) {
       var input = event.target;
-      if (!input.matches || !input.matches("input[name='variant']")) { return; }
+      if (!input.matches || !input.matches("input[name='variant_id']")) { return; }
       if (price) { price.textContent = input.dataset.priceText; }
       if (availability) { availability.textContent = input.dataset.availabilityText; }
     });
+  });
+  // "Print" buttons (the receipt): shown only when JavaScript runs.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target && target.closest && target.closest("[data-print]")) {
+      window.print();
+    }
   });
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");

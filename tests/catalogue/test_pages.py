@@ -58,7 +58,7 @@ def test_variants_are_offered_with_their_own_price_and_availability(
     VariantFactory(product=shirt, name="XL", options={"Ukuran": "XL"}, price=475000, sku="KB-XL")
     db.session.commit()
     html = page(client, "/products/kemeja-batik")
-    assert html.count('name="variant"') == 2
+    assert html.count('name="variant_id"') == 2
     assert 'data-price-text="Rp475.000"' in html
     assert 'data-availability-text="Habis"' in html
     assert "Pilih varian" in html

@@ -108,3 +108,43 @@ def check_home_page(app: Flask) -> None:
     cooperative = app.test_client().get("/cooperatives/koppontren-al-hikmah")
     assert cooperative.status_code == 200
     assert "https://wa.me/62" in cooperative.get_data(as_text=True)
+
+
+def test_every_demo_cooperative_has_delivery_options(app: Flask) -> None:
+    from marketplace.cooperatives.models import CourierRateBand
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    cooperatives = {c.slug: c for c in db.session.scalars(select(Cooperative))}
+    for cooperative in cooperatives.values():
+        assert (
+            cooperative.offers_pickup
+            or cooperative.offers_local_delivery
+            or cooperative.offers_courier
+        )
+        assert cooperative.offers_courier == bool(cooperative.courier_bands)
+    assert not cooperatives["ksu-sumber-rejeki"].offers_pickup
+    assert not cooperatives["kopwan-sekar-melati"].offers_local_delivery
+    al_hikmah = cooperatives["koppontren-al-hikmah"]
+    assert al_hikmah.courier_fee_for(800) == 11000
+    assert al_hikmah.courier_fee_for(25000) is None
+    bands = db.session.scalar(select(func.count()).select_from(CourierRateBand))
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert db.session.scalar(select(func.count()).select_from(CourierRateBand)) == bands
+
+
+def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None:
+    from marketplace.mail import OutboxEmail
+    from marketplace.orders.models import Order
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    shopper = db.session.scalars(select(User).where(User.email == "pembeli@demo.test")).one()
+    orders = db.session.scalars(select(Order).where(Order.user_id == shopper.id)).all()
+    statuses = sorted(part.status for order in orders for part in order.vendor_orders)
+    assert statuses == ["accepted", "completed", "completed"]
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+    keripik = db.session.scalars(
+        select(Product).where(Product.slug == "keripik-tempe-original-al-hikmah")
+    ).one()
+    assert keripik.sold_count == 3
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert len(db.session.scalars(select(Order)).all()) == 2

@@ -37,7 +37,7 @@ def test_shopper_finds_a_batik_shirt_despite_a_typo(
     expect(page).to_have_url(re.compile(r"kecamatan=Magersari"))
 
     # The URL is shareable: the back button returns to the same filtered page.
-    results.get_by_role("link", name=SHIRT).click()
+    results.locator(".product-card__link").filter(has_text=SHIRT).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SHIRT)
     buy_box = page.locator("[data-variant-picker]")
     expect(buy_box.locator("[data-price]")).to_have_text("Rp500.000")

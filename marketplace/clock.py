@@ -1,0 +1,52 @@
+"""The application's clock: everything that asks "what time is it?" asks here.
+
+Production reads the system clock. Tests freeze it and move it forward (payment windows, pickup
+windows, automatic completion) without sleeping; see the ``clock`` fixture in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+_frozen_at: datetime | None = None
+
+
+def now() -> datetime:
+    """The current time, timezone-aware in UTC (the frozen time when a test froze the clock)."""
+    return _frozen_at if _frozen_at is not None else datetime.now(UTC)
+
+
+def freeze(at: datetime) -> None:
+    """Stop the clock at ``at`` (a timezone-aware datetime)."""
+    global _frozen_at
+    if at.tzinfo is None:
+        raise ValueError("freeze() needs a timezone-aware datetime")
+    _frozen_at = at.astimezone(UTC)
+
+
+def advance(delta: timedelta) -> datetime:
+    """Move a frozen clock forward and return the new time."""
+    if _frozen_at is None:
+        raise RuntimeError("advance() needs a frozen clock; call freeze() first")
+    freeze(_frozen_at + delta)
+    return now()
+
+
+def unfreeze() -> None:
+    """Back to the system clock."""
+    global _frozen_at
+    _frozen_at = None
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Freeze the clock at ``at`` for a ``with`` block, then put it back as it was."""
+    global _frozen_at
+    previous = _frozen_at
+    freeze(at)
+    try:
+        yield
+    finally:
+        _frozen_at = previous

@@ -1,0 +1,62 @@
+"""``flask orders expire`` and ``flask orders complete``: safe from cron every minute, and safe to
+run twice at once (each vendor order moves with a guarded update; the loser of a race skips it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from marketplace.extensions import db
+from marketplace.mail import dispatch_queued
+
+orders_cli = AppGroup("orders", help="Orders: expiry of unpaid orders, automatic completion.")
+
+
+def move_each(ids: list[int], move: Callable[[int], bool]) -> int:
+    """Each vendor order in its own transaction, so locks are short and one failure stays
+    alone. Emails go out after each commit (links use SERVER_BASE_URL)."""
+    done = 0
+    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        for vendor_order_id in ids:
+            try:
+                moved = move(vendor_order_id)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("vendor order %s could not be moved", vendor_order_id)
+                continue
+            dispatch_queued()
+            done += int(moved)
+    return done
+
+
+def expire_overdue(limit: int = 500) -> int:
+    """Cancel unpaid orders whose payment (or pickup) time ran out; release their stock."""
+    from marketplace.orders.services import expire_vendor_order, overdue_vendor_order_ids
+
+    return move_each(overdue_vendor_order_ids(limit), expire_vendor_order)
+
+
+def complete_delivered(limit: int = 500) -> int:
+    """Complete orders delivered more than ORDER_AUTO_COMPLETE_DAYS ago."""
+    from marketplace.orders.services import completable_vendor_order_ids, complete_vendor_order
+
+    return move_each(completable_vendor_order_ids(limit), complete_vendor_order)
+
+
+@orders_cli.command("expire")
+@click.option("--limit", default=500, show_default=True, help="At most this many vendor orders.")
+def expire_command(limit: int) -> None:
+    """Cancel unpaid orders whose payment (or pickup) time ran out and release their stock."""
+    click.echo(f"expired {expire_overdue(limit)}")
+
+
+@orders_cli.command("complete")
+@click.option("--limit", default=500, show_default=True, help="At most this many vendor orders.")
+def complete_command(limit: int) -> None:
+    """Complete orders delivered more than ORDER_AUTO_COMPLETE_DAYS ago."""
+    click.echo(f"completed {complete_delivered(limit)}")

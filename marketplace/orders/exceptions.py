@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from marketplace.errors import DomainError
+
+
+class InvalidTransition(DomainError):
+    """A status change that the vendor order's status machine does not allow."""
+
+    status_code = 409
+    default_message = _l("Status pesanan tidak dapat diubah seperti itu.")
+
+    def __init__(self, source: object = None, target: object = None) -> None:
+        self.source = source
+        self.target = target
+        message = None
+        if source is not None and target is not None:
+            message = _(
+                "Pesanan berstatus \u201c%(source)s\u201d tidak dapat diubah menjadi "
+                "\u201c%(target)s\u201d.",
+                source=getattr(source, "label", source),
+                target=getattr(target, "label", target),
+            )
+        super().__init__(message)
+
+
+class EmailNotVerified(DomainError):
+    status_code = 403
+    default_message = _l("Verifikasi email Anda dulu sebelum memesan.")
+
+
+class CheckoutProblem(DomainError):
+    """The cart or the checkout choices cannot become an order as they are; the message says
+    what to fix."""
+
+    default_message = _l("Pesanan belum dapat dibuat. Periksa kembali keranjang Anda.")
+
+
+class PricesChanged(CheckoutProblem):
+    default_message = _l(
+        "Harga atau ongkos kirim berubah sejak halaman ringkasan dibuka. Periksa ringkasan "
+        "terbaru, lalu buat pesanan lagi."
+    )
+
+
+class MissingDetail(DomainError):
+    """A cooperative's move lacks what the shopper must be told (a reason, a tracking number)."""
+
+    default_message = _l("Lengkapi keterangan yang diminta.")

@@ -1,0 +1,296 @@
+"""Orders. One `Order` per checkout; one `VendorOrder` per cooperative in it, each following the
+status machine of `marketplace.orders.lifecycle`; `OrderLine` copies what was bought so history
+survives later edits of the catalogue; `VendorOrderEvent` is the timeline of each part."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.catalogue.models import ProductVariant
+from marketplace.cooperatives.models import Cooperative
+from marketplace.database import TimestampMixin, in_check, money_column, utcnow
+from marketplace.extensions import Model
+
+
+class PaymentMethod(enum.StrEnum):
+    CARD = "card"
+    BANK_TRANSFER = "bank_transfer"
+    PAY_AT_PICKUP = "pay_at_pickup"
+
+    @property
+    def label(self) -> str:
+        return str(PAYMENT_LABELS[self])
+
+
+PAYMENT_LABELS = {
+    PaymentMethod.CARD: _l("Kartu kredit/debit"),
+    PaymentMethod.BANK_TRANSFER: _l("Transfer bank"),
+    PaymentMethod.PAY_AT_PICKUP: _l("Bayar saat mengambil"),
+}
+
+
+class DeliveryMethod(enum.StrEnum):
+    PICKUP = "pickup"
+    LOCAL_DELIVERY = "local_delivery"
+    COURIER = "courier"
+
+    @property
+    def label(self) -> str:
+        return str(DELIVERY_LABELS[self])
+
+
+DELIVERY_LABELS = {
+    DeliveryMethod.PICKUP: _l("Ambil sendiri di koperasi"),
+    DeliveryMethod.LOCAL_DELIVERY: _l("Antar lokal (Kota Mojokerto)"),
+    DeliveryMethod.COURIER: _l("Kurir"),
+}
+
+
+class VendorOrderStatus(enum.StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    ACCEPTED = "accepted"
+    SHIPPED = "shipped"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    VendorOrderStatus.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
+    VendorOrderStatus.PAID: _l("Sudah dibayar"),
+    VendorOrderStatus.ACCEPTED: _l("Diproses koperasi"),
+    VendorOrderStatus.SHIPPED: _l("Dikirim"),
+    VendorOrderStatus.READY_FOR_PICKUP: _l("Siap diambil"),
+    VendorOrderStatus.DELIVERED: _l("Diterima"),
+    VendorOrderStatus.COMPLETED: _l("Selesai"),
+    VendorOrderStatus.CANCELLED: _l("Dibatalkan"),
+    VendorOrderStatus.REFUNDED: _l("Dana dikembalikan"),
+}
+
+
+class ActorKind(enum.StrEnum):
+    """Who moved a vendor order: the shopper, the cooperative, the payment service or the system
+    (expiry, automatic completion)."""
+
+    SHOPPER = "shopper"
+    COOPERATIVE = "cooperative"
+    PAYMENT = "payment"
+    SYSTEM = "system"
+
+    @property
+    def label(self) -> str:
+        return str(ACTOR_LABELS[self])
+
+
+ACTOR_LABELS = {
+    ActorKind.SHOPPER: _l("Pembeli"),
+    ActorKind.COOPERATIVE: _l("Koperasi"),
+    ActorKind.PAYMENT: _l("Pembayaran"),
+    ActorKind.SYSTEM: _l("Sistem"),
+}
+
+
+class Order(TimestampMixin, Model):
+    """What the shopper placed in one checkout, with the delivery address copied in."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        # A double submit or a retried request carries the same key: one order.
+        UniqueConstraint("user_id", "idempotency_key", name="uq_orders_user_idempotency_key"),
+        CheckConstraint(in_check(PaymentMethod, "payment_method"), name="payment_method"),
+        CheckConstraint("items_total >= 0", name="items_total_non_negative"),
+        CheckConstraint("delivery_total >= 0", name="delivery_total_non_negative"),
+        CheckConstraint("grand_total = items_total + delivery_total", name="grand_total_sum"),
+        Index("ix_orders_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # OPOP-<year>-<id, six digits>; set from the id in the transaction that inserts the order.
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    payment_method: Mapped[str] = mapped_column(String(20))
+    items_total: Mapped[int] = money_column()
+    delivery_total: Mapped[int] = money_column()
+    grand_total: Mapped[int] = money_column()
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))
+    street: Mapped[str] = mapped_column(String(255))
+    kelurahan: Mapped[str] = mapped_column(String(80))
+    kecamatan: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(80))
+    province: Mapped[str] = mapped_column(String(80))
+    postal_code: Mapped[str] = mapped_column(String(5))
+
+    user: Mapped[User] = relationship()
+    vendor_orders: Mapped[list[VendorOrder]] = relationship(
+        back_populates="order", order_by="VendorOrder.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def payment(self) -> PaymentMethod:
+        return PaymentMethod(self.payment_method)
+
+    def address_line(self) -> str:
+        return ", ".join(
+            [
+                self.street,
+                self.kelurahan,
+                self.kecamatan,
+                self.city,
+                self.province,
+                self.postal_code,
+            ]
+        )
+
+
+class VendorOrder(TimestampMixin, Model):
+    """One cooperative's part of an order: its lines, delivery, status and timeline."""
+
+    __tablename__ = "vendor_orders"
+    __table_args__ = (
+        CheckConstraint(in_check(VendorOrderStatus, "status"), name="status"),
+        CheckConstraint(in_check(DeliveryMethod, "delivery_method"), name="delivery_method"),
+        CheckConstraint("items_total >= 0", name="items_total_non_negative"),
+        CheckConstraint("delivery_fee >= 0", name="delivery_fee_non_negative"),
+        CheckConstraint("total = items_total + delivery_fee", name="total_sum"),
+        CheckConstraint("weight_grams >= 0", name="weight_non_negative"),
+        UniqueConstraint("order_id", "cooperative_id", name="uq_vendor_orders_order_cooperative"),
+        # Expiry scans unpaid parts by due time; automatic completion scans delivered ones.
+        Index("ix_vendor_orders_status_payment_due_at", "status", "payment_due_at"),
+        Index("ix_vendor_orders_status_delivered_at", "status", "delivered_at"),
+        # The cooperative's order list (issue 6) filters by cooperative and status.
+        Index("ix_vendor_orders_cooperative_id_status", "cooperative_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    cooperative_name: Mapped[str] = mapped_column(String(160))
+    status: Mapped[str] = mapped_column(String(20), default=VendorOrderStatus.AWAITING_PAYMENT)
+    delivery_method: Mapped[str] = mapped_column(String(20))
+    delivery_fee: Mapped[int] = money_column()
+    items_total: Mapped[int] = money_column()
+    total: Mapped[int] = money_column()
+    weight_grams: Mapped[int] = mapped_column(default=0)
+    # When an unpaid part expires: set at placement for card and bank transfer, at "ready for
+    # pickup" for pay at pickup; cleared when it is paid.
+    payment_due_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    courier_name: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(80))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[Order] = relationship(back_populates="vendor_orders")
+    cooperative: Mapped[Cooperative] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="vendor_order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[VendorOrderEvent]] = relationship(
+        back_populates="vendor_order", order_by="VendorOrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def state(self) -> VendorOrderStatus:
+        return VendorOrderStatus(self.status)
+
+    @property
+    def delivery(self) -> DeliveryMethod:
+        return DeliveryMethod(self.delivery_method)
+
+    def rows(self) -> list[tuple[str, str, int, str, int, int]]:
+        """(product, variant, quantity, unit, unit price, line total) for tables."""
+        return [
+            (
+                line.product_name,
+                line.variant_name,
+                line.quantity,
+                line.unit,
+                line.unit_price,
+                line.line_total,
+            )
+            for line in self.lines
+        ]
+
+
+class OrderLine(Model):
+    """A copy of what was bought, at the price paid. ``variant_id`` keeps the stock link
+    (RESTRICT: a variant with orders is archived, never deleted)."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_non_negative"),
+        CheckConstraint("line_total = unit_price * quantity", name="line_total_product"),
+        CheckConstraint("weight_grams >= 0", name="weight_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_order_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_orders.id", ondelete="CASCADE"), index=True
+    )
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="RESTRICT"), index=True
+    )
+    product_name: Mapped[str] = mapped_column(String(160))
+    variant_name: Mapped[str] = mapped_column(String(120), default="")
+    sku: Mapped[str] = mapped_column(String(60))
+    cooperative_name: Mapped[str] = mapped_column(String(160))
+    unit: Mapped[str] = mapped_column(String(30))
+    unit_price: Mapped[int] = money_column()
+    quantity: Mapped[int]
+    line_total: Mapped[int] = money_column()
+    weight_grams: Mapped[int] = mapped_column(default=0)
+
+    vendor_order: Mapped[VendorOrder] = relationship(back_populates="lines")
+    variant: Mapped[ProductVariant] = relationship()
+
+
+class VendorOrderEvent(Model):
+    """One step of a vendor order's timeline: from which status to which, who, when, a note."""
+
+    __tablename__ = "vendor_order_events"
+    __table_args__ = (
+        CheckConstraint(in_check(VendorOrderStatus, "to_status"), name="to_status"),
+        CheckConstraint(
+            "from_status IS NULL OR " + in_check(VendorOrderStatus, "from_status"),
+            name="from_status",
+        ),
+        CheckConstraint(in_check(ActorKind, "actor_kind"), name="actor_kind"),
+        Index("ix_vendor_order_events_vendor_order_id_id", "vendor_order_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_orders.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_kind: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    vendor_order: Mapped[VendorOrder] = relationship(back_populates="events")
+
+    @property
+    def status(self) -> VendorOrderStatus:
+        return VendorOrderStatus(self.to_status)
+
+    @property
+    def actor(self) -> ActorKind:
+        return ActorKind(self.actor_kind)

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from marketplace.accounts.services import list_addresses
+from marketplace.http import FORM_ERROR
+from marketplace.inventory.exceptions import InsufficientStock
+from marketplace.orders import bp, forms, services
+from marketplace.orders.exceptions import CheckoutProblem
+from marketplace.orders.lifecycle import can_move
+from marketplace.orders.models import ActorKind, VendorOrderStatus
+from marketplace.policy import SIGNED_IN, allow
+
+Page = str | Response | tuple[str, int]
+CHECKOUT_KEY = "checkout"
+
+
+def verified_required(view: Callable[..., Page]) -> Callable[..., Page]:
+    """Ordering needs a verified email; an unverified shopper is told how to verify."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Page:
+        if not current_user.is_verified:
+            return render_template("orders/verify_first.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _saved_choices() -> services.CheckoutChoices | None:
+    return services.CheckoutChoices.from_session(session.get(CHECKOUT_KEY))
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@verified_required
+def checkout() -> Page:
+    setup = services.checkout_setup(current_user)
+    if setup.problem:
+        flash(setup.problem, "error")
+        return redirect(url_for("cart.show"))
+    form = forms.checkout_form(setup.delivery, list_addresses(current_user), setup.payment_methods)
+    if request.method == "GET":
+        form.prefill(current_user, _saved_choices())
+    error = None
+    if form.validate_on_submit():
+        choices = form.choices()
+        try:
+            services.quote_for(current_user, choices)
+        except CheckoutProblem as problem:
+            error = problem.message
+        else:
+            session[CHECKOUT_KEY] = choices.to_session()
+            return redirect(url_for("orders.review"))
+    failed = bool(form.errors or error)
+    return render_template("orders/checkout.html", form=form, setup=setup, error=error), (
+        FORM_ERROR if failed else 200
+    )
+
+
+def _review_page(choices: services.CheckoutChoices, error: str | None = None) -> Page:
+    try:
+        quote = services.quote_for(current_user, choices)
+    except CheckoutProblem as problem:
+        quote, error = None, error or problem.message
+    form = forms.PlaceOrderForm(
+        idempotency_key=services.new_idempotency_key(),
+        expected_total=quote.grand_total if quote else None,
+    )
+    page = render_template("orders/review.html", quote=quote, form=form, error=error)
+    return (page, FORM_ERROR) if error else page
+
+
+@bp.route("/checkout/review")
+@allow(SIGNED_IN)
+@verified_required
+def review() -> Page:
+    choices = _saved_choices()
+    if choices is None:
+        return redirect(url_for("orders.checkout"))
+    return _review_page(choices)
+
+
+@bp.route("/checkout/place", methods=["POST"])
+@allow(SIGNED_IN)
+@verified_required
+def place() -> Page:
+    form = forms.PlaceOrderForm()
+    choices = _saved_choices()
+    error = _("Formulir pesanan kedaluwarsa. Periksa ringkasan lalu coba lagi.")
+    if form.validate_on_submit():
+        try:
+            order = services.place_order(
+                current_user, choices, form.idempotency_key.data or "", form.expected()
+            )
+        except (CheckoutProblem, InsufficientStock) as problem:
+            error = problem.message
+        else:
+            session.pop(CHECKOUT_KEY, None)
+            flash(
+                _("Terima kasih! Pesanan %(number)s sudah dibuat.", number=order.number),
+                "success",
+            )
+            return redirect(url_for("orders.detail", number=order.number))
+    if choices is None:
+        flash(error, "error")
+        return redirect(url_for("orders.checkout"))
+    return _review_page(choices, error)
+
+
+@bp.route("/orders")
+@allow(SIGNED_IN)
+def index() -> Page:
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    orders, has_next = services.list_orders(current_user, page_number)
+    return render_template("orders/list.html", orders=orders, page=page_number, has_next=has_next)
+
+
+def _detail_page(
+    number: str, cancel_form: forms.CancelForm, failed_part: int | None = None
+) -> Page:
+    order = services.open_order(current_user, number)
+    page = render_template(
+        "orders/detail.html",
+        order=order,
+        cancel_form=cancel_form,
+        failed_part=failed_part,
+        display_note=services.display_note,
+        can_cancel=lambda part: can_move(part, VendorOrderStatus.CANCELLED, ActorKind.SHOPPER),
+    )
+    return (page, FORM_ERROR) if failed_part is not None else page
+
+
+@bp.route("/orders/<number>")
+@allow(SIGNED_IN)
+def detail(number: str) -> Page:
+    return _detail_page(number, forms.CancelForm())
+
+
+@bp.route("/orders/<number>/receipt")
+@allow(SIGNED_IN)
+def receipt(number: str) -> Page:
+    return render_template("orders/receipt.html", order=services.open_order(current_user, number))
+
+
+@bp.route("/orders/<number>/parts/<int:part_id>/cancel", methods=["POST"])
+@allow(SIGNED_IN)
+def cancel_part(number: str, part_id: int) -> Page:
+    form = forms.CancelForm()
+    if not form.validate_on_submit():
+        services.shopper_vendor_order(current_user, number, part_id)  # someone else's: 404
+        return _detail_page(number, form, failed_part=part_id)
+    services.cancel_by_shopper(current_user, number, part_id, form.reason.data or "")
+    flash(_("Pesanan sudah dibatalkan."), "info")
+    return redirect(url_for("orders.detail", number=number))

@@ -1,0 +1,42 @@
+"""The controllable clock: frozen in tests, and the source of every stored timestamp."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+
+import pytest
+from flask import Flask
+
+from marketplace import clock as app_clock
+from marketplace.database import utcnow
+from tests.factories import UserFactory
+
+
+def test_a_frozen_clock_stands_still_and_moves_when_told(clock: ModuleType) -> None:
+    start = clock.now()
+    assert start == datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    assert utcnow() == start
+    assert clock.advance(timedelta(hours=2)) == start + timedelta(hours=2)
+
+
+def test_timestamps_follow_the_frozen_clock(app: Flask, clock: ModuleType) -> None:
+    user = UserFactory()
+    assert user.created_at.replace(tzinfo=UTC) == clock.now()
+
+
+def test_the_clock_needs_an_aware_time_and_a_freeze_to_advance() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        app_clock.freeze(datetime(2026, 1, 1))
+    with pytest.raises(RuntimeError):
+        app_clock.advance(timedelta(minutes=1))
+    with app_clock.frozen(datetime(2030, 1, 1, tzinfo=UTC)):
+        assert app_clock.now().year == 2030
+    assert app_clock.now().year != 2030
+
+
+def test_a_frozen_block_puts_a_frozen_clock_back(clock: ModuleType) -> None:
+    start = clock.now()
+    with clock.frozen(start - timedelta(days=3)):
+        assert clock.now() == start - timedelta(days=3)
+    assert clock.now() == start

@@ -1,0 +1,138 @@
+"""Reserving, releasing and selling stock: the rules an order relies on."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.inventory import stock
+from marketplace.inventory.exceptions import (
+    InsufficientStock,
+    InvalidQuantity,
+    ReservationMismatch,
+)
+from marketplace.inventory.models import MovementReason, StockMovement
+from tests.factories import ProductFactory, VariantFactory
+
+
+def stocked(quantity: int, **kwargs: object) -> object:
+    variant = VariantFactory(**kwargs)
+    stock.restock(variant.id, quantity)
+    return variant
+
+
+def test_reserving_holds_units_without_touching_on_hand(app_ctx: Flask) -> None:
+    variant = stocked(10)
+    stock.reserve({variant.id: 4})
+    assert (variant.on_hand, variant.reserved, variant.available) == (10, 4, 6)
+    assert stock.ledger_balance(variant.id) == 10
+
+
+def test_reserving_more_than_is_free_says_how_many_are_left(app_ctx: Flask) -> None:
+    product = ProductFactory(name="Sambal Bawang")
+    variant = stocked(5, product=product)
+    stock.reserve({variant.id: 3})
+    with pytest.raises(InsufficientStock) as error:
+        stock.reserve({variant.id: 3})
+    assert error.value.available == 2
+    assert error.value.variant_id == variant.id
+    assert error.value.message == "Stok Sambal Bawang hanya tinggal 2."
+    assert variant.reserved == 3
+
+
+def test_a_sold_out_variant_is_named_in_the_message(app_ctx: Flask) -> None:
+    product = ProductFactory(name="Kemeja Batik")
+    variant = stocked(1, product=product, name="M")
+    stock.reserve({variant.id: 1})
+    with pytest.raises(InsufficientStock) as error:
+        stock.reserve({variant.id: 1})
+    assert error.value.available == 0
+    assert error.value.message == "Stok Kemeja Batik (M) sudah habis."
+
+
+def test_reserving_several_variants_is_all_or_nothing(app_ctx: Flask) -> None:
+    plenty = stocked(10)
+    scarce = stocked(1)
+    with pytest.raises(InsufficientStock):
+        stock.reserve({plenty.id: 2, scarce.id: 2})
+    db.session.refresh(plenty)
+    db.session.refresh(scarce)
+    assert (plenty.reserved, scarce.reserved) == (0, 0)
+
+
+def test_several_variants_are_locked_in_ascending_id_order(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, third = stocked(5), stocked(5), stocked(5)
+    seen: list[int] = []
+    original = stock._in_lock_order
+
+    def spy(quantities: dict[int, int]) -> list[tuple[int, int]]:
+        order = original(quantities)
+        seen.extend(variant_id for variant_id, _ in order)
+        return order
+
+    monkeypatch.setattr(stock, "_in_lock_order", spy)
+    stock.reserve({third.id: 1, first.id: 1, second.id: 1})
+    assert seen == sorted([first.id, second.id, third.id])
+
+
+def test_releasing_gives_reserved_units_back(app_ctx: Flask) -> None:
+    variant = stocked(6)
+    stock.reserve({variant.id: 5})
+    stock.release({variant.id: 5})
+    assert (variant.on_hand, variant.reserved) == (6, 0)
+
+
+def test_releasing_more_than_is_reserved_is_refused(app_ctx: Flask) -> None:
+    variant = stocked(6)
+    stock.reserve({variant.id: 1})
+    with pytest.raises(ReservationMismatch):
+        stock.release({variant.id: 2})
+    assert variant.reserved == 1
+
+
+def test_selling_turns_a_reservation_into_a_sale(app_ctx: Flask) -> None:
+    variant = stocked(8)
+    stock.reserve({variant.id: 3})
+    [movement] = stock.sell({variant.id: 3}, note="OPOP-2026-000001")
+    assert (variant.on_hand, variant.reserved) == (5, 0)
+    assert (movement.quantity, movement.balance_after) == (-3, 5)
+    assert movement.reason == MovementReason.SALE
+    assert variant.product.sold_count == 3
+    assert stock.ledger_balance(variant.id) == variant.on_hand
+
+
+def test_selling_two_variants_of_one_product_counts_both(app_ctx: Flask) -> None:
+    product = ProductFactory()
+    small = stocked(5, product=product, name="S")
+    large = stocked(5, product=product, name="L")
+    stock.reserve({small.id: 1, large.id: 2})
+    stock.sell({small.id: 1, large.id: 2})
+    assert product.sold_count == 3
+    reasons = db.session.scalars(
+        select(StockMovement.reason).where(StockMovement.reason == MovementReason.SALE)
+    ).all()
+    assert len(reasons) == 2
+
+
+def test_selling_what_was_never_reserved_is_refused(app_ctx: Flask) -> None:
+    variant = stocked(8)
+    with pytest.raises(ReservationMismatch):
+        stock.sell({variant.id: 1})
+    assert (variant.on_hand, variant.product.sold_count) == (8, 0)
+    assert stock.ledger_balance(variant.id) == 8
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_reservation_quantities_must_be_positive(app_ctx: Flask, quantity: int) -> None:
+    variant = stocked(3)
+    for operation in (stock.reserve, stock.release, stock.sell):
+        with pytest.raises(InvalidQuantity):
+            operation({variant.id: quantity})
+
+
+def test_quantities_of_sums_pairs_per_variant() -> None:
+    assert stock.quantities_of([(1, 2), (3, 1), (1, 4)]) == {1: 6, 3: 1}

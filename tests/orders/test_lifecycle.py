@@ -1,0 +1,305 @@
+"""The vendor order's status machine: every allowed move, every refused one, and what each move
+does (events, stock, emails)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.inventory import stock
+from marketplace.mail import OutboxEmail
+from marketplace.orders import services
+from marketplace.orders.exceptions import InvalidTransition, MissingDetail
+from marketplace.orders.lifecycle import TRANSITIONS, can_move, find_transition
+from marketplace.orders.models import (
+    ActorKind,
+    DeliveryMethod,
+    Order,
+    PaymentMethod,
+    VendorOrder,
+    VendorOrderStatus,
+)
+from tests.factories import CooperativeMemberFactory, UserFactory
+from tests.shopping import place, stocked_variant
+
+S = VendorOrderStatus
+A = ActorKind
+
+
+def expected_moves(
+    payment: PaymentMethod, delivery: DeliveryMethod, paid: bool
+) -> set[tuple[S, S, A]]:
+    """The business rules, written out independently of lifecycle.TRANSITIONS."""
+    at_pickup = payment == PaymentMethod.PAY_AT_PICKUP
+    picked_up = delivery == DeliveryMethod.PICKUP
+    moves = {
+        (S.AWAITING_PAYMENT, S.CANCELLED, A.SHOPPER),
+        (S.AWAITING_PAYMENT, S.CANCELLED, A.COOPERATIVE),
+        (S.AWAITING_PAYMENT, S.CANCELLED, A.SYSTEM),
+        (S.PAID, S.ACCEPTED, A.COOPERATIVE),
+        (S.PAID, S.CANCELLED, A.SHOPPER),
+        (S.PAID, S.CANCELLED, A.COOPERATIVE),
+        (S.SHIPPED, S.DELIVERED, A.COOPERATIVE),
+        (S.READY_FOR_PICKUP, S.DELIVERED, A.COOPERATIVE),
+        (S.DELIVERED, S.COMPLETED, A.SYSTEM),
+    }
+    if at_pickup:
+        moves.add((S.AWAITING_PAYMENT, S.ACCEPTED, A.COOPERATIVE))
+        if not paid:
+            moves.add((S.READY_FOR_PICKUP, S.CANCELLED, A.SYSTEM))
+    else:
+        moves.add((S.AWAITING_PAYMENT, S.PAID, A.PAYMENT))
+    moves.add(
+        (S.ACCEPTED, S.READY_FOR_PICKUP, A.COOPERATIVE)
+        if picked_up
+        else (S.ACCEPTED, S.SHIPPED, A.COOPERATIVE)
+    )
+    if paid:
+        moves.add((S.CANCELLED, S.REFUNDED, A.PAYMENT))
+    return moves
+
+
+CONTEXTS = list(
+    itertools.product(
+        [PaymentMethod.BANK_TRANSFER, PaymentMethod.PAY_AT_PICKUP],
+        [DeliveryMethod.PICKUP, DeliveryMethod.LOCAL_DELIVERY],
+        [False, True],
+    )
+)
+
+
+@pytest.mark.parametrize(("payment", "delivery", "paid"), CONTEXTS)
+def test_exactly_the_allowed_moves_are_allowed(
+    payment: PaymentMethod, delivery: DeliveryMethod, paid: bool
+) -> None:
+    allowed = expected_moves(payment, delivery, paid)
+    for source, target, actor in itertools.product(S, S, A):
+        vendor_order = VendorOrder(
+            status=source,
+            delivery_method=delivery,
+            paid_at=datetime(2026, 12, 1, tzinfo=UTC) if paid else None,
+            order=Order(payment_method=payment),
+        )
+        if (source, target, actor) in allowed:
+            assert find_transition(vendor_order, target, actor).target == target
+            assert can_move(vendor_order, target, actor)
+        else:
+            with pytest.raises(InvalidTransition):
+                find_transition(vendor_order, target, actor)
+            assert not can_move(vendor_order, target, actor), (source, target, actor)
+
+
+def test_every_row_of_the_table_is_reachable_in_some_context() -> None:
+    reachable = set().union(*(expected_moves(*context) for context in CONTEXTS))
+    for transition in TRANSITIONS:
+        for actor in transition.actors:
+            assert (transition.source, transition.target, actor) in reachable
+
+
+# ---- what the moves do ----------------------------------------------------------------
+
+
+def setup_order(
+    payment: PaymentMethod = PaymentMethod.BANK_TRANSFER,
+    delivery: DeliveryMethod = DeliveryMethod.PICKUP,
+    quantity: int = 2,
+) -> tuple[Any, VendorOrder, Any, Any]:
+    """An order of one part; returns (shopper, vendor order, cooperative member, variant)."""
+    shopper = UserFactory()
+    variant = stocked_variant(10, product__name="Jamu Kunyit")
+    member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+    order = place(shopper, (variant, quantity), delivery=delivery, payment=payment)
+    return shopper, order.vendor_orders[0], member, variant
+
+
+def events(vendor_order: VendorOrder) -> list[tuple[str | None, str, str]]:
+    db.session.refresh(vendor_order)
+    return [(e.from_status, e.to_status, e.actor_kind) for e in vendor_order.events]
+
+
+def status_emails() -> list[str]:
+    return [
+        e.subject
+        for e in db.session.scalars(
+            select(OutboxEmail).where(OutboxEmail.template == "order_status_changed")
+        )
+    ]
+
+
+def test_a_paid_pickup_order_goes_all_the_way(app_ctx: Flask, clock: ModuleType) -> None:
+    _, part, member, variant = setup_order()
+    services.mark_order_paid(part.order, reference="TRF-001")
+    assert part.status == S.PAID and part.paid_at is not None and part.payment_due_at is None
+    services.accept_vendor_order(member, part.id)
+    services.mark_ready_for_pickup(member, part.id)
+    assert part.payment_due_at is None  # already paid: nothing to expire
+    services.mark_delivered(member, part.id, note="Diambil sendiri")
+    assert part.status == S.DELIVERED
+    assert (variant.on_hand, variant.reserved, variant.product.sold_count) == (8, 0, 2)
+    assert stock.ledger_balance(variant.id) == 8
+    assert events(part) == [
+        (None, "awaiting_payment", "shopper"),
+        ("awaiting_payment", "paid", "payment"),
+        ("paid", "accepted", "cooperative"),
+        ("accepted", "ready_for_pickup", "cooperative"),
+        ("ready_for_pickup", "delivered", "cooperative"),
+    ]
+    assert part.events[1].note == "TRF-001"
+    assert part.events[2].actor_id == member.id
+    number = part.order.number
+    assert status_emails() == [
+        f"Pesanan {number}: Sudah dibayar",
+        f"Pesanan {number}: Diproses koperasi",
+        f"Pesanan {number}: Siap diambil",
+        f"Pesanan {number}: Diterima",
+    ]
+
+
+def test_a_delivered_order_is_shipped_with_courier_and_tracking(app_ctx: Flask) -> None:
+    _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    services.mark_vendor_order_paid(part)
+    services.accept_vendor_order(member, part.id)
+    with pytest.raises(InvalidTransition):
+        services.mark_ready_for_pickup(member, part.id)  # it is being delivered, not picked up
+    with pytest.raises(MissingDetail):
+        services.mark_shipped(member, part.id, "  ")
+    services.mark_shipped(member, part.id, "Kurir koperasi")
+    assert (part.status, part.courier_name, part.tracking_number) == (
+        S.SHIPPED,
+        "Kurir koperasi",
+        None,
+    )
+    assert (
+        "sudah mengirim pesanan Anda. Dikirim lewat Kurir koperasi."
+        in (db.session.scalars(select(OutboxEmail.body_text)).all()[-1])
+    )
+
+
+def test_a_courier_parcel_needs_a_tracking_number(app_ctx: Flask) -> None:
+    _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    part.delivery_method = DeliveryMethod.COURIER
+    db.session.flush()
+    services.mark_vendor_order_paid(part)
+    services.accept_vendor_order(member, part.id)
+    with pytest.raises(MissingDetail):
+        services.mark_shipped(member, part.id, "JNE")
+    services.mark_shipped(member, part.id, "JNE", "JNE123456")
+    assert part.tracking_number == "JNE123456"
+
+
+def test_pay_at_pickup_is_accepted_before_payment_and_paid_at_handover(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    _, part, member, variant = setup_order(payment=PaymentMethod.PAY_AT_PICKUP)
+    with pytest.raises(InvalidTransition):
+        services.mark_vendor_order_paid(part)
+    services.accept_vendor_order(member, part.id)
+    services.mark_ready_for_pickup(member, part.id)
+    assert part.payment_due_at.replace(tzinfo=UTC) == clock.now() + services.timedelta(days=3)
+    services.mark_delivered(member, part.id)
+    assert part.paid_at is not None and part.payment_due_at is None
+    assert variant.product.sold_count == 2
+
+
+def test_the_shopper_cancels_before_acceptance_and_the_stock_returns(app_ctx: Flask) -> None:
+    shopper, part, _, variant = setup_order()
+    assert variant.reserved == 2
+    services.cancel_by_shopper(shopper, part.order.number, part.id, "Salah pilih")
+    assert (part.status, part.cancel_reason) == (S.CANCELLED, "Salah pilih")
+    assert (variant.reserved, variant.on_hand) == (0, 10)
+    assert events(part)[-1] == ("awaiting_payment", "cancelled", "shopper")
+
+
+def test_the_shopper_cannot_cancel_once_accepted(app_ctx: Flask) -> None:
+    shopper, part, member, variant = setup_order()
+    services.mark_vendor_order_paid(part)
+    services.accept_vendor_order(member, part.id)
+    with pytest.raises(InvalidTransition) as error:
+        services.cancel_by_shopper(shopper, part.order.number, part.id)
+    assert error.value.message == (
+        "Pesanan berstatus \u201cDiproses koperasi\u201d tidak dapat diubah menjadi "
+        "\u201cDibatalkan\u201d."
+    )
+    assert variant.reserved == 2
+
+
+def test_a_paid_cancellation_can_be_refunded_by_the_payment_service(app_ctx: Flask) -> None:
+    shopper, part, _, _ = setup_order()
+    services.mark_vendor_order_paid(part)
+    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    services.refund_vendor_order(part, reference="RFD-9")
+    assert part.status == S.REFUNDED
+
+
+def test_an_unpaid_cancellation_cannot_be_refunded(app_ctx: Flask) -> None:
+    shopper, part, _, _ = setup_order()
+    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    with pytest.raises(InvalidTransition):
+        services.refund_vendor_order(part)
+
+
+def test_the_cooperative_rejects_with_a_reason(app_ctx: Flask) -> None:
+    _, part, member, variant = setup_order()
+    with pytest.raises(MissingDetail):
+        services.reject_vendor_order(member, part.id, " ")
+    assert part.status == S.AWAITING_PAYMENT
+    services.reject_vendor_order(member, part.id, "Bahan baku habis")
+    assert (part.status, part.cancel_reason, variant.reserved) == (
+        S.CANCELLED,
+        "Bahan baku habis",
+        0,
+    )
+    assert events(part)[-1] == ("awaiting_payment", "cancelled", "cooperative")
+    assert (
+        "Alasan pembatalan: Bahan baku habis"
+        in (db.session.scalars(select(OutboxEmail.body_text)).all()[-1])
+    )
+
+
+def test_a_cancelled_order_cannot_be_delivered(app_ctx: Flask) -> None:
+    shopper, part, member, variant = setup_order()
+    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    for move in (services.accept_vendor_order, services.mark_delivered):
+        with pytest.raises(InvalidTransition):
+            move(member, part.id)
+    assert (variant.on_hand, variant.reserved, variant.product.sold_count) == (10, 0, 0)
+
+
+def test_a_member_of_another_cooperative_cannot_touch_the_order(app_ctx: Flask) -> None:
+    _, part, _, _ = setup_order()
+    stranger = CooperativeMemberFactory().user
+    with pytest.raises(NotFound):
+        services.accept_vendor_order(stranger, part.id)
+    with pytest.raises(NotFound):
+        services.accept_vendor_order(UserFactory(), part.id)
+    assert part.status == S.AWAITING_PAYMENT
+
+
+def test_another_shopper_cannot_cancel(app_ctx: Flask) -> None:
+    _, part, _, _ = setup_order()
+    with pytest.raises(NotFound):
+        services.cancel_by_shopper(UserFactory(), part.order.number, part.id)
+
+
+def test_a_stale_copy_cannot_move_an_order_twice(app_ctx: Flask) -> None:
+    """The status changes with a guarded UPDATE: a second move from the same old status finds
+    no row and is refused, so the stock is released only once."""
+    shopper, part, member, variant = setup_order()
+    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    # What another request, loaded a moment earlier, still believes:
+    set_committed_value(part, "status", S.AWAITING_PAYMENT)
+    with pytest.raises(InvalidTransition):
+        services.reject_vendor_order(member, part.id, "telat")
+    db.session.refresh(part)
+    assert part.status == S.CANCELLED
+    assert variant.reserved == 0
+    assert len(events(part)) == 2
