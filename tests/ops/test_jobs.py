@@ -107,3 +107,13 @@ def test_the_scheduler_registers_every_periodic_task(redis_app: Flask) -> None:
     with redis_app.app_context():
         names = [task.name for task in jobs.periodic_tasks()]
     assert "mail.send_pending" in names
+
+
+def test_cron_runs_each_periodic_task_only_when_it_is_due(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["jobs", "run-periodic"]).output
+    assert "mail.send_pending" in first and "cart.purge" in first
+    second = runner.invoke(args=["jobs", "run-periodic"]).output
+    assert second.strip() == "ran:"
+    forced = runner.invoke(args=["jobs", "run-periodic", "--all"]).output
+    assert "orders.expire" in forced
