@@ -3,8 +3,8 @@
 from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
-from marketplace.cooperatives.models import Cooperative, CooperativeMember
-from marketplace.inventory.models import StockMovement
+from marketplace.cooperatives.models import Cooperative, CooperativeInvitation, CooperativeMember
+from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.mail import OutboxEmail
 from marketplace.procurement.models import Agency, AgencyMember
 
@@ -15,7 +15,9 @@ __all__ = [
     "AuditLog",
     "Category",
     "Cooperative",
+    "CooperativeInvitation",
     "CooperativeMember",
+    "ImportJob",
     "OutboxEmail",
     "PriceTier",
     "Product",
