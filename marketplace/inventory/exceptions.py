@@ -15,3 +15,7 @@ class InsufficientStock(DomainError):
 
 class InvalidQuantity(DomainError):
     default_message = _l("Jumlah tidak valid.")
+
+
+class NoteRequired(DomainError):
+    default_message = _l("Tuliskan keterangan perubahan stok.")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
 from marketplace.database import TimestampMixin, in_check, utcnow
 from marketplace.extensions import Model
@@ -51,6 +52,7 @@ class StockMovement(Model):
     )
 
     variant: Mapped[ProductVariant] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class ImportStatus(enum.StrEnum):
