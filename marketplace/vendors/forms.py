@@ -14,6 +14,7 @@ from wtforms import (
     Field,
     Form,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -80,7 +81,7 @@ class LocalDateField(DateField):
 
 class ChoiceField(SelectField):
     def pre_validate(self, form: Form) -> None:
-        values = [str(choice[0]) for choice in self.iter_choices()]
+        values = [str(choice.value) for choice in self.iter_choices()]
         if str(self.data) not in values:
             raise ValidationError(str(_l("Pilih salah satu dari daftar.")))
 
@@ -94,10 +95,12 @@ def at_least(minimum: int) -> NumberRange:
     return NumberRange(min=minimum, message=_l("Paling sedikit %(min)s.", min=minimum))
 
 
-def _kind_choices() -> list[tuple[str, Any]]:
+def _kind_choices() -> list[SelectChoice]:
     return [
-        (CooperativeKind.KOPPONTREN.value, _l("Koppontren (koperasi pondok pesantren)")),
-        (CooperativeKind.KOPERASI.value, _l("Koperasi lainnya")),
+        SelectChoice(
+            CooperativeKind.KOPPONTREN.value, _l("Koppontren (koperasi pondok pesantren)")
+        ),
+        SelectChoice(CooperativeKind.KOPERASI.value, _l("Koperasi lainnya")),
     ]
 
 
@@ -174,7 +177,7 @@ class ApplicationForm(_LegalFields, _BankFields):
         description=_l("Wajib untuk Koppontren."),
     )
     kecamatan = ChoiceField(
-        _l("Kecamatan"), choices=[(k, k) for k in KECAMATAN], validators=[required()]
+        _l("Kecamatan"), choices=[SelectChoice(k, k) for k in KECAMATAN], validators=[required()]
     )
     nib = StringField(
         _l("NIB (Nomor Induk Berusaha)"),
@@ -286,7 +289,7 @@ class ProductForm(FlaskForm):
     def __init__(self, *args: Any, locale: str = "id", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.category_id.choices = [
-            (cid, name_en if locale == "en" else name)
+            SelectChoice(cid, name_en if locale == "en" else name)
             for cid, name, name_en in management.category_choices()
         ]
 
@@ -431,12 +434,12 @@ class ImageForm(FlaskForm):
 # ---------------------------------------------------------------------------------------------
 
 
-def _adjustment_choices() -> list[tuple[str, Any]]:
+def _adjustment_choices() -> list[SelectChoice]:
     return [
-        (Adjustment.RESTOCK.value, _l("Barang masuk (tambah stok)")),
-        (Adjustment.CORRECTION.value, _l("Koreksi hasil hitung (stok sebenarnya)")),
-        (Adjustment.DAMAGE.value, _l("Rusak")),
-        (Adjustment.LOSS.value, _l("Hilang")),
+        SelectChoice(Adjustment.RESTOCK.value, _l("Barang masuk (tambah stok)")),
+        SelectChoice(Adjustment.CORRECTION.value, _l("Koreksi hasil hitung (stok sebenarnya)")),
+        SelectChoice(Adjustment.DAMAGE.value, _l("Rusak")),
+        SelectChoice(Adjustment.LOSS.value, _l("Hilang")),
     ]
 
 
