@@ -72,6 +72,8 @@ def validate_image(data: bytes) -> None:
 
 
 def _encode(image: Image.Image) -> bytes:
+    # Pillow carries some metadata (comments, ICC profiles) in ``info`` into the saved file.
+    image.info = {}
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
     return buffer.getvalue()

@@ -515,7 +515,7 @@ def delete_image(cooperative_id: int, image_id: int, actor_id: int) -> None:
     def remove_files(_session: Any) -> None:
         delete_image_files(image)
 
-    db.session.delete(image)
+    image.product.images.remove(image)  # delete-orphan: the row goes, the list stays current
     db.session.flush()
     event.listen(session, "after_commit", remove_files, once=True)
     audit.record(
@@ -533,6 +533,7 @@ def make_cover_image(cooperative_id: int, image_id: int) -> None:
     images = sorted(image.product.images, key=lambda i: (i.id != image.id, i.position, i.id))
     for position, item in enumerate(images):
         item.position = position
+    image.product.images.sort(key=lambda i: i.position)
     db.session.flush()
 
 
