@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import selectinload
@@ -830,7 +831,7 @@ def _progress_writer(job_id: int, allowed: bool) -> Callable[[int], None]:
 
 def run_job(app: Flask, job_id: int, phase: str, actor_id: int | None = None) -> None:
     """Check or apply one import outside a request (a background thread, or a command)."""
-    with app.app_context():
+    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             job = db.session.get(ImportJob, job_id)
             if job is None:
@@ -936,7 +937,7 @@ def template_rows() -> list[list[Any]]:
             "",
             5,
             1,
-            120,
+            270,
             "Keripik tempe renyah (contoh).",
             "ID35110000000000001",
             in_a_year,
