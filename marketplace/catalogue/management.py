@@ -498,7 +498,7 @@ def add_image(
     image = add_product_image(
         product.id,
         data,
-        alt_text.strip() or product.name,
+        (alt_text or "").strip() or product.name,
         position=max((i.position for i in product.images), default=-1) + 1,
     )
     db.session.flush()

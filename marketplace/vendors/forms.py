@@ -142,11 +142,17 @@ class _LegalFields(FlaskForm):
         _l("Berlaku sampai"), validators=[Optional()], render_kw={"type": "date"}
     )
 
-    def validate_pp55_valid_until(self, field: Field) -> None:
-        if self.pp55_certificate_number.data and not field.data:
-            raise ValidationError(str(_l("Isi tanggal berlakunya surat keterangan.")))
-        if field.data and not self.pp55_certificate_number.data:
-            raise ValidationError(str(_l("Isi juga nomor surat keterangannya.")))
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Cross-field rules live here: ``Optional`` stops a field's own chain when it is empty.
+        valid = bool(super().validate(extra_validators))
+        number, until = self.pp55_certificate_number, self.pp55_valid_until
+        if number.data and not until.data and not until.errors:
+            until.errors = [*until.errors, str(_l("Isi tanggal berlakunya surat keterangan."))]
+            valid = False
+        if until.data and not number.data:
+            number.errors = [*number.errors, str(_l("Isi juga nomor surat keterangannya."))]
+            valid = False
+        return valid
 
 
 class _BankFields(FlaskForm):
@@ -191,9 +197,15 @@ class ApplicationForm(_LegalFields, _BankFields):
         description=_l("15 atau 16 angka; titik dan tanda hubung boleh ditulis."),
     )
 
-    def validate_pesantren_name(self, field: Field) -> None:
-        if self.kind.data == CooperativeKind.KOPPONTREN and not field.data:
-            raise ValidationError(str(_l("Wajib diisi untuk Koppontren.")))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.kind.data == CooperativeKind.KOPPONTREN and not self.pesantren_name.data:
+            self.pesantren_name.errors = [
+                *self.pesantren_name.errors,
+                str(_l("Wajib diisi untuk Koppontren.")),
+            ]
+            valid = False
+        return valid
 
 
 class NewApplicationForm(ApplicationForm):
@@ -293,11 +305,16 @@ class ProductForm(FlaskForm):
             for cid, name, name_en in management.category_choices()
         ]
 
-    def validate_halal_valid_until(self, field: Field) -> None:
-        if self.halal_number.data and not field.data:
-            raise ValidationError(str(_l("Isi tanggal berlaku sertifikat halal.")))
-        if field.data and not self.halal_number.data:
-            raise ValidationError(str(_l("Isi juga nomor sertifikat halalnya.")))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        number, until = self.halal_number, self.halal_valid_until
+        if number.data and not until.data and not until.errors:
+            until.errors = [*until.errors, str(_l("Isi tanggal berlaku sertifikat halal."))]
+            valid = False
+        if until.data and not number.data:
+            number.errors = [*number.errors, str(_l("Isi juga nomor sertifikat halalnya."))]
+            valid = False
+        return valid
 
     def product_data(self) -> management.ProductData:
         return management.ProductData(
