@@ -21,6 +21,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from marketplace.catalogue import management
 from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
@@ -39,7 +40,12 @@ from marketplace.validators import (
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose error speaks the user's language."""
+    """An integer field whose error speaks the user's language.
+
+    A text input (with a numeric keyboard): browsers' number inputs mangle "1.000".
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or valuelist[0] in ("", None):
@@ -54,6 +60,8 @@ class WholeNumberField(IntegerField):
 
 class RupiahField(IntegerField):
     """Whole rupiah: ``15000``, ``15.000`` or ``Rp15.000``; cents are refused."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or valuelist[0] in ("", None):
