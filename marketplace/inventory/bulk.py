@@ -141,7 +141,9 @@ COLUMN_LABELS: dict[str, Any] = {
 }
 
 
-class ImportError_(DomainError):
+class ImportNotReady(DomainError):
+    """Only a previewed import without errors can be confirmed."""
+
     default_message = _l("Impor tidak dapat dijalankan.")
 
 
@@ -734,7 +736,7 @@ def confirm_import(cooperative_id: int, job_id: int, actor_id: int) -> ImportJob
     """Apply a previewed import in one transaction (all rows or none)."""
     job = owned_job(cooperative_id, job_id)
     if job.status != ImportStatus.PREVIEWED or job.errors:
-        raise ImportError_()
+        raise ImportNotReady()
     job.status = ImportStatus.APPLYING
     job.processed_rows = 0
     db.session.flush()

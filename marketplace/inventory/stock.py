@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
 from marketplace import audit
@@ -202,7 +202,7 @@ def ledger(cooperative_id: int, variant_id: int, limit: int = 200) -> list[Stock
     )
 
 
-def _stock_rows(cooperative_id: int):  # type: ignore[no-untyped-def]
+def _stock_rows(cooperative_id: int) -> Select[tuple[ProductVariant]]:
     return (
         select(ProductVariant)
         .join(Product, Product.id == ProductVariant.product_id)
