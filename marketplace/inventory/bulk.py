@@ -239,7 +239,13 @@ def _error(at_row: int, column: str | None, code: str, **params: Any) -> dict[st
     return {"row": at_row, "column": column, "code": code, "params": params}
 
 
+#: Text a spreadsheet would run as a formula; exported CSV cells starting so get a quote first.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _cell_text(value: Any) -> str:
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:].strip()  # the quote our CSV export adds against formula injection
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -994,15 +1000,24 @@ def write_file(rows: list[list[Any]], fmt: str) -> bytes:
         assert sheet is not None
         sheet.title = "produk"
         sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(row)
+        for number, row in enumerate(rows, start=2):
+            for column, value in enumerate(row, start=1):
+                cell = sheet.cell(number, column, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows(
+        [
+            f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+            for value in row
+        ]
+        for row in rows
+    )
     # A byte-order mark, so spreadsheet programs open the file as UTF-8.
     return text.getvalue().encode("utf-8-sig")
 
