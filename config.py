@@ -119,6 +119,21 @@ class Config:
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
     S3_REGION = os.environ.get("S3_REGION", "ap-southeast-3")  # Jakarta
 
+    # The cooperative workspace.
+    #: How long a staff invitation link stays valid (seconds).
+    COOPERATIVE_INVITATION_MAX_AGE = _env_int("COOPERATIVE_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
+    #: Product photos: file size, decoded size, and how many per product.
+    PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    PRODUCT_IMAGE_MAX_PIXELS = 40_000_000
+    PRODUCT_IMAGES_PER_PRODUCT = 8
+    #: Bulk product and stock import: file size, rows, and from how many rows it runs in the
+    #: background with a progress bar (smaller files are checked and applied within the request).
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 20_000)
+    IMPORT_BACKGROUND_ROWS = _env_int("IMPORT_BACKGROUND_ROWS", 5_000)
+    #: Certificates expiring within these many days are flagged on the dashboard (urgent, soon).
+    CERTIFICATE_WARNING_DAYS = (30, 90)
+
     # Stripe (used by the payments capability); without keys the card option is hidden.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None

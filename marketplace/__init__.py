@@ -146,6 +146,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalogue.api import bp as api_bp
     from marketplace.orders import bp as orders_bp
     from marketplace.site import bp as site_bp
+    from marketplace.vendors import bp as vendors_bp
+    from marketplace.vendors import invitations_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
@@ -153,6 +155,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(vendors_bp)
+    app.register_blueprint(invitations_bp)
 
 
 def register_request_handling(app: Flask) -> None:
@@ -189,6 +193,7 @@ def register_request_handling(app: Flask) -> None:
         membership = membership_of(current_user)
         return {
             "nav_cooperative": membership.cooperative if membership else None,
+            "nav_is_owner": bool(membership and membership.is_owner),
             "nav_agency_roles": agency_roles_of(current_user),
             "nav_is_admin": bool(current_user.is_authenticated and current_user.is_city_admin),
         }

@@ -4,8 +4,13 @@ from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
 from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
-from marketplace.cooperatives.models import Cooperative, CooperativeMember, CourierRateBand
-from marketplace.inventory.models import StockMovement
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeInvitation,
+    CooperativeMember,
+    CourierRateBand,
+)
+from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
@@ -20,9 +25,11 @@ __all__ = [
     "CartLine",
     "Category",
     "Cooperative",
+    "CooperativeInvitation",
     "CooperativeMember",
     "CourierRateBand",
     "FailedJob",
+    "ImportJob",
     "Order",
     "OrderLine",
     "OutboxEmail",

@@ -75,3 +75,58 @@ def strong_password(form: Form, field: Field) -> None:
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+WHATSAPP_RE = re.compile(r"^628[0-9]{7,12}$")
+
+
+def normalize_whatsapp(value: str) -> str:
+    """``0812-3456-7890`` or ``+62 812…`` → ``62812…`` (the form wa.me links need)."""
+    digits = re.sub(r"[\s().+-]", "", value or "")
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    elif digits.startswith("8"):
+        digits = "62" + digits
+    return digits
+
+
+def whatsapp_number(form: Form, field: Field) -> None:
+    value = normalize_whatsapp(field.data or "")
+    if not WHATSAPP_RE.match(value):
+        raise ValidationError(str(_l("Nomor WhatsApp tidak valid. Contoh: 081234567890.")))
+    field.data = value
+
+
+def digits_only(value: Any) -> Any:
+    """Drop the dots, dashes and spaces people type inside registration numbers."""
+    return re.sub(r"[\s.\-/]", "", value) if isinstance(value, str) else value
+
+
+def exact_digits(*counts: int, message: Any) -> Callable[[Form, Field], None]:
+    def check(form: Form, field: Field) -> None:
+        value = field.data or ""
+        if not (value.isdigit() and len(value) in counts):
+            raise ValidationError(str(message))
+
+    return check
+
+
+_RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$")
+
+
+def parse_rupiah(value: Any) -> int | None:
+    """``15000``, ``15.000`` or ``Rp 15.000`` → 15000; None when it is not whole rupiah.
+
+    Dots are thousands separators (as written in Indonesia); cents are refused, not rounded.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    text = re.sub(r"\s", "", str(value or ""))
+    text = re.sub(r"^(?i:rp)\.?", "", text)
+    if not _RUPIAH_RE.match(text):
+        return None
+    return int(text.replace(".", ""))

@@ -1,12 +1,23 @@
-"""Product photos: decoded, re-encoded without metadata, and thumbnailed once at upload."""
+"""Product photos: checked by decoding, re-encoded without metadata, thumbnailed once at upload.
+
+An upload is trusted for nothing: not its name, not its content type. It must be a JPEG, PNG or
+WebP that Pillow decodes completely, within the configured file size and pixel count. The pixel
+count is checked from the header before any decoding, so a decompression bomb (a tiny file that
+expands to gigabytes) is refused without being expanded. The stored file is a fresh JPEG drawn
+from the decoded pixels, so no metadata (EXIF location, comments) and no trailing payload survive.
+"""
 
 from __future__ import annotations
 
 import io
+import warnings
 
-from PIL import Image, ImageOps
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.catalogue.models import ProductImage
+from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.storage import storage
 
@@ -14,9 +25,55 @@ from marketplace.storage import storage
 RENDITION_WIDTHS = (240, 480)
 #: The stored original is scaled down to at most this width.
 MAX_WIDTH = 1200
+#: What Pillow must recognise the file as (never what the file name or browser claims).
+ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+
+
+class InvalidImage(DomainError):
+    default_message = _l("Foto harus berupa berkas JPEG, PNG, atau WebP.")
+
+
+class ImageTooLarge(InvalidImage):
+    default_message = _l("Ukuran berkas foto paling besar %(mb)d MB.")
+
+
+class ImageTooManyPixels(InvalidImage):
+    default_message = _l("Resolusi foto terlalu besar (paling banyak %(mp)d megapiksel).")
+
+
+def validate_image(data: bytes) -> None:
+    """Refuse anything that is not a complete JPEG, PNG or WebP within the configured limits."""
+    max_bytes: int = current_app.config["PRODUCT_IMAGE_MAX_BYTES"]
+    max_pixels: int = current_app.config["PRODUCT_IMAGE_MAX_PIXELS"]
+    if len(data) > max_bytes:
+        raise ImageTooLarge(str(ImageTooLarge.default_message % {"mb": max_bytes // 2**20}))
+    if not data:
+        raise InvalidImage()
+    too_many = ImageTooManyPixels(
+        str(ImageTooManyPixels.default_message % {"mp": max_pixels // 1_000_000})
+    )
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns (then errors) on huge images; both mean "refuse", never "decode".
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in ALLOWED_FORMATS:
+                    raise InvalidImage()
+                width, height = image.size
+                if width < 1 or height < 1:
+                    raise InvalidImage()
+                if width * height > max_pixels:
+                    raise too_many
+                image.load()  # decodes every pixel: a truncated or corrupt file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise InvalidImage() from error
 
 
 def _encode(image: Image.Image, *, progressive: bool = False) -> bytes:
+    # Pillow carries some metadata (comments, ICC profiles) in ``info`` into the saved file.
+    image.info = {}
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82, progressive=progressive)
     return buffer.getvalue()
@@ -32,12 +89,22 @@ def _scaled(image: Image.Image, width: int) -> Image.Image:
     )
 
 
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB pixels; transparent areas become white (as on the page), not black."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
 def add_product_image(
     product_id: int, data: bytes, alt_text: str, position: int = 0
 ) -> ProductImage:
     """Store a photo and its thumbnails. ``data`` must already be a validated image."""
     with Image.open(io.BytesIO(data)) as opened:
-        image = ImageOps.exif_transpose(opened).convert("RGB")
+        image = _flatten(ImageOps.exif_transpose(opened))
     if image.width > MAX_WIDTH:
         image = _scaled(image, MAX_WIDTH)
     files = storage()
@@ -57,3 +124,10 @@ def add_product_image(
     )
     db.session.add(record)
     return record
+
+
+def delete_image_files(image: ProductImage) -> None:
+    """Remove a photo's files (after its row is gone)."""
+    files = storage()
+    for key in (image.storage_key, *image.renditions.values()):
+        files.delete(key)

@@ -132,6 +132,7 @@ class ProductVariant(TimestampMixin, Model):
         CheckConstraint("on_hand >= 0", name="on_hand_non_negative"),
         CheckConstraint("reserved >= 0", name="reserved_non_negative"),
         CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_non_negative"),
         Index("ix_product_variants_product_position", "product_id", "position"),
         Index("ix_product_variants_price", "price"),
     )
@@ -148,6 +149,8 @@ class ProductVariant(TimestampMixin, Model):
     reserved: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: The cooperative is warned when the available quantity falls to this number or below.
+    low_stock_threshold: Mapped[int] = mapped_column(default=5)
 
     product: Mapped[Product] = relationship(back_populates="variants")
     price_tiers: Mapped[list[PriceTier]] = relationship(
@@ -157,6 +160,15 @@ class ProductVariant(TimestampMixin, Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+    @property
+    def is_low_on_stock(self) -> bool:
+        return self.available <= self.low_stock_threshold
+
+    @property
+    def label(self) -> str:
+        """The variant's name, or the SKU for a product's single default variant."""
+        return self.name or self.sku
 
     def unit_price_for(self, quantity: int) -> int:
         """The bulk tier price for a quantity, or the base price below every tier."""

@@ -27,8 +27,28 @@ def membership_of(user: Any) -> CooperativeMember | None:
     return cache[user.id]
 
 
+def forget_membership() -> None:
+    """Drop the per-request cache (after a membership was created or removed in this request)."""
+    g.pop("cooperative_membership", None)
+
+
+def _active(user: Any) -> CooperativeMember | None:
+    membership = membership_of(user)
+    return membership if membership and membership.cooperative.is_approved else None
+
+
+#: Any member, whatever the cooperative's status: the application's status page and its edit.
 COOPERATIVE_MEMBER = Policy("cooperative_member", lambda user: membership_of(user) is not None)
 COOPERATIVE_OWNER = Policy(
     "cooperative_owner",
     lambda user: (m := membership_of(user)) is not None and m.is_owner,
+)
+#: A member of an approved cooperative: the workspace (listings, stock, imports).
+ACTIVE_COOPERATIVE_MEMBER = Policy(
+    "active_cooperative_member", lambda user: _active(user) is not None
+)
+#: The owner of an approved cooperative: its profile, bank account and members.
+ACTIVE_COOPERATIVE_OWNER = Policy(
+    "active_cooperative_owner",
+    lambda user: (m := _active(user)) is not None and m.is_owner,
 )

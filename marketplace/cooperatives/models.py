@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -156,3 +165,35 @@ class CourierRateBand(Model):
     fee: Mapped[int] = money_column()
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="courier_bands")
+
+
+class CooperativeInvitation(TimestampMixin, Model):
+    """An owner's invitation for someone to join the cooperative as staff.
+
+    The emailed link is signed and expires (``COOPERATIVE_INVITATION_MAX_AGE``); this row lets the
+    owner see and revoke what is outstanding, and makes each link usable once.
+    """
+
+    __tablename__ = "cooperative_invitations"
+    __table_args__ = (
+        Index("ix_cooperative_invitations_cooperative_id_email", "cooperative_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Served by the (cooperative_id, email) index.
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    revoked_at: Mapped[datetime | None]
+
+    cooperative: Mapped[Cooperative] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

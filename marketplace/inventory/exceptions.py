@@ -28,3 +28,7 @@ class ReservationMismatch(DomainError):
 
     status_code = 409
     default_message = _l("Stok yang dipesan tidak sesuai; muat ulang halaman dan coba lagi.")
+
+
+class NoteRequired(DomainError):
+    default_message = _l("Tuliskan keterangan perubahan stok.")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
-from marketplace.database import in_check, utcnow
+from marketplace.database import TimestampMixin, in_check, utcnow
 from marketplace.extensions import Model
 
 
@@ -18,6 +20,7 @@ class MovementReason(enum.StrEnum):
     RESTOCK = "restock"
     CORRECTION = "correction"
     DAMAGE = "damage"
+    LOSS = "loss"
     SALE = "sale"
     RETURN = "return"
 
@@ -49,3 +52,58 @@ class StockMovement(Model):
     )
 
     variant: Mapped[ProductVariant] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class ImportStatus(enum.StrEnum):
+    VALIDATING = "validating"
+    PREVIEWED = "previewed"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    FAILED = "failed"
+
+
+class ImportJob(TimestampMixin, Model):
+    """One uploaded product and stock file: its dry-run preview, then its application.
+
+    ``processed_rows`` is written as the rows are worked through (from a connection of its own, so
+    the page polling it sees the progress of a long import while it runs).
+    """
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint(in_check(ImportStatus, "status"), name="status"),
+        CheckConstraint("file_format IN ('csv', 'xlsx')", name="file_format"),
+        CheckConstraint("total_rows >= 0", name="total_rows_non_negative"),
+        CheckConstraint("processed_rows >= 0", name="processed_rows_non_negative"),
+        Index("ix_import_jobs_cooperative_id_id", "cooperative_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    file_format: Mapped[str] = mapped_column(String(4))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default=ImportStatus.VALIDATING)
+    total_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    #: {"create_products": n, "create_variants": n, "update_variants": n, "unchanged": n}
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: [{"row": 3, "column": "harga", "code": "not_integer", "params": {...}}]
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The first changes, for the preview: [{"row": 2, "sku": "...", "action": "...", ...}]
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.VALIDATING, ImportStatus.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if not self.is_running else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

@@ -14,18 +14,23 @@ same variants always lock them in the same order and cannot deadlock.
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
-from marketplace.catalogue.models import Product, ProductVariant
+from marketplace import audit
+from marketplace.catalogue.management import owned_variant
+from marketplace.catalogue.models import Product, ProductStatus, ProductVariant
 from marketplace.extensions import db
 from marketplace.inventory.exceptions import (
     InsufficientStock,
     InvalidQuantity,
+    NoteRequired,
     ReservationMismatch,
 )
 from marketplace.inventory.models import MovementReason, StockMovement
@@ -248,3 +253,128 @@ def sell(
             if product is not None:
                 db.session.expire(product, ["sold_count"])
     return movements
+
+
+class Adjustment(enum.StrEnum):
+    """What a cooperative records on the stock screen."""
+
+    RESTOCK = "restock"
+    CORRECTION = "correction"  # the quantity is the counted on hand, not a difference
+    DAMAGE = "damage"
+    LOSS = "loss"
+
+
+def adjust(
+    cooperative_id: int,
+    variant_id: int,
+    kind: Adjustment,
+    quantity: int,
+    *,
+    note: str,
+    actor_id: int,
+) -> StockMovement | None:
+    """Record a restock, a stock count (correction), damage or loss for one of the cooperative's
+    own variants, with who and why; audited. Returns None when a count matched on hand.
+
+    A correction sets on hand to the counted quantity; it can never go below zero nor below what
+    open orders have reserved (the guarded update in `remove` refuses it).
+    """
+    variant = owned_variant(cooperative_id, variant_id)
+    note = note.strip()
+    if kind != Adjustment.RESTOCK and not note:
+        raise NoteRequired()
+    if quantity < 0 or (kind != Adjustment.CORRECTION and quantity == 0):
+        raise InvalidQuantity()
+    movement: StockMovement | None
+    if kind == Adjustment.RESTOCK:
+        movement = restock(variant.id, quantity, note=note, actor_id=actor_id)
+    elif kind == Adjustment.CORRECTION:
+        db.session.flush()
+        on_hand = db.session.scalar(
+            select(ProductVariant.on_hand).where(ProductVariant.id == variant.id).with_for_update()
+        )
+        difference = quantity - int(on_hand or 0)
+        if difference == 0:
+            return None
+        if difference > 0:
+            movement = restock(
+                variant.id,
+                difference,
+                reason=MovementReason.CORRECTION,
+                note=note,
+                actor_id=actor_id,
+            )
+        else:
+            movement = remove(
+                variant.id,
+                -difference,
+                reason=MovementReason.CORRECTION,
+                note=note,
+                actor_id=actor_id,
+            )
+    else:
+        reason = MovementReason.DAMAGE if kind == Adjustment.DAMAGE else MovementReason.LOSS
+        movement = remove(variant.id, quantity, reason=reason, note=note, actor_id=actor_id)
+    audit.record(
+        "stock.adjusted",
+        variant,
+        actor_id=actor_id,
+        cooperative_id=cooperative_id,
+        data={
+            "kind": str(kind),
+            "sku": variant.sku,
+            "quantity": movement.quantity,
+            "balance_after": movement.balance_after,
+            "note": note,
+        },
+    )
+    return movement
+
+
+def ledger(cooperative_id: int, variant_id: int, limit: int = 200) -> list[StockMovement]:
+    """A variant's movements, newest first (the variant must be the cooperative's)."""
+    variant = owned_variant(cooperative_id, variant_id)
+    return list(
+        db.session.scalars(
+            select(StockMovement)
+            .where(StockMovement.variant_id == variant.id)
+            .order_by(StockMovement.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _stock_rows(cooperative_id: int) -> Select[tuple[ProductVariant]]:
+    return (
+        select(ProductVariant)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .options(joinedload(ProductVariant.product))
+        .where(
+            Product.cooperative_id == cooperative_id,
+            Product.status != ProductStatus.ARCHIVED,
+            ProductVariant.is_active,
+        )
+    )
+
+
+def stock_overview(cooperative_id: int) -> list[ProductVariant]:
+    """Every active variant of the cooperative's current products, by product name."""
+    return list(
+        db.session.scalars(
+            _stock_rows(cooperative_id).order_by(Product.name, ProductVariant.position)
+        )
+    )
+
+
+def low_stock(cooperative_id: int) -> list[ProductVariant]:
+    """Variants whose available quantity is at or below their low-stock threshold."""
+    return list(
+        db.session.scalars(
+            _stock_rows(cooperative_id)
+            .where(
+                ProductVariant.on_hand - ProductVariant.reserved
+                <= ProductVariant.low_stock_threshold
+            )
+            .order_by(ProductVariant.on_hand - ProductVariant.reserved, Product.name)
+        )
+    )

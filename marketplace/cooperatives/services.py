@@ -1,0 +1,451 @@
+"""Cooperative rules: applying to sell, the city's decisions, the profile, and staff invitations.
+
+The city's decisions are a small state machine (`TRANSITIONS`); anything else raises
+`InvalidTransition`. Every decision records its reason, is audited, and is emailed to the owners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.cooperatives.exceptions import (
+    AlreadyMember,
+    CannotRemoveOwner,
+    CityAdminOnly,
+    InvalidInvitation,
+    InvalidTransition,
+    InvitationForSomeoneElse,
+    OwnerOnly,
+    ReasonRequired,
+)
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeInvitation,
+    CooperativeMember,
+    CooperativeStatus,
+    MemberRole,
+)
+from marketplace.database import utcnow
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.mail import queue_email
+from marketplace.slugs import unique_slug
+
+_INVITATION_SALT = "cooperatives.invitation"
+
+S = CooperativeStatus
+#: The city's decisions: action -> (statuses it may start from, status it leads to).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({S.PENDING}), S.APPROVED),
+    "request_changes": (frozenset({S.PENDING}), S.CHANGES_REQUESTED),
+    "reject": (frozenset({S.PENDING, S.CHANGES_REQUESTED}), S.REJECTED),
+    "suspend": (frozenset({S.APPROVED}), S.SUSPENDED),
+    "reinstate": (frozenset({S.SUSPENDED}), S.APPROVED),
+}
+#: Decisions that must say why (the owners read it in the email and in the workspace).
+NEEDS_REASON = frozenset({"request_changes", "reject", "suspend"})
+
+
+@dataclass
+class ApplicationData:
+    """What a cooperative tells the city when it applies (and corrects when asked)."""
+
+    name: str
+    kind: str
+    pesantren_name: str | None
+    description: str
+    kecamatan: str
+    kelurahan: str
+    address: str
+    postal_code: str
+    whatsapp: str
+    email: str | None
+    nib: str
+    npwp: str
+    is_pkp: bool
+    pp55_certificate_number: str | None
+    pp55_valid_until: date | None
+    bank_name: str
+    bank_account_number: str
+    bank_account_holder: str
+
+
+@dataclass
+class ProfileData:
+    """What the owner of an approved cooperative may change without a new review."""
+
+    description: str
+    kelurahan: str
+    address: str
+    postal_code: str
+    whatsapp: str
+    email: str | None
+    is_pkp: bool
+    pp55_certificate_number: str | None
+    pp55_valid_until: date | None
+    local_delivery_fee: int
+
+
+@dataclass
+class BankAccountData:
+    bank_name: str
+    bank_account_number: str
+    bank_account_holder: str
+
+
+def _clean(data: Any) -> dict[str, Any]:
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in asdict(data).items()}
+
+
+def require_owner(membership: CooperativeMember) -> None:
+    """Staff may do everything in the workspace except change the profile, bank or members."""
+    if not membership.is_owner:
+        raise OwnerOnly()
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying
+# ---------------------------------------------------------------------------------------------
+
+
+def apply_for_cooperative(user: User, data: ApplicationData) -> Cooperative:
+    """Open a cooperative application; the applicant becomes its owner. It waits as pending."""
+    if db.session.scalar(select(CooperativeMember.id).where(CooperativeMember.user_id == user.id)):
+        raise AlreadyMember()
+    fields = _clean(data)
+    if fields["kind"] != "koppontren":
+        fields["pesantren_name"] = fields["pesantren_name"] or None
+    cooperative = Cooperative(
+        **fields,
+        slug=unique_slug(Cooperative.slug, data.name),
+        status=CooperativeStatus.PENDING,
+    )
+    db.session.add(cooperative)
+    db.session.flush()
+    db.session.add(
+        CooperativeMember(cooperative_id=cooperative.id, user_id=user.id, role=MemberRole.OWNER)
+    )
+    db.session.flush()
+    audit.record(
+        "cooperative.applied", cooperative, actor_id=user.id, cooperative_id=cooperative.id
+    )
+    return cooperative
+
+
+def update_application(membership: CooperativeMember, data: ApplicationData) -> Cooperative:
+    """Correct the application while it waits; when changes were requested, send it back."""
+    require_owner(membership)
+    cooperative = membership.cooperative
+    if cooperative.status not in (S.PENDING, S.CHANGES_REQUESTED):
+        raise InvalidTransition()
+    for key, value in _clean(data).items():
+        setattr(cooperative, key, value)
+    if cooperative.status == S.CHANGES_REQUESTED:
+        cooperative.status = S.PENDING
+        audit.record(
+            "cooperative.resubmitted",
+            cooperative,
+            actor_id=membership.user_id,
+            cooperative_id=cooperative.id,
+            data={"previous_reason": cooperative.status_reason},
+        )
+        cooperative.status_reason = None
+    else:
+        audit.record(
+            "cooperative.application_updated",
+            cooperative,
+            actor_id=membership.user_id,
+            cooperative_id=cooperative.id,
+        )
+    db.session.flush()
+    return cooperative
+
+
+# ---------------------------------------------------------------------------------------------
+# The city's decisions
+# ---------------------------------------------------------------------------------------------
+
+
+def decide(cooperative: Cooperative, action: str, actor: User, reason: str = "") -> Cooperative:
+    """Apply one of the city's decisions (see `TRANSITIONS`), audit it and email the owners."""
+    if not actor.is_city_admin:
+        raise CityAdminOnly()
+    if action not in TRANSITIONS:
+        raise InvalidTransition()
+    sources, target = TRANSITIONS[action]
+    if cooperative.status not in sources:
+        raise InvalidTransition()
+    reason = reason.strip()
+    if action in NEEDS_REASON and not reason:
+        raise ReasonRequired()
+    previous = cooperative.status
+    cooperative.status = target
+    cooperative.status_reason = reason or None
+    if target == S.APPROVED and cooperative.approved_at is None:
+        cooperative.approved_at = utcnow()
+    db.session.flush()
+    audit.record(
+        f"cooperative.{action}",
+        cooperative,
+        actor_id=actor.id,
+        cooperative_id=cooperative.id,
+        data={"from": str(previous), "to": str(target), "reason": reason},
+    )
+    for owner in owners(cooperative.id):
+        queue_email(
+            owner.email,
+            "cooperative_status",
+            owner.locale,
+            user=owner,
+            cooperative=cooperative,
+            action=action,
+            reason=reason,
+            workspace_url=url_for("vendors.dashboard", _external=True),
+        )
+    return cooperative
+
+
+def approve(cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
+    return decide(cooperative, "approve", actor, reason)
+
+
+def request_changes(cooperative: Cooperative, actor: User, message: str) -> Cooperative:
+    return decide(cooperative, "request_changes", actor, message)
+
+
+def reject(cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
+    return decide(cooperative, "reject", actor, reason)
+
+
+def suspend(cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
+    return decide(cooperative, "suspend", actor, reason)
+
+
+def reinstate(cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
+    return decide(cooperative, "reinstate", actor, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile and bank account (owner only)
+# ---------------------------------------------------------------------------------------------
+
+
+def update_profile(membership: CooperativeMember, data: ProfileData) -> Cooperative:
+    require_owner(membership)
+    cooperative = membership.cooperative
+    changed = {}
+    for key, value in _clean(data).items():
+        if getattr(cooperative, key) != value:
+            changed[key] = True
+            setattr(cooperative, key, value)
+    if changed:
+        audit.record(
+            "cooperative.profile_updated",
+            cooperative,
+            actor_id=membership.user_id,
+            cooperative_id=cooperative.id,
+            data={"fields": sorted(changed)},
+        )
+    db.session.flush()
+    return cooperative
+
+
+def update_bank_account(membership: CooperativeMember, data: BankAccountData) -> Cooperative:
+    """Where the cooperative is paid: audited with the old and new account, for disputes."""
+    require_owner(membership)
+    cooperative = membership.cooperative
+    before = f"{cooperative.bank_name} {cooperative.bank_account_number}"
+    for key, value in _clean(data).items():
+        setattr(cooperative, key, value)
+    audit.record(
+        "cooperative.bank_account_changed",
+        cooperative,
+        actor_id=membership.user_id,
+        cooperative_id=cooperative.id,
+        data={"from": before, "to": f"{data.bank_name} {data.bank_account_number}"},
+    )
+    db.session.flush()
+    return cooperative
+
+
+# ---------------------------------------------------------------------------------------------
+# Members and invitations
+# ---------------------------------------------------------------------------------------------
+
+
+def owners(cooperative_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(CooperativeMember, CooperativeMember.user_id == User.id)
+            .where(
+                CooperativeMember.cooperative_id == cooperative_id,
+                CooperativeMember.role == MemberRole.OWNER,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def list_members(cooperative_id: int) -> list[CooperativeMember]:
+    return list(
+        db.session.scalars(
+            select(CooperativeMember)
+            .where(CooperativeMember.cooperative_id == cooperative_id)
+            .order_by(CooperativeMember.role, CooperativeMember.id)
+        )
+    )
+
+
+def list_open_invitations(cooperative_id: int) -> list[CooperativeInvitation]:
+    return list(
+        db.session.scalars(
+            select(CooperativeInvitation)
+            .where(
+                CooperativeInvitation.cooperative_id == cooperative_id,
+                CooperativeInvitation.accepted_at.is_(None),
+                CooperativeInvitation.revoked_at.is_(None),
+            )
+            .order_by(CooperativeInvitation.id.desc())
+        )
+    )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT)
+
+
+def invite_staff(membership: CooperativeMember, email: str) -> CooperativeInvitation:
+    """Email an expiring link to join as staff. Inviting the same address again replaces the
+    earlier link."""
+    require_owner(membership)
+    email = email.strip().lower()
+    already = db.session.scalar(
+        select(CooperativeMember.id)
+        .join(User, User.id == CooperativeMember.user_id)
+        .where(
+            CooperativeMember.cooperative_id == membership.cooperative_id,
+            func.lower(User.email) == email,
+        )
+    )
+    if already:
+        raise AlreadyMember()
+    for old in list_open_invitations(membership.cooperative_id):
+        if old.email == email:
+            old.revoked_at = utcnow()
+    invitation = CooperativeInvitation(
+        cooperative_id=membership.cooperative_id, email=email, invited_by_id=membership.user_id
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer().dumps({"inv": invitation.id, "email": email})
+    queue_email(
+        email,
+        "cooperative_invitation",
+        None,
+        cooperative=membership.cooperative,
+        inviter=membership.user,
+        join_url=url_for("invitations.join", token=token, _external=True),
+        days=current_app.config["COOPERATIVE_INVITATION_MAX_AGE"] // 86400,
+    )
+    audit.record(
+        "cooperative.staff_invited",
+        invitation,
+        actor_id=membership.user_id,
+        cooperative_id=membership.cooperative_id,
+        data={"email": email},
+    )
+    return invitation
+
+
+def revoke_invitation(membership: CooperativeMember, invitation_id: int) -> None:
+    require_owner(membership)
+    invitation = db.session.scalar(
+        select(CooperativeInvitation).where(
+            CooperativeInvitation.id == invitation_id,
+            CooperativeInvitation.cooperative_id == membership.cooperative_id,
+        )
+    )
+    if invitation is None or not invitation.is_open:
+        raise NotFound()
+    invitation.revoked_at = utcnow()
+    audit.record(
+        "cooperative.invitation_revoked",
+        invitation,
+        actor_id=membership.user_id,
+        cooperative_id=membership.cooperative_id,
+    )
+    db.session.flush()
+
+
+def invitation_for_token(token: str) -> CooperativeInvitation:
+    """The open invitation a link belongs to; expired, revoked or used links are refused."""
+    max_age = current_app.config["COOPERATIVE_INVITATION_MAX_AGE"]
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired) as error:
+        raise InvalidInvitation() from error
+    invitation = db.session.get(CooperativeInvitation, data.get("inv"))
+    if (
+        invitation is None
+        or invitation.email != data.get("email")
+        or not invitation.is_open
+        or invitation.cooperative.status in (S.REJECTED, S.SUSPENDED)
+    ):
+        raise InvalidInvitation()
+    return invitation
+
+
+def accept_invitation(user: User, token: str) -> CooperativeMember:
+    """Join as staff. Only the account with the invited email may accept, and only once."""
+    invitation = invitation_for_token(token)
+    if user.email.lower() != invitation.email:
+        raise InvitationForSomeoneElse()
+    if db.session.scalar(select(CooperativeMember.id).where(CooperativeMember.user_id == user.id)):
+        raise AlreadyMember()
+    member = CooperativeMember(
+        cooperative_id=invitation.cooperative_id, user_id=user.id, role=MemberRole.STAFF
+    )
+    db.session.add(member)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.flush()
+    audit.record(
+        "cooperative.staff_joined",
+        member,
+        actor_id=user.id,
+        cooperative_id=invitation.cooperative_id,
+    )
+    return member
+
+
+def remove_member(membership: CooperativeMember, member_id: int) -> None:
+    """The owner removes a staff member. Owners cannot be removed here."""
+    require_owner(membership)
+    member = db.session.scalar(
+        select(CooperativeMember).where(
+            CooperativeMember.id == member_id,
+            CooperativeMember.cooperative_id == membership.cooperative_id,
+        )
+    )
+    if member is None:
+        raise NotFound()
+    if member.is_owner:
+        raise CannotRemoveOwner()
+    audit.record(
+        "cooperative.staff_removed",
+        member,
+        actor_id=membership.user_id,
+        cooperative_id=membership.cooperative_id,
+        data={"user_id": member.user_id},
+    )
+    db.session.delete(member)
+    db.session.flush()

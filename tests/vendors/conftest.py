@@ -1,0 +1,120 @@
+"""Two cooperatives with a product each, their members, and helpers for the workspace tests."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+
+from marketplace.catalogue.models import Product, ProductImage, ProductVariant
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeInvitation,
+    CooperativeMember,
+    MemberRole,
+)
+from marketplace.extensions import db
+from marketplace.inventory.models import ImportJob, ImportStatus
+from tests.conftest import login
+from tests.factories import (
+    CategoryFactory,
+    CooperativeFactory,
+    CooperativeMemberFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+
+@dataclass
+class Shop:
+    cooperative: Cooperative
+    owner: CooperativeMember
+    staff: CooperativeMember
+    product: Product
+    variant: ProductVariant
+    image: ProductImage
+    invitation: CooperativeInvitation
+    job: ImportJob
+
+
+def png_bytes(
+    size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_shop(name: str, category: object) -> Shop:
+    cooperative = CooperativeFactory(name=f"Koperasi {name}", slug=f"koperasi-{name.lower()}")
+    owner = CooperativeMemberFactory(
+        cooperative=cooperative,
+        user=UserFactory(email=f"owner-{name.lower()}@example.test"),
+        role=MemberRole.OWNER,
+    )
+    staff = CooperativeMemberFactory(
+        cooperative=cooperative,
+        user=UserFactory(email=f"staff-{name.lower()}@example.test"),
+        role=MemberRole.STAFF,
+    )
+    product = ProductFactory(
+        cooperative=cooperative,
+        category=category,
+        name=f"Keripik {name}",
+        slug=f"keripik-{name.lower()}",
+    )
+    variant = VariantFactory(product=product, sku=f"SKU-{name.upper()}", price=10000, on_hand=0)
+    image = ProductImage(
+        product_id=product.id, storage_key=f"products/{name.lower()}.jpg", width=10, height=10
+    )
+    db.session.add(image)
+    invitation = CooperativeInvitation(
+        cooperative_id=cooperative.id, email=f"new-{name.lower()}@example.test"
+    )
+    db.session.add(invitation)
+    job = ImportJob(
+        cooperative_id=cooperative.id,
+        filename="produk.csv",
+        file_format="csv",
+        storage_key="imports/none.csv",
+        status=ImportStatus.PREVIEWED,
+        total_rows=1,
+        processed_rows=1,
+        summary={"update_variants": 1},
+        changes=[{"row": 2, "sku": variant.sku, "action": "update", "columns": ["harga"]}],
+    )
+    db.session.add(job)
+    db.session.commit()
+    return Shop(cooperative, owner, staff, product, variant, image, invitation, job)
+
+
+@pytest.fixture
+def category(app: Flask) -> object:
+    return CategoryFactory(slug="keripik-camilan", name="Keripik & Camilan", name_en="Chips")
+
+
+@pytest.fixture
+def shop_a(app: Flask, category: object) -> Shop:
+    return make_shop("Alpha", category)
+
+
+@pytest.fixture
+def shop_b(app: Flask, category: object) -> Shop:
+    return make_shop("Beta", category)
+
+
+@pytest.fixture
+def owner_client(client: FlaskClient, shop_a: Shop) -> FlaskClient:
+    assert login(client, shop_a.owner.user.email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff_client(client: FlaskClient, shop_a: Shop) -> FlaskClient:
+    assert login(client, shop_a.staff.user.email).status_code == 302
+    return client
