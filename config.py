@@ -75,6 +75,14 @@ class Config:
         "RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"
     )
 
+    # Privacy (UU PDP 27/2022): the notice's version users consent to, and retention periods.
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    MAIL_RETENTION_DAYS = _env_int("MAIL_RETENTION_DAYS", 90)
+    AUDIT_IP_RETENTION_DAYS = _env_int("AUDIT_IP_RETENTION_DAYS", 365)
+    #: Orders, invoices and tax records are kept this long (tax law: 10 years), without the
+    #: buyer's identity once the account is deleted.
+    ORDER_RECORD_RETENTION_YEARS = _env_int("ORDER_RECORD_RETENTION_YEARS", 10)
+
     # Accounts.
     EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
     PASSWORD_RESET_MAX_AGE = 60 * 60

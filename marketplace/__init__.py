@@ -139,7 +139,14 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
     }
 
 
+def register_privacy_receivers() -> None:
+    """Each domain answers for its own personal data (accounts.privacy's signals)."""
+    import marketplace.cooperatives.privacy
+    import marketplace.orders.privacy  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
+    register_privacy_receivers()
     from marketplace.accounts import bp as accounts_bp
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp

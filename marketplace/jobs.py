@@ -200,3 +200,6 @@ def init_jobs(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.extensions["queue_depth"] = queue_depth
     periodic("mail.send_pending", "marketplace.mail:send_pending", 60)
+    periodic(
+        "privacy.purge_expired", "marketplace.accounts.privacy:purge_expired_personal_data", 86400
+    )

@@ -134,3 +134,15 @@ class AddressForm(FlaskForm):
     )
     postal_code = StringField(_l("Kode pos"), filters=[strip], validators=[required(), postal_code])
     is_default = BooleanField(_l("Jadikan alamat utama"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Kata sandi Anda"),
+        validators=[required(), length(200)],
+        description=_l("Ketik kata sandi untuk memastikan memang Anda yang menghapus akun."),
+    )
+    confirm = BooleanField(
+        _l("Saya mengerti bahwa akun saya dihapus dan tidak dapat dipulihkan."),
+        validators=[required()],
+    )

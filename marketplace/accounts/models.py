@@ -34,6 +34,10 @@ class User(UserMixin, TimestampMixin, Model):
     last_login_at: Mapped[datetime | None]
     # Part of the login cookie's id: bumping it signs the user out everywhere (password change).
     session_version: Mapped[int] = mapped_column(default=1)
+    # Consent to the privacy notice, by its version (UU PDP 27/2022).
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_consented_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
 
     addresses: Mapped[list[Address]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id"

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from marketplace.accounts import bp, services
+from marketplace.accounts import privacy as privacy_rules
 from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
 from marketplace.accounts.forms import (
     AddressForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -237,6 +248,43 @@ def delete_address(address_id: int) -> Page:
     services.delete_address(current_user, address_id)
     flash(_("Alamat sudah dihapus."), "info")
     return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/privacy")
+@allow(SIGNED_IN)
+def privacy() -> Page:
+    return render_template("accounts/privacy.html", form=DeleteAccountForm())
+
+
+@bp.route("/privacy/export")
+@allow(SIGNED_IN)
+@limiter.limit(_reset_limit)
+def export_data() -> Response:
+    data = privacy_rules.export_personal_data(current_user)
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="data-pribadi-pasar-opop.json"'
+    return response
+
+
+@bp.route("/delete", methods=["POST"])
+@allow(SIGNED_IN)
+@limiter.limit(_login_limit)
+def delete_account() -> Page:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            privacy_rules.delete_account(user, form.password.data)
+        except (InvalidCredentials, privacy_rules.ErasureRefused) as error:
+            form.password.errors = [error.message]
+        else:
+            logout_user()
+            session.clear()
+            flash(
+                _("Akun Anda sudah dihapus. Terima kasih telah berbelanja di Pasar OPOP."), "info"
+            )
+            return redirect(url_for("catalogue.home"))
+    return render_template("accounts/privacy.html", form=form), FORM_ERROR
 
 
 def _address_data(form: AddressForm) -> services.AddressData:

@@ -88,6 +88,9 @@ def register_user(
         )
         return None
     user = create_user(email, password, full_name, phone=phone, locale=locale)
+    # The registration form cannot be sent without accepting the notice: record which one.
+    user.privacy_notice_version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    user.privacy_consented_at = utcnow()
     send_verification_email(user)
     audit.record("account.registered", user, actor_id=user.id)
     return user
