@@ -31,7 +31,14 @@ GUEST_PAGES = [
     "/privacy",
     "/halaman-tidak-ada",
 ]
-SHOPPER_PAGES = ["/account/profile", "/account/addresses/new", "/account/password"]
+SHOPPER_PAGES = [
+    "/account/profile",
+    "/account/addresses/new",
+    "/account/password",
+    "/account/privacy",
+    "/cart",
+    "/orders",
+]
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
