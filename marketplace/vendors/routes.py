@@ -38,10 +38,15 @@ from marketplace.inventory import bulk, stock
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity, NoteRequired
 from marketplace.orders import services as orders
 from marketplace.orders.exceptions import InvalidTransition, MissingDetail
-from marketplace.orders.lifecycle import FulfilmentGroup, can_move, vendor_order_group
+from marketplace.orders.lifecycle import (
+    NEEDS_ACTION,
+    FulfilmentGroup,
+    can_move,
+    vendor_order_group,
+)
 from marketplace.orders.models import ActorKind, VendorOrder, VendorOrderStatus
 from marketplace.policy import SIGNED_IN, allow
-from marketplace.vendors import bp, invitations_bp
+from marketplace.vendors import bp, invitations_bp, reports
 from marketplace.vendors.forms import (
     ApplicationForm,
     BankAccountForm,
@@ -170,6 +175,9 @@ def dashboard() -> Page:
     return render_template(
         "vendors/dashboard.html",
         membership=membership,
+        figures=reports.dashboard_figures(cooperative_id),
+        waiting=orders.fulfilment_counts(cooperative_id),
+        needs_action=NEEDS_ACTION,
         counts=management.status_counts(cooperative_id),
         low_stock=stock.low_stock(cooperative_id),
         certificates=management.halal_attention(cooperative_id, today, soon_days),
@@ -777,3 +785,37 @@ def deliver_order(vendor_order_id: int) -> Page:
         lambda: orders.mark_delivered(current_user, vendor_order_id),
         lambda number: _("Pesanan %(number)s sudah diserahkan kepada pembeli.", number=number),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sales reports (the figures and what counts as a sale: vendors/reports.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _period() -> reports.Period:
+    value = request.args.get("period", "")
+    known = {period.value for period in reports.Period}
+    return reports.Period(value) if value in known else reports.Period.DAY
+
+
+@bp.route("/reports")
+@allow(ACTIVE_COOPERATIVE_MEMBER)
+def sales_report() -> Page:
+    report = reports.sales_report(_cooperative_id(), _period())
+    return render_template(
+        "vendors/reports.html",
+        report=report,
+        chart=reports.sales_chart(report),
+        periods=list(reports.Period),
+        row_label=reports.row_label,
+    )
+
+
+@bp.route("/reports/sales.csv")
+@allow(ACTIVE_COOPERATIVE_MEMBER)
+def sales_export() -> Response:
+    period = _period()
+    content = reports.sales_csv(_cooperative_id(), period)
+    slug = _membership().cooperative.slug
+    filename = f"penjualan-{slug}-{period}-{reports.local_today():%Y%m%d}.csv"
+    return _download(content, "text/csv", filename)
