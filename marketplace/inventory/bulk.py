@@ -26,7 +26,7 @@ import io
 import logging
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1008,9 +1008,15 @@ def write_file(rows: list[list[Any]], fmt: str) -> bytes:
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
+    return safe_csv(COLUMNS, rows)
+
+
+def safe_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV for spreadsheet programs: UTF-8 with a byte-order mark (so Excel reads it as UTF-8),
+    and a quote before any text cell a spreadsheet would run as a formula."""
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header)
     writer.writerows(
         [
             f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
@@ -1018,7 +1024,6 @@ def write_file(rows: list[list[Any]], fmt: str) -> bytes:
         ]
         for row in rows
     )
-    # A byte-order mark, so spreadsheet programs open the file as UTF-8.
     return text.getvalue().encode("utf-8-sig")
 
 

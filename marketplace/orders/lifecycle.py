@@ -11,12 +11,18 @@
 A row names who may make the move (shopper, cooperative, payment service, system) and, where the
 move depends on the order, a condition. Anything not in the table raises `InvalidTransition`;
 `marketplace.orders.services` applies a move (guarded update, event, stock, email).
+
+`FulfilmentGroup` is the cooperative's view of the same machine: the work queue a vendor order
+sits in, named after the cooperative's next move (`group_of`).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
 
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import (
@@ -124,3 +130,57 @@ def can_move(vendor_order: VendorOrder, target: VendorOrderStatus, actor: ActorK
     except InvalidTransition:
         return False
     return True
+
+
+class FulfilmentGroup(enum.StrEnum):
+    """The cooperative's work queues, in the order its screens list them. Every vendor order is in
+    exactly one (`group_of`)."""
+
+    TO_ACCEPT = "to_accept"  # paid, or pay at pickup: the cooperative accepts or rejects
+    TO_PACK = "to_pack"  # accepted: pack, then ship or set out for pickup
+    ON_THE_WAY = "on_the_way"  # shipped or ready for pickup: confirm the handover
+    DELIVERED = "delivered"  # handed over; completes by itself after a few days
+    AWAITING_PAYMENT = "awaiting_payment"  # card or transfer not paid yet: nothing to do but wait
+    CLOSED = "closed"  # completed, cancelled or refunded
+
+    @property
+    def label(self) -> str:
+        return str(GROUP_LABELS[self])
+
+
+GROUP_LABELS = {
+    FulfilmentGroup.TO_ACCEPT: _l("Pesanan baru"),
+    FulfilmentGroup.TO_PACK: _l("Perlu dikemas"),
+    FulfilmentGroup.ON_THE_WAY: _l("Dikirim atau siap diambil"),
+    FulfilmentGroup.DELIVERED: _l("Sampai di pembeli"),
+    FulfilmentGroup.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
+    FulfilmentGroup.CLOSED: _l("Selesai dan batal"),
+}
+
+#: Groups in which the cooperative has a move to make.
+NEEDS_ACTION = (FulfilmentGroup.TO_ACCEPT, FulfilmentGroup.TO_PACK, FulfilmentGroup.ON_THE_WAY)
+
+_GROUP_BY_STATUS = {
+    S.PAID: FulfilmentGroup.TO_ACCEPT,
+    S.ACCEPTED: FulfilmentGroup.TO_PACK,
+    S.SHIPPED: FulfilmentGroup.ON_THE_WAY,
+    S.READY_FOR_PICKUP: FulfilmentGroup.ON_THE_WAY,
+    S.DELIVERED: FulfilmentGroup.DELIVERED,
+    S.COMPLETED: FulfilmentGroup.CLOSED,
+    S.CANCELLED: FulfilmentGroup.CLOSED,
+    S.REFUNDED: FulfilmentGroup.CLOSED,
+}
+
+
+def group_of(status: VendorOrderStatus | str, at_pickup: bool) -> FulfilmentGroup:
+    """The work queue of a vendor order with this status; ``at_pickup``: its order is paid at
+    pickup. (Unpaid, a pay-at-pickup order waits for the cooperative to accept it; a card or
+    transfer order waits for the money.)"""
+    status = VendorOrderStatus(status)
+    if status == S.AWAITING_PAYMENT:
+        return FulfilmentGroup.TO_ACCEPT if at_pickup else FulfilmentGroup.AWAITING_PAYMENT
+    return _GROUP_BY_STATUS[status]
+
+
+def vendor_order_group(vendor_order: VendorOrder) -> FulfilmentGroup:
+    return group_of(vendor_order.status, pays_at_pickup(vendor_order))

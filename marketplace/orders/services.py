@@ -3,7 +3,8 @@
 * `quote_order` turns the cart and the shopper's choices (address, a delivery option per
   cooperative, payment method) into prices, or says what is wrong;
 * `place_order` is the one function that creates an order, in one transaction;
-* `accept_vendor_order` … `mark_delivered` are the cooperative's moves, `cancel_by_shopper` the
+* `accept_vendor_order` … `mark_delivered` are the cooperative's moves (its pages read through
+  `fulfilment_counts`, `list_vendor_orders` and `open_vendor_order`), `cancel_by_shopper` the
   shopper's, `mark_vendor_order_paid` / `mark_order_paid` / `refund_vendor_order` the payment
   service's, `expire_vendor_order` / `complete_vendor_order` the system's. Every move goes
   through `_move`, which checks `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE,
@@ -24,9 +25,9 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
@@ -46,7 +47,13 @@ from marketplace.orders.exceptions import (
     MissingDetail,
     PricesChanged,
 )
-from marketplace.orders.lifecycle import HOLDS_STOCK, find_transition, pays_at_pickup
+from marketplace.orders.lifecycle import (
+    HOLDS_STOCK,
+    FulfilmentGroup,
+    find_transition,
+    group_of,
+    pays_at_pickup,
+)
 from marketplace.orders.models import (
     ActorKind,
     DeliveryMethod,
@@ -873,15 +880,21 @@ def complete_vendor_order(vendor_order_id: int) -> bool:
     )
 
 
+def refresh_vendor_order(vendor_order: VendorOrder) -> bool:
+    """Apply what is due on this part now (expiry, completion); True when it moved."""
+    now = clock.now()
+    if _is_overdue(vendor_order, now):
+        return expire_vendor_order(vendor_order.id)
+    if _is_completable(vendor_order, now):
+        return complete_vendor_order(vendor_order.id)
+    return False
+
+
 def refresh_order(order: Order) -> None:
     """Apply what is due on this order now (expiry, completion): done when it is opened, so a
     page never shows a state that cron would already have changed."""
-    now = clock.now()
     for vendor_order in order.vendor_orders:
-        if _is_overdue(vendor_order, now):
-            expire_vendor_order(vendor_order.id)
-        elif _is_completable(vendor_order, now):
-            complete_vendor_order(vendor_order.id)
+        refresh_vendor_order(vendor_order)
 
 
 # ------------------------------------------------------------------------------------------
@@ -931,3 +944,100 @@ def open_order(user: User, number: str) -> Order:
         refresh_order(order)
         order = _load_order(user, number)
     return order
+
+
+# ------------------------------------------------------------------------------------------
+# The cooperative's pages (reads only: its moves are above)
+# ------------------------------------------------------------------------------------------
+
+
+def _pays_at_pickup() -> ColumnElement[bool]:
+    return Order.payment_method == PaymentMethod.PAY_AT_PICKUP
+
+
+def _in_group(group: FulfilmentGroup) -> ColumnElement[bool]:
+    """`lifecycle.group_of` as SQL, derived from it so the two can never disagree."""
+    whole: list[VendorOrderStatus] = []
+    split: list[ColumnElement[bool]] = []
+    for status in S:
+        at_pickup = group_of(status, at_pickup=True) == group
+        in_advance = group_of(status, at_pickup=False) == group
+        if at_pickup and in_advance:
+            whole.append(status)
+        elif at_pickup:
+            split.append(and_(VendorOrder.status == status, _pays_at_pickup()))
+        elif in_advance:
+            split.append(and_(VendorOrder.status == status, not_(_pays_at_pickup())))
+    return or_(VendorOrder.status.in_(whole), *split)
+
+
+def fulfilment_counts(cooperative_id: int) -> dict[FulfilmentGroup, int]:
+    """How many of the cooperative's vendor orders sit in each group (one query)."""
+    rows = db.session.execute(
+        select(VendorOrder.status, Order.payment_method, func.count())
+        .join(VendorOrder.order)
+        .where(VendorOrder.cooperative_id == cooperative_id)
+        .group_by(VendorOrder.status, Order.payment_method)
+    ).all()
+    counts = dict.fromkeys(FulfilmentGroup, 0)
+    for status, payment_method, count in rows:
+        counts[group_of(status, payment_method == PaymentMethod.PAY_AT_PICKUP)] += int(count)
+    return counts
+
+
+#: Queues of work list the oldest first (first come, first served); the others the newest first.
+_OLDEST_FIRST = frozenset(
+    {
+        FulfilmentGroup.TO_ACCEPT,
+        FulfilmentGroup.TO_PACK,
+        FulfilmentGroup.ON_THE_WAY,
+        FulfilmentGroup.AWAITING_PAYMENT,
+    }
+)
+
+
+def list_vendor_orders(
+    cooperative_id: int, group: FulfilmentGroup, page: int = 1, per_page: int = 20
+) -> tuple[list[VendorOrder], bool]:
+    """One page of the cooperative's vendor orders in a group, with their order and lines
+    loaded (a fixed number of queries), and whether there is a next page."""
+    page = max(page, 1)
+    order_by = VendorOrder.id.asc() if group in _OLDEST_FIRST else VendorOrder.id.desc()
+    vendor_orders = list(
+        db.session.scalars(
+            select(VendorOrder)
+            .join(VendorOrder.order)
+            .where(VendorOrder.cooperative_id == cooperative_id, _in_group(group))
+            .options(contains_eager(VendorOrder.order), selectinload(VendorOrder.lines))
+            .order_by(order_by)
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        )
+    )
+    return vendor_orders[:per_page], len(vendor_orders) > per_page
+
+
+def _load_vendor_order(cooperative_id: int, vendor_order_id: int) -> VendorOrder:
+    vendor_order = db.session.scalar(
+        select(VendorOrder)
+        .where(VendorOrder.id == vendor_order_id, VendorOrder.cooperative_id == cooperative_id)
+        .options(
+            joinedload(VendorOrder.order),
+            joinedload(VendorOrder.cooperative),
+            selectinload(VendorOrder.lines),
+            selectinload(VendorOrder.events),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if vendor_order is None:
+        raise NotFound()
+    return vendor_order
+
+
+def open_vendor_order(cooperative_id: int, vendor_order_id: int) -> VendorOrder:
+    """One of the cooperative's vendor orders, brought up to date (expiry, completion) and fully
+    loaded; another cooperative's is not found."""
+    vendor_order = _load_vendor_order(cooperative_id, vendor_order_id)
+    if refresh_vendor_order(vendor_order):
+        vendor_order = _load_vendor_order(cooperative_id, vendor_order_id)
+    return vendor_order

@@ -492,3 +492,32 @@ class ImportForm(FlaskForm):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders to fulfil
+# ---------------------------------------------------------------------------------------------
+
+
+class RejectOrderForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan penolakan"),
+        filters=[strip],
+        validators=[required(), length(500)],
+        description=_l("Pembeli membaca alasan ini di email dan di halaman pesanannya."),
+    )
+
+
+class ShipOrderForm(FlaskForm):
+    courier_name = StringField(
+        _l("Kurir atau pengantar"),
+        filters=[strip],
+        validators=[required(), length(60)],
+        description=_l("Misalnya JNE, J&T, atau nama pengantar dari koperasi."),
+    )
+    tracking_number = StringField(
+        _l("Nomor resi"),
+        filters=[strip],
+        validators=[Optional(), length(80)],
+        description=_l("Wajib untuk kiriman lewat jasa kurir."),
+    )

@@ -116,6 +116,41 @@ def test_shopper_pages_have_no_serious_violations(
     assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_workspace_order_and_report_pages_have_no_serious_violations(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    page = open_page(browser, viewport, language)
+    problems = {}
+    try:
+        page.goto(live_server.path("/account/login"))
+        form = page.locator("main form")
+        form.locator("input[name=email]").fill("koperasi1@demo.test")
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(live_server.path("/"))
+        page.goto(live_server.path("/vendor/orders?group=closed"))
+        order = page.locator("main table tbody a").first.get_attribute("href")
+        assert order, "the demo's completed order is listed"
+        for path in [
+            "/vendor/",
+            "/vendor/orders",
+            "/vendor/orders?group=closed",
+            order,
+            f"{order}/packing-slip",
+            "/vendor/reports",
+            "/vendor/reports?period=month",
+        ]:
+            page.goto(live_server.path(path))
+            found = violations(page)
+            if found:
+                problems[path] = describe(found)
+    finally:
+        page.context.close()
+    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+
+
 def test_the_checker_itself_catches_a_missing_label(browser: Browser) -> None:
     page = open_page(browser, "phone", "id")
     try:

@@ -1,5 +1,7 @@
 """A cooperative lists a new product: two sizes, a photo, stock, publication, then a shopper's
-search finds it. (Accepting and shipping an order comes with the orders capability.)"""
+search finds it. The demo shopper orders it by bank transfer (the payment is recorded through
+orders.services, as the payments capability will), and the cooperative accepts and ships it from
+its workspace; the shopper's order page then shows it shipped, with the tracking number."""
 
 from __future__ import annotations
 
@@ -8,14 +10,20 @@ import re
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from marketplace.demo import DEMO_PASSWORD
+from marketplace.extensions import db
+from marketplace.orders import services as order_services
+from marketplace.orders.models import Order
 from tests.e2e.conftest import LiveServer, PageEvents
 
 pytestmark = pytest.mark.slow
 
 PRODUCT = "Rengginang Lorjuk Uji Peramban"
+COOPERATIVE = "Koppontren Al-Hikmah"
+TRACKING_NUMBER = "JNE-UJI-0042"
 
 
 def _photo() -> bytes:
@@ -24,8 +32,8 @@ def _photo() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_cooperative_lists_a_product_that_shoppers_then_find(
-    live_server: LiveServer, page: Page, page_events: PageEvents
+def test_a_cooperative_lists_a_product_then_ships_the_shoppers_order(
+    live_server: LiveServer, browser: Browser, page: Page, page_events: PageEvents
 ) -> None:
     page.goto(live_server.path("/account/login"))
     form = page.locator("main form")
@@ -94,4 +102,90 @@ def test_a_cooperative_lists_a_product_that_shoppers_then_find(
     expect(buy_box.locator("[data-price]")).to_have_text("Rp12.000")
     buy_box.get_by_label(re.compile(r"250 g")).check()
     expect(buy_box.locator("[data-price]")).to_have_text("Rp27.000")
+    product_url = page.url
+
+    # The demo shopper, in a browser of their own, orders the 250 g size by bank transfer.
+    shopper = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    shopper.set_default_timeout(10_000)
+    shop = shopper.new_page()
+    shopper_events = PageEvents()
+    shop.on("console", shopper_events.on_console)
+    shop.on("pageerror", shopper_events.on_page_error)
+    shop.on("request", shopper_events.on_request)
+    try:
+        number = _shopper_orders(live_server, shop, product_url)
+        _record_transfer(live_server, number)
+
+        # The cooperative finds the paid order among its new orders, accepts it and ships it.
+        page.goto(live_server.path("/vendor/"))
+        waiting = page.locator("section", has=page.get_by_role("heading", name="Pesanan menunggu"))
+        waiting.get_by_role("link", name="Pesanan baru").click()
+        page.get_by_role("link", name=number).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Pesanan {number}")
+        expect(page.get_by_role("cell", name="RGL-UJI-250", exact=True)).to_be_visible()
+        page.get_by_role("button", name="Terima pesanan").click()
+        expect(page.get_by_role("status")).to_contain_text(f"Pesanan {number} diterima.")
+        page.get_by_role("link", name="Slip pengemasan").click()
+        expect(page.get_by_role("button", name="Cetak")).to_be_visible()
+        expect(page.get_by_role("cell", name="RGL-UJI-250", exact=True)).to_be_visible()
+        page.get_by_role("link", name="Kembali ke pesanan").click()
+        page.get_by_label("Kurir atau pengantar").fill("JNE")
+        page.get_by_label("Nomor resi").fill(TRACKING_NUMBER)
+        page.get_by_role("button", name="Tandai sudah dikirim").click()
+        expect(page.get_by_role("status")).to_contain_text("sudah dikirim")
+        expect(page.locator(".status--shipped")).to_have_text("Dikirim")
+
+        # The shopper sees it shipped, with the tracking number.
+        shop.reload()
+        part = shop.locator("section.order-part").filter(
+            has=shop.get_by_role("heading", name=COOPERATIVE, exact=True)
+        )
+        expect(part.locator(".status--shipped")).to_have_text("Dikirim")
+        expect(part).to_contain_text(f"Nomor resi: {TRACKING_NUMBER}")
+        expect(part.locator("ol.timeline")).to_contain_text("Dikirim")
+        shopper_events.assert_clean()
+    finally:
+        shopper.close()
     page_events.assert_clean()
+
+
+def _shopper_orders(live_server: LiveServer, shop: Page, product_url: str) -> str:
+    """Log in as the demo shopper, order one 250 g pack by courier and bank transfer; the
+    order number."""
+    shop.goto(live_server.path("/account/login?lang=id"))
+    form = shop.locator("main form")
+    form.get_by_label("Email").fill("pembeli@demo.test")
+    form.get_by_label("Kata sandi", exact=True).fill(DEMO_PASSWORD)
+    form.get_by_role("button", name="Masuk", exact=True).click()
+    expect(shop.locator("#main-nav")).to_contain_text("Pesanan saya")
+    shop.goto(product_url)
+    shop.get_by_role("group", name="Pilih varian").get_by_role(
+        "radio", name=re.compile(r"250 g")
+    ).check()
+    add_form = shop.locator("form.add-to-cart")
+    add_form.get_by_label("Jumlah (bungkus)").fill("1")
+    add_form.get_by_role("button", name="Tambah ke keranjang").click()
+    expect(shop.get_by_role("status")).to_contain_text("masuk ke keranjang")
+    shop.goto(live_server.path("/checkout"))
+    shop.get_by_role("group", name=f"Pengiriman dari {COOPERATIVE}").get_by_role(
+        "radio", name=re.compile("^Kurir")
+    ).check()
+    shop.get_by_role("group", name="Metode pembayaran").get_by_role(
+        "radio", name="Transfer bank"
+    ).check()
+    shop.get_by_role("button", name="Lanjut ke ringkasan").click()
+    shop.get_by_role("button", name="Buat pesanan").click()
+    expect(shop).to_have_url(re.compile(r"/orders/OPOP-\d{4}-\d{6}$"))
+    return shop.url.rsplit("/", 1)[1]
+
+
+def _record_transfer(live_server: LiveServer, number: str) -> None:
+    """The bank transfer arrives. Payments are built elsewhere; here the payment service's move
+    is made directly, in the live server's app, as its webhook will."""
+    app = live_server.app
+    with app.test_request_context(base_url=live_server.url):
+        order = db.session.scalar(select(Order).where(Order.number == number))
+        assert order is not None
+        part = next(p for p in order.vendor_orders if p.cooperative_name == COOPERATIVE)
+        order_services.mark_vendor_order_paid(part, reference="E2E-TRANSFER")
+        db.session.commit()

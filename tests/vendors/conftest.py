@@ -1,4 +1,5 @@
-"""Two cooperatives with a product each, their members, and helpers for the workspace tests."""
+"""Two cooperatives with a product each, their members, and helpers for the workspace tests
+(`place_order_with` gives a shop an order placed through the orders service)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
+from marketplace.accounts.models import User
 from marketplace.catalogue.models import Product, ProductImage, ProductVariant
 from marketplace.cooperatives.models import (
     Cooperative,
@@ -18,7 +20,10 @@ from marketplace.cooperatives.models import (
     MemberRole,
 )
 from marketplace.extensions import db
+from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus
+from marketplace.orders import services as order_services
+from marketplace.orders.models import DeliveryMethod, PaymentMethod, VendorOrder
 from tests.conftest import login
 from tests.factories import (
     CategoryFactory,
@@ -28,6 +33,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.shopping import place
 
 
 @dataclass
@@ -40,6 +46,8 @@ class Shop:
     image: ProductImage
     invitation: CooperativeInvitation
     job: ImportJob
+    #: Set by `place_order_with` for tests that need an order (the isolation walk does).
+    vendor_order: VendorOrder | None = None
 
 
 def png_bytes(
@@ -91,6 +99,32 @@ def make_shop(name: str, category: object) -> Shop:
     db.session.add(job)
     db.session.commit()
     return Shop(cooperative, owner, staff, product, variant, image, invitation, job)
+
+
+def place_order_with(
+    app: Flask,
+    shop: Shop,
+    quantity: int = 2,
+    *,
+    delivery: DeliveryMethod = DeliveryMethod.LOCAL_DELIVERY,
+    payment: PaymentMethod = PaymentMethod.BANK_TRANSFER,
+    paid: bool = True,
+    shopper: User | None = None,
+) -> VendorOrder:
+    """A shopper orders ``quantity`` of the shop's variant through the orders service (the stock
+    is restocked for it first); the order is paid unless asked otherwise (pay at pickup is paid
+    at the handover, never before)."""
+    with app.test_request_context():
+        stock.restock(shop.variant.id, quantity)
+        order = place(
+            shopper or UserFactory(), (shop.variant, quantity), delivery=delivery, payment=payment
+        )
+        vendor_order = order.vendor_orders[0]
+        if paid and payment != PaymentMethod.PAY_AT_PICKUP:
+            order_services.mark_vendor_order_paid(vendor_order, reference="TRF-UJI")
+        db.session.commit()
+    shop.vendor_order = vendor_order
+    return vendor_order
 
 
 @pytest.fixture

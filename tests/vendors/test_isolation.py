@@ -2,7 +2,8 @@
 
 The walks below enumerate every ``/vendor/`` rule in the URL map, so a route added later is
 covered without anyone remembering to add it here: a path parameter this module does not know
-fails the test until it is mapped to an object of the other cooperative.
+fails the test until it is mapped to an object of the other cooperative. Each shop here has a
+paid order, so the order routes are walked with a vendor order that could really be moved.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import PriceTier, Product, ProductImage, ProductVariant
 from marketplace.cooperatives.models import (
@@ -26,9 +28,11 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, StockMovement
+from marketplace.mail import OutboxEmail
+from marketplace.orders.models import Order, VendorOrder, VendorOrderEvent
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
-from tests.vendors.conftest import Shop, png_bytes
+from tests.vendors.conftest import Shop, make_shop, place_order_with, png_bytes
 
 #: Path parameters that name an object, and where to find the other cooperative's.
 OBJECT_PARAMS = {
@@ -38,11 +42,26 @@ OBJECT_PARAMS = {
     "job_id": lambda shop: shop.job.id,
     "member_id": lambda shop: shop.staff.id,
     "invitation_id": lambda shop: shop.invitation.id,
+    "vendor_order_id": lambda shop: shop.vendor_order.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
 OWNER_ONLY = {"cooperative_owner", "active_cooperative_owner"}
 OPEN_TO_SIGNED_IN = {"/vendor/apply"}
+
+
+@pytest.fixture
+def shop_a(app: Flask, category: Any) -> Shop:
+    shop = make_shop("Alpha", category)
+    place_order_with(app, shop)
+    return shop
+
+
+@pytest.fixture
+def shop_b(app: Flask, category: Any) -> Shop:
+    shop = make_shop("Beta", category)
+    place_order_with(app, shop)
+    return shop
 
 
 def vendor_rules(app: Flask) -> list[Rule]:
@@ -77,6 +96,11 @@ def form_data(category_id: int) -> dict[str, Any]:
         "alt_text": "foto",
         "photo": (io.BytesIO(png_bytes()), "foto.png"),
         "file": (io.BytesIO(b"sku,nama_produk,kategori,satuan,harga,stok\n"), "impor.csv"),
+        "reason": "uji isolasi",
+        "courier_name": "Kurir Isolasi",
+        "tracking_number": "ISO123",
+        "period": "month",
+        "group": "to_accept",
     }
 
 
@@ -155,6 +179,35 @@ def snapshot(shop: Shop) -> dict[str, Any]:
         ),
         "movements": rows(select(func.count()).where(StockMovement.variant_id.in_(variant_ids))),
         "audit": rows(select(func.count()).where(AuditLog.cooperative_id == cid)),
+        "vendor_orders": rows(
+            select(
+                VendorOrder.id,
+                VendorOrder.status,
+                VendorOrder.updated_at,
+                VendorOrder.courier_name,
+                VendorOrder.cancel_reason,
+            )
+            .where(VendorOrder.cooperative_id == cid)
+            .order_by(VendorOrder.id)
+        ),
+        "order_events": rows(
+            select(func.count())
+            .select_from(VendorOrderEvent)
+            .join(VendorOrder)
+            .where(VendorOrder.cooperative_id == cid)
+        ),
+        "shopper_emails": rows(
+            select(func.count())
+            .select_from(OutboxEmail)
+            .where(
+                OutboxEmail.to_address.in_(
+                    select(User.email)
+                    .join(Order, Order.user_id == User.id)
+                    .join(VendorOrder)
+                    .where(VendorOrder.cooperative_id == cid)
+                )
+            )
+        ),
     }
 
 
