@@ -77,6 +77,10 @@ class SpendReport:
     def total(self) -> int:
         return sum(row.total for row in self.by_agency)
 
+    @property
+    def target_label(self) -> str:
+        return format_percent(self.target)
+
 
 def target_percent() -> Fraction:
     return Fraction(current_app.config["PROCUREMENT_LOCAL_SHARE_TARGET_PERCENT"])
