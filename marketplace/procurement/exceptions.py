@@ -114,3 +114,13 @@ class SplittingNotAcknowledged(ProcurementError):
     """The splitting check warned and the PPK gave no reason to approve anyway."""
 
     default_message = _l("Tulis alasan persetujuan untuk peringatan pemecahan paket.")
+
+
+class Lapsed(ProcurementError):
+    """The offer or the Surat Pesanan waited past its working days: it can no longer be
+    answered (the periodic task, or opening the page, records the lapse)."""
+
+    status_code = 409
+    default_message = _l(
+        "Batas waktu untuk menjawab sudah lewat: penawaran atau Surat Pesanan ini kedaluwarsa."
+    )

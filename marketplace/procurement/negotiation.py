@@ -38,6 +38,7 @@ from marketplace.procurement.common import (
 from marketplace.procurement.exceptions import (
     InvalidProcurementInput,
     InvalidTransition,
+    Lapsed,
     OrderValueAboveLimit,
     QuoteAboveCeiling,
     SplittingNotAcknowledged,
@@ -206,6 +207,14 @@ def approval_check(quotation: Quotation) -> ApprovalCheck:
 # --- rounds -----------------------------------------------------------------------------------
 
 
+def _answerable(quotation: Quotation, target: QuotationStatus, actor: Actor) -> None:
+    """The move is in the table and the pending offer has not lapsed (even if the periodic
+    task has not recorded the lapse yet)."""
+    find_transition(quotation, target, actor)
+    if quotation_has_lapsed(quotation):
+        raise Lapsed()
+
+
 def _add_round(
     quotation: Quotation,
     kind: RoundKind,
@@ -291,7 +300,7 @@ def submit_offer(
 ) -> QuotationRound:
     """The cooperative's offer (first, or answering a counter-offer)."""
     quotation = cooperative_quotation(user, quotation_id)
-    find_transition(quotation, Q.QUOTED, Actor.COOPERATIVE)
+    _answerable(quotation, Q.QUOTED, Actor.COOPERATIVE)
     if delivery_date is None:
         raise InvalidProcurementInput(_("Isi tanggal pengiriman yang Anda sanggupi."))
     check_future_date(delivery_date)
@@ -320,7 +329,7 @@ def submit_offer(
 def accept_counter(user: User, quotation_id: int) -> Quotation:
     """The cooperative accepts the agency's counter-offer as it is: the prices are agreed."""
     quotation = cooperative_quotation(user, quotation_id)
-    find_transition(quotation, Q.AGREED, Actor.COOPERATIVE)
+    _answerable(quotation, Q.AGREED, Actor.COOPERATIVE)
     _check_ceiling(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.COOPERATIVE, user, values={"lapses_at": None})
@@ -341,6 +350,7 @@ def decline_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
     reason = reason.strip()
     if not reason or len(reason) > 2000:
         raise InvalidProcurementInput(_("Tulis alasan Anda menolak."))
+    _answerable(quotation, Q.DECLINED, Actor.COOPERATIVE)
     move(
         quotation,
         Q.DECLINED,
@@ -370,7 +380,7 @@ def counter_offer(
 ) -> QuotationRound:
     """A counter-offer with a price per line; it must stay within the ceiling."""
     quotation = agency_quotation(user, quotation_id, PP)
-    find_transition(quotation, Q.COUNTERED, Actor.PEJABAT_PENGADAAN)
+    _answerable(quotation, Q.COUNTERED, Actor.PEJABAT_PENGADAAN)
     round_ = _add_round(quotation, RoundKind.COUNTER, user, prices, message)
     _check_ceiling(quotation, round_.subtotal)
     move(
@@ -396,7 +406,7 @@ def counter_offer(
 def agree_quotation(user: User, quotation_id: int) -> Quotation:
     """The pejabat pengadaan accepts the cooperative's offer as it is."""
     quotation = agency_quotation(user, quotation_id, PP)
-    find_transition(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN)
+    _answerable(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN)
     _check_ceiling(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN, user, values={"lapses_at": None})

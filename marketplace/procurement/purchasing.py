@@ -32,7 +32,7 @@ from marketplace.procurement.common import (
     record_event,
     start_of_day,
 )
-from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
+from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition, Lapsed
 from marketplace.procurement.lifecycle import HOLDS_STOCK, LIVE_ORDERS, can_move, find_transition
 from marketplace.procurement.models import (
     Actor,
@@ -281,6 +281,8 @@ def accept_order(user: User, order_id: int) -> PurchaseOrder:
     (all of it or none: too little stock refuses the acceptance, saying which product)."""
     order = cooperative_order(user, order_id)
     find_transition(order, O.ACCEPTED, Actor.COOPERATIVE)
+    if order_has_lapsed(order):
+        raise Lapsed()
     quantities = _catalogue_quantities(order, lambda line: line.quantity)
     if quantities:
         stock.reserve(quantities)
@@ -311,6 +313,9 @@ def decline_order(user: User, order_id: int, reason: str) -> PurchaseOrder:
     reason = reason.strip()
     if not reason or len(reason) > 2000:
         raise InvalidProcurementInput(_("Tulis alasan Anda menolak."))
+    find_transition(order, O.DECLINED, Actor.COOPERATIVE)
+    if order_has_lapsed(order):
+        raise Lapsed()
     move(
         order,
         O.DECLINED,
