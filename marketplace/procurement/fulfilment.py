@@ -334,8 +334,8 @@ def inspect_delivery(
     if sold:
         stock.sell(stock.quantities_of(sold), note=order.number or "", actor_id=user.id)
     bast = Bast(
-        delivery_id=delivery.id,
-        purchase_order_id=order.id,
+        delivery=delivery,
+        purchase_order=order,
         issued_at=clock.now(),
         receiver_id=user.id,
         accepted_total=accepted_total,
@@ -451,6 +451,9 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
     except IntegrityError:
         # Another request invoiced this BAST first (a double click, two tabs).
         raise _refuse(_("BAST ini sudah memiliki invoice.")) from None
+    # The BAST and the order loaded their invoices before this one existed.
+    db.session.expire(bast, ["invoice"])
+    db.session.expire(order, ["invoices"])
     invoice.number = document_number("INV", invoice.id)
     record_event(
         invoice,
@@ -548,6 +551,7 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Paym
             db.session.flush()
     except IntegrityError:
         raise InvalidTransition(InvoiceStatus.PAID, InvoiceStatus.PAID) from None
+    db.session.expire(invoice, ["payment"])
     move(
         invoice,
         InvoiceStatus.PAID,
