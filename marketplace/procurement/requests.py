@@ -114,6 +114,7 @@ def _check_details(details: RequestDetails) -> None:
         raise _refuse(_("Isi minimal satu alamat pengiriman (satu alamat per baris)."))
     if len(details.notes) > 2000:
         raise _refuse(_("Catatan paling banyak 2000 karakter."))
+    _invitable(details.cooperative_ids)
 
 
 def _invitable(cooperative_ids: Iterable[int]) -> list[Cooperative]:
