@@ -135,14 +135,13 @@ def spend_report(user: User, year: int) -> SpendReport:
         by_cooperative[invoice.cooperative_id].append(invoice)
         by_month[payment.paid_on.month].append(invoice)
 
-    cooperative_names = {
-        cooperative_id: name
-        for cooperative_id, name in db.session.execute(
-            select(Cooperative.id, Cooperative.name).where(
-                Cooperative.id.in_(list(by_cooperative))
-            )
+    cooperative_names: dict[int, str] = dict(
+        db.session.execute(
+            select(Cooperative.id, Cooperative.name).where(Cooperative.id.in_(list(by_cooperative)))
         )
-    }
+        .tuples()
+        .all()
+    )
     locale = str(get_locale())
     month_rows = [
         SpendRow(
@@ -157,14 +156,15 @@ def spend_report(user: User, year: int) -> SpendReport:
     category_rows = _by_category([i.id for i in invoices], locale)
     target = target_percent()
     spent = {agency: sum(i.total for i in rows) for agency, rows in by_agency.items()}
-    budgets = {
-        agency_id: amount
-        for agency_id, amount in db.session.execute(
+    budgets: dict[int, int] = dict(
+        db.session.execute(
             select(Budget.agency_id, Budget.goods_budget).where(
                 Budget.year == year, Budget.agency_id.in_(agency_ids_)
             )
         )
-    }
+        .tuples()
+        .all()
+    )
     budget_rows = []
     for agency in agencies:
         budget = budgets.get(agency.id)

@@ -84,6 +84,7 @@ def _helpers() -> dict[str, Any]:
         "INV": InvoiceStatus,
         "R": RequestStatus,
         "event_label": worklist.event_label,
+        "last_day": purchasing.last_day,
         "locale": str(get_locale()),
     }
 
