@@ -204,6 +204,9 @@ class Config:
     PROCUREMENT_SPLITTING_WINDOW_DAYS = 30
     PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS = 3
     PROCUREMENT_ORDER_ACCEPTANCE_WORKING_DAYS = 3
+    #: The national target: this share (percent) of an agency's goods budget should go to small
+    #: businesses and cooperatives; the spend report compares each agency against it.
+    PROCUREMENT_LOCAL_SHARE_TARGET_PERCENT = 40
     #: Working days are counted on the calendar of this zone (Kota Mojokerto is on WIB).
     PROCUREMENT_TIMEZONE = "Asia/Jakarta"
     #: Public holidays skipped by working-day counts (weekends are always skipped).

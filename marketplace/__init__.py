@@ -152,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
     from marketplace.orders import bp as orders_bp
+    from marketplace.procurement import bp as procurement_bp
     from marketplace.site import bp as site_bp
     from marketplace.vendors import bp as vendors_bp
     from marketplace.vendors import invitations_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(procurement_bp)
 
 
 def register_request_handling(app: Flask) -> None:

@@ -1,0 +1,50 @@
+"""Government procurement: agencies (OPD) buy from the cooperatives with requests, quotations
+and negotiation, approval, the Surat Pesanan, deliveries, BAST, invoices with PPN and PPh 22,
+and payment (docs/procurement.md)."""
+
+from typing import Any
+
+from flask import Blueprint, g, has_request_context
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+
+from marketplace.jobs import periodic
+
+bp = Blueprint("procurement", __name__, url_prefix="/procurement")
+
+# Unanswered offers and unaccepted Surat Pesanan lapse on their own (jobs.py); opening a
+# procurement applies a due lapse too.
+periodic("procurement.lapse", "marketplace.procurement.worklist:lapse_due", 300)
+
+
+@bp.record_once
+def _check_settings(state: BlueprintSetupState) -> None:
+    # A wrong PROCUREMENT_* value stops the app at start-up instead of producing a wrong invoice.
+    from marketplace.procurement.settings import ProcurementSettings
+
+    ProcurementSettings.from_mapping(state.app.config)
+
+
+def _unread() -> int:
+    """Unread procurement notifications, counted once per request and only when asked."""
+    if "procurement_unread" not in g:
+        from marketplace.procurement.notifications import unread_count
+
+        g.procurement_unread = unread_count(current_user)
+    return int(g.procurement_unread)
+
+
+@bp.app_template_filter("wib_date")
+def _wib_date(moment: Any) -> Any:
+    """A stored UTC timestamp as its calendar day in Mojokerto (documents print days)."""
+    from marketplace.procurement.common import local_day
+
+    return local_day(moment) if moment is not None else None
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    return {"procurement_unread": _unread} if has_request_context() else {}
+
+
+from marketplace.procurement import routes  # noqa: E402,F401

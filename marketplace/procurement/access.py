@@ -37,3 +37,20 @@ AGENCY_MEMBER = Policy("agency_member", lambda user: bool(agency_roles_of(user))
 def agency_role(role: ProcurementRole) -> Policy:
     """Only members holding ``role`` in some agency (the service then checks which agency)."""
     return Policy(f"agency_{role.value}", lambda user: has_role(user, role))
+
+
+def _participant(user: Any) -> bool:
+    from marketplace.cooperatives.access import membership_of
+
+    return bool(agency_roles_of(user)) or membership_of(user) is not None
+
+
+#: Agency members and cooperative members: the worklist, notifications and documents (the
+#: services then show each only their own agency's or cooperative's).
+PROCUREMENT_PARTICIPANT = Policy("procurement_participant", _participant)
+
+#: City administrators (every agency) and agency members (their own agencies).
+REPORT_READER = Policy(
+    "procurement_report_reader",
+    lambda user: bool(user.is_authenticated and (user.is_city_admin or agency_roles_of(user))),
+)

@@ -59,3 +59,68 @@ class CardLimitExceeded(ProcurementError):
                 )
             )
         )
+
+
+class InvalidTransition(ProcurementError):
+    """A move that the object's status machine (procurement.lifecycle) does not allow now."""
+
+    status_code = 409
+    default_message = _l("Langkah ini tidak dapat dilakukan pada tahap sekarang.")
+
+    def __init__(self, source: object = None, target: object = None) -> None:
+        self.source = source
+        self.target = target
+        message = None
+        if source is not None and target is not None:
+            message = str(
+                _l(
+                    "Tahap \u201c%(source)s\u201d tidak dapat diubah menjadi "
+                    "\u201c%(target)s\u201d. Muat ulang halaman untuk melihat tahap terbaru.",
+                    source=getattr(source, "label", source),
+                    target=getattr(target, "label", target),
+                )
+            )
+        super().__init__(message)
+
+
+class InvalidProcurementInput(ProcurementError):
+    """Input that cannot be used (a quantity, a price, a date, an unknown id); the message says
+    what to change. Nothing was changed."""
+
+    default_message = _l("Periksa kembali isian Anda.")
+
+
+class QuoteAboveCeiling(ProcurementError):
+    """The quotation's total including PPN is above the request's ceiling (HPS/pagu)."""
+
+    default_message = _l("Nilai penawaran melebihi HPS/pagu.")
+
+    def __init__(self, total: int, ceiling: int) -> None:
+        self.total = total
+        self.ceiling = ceiling
+        super().__init__(
+            str(
+                _l(
+                    "Nilai penawaran %(total)s (termasuk PPN) melebihi HPS/pagu %(ceiling)s. "
+                    "Tawar ulang harganya; penawaran di atas HPS/pagu tidak dapat disetujui.",
+                    total=rupiah(total),
+                    ceiling=rupiah(ceiling),
+                )
+            )
+        )
+
+
+class SplittingNotAcknowledged(ProcurementError):
+    """The splitting check warned and the PPK gave no reason to approve anyway."""
+
+    default_message = _l("Tulis alasan persetujuan untuk peringatan pemecahan paket.")
+
+
+class Lapsed(ProcurementError):
+    """The offer or the Surat Pesanan waited past its working days: it can no longer be
+    answered (the periodic task, or opening the page, records the lapse)."""
+
+    status_code = 409
+    default_message = _l(
+        "Batas waktu untuk menjawab sudah lewat: penawaran atau Surat Pesanan ini kedaluwarsa."
+    )

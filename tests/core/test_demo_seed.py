@@ -46,6 +46,7 @@ def test_seeding_loads_the_pilot_and_is_idempotent(app: Flask) -> None:
     check_demo_accounts()
     check_stock_ledger()
     check_home_page(app)
+    check_procurements()
 
 
 def check_demo_accounts() -> None:
@@ -148,3 +149,29 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
     assert keripik.sold_count == 3
     app.test_cli_runner().invoke(args=["seed-demo"])
     assert len(db.session.scalars(select(Order)).all()) == 2
+
+
+def check_procurements() -> None:
+    """One procurement in each state of the Surat Pesanan, plus a draft and an open
+    negotiation, all of the demo agency, seeded once."""
+    from marketplace.procurement.models import (
+        Notification,
+        OrderStatus,
+        ProcurementRequest,
+        PurchaseOrder,
+        QuotationStatus,
+    )
+
+    orders = db.session.scalars(select(PurchaseOrder)).all()
+    assert sorted(o.status for o in orders) == sorted(OrderStatus)
+    assert {o.agency.slug for o in orders} == {"bagian-umum-setda"}
+    requests = db.session.scalars(select(ProcurementRequest)).all()
+    assert len(requests) == len(orders) + 2
+    assert "draft" in {r.status for r in requests}
+    statuses = {q.status for r in requests for q in r.quotations}
+    assert QuotationStatus.COUNTERED in statuses
+    closed = next(o for o in orders if o.status == OrderStatus.CLOSED)
+    assert all(invoice.payment is not None for invoice in closed.invoices)
+    assert [r.kind for r in closed.quotation.rounds] == ["offer", "counter"]  # then accepted
+    # The invented history's notifications are read; nobody is emailed about it.
+    assert not db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()

@@ -163,3 +163,73 @@ def test_the_checker_itself_catches_a_missing_label(browser: Browser) -> None:
     finally:
         page.context.close()
     assert {"label", "image-alt"} <= found
+
+
+def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
+    """Pages of the demo procurements, by the demo account that may open them."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.procurement.models import (
+        Invoice,
+        OrderStatus,
+        ProcurementRequest,
+        PurchaseOrder,
+        RequestStatus,
+    )
+
+    with live.app.app_context():
+        draft = db.session.scalars(
+            select(ProcurementRequest.id).where(ProcurementRequest.status == RequestStatus.DRAFT)
+        ).first()
+        order = db.session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.status == OrderStatus.PARTLY_DELIVERED)
+        ).first()
+        assert draft and order
+        quotation, invoice = order.quotation_id, db.session.scalars(select(Invoice.id)).first()
+        order_id = order.id
+    return {
+        "pengadaan@demo.test": [
+            "/procurement/",
+            "/procurement/requests",
+            "/procurement/requests/new",
+            f"/procurement/requests/{draft}?q=keripik",
+            f"/procurement/quotations/{quotation}",
+            f"/procurement/orders/{order_id}",
+            f"/procurement/invoices/{invoice}",
+            f"/procurement/documents/invoice/{invoice}",
+            "/procurement/notifications",
+            "/procurement/reports",
+        ],
+        "koperasi2@demo.test": [
+            "/procurement/",
+            f"/procurement/cooperative/quotations/{quotation}",
+            f"/procurement/cooperative/orders/{order_id}",
+            "/procurement/cooperative/payments",
+        ],
+    }
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_procurement_pages_have_no_serious_violations(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    problems = {}
+    for email, paths in procurement_pages(live_server).items():
+        page = open_page(browser, viewport, language)
+        try:
+            page.goto(live_server.path("/account/login"))
+            form = page.locator("main form")
+            form.locator("input[name=email]").fill(email)
+            form.locator("input[name=password]").fill(DEMO_PASSWORD)
+            form.locator("button[type=submit]").click()
+            page.wait_for_url(live_server.path("/"))
+            for path in paths:
+                page.goto(live_server.path(path))
+                found = violations(page)
+                if found:
+                    problems[f"{email} {path}"] = describe(found)
+        finally:
+            page.context.close()
+    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())

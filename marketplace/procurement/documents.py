@@ -1,0 +1,272 @@
+"""The procurement's documents: permintaan penawaran, surat penawaran, Surat Pesanan, surat
+jalan, BAST and invoice/kuitansi. Each is one template rendered as a printable page and, by
+WeasyPrint, as a PDF; the PDF's stylesheets, fonts and images come from this app's own files
+(`LocalFetcher`), never from the network.
+
+Documents are official records: they are always rendered in Indonesian, whatever language the
+reader browses in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template, request
+from flask_babel import force_locale
+from sqlalchemy import select
+from werkzeug.security import safe_join
+
+from marketplace.accounts.models import User
+from marketplace.cooperatives.access import membership_of
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.procurement import tax
+from marketplace.procurement.common import agency_ids, procurement_settings, today
+from marketplace.procurement.models import (
+    AgencyMember,
+    Bast,
+    Delivery,
+    Invoice,
+    ProcurementRequest,
+    ProcurementRole,
+    PurchaseOrder,
+    Quotation,
+    RequestStatus,
+)
+
+KINDS = ("request", "quotation", "order", "delivery", "bast", "invoice")
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    object_id: int
+    number: str
+    template: str
+    context: dict[str, Any]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number or self.kind}.pdf"
+
+
+def _viewer(user: User) -> tuple[set[int], int | None]:
+    membership = membership_of(user)
+    return agency_ids(user), membership.cooperative_id if membership else None
+
+
+def _may_see(user: User, agency_id: int, cooperative_id: int | None) -> bool:
+    agencies, own_cooperative = _viewer(user)
+    return agency_id in agencies or (
+        cooperative_id is not None and cooperative_id == own_cooperative
+    )
+
+
+def _signatory(agency_id: int, role: ProcurementRole) -> User | None:
+    """The first member holding ``role`` (for a signature block's printed name)."""
+    return db.session.scalar(
+        select(User)
+        .join(AgencyMember, AgencyMember.user_id == User.id)
+        .where(AgencyMember.agency_id == agency_id, AgencyMember.role == role)
+        .order_by(AgencyMember.id)
+        .limit(1)
+    )
+
+
+def load_document(user: User, kind: str, object_id: int) -> Document:
+    """The document ``kind`` of the object, if the user may see it (their agency's, or their
+    cooperative's); anything else is not found."""
+    if kind == "request":
+        req = db.session.get(ProcurementRequest, object_id)
+        if req is None:
+            raise NotFound()
+        agencies, own = _viewer(user)
+        invited = [q.cooperative for q in req.quotations]
+        if req.agency_id not in agencies:
+            # A cooperative sees a sent request it was invited to, addressed to itself only.
+            invited = [c for c in invited if c.id == own]
+            if req.status == RequestStatus.DRAFT or not invited:
+                raise NotFound()
+        return Document(
+            kind,
+            object_id,
+            req.number or "",
+            "procurement/documents/request.html",
+            {"req": req, "invited": invited, "officer": req.created_by},
+        )
+    if kind == "quotation":
+        quotation = db.session.get(Quotation, object_id)
+        if (
+            quotation is None
+            or quotation.request.status == RequestStatus.DRAFT
+            or not quotation.rounds
+            or not _may_see(user, quotation.request.agency_id, quotation.cooperative_id)
+        ):
+            raise NotFound()
+        from marketplace.procurement.negotiation import totals_for
+
+        return Document(
+            kind,
+            object_id,
+            quotation.number or "",
+            "procurement/documents/quotation.html",
+            {"quotation": quotation, "req": quotation.request, "totals": totals_for(quotation)},
+        )
+    if kind == "order":
+        order = db.session.get(PurchaseOrder, object_id)
+        if order is None or not _may_see(user, order.agency_id, order.cooperative_id):
+            raise NotFound()
+        return Document(
+            kind, object_id, order.number or "", "procurement/documents/order.html", _order(order)
+        )
+    if kind == "delivery":
+        delivery = db.session.get(Delivery, object_id)
+        if delivery is None:
+            raise NotFound()
+        order = delivery.purchase_order
+        if not _may_see(user, order.agency_id, order.cooperative_id):
+            raise NotFound()
+        return Document(
+            kind,
+            object_id,
+            delivery.number or "",
+            "procurement/documents/delivery.html",
+            {"delivery": delivery, "order": order},
+        )
+    if kind == "bast":
+        bast = db.session.get(Bast, object_id)
+        if bast is None:
+            raise NotFound()
+        order = bast.purchase_order
+        if not _may_see(user, order.agency_id, order.cooperative_id):
+            raise NotFound()
+        return Document(
+            kind,
+            object_id,
+            bast.number or "",
+            "procurement/documents/bast.html",
+            {
+                "bast": bast,
+                "delivery": bast.delivery,
+                "order": order,
+                "ppk": _signatory(order.agency_id, ProcurementRole.PPK),
+            },
+        )
+    if kind == "invoice":
+        invoice = db.session.get(Invoice, object_id)
+        if invoice is None or not _may_see(user, invoice.agency_id, invoice.cooperative_id):
+            raise NotFound()
+        order = invoice.purchase_order
+        return Document(
+            kind,
+            object_id,
+            invoice.number or "",
+            "procurement/documents/invoice.html",
+            {
+                "invoice": invoice,
+                "order": order,
+                "bast": invoice.bast,
+                "treasurer": _signatory(order.agency_id, ProcurementRole.BENDAHARA),
+            },
+        )
+    raise NotFound()
+
+
+def _order(order: PurchaseOrder) -> dict[str, Any]:
+    """The Surat Pesanan with the tax breakdown of its whole value (what each invoice will be
+    judged on)."""
+    settings = procurement_settings()
+    breakdown = tax.calculate_invoice(
+        [tax.InvoiceLine(line.quantity, line.unit_price) for line in order.lines],
+        is_pkp=order.is_pkp,
+        pp55_certificate_valid=order.cooperative.has_valid_pp55(today()),
+        order_total_excluding_ppn=order.subtotal,
+        settings=settings,
+    )
+    from marketplace.procurement.purchasing import last_day
+
+    return {
+        "order": order,
+        "breakdown": breakdown,
+        "acceptance_last_day": last_day(order.acceptance_due_at)
+        if order.acceptance_due_at
+        else None,
+        "ppk": order.issued_by,
+    }
+
+
+def render_html(document: Document, *, pdf: bool = False) -> str:
+    """The document's HTML, in Indonesian; ``pdf`` leaves out the page's buttons."""
+    with force_locale("id"):
+        return render_template(
+            document.template,
+            document=document,
+            pdf=pdf,
+            document_date=today(),
+            **document.context,
+        )
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+class LocalFetcher:
+    """WeasyPrint's URL fetcher for documents: ``/static/...`` from the static folder and
+    ``/media/...`` from the app's storage; ``data:`` URLs as they are; anything else (other
+    hosts' files, ``file:`` URLs) is refused, so rendering never touches the network."""
+
+    def __init__(self, static_folder: str) -> None:
+        self.static_folder = static_folder
+
+    def fetcher(self) -> Any:
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        outer = self
+
+        class _Fetcher(URLFetcher):
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if url.startswith("data:"):
+                    return super().fetch(url, headers)
+                path, content_type = outer.read(url)
+                return URLFetcherResponse(url, body=path, headers={"Content-Type": content_type})
+
+        return _Fetcher(allowed_protocols=("http", "https", "data"))
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(f"refused to fetch {url!r}: only this site's files are used")
+        path = unquote(parts.path)
+        if path.startswith("/static/"):
+            target = safe_join(self.static_folder, path.removeprefix("/static/"))
+            if target is None or not Path(target).is_file():
+                raise ValueError(f"no static file for {url!r}")
+            return Path(target).read_bytes(), _content_type(target)
+        if path.startswith("/media/"):
+            from marketplace.storage import storage
+
+            key = path.removeprefix("/media/")
+            return storage().read(key), _content_type(key)
+        raise ValueError(f"refused to fetch {url!r}: only /static and /media are served")
+
+
+def _content_type(name: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def render_pdf(document: Document) -> bytes:
+    """The document as a PDF, rendered by WeasyPrint from the same template as the page."""
+    from weasyprint import HTML
+
+    html = render_html(document, pdf=True)
+    static_folder = current_app.static_folder
+    assert static_folder is not None
+    fetcher = LocalFetcher(static_folder).fetcher()
+    base_url = request.host_url if request else current_app.config["SERVER_BASE_URL"]
+    pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return pdf

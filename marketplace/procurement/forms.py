@@ -1,0 +1,446 @@
+"""Procurement forms. Lines are dynamic (a price per request line, a quantity per order line),
+so those forms are built per page by the ``*_form`` functions; every message is localized."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    Form,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional, StopValidation, ValidationError
+
+from marketplace.cart.forms import WholeNumberField
+from marketplace.orders.forms import one_of_the_choices
+from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY
+from marketplace.procurement.models import PaymentMethod
+from marketplace.validators import length, strip
+
+_RUPIAH = re.compile(r"^(?:rp\.?)?\s*([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.IGNORECASE)
+
+
+class RupiahField(StringField):
+    """Whole rupiah typed as ``1500000``, ``1.500.000`` or ``Rp1.500.000``; ``data`` is an int."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip().replace(" ", "")
+        match = _RUPIAH.match(raw)
+        if not match:
+            self.data = None
+            raise ValueError(str(_l("Isi dalam rupiah bulat tanpa sen, misalnya 1.500.000.")))
+        digits = match.group(1).replace(".", "")
+        if len(digits) > 15:
+            self.data = None
+            raise ValueError(str(_l("Nilai terlalu besar.")))
+        self.data = int(digits)
+
+    def _value(self) -> str:
+        if isinstance(self.data, int):
+            return f"{self.data:,}".replace(",", ".")
+        return str(self.raw_data[0]) if self.raw_data else ""
+
+
+class DayField(DateField):
+    """An ``<input type="date">`` whose parse error is in the user's language."""
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Tanggal tidak valid. Gunakan format 2026-12-31."))) from None
+
+
+def needed(message: Any) -> Any:
+    """Required, with a message naming what is missing (parse errors keep their own)."""
+
+    def check(form: Form, field: Field) -> None:
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            if field.errors:
+                raise StopValidation()
+            raise StopValidation(str(message))
+
+    return check
+
+
+def amount_in_range(minimum: int = 1, maximum: int = MAX_AMOUNT) -> Any:
+    def check(form: Form, field: Field) -> None:
+        if field.data is None:
+            return
+        if field.data < minimum:
+            raise ValidationError(str(_l("Minimal Rp%(n)s.", n=f"{minimum:,}".replace(",", "."))))
+        if field.data > maximum:
+            raise ValidationError(str(_l("Nilai terlalu besar.")))
+
+    return check
+
+
+def quantity_in_range(minimum: int = 1) -> Any:
+    def check(form: Form, field: Field) -> None:
+        if field.data is None:
+            return
+        if field.data < minimum:
+            raise ValidationError(str(_l("Jumlah minimal %(n)d.", n=minimum)))
+        if field.data > MAX_QUANTITY:
+            raise ValidationError(
+                str(_l("Jumlah paling banyak %(n)s.", n=f"{MAX_QUANTITY:,}".replace(",", ".")))
+            )
+
+    return check
+
+
+def not_in_future(form: Form, field: Field) -> None:
+    from marketplace.procurement.common import today
+
+    if isinstance(field.data, date) and field.data > today():
+        raise ValidationError(str(_l("Tanggal tidak boleh di masa depan.")))
+
+
+def after_today(form: Form, field: Field) -> None:
+    from marketplace.procurement.common import today
+
+    if isinstance(field.data, date) and field.data <= today():
+        raise ValidationError(str(_l("Tanggal harus setelah hari ini.")))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes; an unknown value gets a localized message (WTForms' own is English)."""
+
+    def pre_validate(self, form: Form) -> None:
+        offered = {str(choice.value) for choice in self.choices or []}
+        if any(str(value) not in offered for value in self.data or []):
+            raise StopValidation(str(_l("Pilih dari daftar yang tersedia.")))
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        values = []
+        for value in valuelist:
+            if not str(value).isdigit():
+                self.data = []
+                raise ValueError(str(_l("Pilih dari daftar yang tersedia.")))
+            values.append(int(value))
+        self.data = values
+
+
+class RequestForm(FlaskForm):
+    agency_id = SelectField(
+        _l("OPD"),
+        validate_choice=False,
+        validators=[one_of_the_choices(_l("Pilih OPD Anda."))],
+    )
+    title = StringField(
+        _l("Judul permintaan"),
+        filters=[strip],
+        validators=[needed(_l("Isi judul permintaan.")), length(200)],
+    )
+    kode_rup = StringField(
+        _l("Kode RUP"),
+        description=_l("Kode paket di Rencana Umum Pengadaan (SiRUP), misalnya 45123678."),
+        filters=[strip],
+        validators=[needed(_l("Isi Kode RUP.")), length(30)],
+    )
+    ceiling = RupiahField(
+        _l("HPS/pagu (termasuk PPN)"),
+        description=_l("Batas harga tertinggi. Penawaran di atasnya tidak dapat disetujui."),
+        validators=[needed(_l("Isi HPS/pagu.")), amount_in_range()],
+    )
+    delivery_date = DayField(
+        _l("Tanggal pengiriman"),
+        validators=[needed(_l("Isi tanggal pengiriman.")), after_today],
+    )
+    delivery_addresses = TextAreaField(
+        _l("Alamat pengiriman"),
+        description=_l("Satu alamat per baris."),
+        filters=[strip],
+        validators=[needed(_l("Isi minimal satu alamat pengiriman.")), length(2000)],
+    )
+    notes = TextAreaField(
+        _l("Catatan untuk koperasi (boleh dikosongkan)"),
+        filters=[strip],
+        validators=[Optional(), length(2000)],
+    )
+    cooperative_ids = MultiCheckboxField(_l("Koperasi yang diundang"))
+
+    def set_choices(self, agencies: Iterable[Any], cooperatives: Iterable[Any]) -> None:
+        self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+        self.cooperative_ids.choices = [SelectChoice(c.id, c.name) for c in cooperatives]
+
+
+class CatalogueLineForm(FlaskForm):
+    variant_id = WholeNumberField(
+        _l("Produk"), invalid_message=_l("Pilih produk dari hasil pencarian.")
+    )
+    quantity = WholeNumberField(
+        _l("Jumlah"), validators=[needed(_l("Isi jumlahnya.")), quantity_in_range()]
+    )
+
+
+class SpecificationLineForm(FlaskForm):
+    name = StringField(
+        _l("Nama barang"),
+        filters=[strip],
+        validators=[needed(_l("Isi nama barang.")), length(200)],
+    )
+    specification = TextAreaField(
+        _l("Spesifikasi (ukuran, kemasan, mutu)"),
+        filters=[strip],
+        validators=[Optional(), length(2000)],
+    )
+    unit = StringField(
+        _l("Satuan"),
+        description=_l("Misalnya pak, karton, botol, lembar."),
+        filters=[strip],
+        validators=[needed(_l("Isi satuan.")), length(30)],
+    )
+    quantity = WholeNumberField(
+        _l("Jumlah"), validators=[needed(_l("Isi jumlahnya.")), quantity_in_range()]
+    )
+    category_id = SelectField(
+        _l("Jenis barang"),
+        validate_choice=False,
+        validators=[one_of_the_choices(_l("Pilih jenis barang dari daftar."))],
+    )
+
+    def set_choices(self, categories: Iterable[Any], locale: str) -> None:
+        self.category_id.choices = [
+            SelectChoice(
+                str(c.id),
+                f"{c.parent.display_name(locale)} › {c.display_name(locale)}"
+                if c.parent
+                else c.display_name(locale),
+            )
+            for c in categories
+        ]
+
+
+class QuantityForm(FlaskForm):
+    quantity = WholeNumberField(
+        _l("Jumlah"), validators=[needed(_l("Isi jumlahnya.")), quantity_in_range()]
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan"),
+        filters=[strip],
+        validators=[needed(_l("Tulis alasannya.")), length(2000)],
+    )
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(
+        _l("Catatan (boleh dikosongkan)"), filters=[strip], validators=[Optional(), length(2000)]
+    )
+
+
+class ApproveForm(FlaskForm):
+    splitting_reason = TextAreaField(
+        _l("Alasan menyetujui meskipun ada peringatan pemecahan paket"),
+        filters=[strip],
+        validators=[Optional(), length(2000)],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button with no fields (the CSRF token only)."""
+
+
+class PricesForm(FlaskForm):
+    """A unit price per request line (``price_<line id>``), with a message; offers add the
+    delivery date the cooperative commits to."""
+
+    message = TextAreaField(
+        _l("Pesan (boleh dikosongkan)"), filters=[strip], validators=[Optional(), length(2000)]
+    )
+    price_fields: list[tuple[int, str]] = []
+
+    def prices(self) -> dict[int, int]:
+        return {line_id: int(self[name].data) for line_id, name in self.price_fields}
+
+
+class OfferForm(PricesForm):
+    delivery_date = DayField(
+        _l("Tanggal pengiriman yang disanggupi"),
+        validators=[needed(_l("Isi tanggal pengiriman.")), after_today],
+    )
+
+
+def prices_form(
+    lines: Sequence[Any], defaults: dict[int, int | None], *, offer: bool, **kwargs: Any
+) -> PricesForm:
+    """The offer (cooperative) or counter-offer (agency) form for these request lines."""
+    fields = {
+        f"price_{line.id}": RupiahField(
+            _l(
+                "Harga satuan %(name)s (%(quantity)s %(unit)s)",
+                name=line.name,
+                quantity=line.quantity,
+                unit=line.unit,
+            ),
+            validators=[needed(_l("Isi harga satuan.")), amount_in_range()],
+        )
+        for line in lines
+    }
+    base = OfferForm if offer else PricesForm
+    form_class = type("LinePricesForm", (base,), fields)
+    form: PricesForm = form_class(**kwargs)
+    form.price_fields = [(line.id, f"price_{line.id}") for line in lines]
+    for line in lines:
+        field = form[f"price_{line.id}"]
+        if field.data is None and not field.raw_data and defaults.get(line.id) is not None:
+            field.data = defaults[line.id]
+    return form
+
+
+class DeliveryForm(FlaskForm):
+    delivered_on = DayField(
+        _l("Tanggal pengiriman"),
+        validators=[needed(_l("Isi tanggal pengiriman.")), not_in_future],
+    )
+    driver = StringField(
+        _l("Nama pengantar (boleh dikosongkan)"), filters=[strip], validators=[length(120)]
+    )
+    vehicle = StringField(
+        _l("Nomor kendaraan (boleh dikosongkan)"), filters=[strip], validators=[length(40)]
+    )
+    note = TextAreaField(
+        _l("Catatan surat jalan (boleh dikosongkan)"),
+        filters=[strip],
+        validators=[Optional(), length(2000)],
+    )
+    quantity_fields: list[tuple[int, str]] = []
+
+    def quantities(self) -> dict[int, int]:
+        return {line_id: int(self[name].data or 0) for line_id, name in self.quantity_fields}
+
+
+def delivery_form(lines: Sequence[tuple[Any, int]], **kwargs: Any) -> DeliveryForm:
+    """``lines`` are (order line, how many may still be sent)."""
+    fields = {
+        f"qty_{line.id}": WholeNumberField(
+            _l(
+                "Jumlah %(name)s dikirim (sisa %(n)d %(unit)s)",
+                name=line.name,
+                n=room,
+                unit=line.unit,
+            ),
+            validators=[Optional(), quantity_in_range(minimum=0)],
+        )
+        for line, room in lines
+    }
+    form_class = type("OrderDeliveryForm", (DeliveryForm,), fields)
+    form: DeliveryForm = form_class(**kwargs)
+    form.quantity_fields = [(line.id, f"qty_{line.id}") for line, _room in lines]
+    return form
+
+
+class InspectionForm(FlaskForm):
+    note = TextAreaField(
+        _l("Catatan pemeriksaan (boleh dikosongkan)"),
+        filters=[strip],
+        validators=[Optional(), length(2000)],
+    )
+    line_fields: list[tuple[int, str, str]] = []
+
+    def accepted(self) -> dict[int, int]:
+        return {line_id: int(self[name].data) for line_id, name, _note in self.line_fields}
+
+    def notes(self) -> dict[int, str]:
+        return {line_id: self[note].data or "" for line_id, _name, note in self.line_fields}
+
+
+def inspection_form(lines: Sequence[Any], **kwargs: Any) -> InspectionForm:
+    """A field per delivery line: the quantity accepted and a note (needed for a rejection)."""
+    fields: dict[str, Any] = {}
+    for line in lines:
+        name = line.order_line.name
+        fields[f"accepted_{line.id}"] = WholeNumberField(
+            _l("%(name)s: jumlah diterima (dari %(n)d dikirim)", name=name, n=line.quantity),
+            default=line.quantity,
+            validators=[needed(_l("Isi jumlah yang diterima.")), quantity_in_range(minimum=0)],
+        )
+        fields[f"note_{line.id}"] = StringField(
+            _l("%(name)s: catatan (wajib bila ada yang ditolak)", name=name),
+            filters=[strip],
+            validators=[length(500)],
+        )
+    form_class = type("DeliveryInspectionForm", (InspectionForm,), fields)
+    form: InspectionForm = form_class(**kwargs)
+    form.line_fields = [(line.id, f"accepted_{line.id}", f"note_{line.id}") for line in lines]
+    return form
+
+
+class PaymentForm(FlaskForm):
+    method = RadioField(
+        _l("Cara pembayaran"),
+        choices=[SelectChoice(str(m), m.label) for m in PaymentMethod],
+        validate_choice=False,
+        validators=[one_of_the_choices(_l("Pilih cara pembayaran."))],
+        default=str(PaymentMethod.TRANSFER),
+    )
+    reference = StringField(
+        _l("Nomor SP2D atau nomor transaksi kartu"),
+        filters=[strip],
+        validators=[needed(_l("Isi nomor SP2D atau nomor transaksi kartu.")), length(60)],
+    )
+    paid_on = DayField(
+        _l("Tanggal pembayaran"),
+        validators=[needed(_l("Isi tanggal pembayaran.")), not_in_future],
+    )
+    bukti_potong_number = StringField(
+        _l("Nomor bukti potong PPh 22"),
+        description=_l("Wajib bila PPh 22 dipotong."),
+        filters=[strip],
+        validators=[length(60)],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices are built per request so their labels follow the reader's language.
+        self.method.choices = [SelectChoice(str(m), m.label) for m in PaymentMethod]
+
+
+class BudgetForm(FlaskForm):
+    agency_id = SelectField(
+        _l("OPD"),
+        validate_choice=False,
+        validators=[one_of_the_choices(_l("Pilih OPD dari daftar."))],
+    )
+    year = WholeNumberField(
+        _l("Tahun anggaran"),
+        invalid_message=_l("Isi tahun dengan 4 angka, misalnya 2026."),
+        validators=[needed(_l("Isi tahun anggaran."))],
+    )
+    goods_budget = RupiahField(
+        _l("Anggaran belanja barang"),
+        description=_l("Pagu belanja barang dan jasa OPD untuk tahun itu."),
+        validators=[
+            needed(_l("Isi anggarannya.")),
+            amount_in_range(minimum=0, maximum=MAX_AMOUNT * 100),
+        ],
+    )
+
+    def set_choices(self, agencies: Iterable[Any]) -> None:
+        self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]

@@ -1,0 +1,606 @@
+"""Deliveries with their surat jalan, the receiver's inspection (which issues a BAST per
+delivery and sells the accepted goods' stock), one invoice per BAST with its taxes, and the
+treasurer's payment (which may close the order)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from marketplace import clock
+from marketplace.accounts.models import User
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.i18n import rupiah
+from marketplace.inventory import stock
+from marketplace.procurement import rules, tax
+from marketplace.procurement.common import (
+    agency_ids,
+    agency_members,
+    cooperative_id_of,
+    cooperative_members,
+    document_number,
+    local_day,
+    move,
+    procurement_settings,
+    record_event,
+    today,
+)
+from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
+from marketplace.procurement.lifecycle import (
+    HOLDS_STOCK,
+    everything_accepted,
+    find_transition,
+    something_accepted,
+)
+from marketplace.procurement.models import (
+    Actor,
+    Bast,
+    Delivery,
+    DeliveryLine,
+    DeliveryStatus,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    ProcurementRole,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
+from marketplace.procurement.notifications import notify
+from marketplace.procurement.purchasing import close_if_settled, cooperative_order
+from marketplace.procurement.signals import procurement_payment_recorded
+
+PENERIMA, BENDAHARA = ProcurementRole.PENERIMA, ProcurementRole.BENDAHARA
+
+
+def _refuse(message: str) -> InvalidProcurementInput:
+    return InvalidProcurementInput(message)
+
+
+# --- look-ups ------------------------------------------------------------------------------------
+
+
+def agency_delivery(user: User, delivery_id: int, role: ProcurementRole | None = None) -> Delivery:
+    delivery = db.session.scalar(
+        select(Delivery)
+        .join(Delivery.purchase_order)
+        .where(Delivery.id == delivery_id, PurchaseOrder.agency_id.in_(agency_ids(user, role)))
+        .options(selectinload(Delivery.lines).selectinload(DeliveryLine.order_line))
+    )
+    if delivery is None:
+        raise NotFound()
+    return delivery
+
+
+def cooperative_delivery(user: User, delivery_id: int) -> Delivery:
+    delivery = db.session.scalar(
+        select(Delivery)
+        .join(Delivery.purchase_order)
+        .where(
+            Delivery.id == delivery_id,
+            PurchaseOrder.cooperative_id == cooperative_id_of(user),
+        )
+    )
+    if delivery is None:
+        raise NotFound()
+    return delivery
+
+
+def agency_invoice(user: User, invoice_id: int, role: ProcurementRole | None = None) -> Invoice:
+    invoice = db.session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id, Invoice.agency_id.in_(agency_ids(user, role)))
+        .options(selectinload(Invoice.lines), selectinload(Invoice.payment))
+    )
+    if invoice is None:
+        raise NotFound()
+    return invoice
+
+
+def cooperative_invoice(user: User, invoice_id: int) -> Invoice:
+    invoice = db.session.scalar(
+        select(Invoice).where(
+            Invoice.id == invoice_id, Invoice.cooperative_id == cooperative_id_of(user)
+        )
+    )
+    if invoice is None:
+        raise NotFound()
+    return invoice
+
+
+def cooperative_bast(user: User, bast_id: int) -> Bast:
+    bast = db.session.scalar(
+        select(Bast)
+        .join(Bast.purchase_order)
+        .where(Bast.id == bast_id, PurchaseOrder.cooperative_id == cooperative_id_of(user))
+    )
+    if bast is None:
+        raise NotFound()
+    return bast
+
+
+def agency_bast(user: User, bast_id: int) -> Bast:
+    bast = db.session.scalar(
+        select(Bast)
+        .join(Bast.purchase_order)
+        .where(Bast.id == bast_id, PurchaseOrder.agency_id.in_(agency_ids(user)))
+    )
+    if bast is None:
+        raise NotFound()
+    return bast
+
+
+def cooperative_payments(user: User, limit: int = 200) -> list[Invoice]:
+    """The cooperative's paid invoices with their payments, newest first."""
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.cooperative_id == cooperative_id_of(user),
+                Invoice.status == InvoiceStatus.PAID,
+            )
+            .options(selectinload(Invoice.payment), selectinload(Invoice.purchase_order))
+            .order_by(Invoice.paid_at.desc(), Invoice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- deliveries ----------------------------------------------------------------------------------
+
+
+def pending_quantity(order: PurchaseOrder, line: PurchaseOrderLine) -> int:
+    """Units of a line in deliveries still waiting for inspection."""
+    return sum(
+        delivery_line.quantity
+        for delivery in order.deliveries
+        if delivery.status == DeliveryStatus.SENT
+        for delivery_line in delivery.lines
+        if delivery_line.order_line_id == line.id
+    )
+
+
+def deliverable_quantity(order: PurchaseOrder, line: PurchaseOrderLine) -> int:
+    """What may still be sent for a line: not yet accepted and not on its way."""
+    return max(line.outstanding - pending_quantity(order, line), 0)
+
+
+@dataclass(frozen=True)
+class DeliveryDetails:
+    delivered_on: date | None
+    driver: str = ""
+    vehicle: str = ""
+    note: str = ""
+
+
+def record_delivery(
+    user: User, order_id: int, quantities: Mapping[int, int], details: DeliveryDetails
+) -> Delivery:
+    """The cooperative records a delivery (all or part of what is outstanding) and its surat
+    jalan; the receivers are asked to inspect it."""
+    order = cooperative_order(user, order_id)
+    if order.status not in HOLDS_STOCK:
+        raise InvalidTransition()
+    lines = {line.id: line for line in order.lines}
+    if not set(quantities) <= set(lines):
+        raise _refuse(_("Barang yang dikirim harus dari Surat Pesanan ini."))
+    chosen = []
+    for line_id, quantity in quantities.items():
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise _refuse(_("Jumlah dikirim harus berupa angka bulat, minimal 0."))
+        if quantity == 0:
+            continue
+        line = lines[line_id]
+        room = deliverable_quantity(order, line)
+        if quantity > room:
+            raise _refuse(
+                _("%(name)s: paling banyak %(n)d lagi yang dapat dikirim.", name=line.name, n=room)
+            )
+        chosen.append((line, quantity))
+    if not chosen:
+        raise _refuse(_("Isi jumlah barang yang dikirim, minimal satu barang."))
+    delivered_on = details.delivered_on
+    if delivered_on is None:
+        raise _refuse(_("Isi tanggal pengiriman."))
+    if delivered_on > today():
+        raise _refuse(_("Tanggal pengiriman tidak boleh di masa depan."))
+    if order.accepted_at is not None and delivered_on < local_day(order.accepted_at):
+        raise _refuse(_("Tanggal pengiriman tidak boleh sebelum Surat Pesanan diterima."))
+    driver, vehicle, note = details.driver.strip(), details.vehicle.strip(), details.note.strip()
+    if len(driver) > 120 or len(vehicle) > 40 or len(note) > 2000:
+        raise _refuse(_("Keterangan pengiriman terlalu panjang."))
+    delivery = Delivery(
+        purchase_order_id=order.id,
+        status=DeliveryStatus.SENT,
+        delivered_on=delivered_on,
+        driver=driver,
+        vehicle=vehicle,
+        note=note,
+        created_by_id=user.id,
+    )
+    for line, quantity in sorted(chosen, key=lambda item: item[0].id):
+        delivery.lines.append(DeliveryLine(order_line_id=line.id, quantity=quantity))
+    db.session.add(delivery)
+    db.session.flush()
+    delivery.number = document_number("SJ", delivery.id)
+    order.deliveries.append(delivery)
+    record_event(
+        delivery,
+        Actor.COOPERATIVE,
+        user,
+        to_status=DeliveryStatus.SENT,
+        note=note,
+        data={"lines": {str(line.id): quantity for line, quantity in chosen}},
+    )
+    notify(
+        agency_members(order.agency_id, PENERIMA),
+        lambda: _(
+            "%(name)s mengirim barang untuk %(number)s (surat jalan %(note)s). Periksa dan buat "
+            "BAST.",
+            name=order.cooperative_name,
+            number=order.number,
+            note=delivery.number,
+        ),
+        "procurement.inspect",
+        request_id=order.request_id,
+        delivery_id=delivery.id,
+    )
+    return delivery
+
+
+def withdraw_delivery(user: User, delivery_id: int) -> Delivery:
+    """The cooperative withdraws a delivery recorded by mistake, before inspection."""
+    delivery = cooperative_delivery(user, delivery_id)
+    move(delivery, DeliveryStatus.WITHDRAWN, Actor.COOPERATIVE, user)
+    order = delivery.purchase_order
+    notify(
+        agency_members(order.agency_id, PENERIMA),
+        lambda: _(
+            "Surat jalan %(note)s untuk %(number)s ditarik oleh koperasi.",
+            note=delivery.number,
+            number=order.number,
+        ),
+        "procurement.order",
+        request_id=order.request_id,
+        order_id=order.id,
+    )
+    return delivery
+
+
+# --- inspection and the BAST ---------------------------------------------------------------------
+
+
+def inspect_delivery(
+    user: User,
+    delivery_id: int,
+    accepted: Mapping[int, int],
+    notes: Mapping[int, str],
+    note: str = "",
+) -> Bast:
+    """The receiver records, per line, how many were accepted (the rest is rejected, with a
+    note saying why). This issues the BAST; the accepted goods' reserved stock becomes a sale;
+    the order becomes partly delivered or delivered."""
+    delivery = agency_delivery(user, delivery_id, PENERIMA)
+    find_transition(delivery, DeliveryStatus.INSPECTED, Actor.PENERIMA)
+    order = delivery.purchase_order
+    lines = {line.id: line for line in delivery.lines}
+    if set(accepted) != set(lines):
+        raise _refuse(_("Isi jumlah yang diterima untuk setiap barang pada surat jalan."))
+    note = note.strip()
+    if len(note) > 2000:
+        raise _refuse(_("Catatan paling banyak 2000 karakter."))
+    accepted_total = 0
+    sold: list[tuple[int, int]] = []
+    for line_id, line in lines.items():
+        quantity = accepted[line_id]
+        name = line.order_line.name
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise _refuse(_("%(name)s: jumlah diterima harus angka bulat, minimal 0.", name=name))
+        if quantity > line.quantity:
+            raise _refuse(
+                _("%(name)s: paling banyak %(n)d yang dikirim.", name=name, n=line.quantity)
+            )
+        line_note = (notes.get(line_id) or "").strip()
+        if len(line_note) > 500:
+            raise _refuse(_("%(name)s: catatan paling banyak 500 karakter.", name=name))
+        if quantity < line.quantity and not line_note:
+            raise _refuse(_("%(name)s: tulis alasan barang yang ditolak.", name=name))
+        line.accepted_quantity = quantity
+        line.rejected_quantity = line.quantity - quantity
+        line.note = line_note
+        accepted_total += quantity * line.order_line.unit_price
+        if quantity:
+            db.session.execute(
+                update(PurchaseOrderLine)
+                .where(PurchaseOrderLine.id == line.order_line_id)
+                .values(accepted_quantity=PurchaseOrderLine.accepted_quantity + quantity)
+                .execution_options(synchronize_session=False)
+            )
+            if line.order_line.variant_id is not None:
+                sold.append((line.order_line.variant_id, quantity))
+    db.session.flush()
+    for order_line in order.lines:
+        db.session.expire(order_line, ["accepted_quantity"])
+    if sold:
+        stock.sell(stock.quantities_of(sold), note=order.number or "", actor_id=user.id)
+    bast = Bast(
+        delivery=delivery,
+        purchase_order=order,
+        issued_at=clock.now(),
+        receiver_id=user.id,
+        accepted_total=accepted_total,
+        note=note,
+    )
+    db.session.add(bast)
+    db.session.flush()
+    bast.number = document_number("BAST", bast.id)
+    move(
+        delivery,
+        DeliveryStatus.INSPECTED,
+        Actor.PENERIMA,
+        user,
+        note=note,
+        data={"bast": bast.number, "accepted_total": accepted_total},
+    )
+    db.session.refresh(order)
+    if everything_accepted(order):
+        move(order, OrderStatus.DELIVERED, Actor.PENERIMA, user, data={"bast": bast.number})
+    elif order.status == OrderStatus.ACCEPTED and something_accepted(order):
+        move(order, OrderStatus.PARTLY_DELIVERED, Actor.PENERIMA, user, data={"bast": bast.number})
+    if accepted_total:
+        message = lambda: _(  # noqa: E731
+            "BAST %(bast)s untuk %(number)s: barang senilai %(amount)s diterima. Buat invoice.",
+            bast=bast.number,
+            number=order.number,
+            amount=rupiah(accepted_total),
+        )
+    else:
+        message = lambda: _(  # noqa: E731
+            "BAST %(bast)s untuk %(number)s: semua barang pada surat jalan %(note)s ditolak.",
+            bast=bast.number,
+            number=order.number,
+            note=delivery.number,
+        )
+    notify(
+        cooperative_members(order.cooperative_id),
+        message,
+        "procurement.coop_order",
+        request_id=order.request_id,
+        order_id=order.id,
+    )
+    return bast
+
+
+# --- invoices ------------------------------------------------------------------------------------
+
+
+def issue_invoice(user: User, bast_id: int) -> Invoice:
+    """The cooperative's invoice for one BAST's accepted goods. The taxes are judged on the
+    Surat Pesanan's total (`tax.calculate_invoice`), the stamp duty on the invoice's own value;
+    PPh 22 is 0.5% final when the cooperative's PP 55 certificate is valid today."""
+    bast = cooperative_bast(user, bast_id)
+    if bast.invoice is not None:
+        raise _refuse(_("BAST ini sudah memiliki invoice %(number)s.", number=bast.invoice.number))
+    if bast.accepted_total == 0:
+        raise _refuse(_("Tidak ada barang yang diterima pada BAST ini; tidak ada yang ditagih."))
+    order = bast.purchase_order
+    cooperative = order.cooperative
+    on = today()
+    accepted_lines = [line for line in bast.delivery.lines if line.accepted_quantity]
+    breakdown = tax.calculate_invoice(
+        [
+            tax.InvoiceLine(int(line.accepted_quantity or 0), line.order_line.unit_price)
+            for line in accepted_lines
+        ],
+        is_pkp=order.is_pkp,
+        pp55_certificate_valid=cooperative.has_valid_pp55(on),
+        order_total_excluding_ppn=order.subtotal,
+        settings=procurement_settings(),
+    )
+    invoice = Invoice(
+        bast_id=bast.id,
+        purchase_order_id=order.id,
+        agency_id=order.agency_id,
+        cooperative_id=order.cooperative_id,
+        status=InvoiceStatus.ISSUED,
+        issued_on=on,
+        issued_at=clock.now(),
+        issued_by_id=user.id,
+        subtotal=breakdown.subtotal,
+        dpp=breakdown.dpp,
+        ppn=breakdown.ppn,
+        ppn_collected_by_treasurer=breakdown.ppn_collected_by_treasurer,
+        ppn_collected=breakdown.ppn_collected,
+        pph22_final=breakdown.pph22_final,
+        pph22_rate_label=breakdown.pph22_rate_label,
+        pph22=breakdown.pph22,
+        total=breakdown.total,
+        payable=breakdown.payable,
+        stamp_duty_amount=breakdown.stamp_duty_amount,
+        total_in_words=breakdown.total_in_words,
+        order_total_excluding_ppn=breakdown.order_total_excluding_ppn,
+        order_total_including_ppn=breakdown.order_total_including_ppn,
+    )
+    for line in accepted_lines:
+        quantity = int(line.accepted_quantity or 0)
+        invoice.lines.append(
+            InvoiceLine(
+                order_line_id=line.order_line_id,
+                category_id=line.order_line.category_id,
+                name=line.order_line.name,
+                unit=line.order_line.unit,
+                quantity=quantity,
+                unit_price=line.order_line.unit_price,
+                amount=quantity * line.order_line.unit_price,
+            )
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(invoice)
+            db.session.flush()
+    except IntegrityError:
+        # Another request invoiced this BAST first (a double click, two tabs).
+        raise _refuse(_("BAST ini sudah memiliki invoice.")) from None
+    # The BAST and the order loaded their invoices before this one existed.
+    db.session.expire(bast, ["invoice"])
+    db.session.expire(order, ["invoices"])
+    invoice.number = document_number("INV", invoice.id)
+    record_event(
+        invoice,
+        Actor.COOPERATIVE,
+        user,
+        to_status=InvoiceStatus.ISSUED,
+        data={"bast": bast.number, "total": invoice.total, "payable": invoice.payable},
+    )
+    notify(
+        agency_members(order.agency_id, BENDAHARA),
+        lambda: _(
+            "Invoice %(invoice)s dari %(name)s untuk %(number)s: dibayarkan %(payable)s.",
+            invoice=invoice.number,
+            name=order.cooperative_name,
+            number=order.number,
+            payable=rupiah(invoice.payable),
+        ),
+        "procurement.invoice",
+        request_id=order.request_id,
+        invoice_id=invoice.id,
+    )
+    return invoice
+
+
+# --- payment -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    method: str
+    reference: str
+    paid_on: date | None
+    bukti_potong_number: str = ""
+
+
+def card_charged_to_payee(order: PurchaseOrder) -> int:
+    """What government cards already paid the cooperative for this order."""
+    return sum(
+        invoice.payment.amount
+        for invoice in order.invoices
+        if invoice.payment is not None and invoice.payment.method == PaymentMethod.CARD
+    )
+
+
+def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Payment:
+    """The bendahara records paying an invoice: by transfer (its SP2D) or government card
+    (within the limit per payee), with the taxes withheld as the invoice computed them and the
+    withholding slip's number. The cooperative is told; the payments package hears the
+    ``procurement_payment_recorded`` signal; a fully paid, delivered order closes."""
+    invoice = agency_invoice(user, invoice_id, BENDAHARA)
+    find_transition(invoice, InvoiceStatus.PAID, Actor.BENDAHARA)
+    order = invoice.purchase_order
+    try:
+        method = PaymentMethod(details.method)
+    except ValueError:
+        raise _refuse(_("Pilih cara pembayaran.")) from None
+    reference = details.reference.strip()
+    if not 3 <= len(reference) <= 60:
+        if method == PaymentMethod.TRANSFER:
+            raise _refuse(_("Isi nomor SP2D (3–60 karakter)."))
+        raise _refuse(_("Isi nomor transaksi kartu (3–60 karakter)."))
+    paid_on = details.paid_on
+    if paid_on is None:
+        raise _refuse(_("Isi tanggal pembayaran."))
+    if paid_on > today():
+        raise _refuse(_("Tanggal pembayaran tidak boleh di masa depan."))
+    if paid_on < invoice.issued_on:
+        raise _refuse(_("Tanggal pembayaran tidak boleh sebelum tanggal invoice."))
+    slip = details.bukti_potong_number.strip()
+    if len(slip) > 60:
+        raise _refuse(_("Nomor bukti potong paling banyak 60 karakter."))
+    if invoice.pph22 > 0 and not slip:
+        raise _refuse(_("Isi nomor bukti potong PPh 22."))
+    if method == PaymentMethod.CARD:
+        rules.check_card_payment(
+            invoice.payable,
+            procurement_settings(),
+            already_charged_to_payee=card_charged_to_payee(order),
+        )
+    payment = Payment(
+        invoice_id=invoice.id,
+        method=method,
+        reference=reference,
+        paid_on=paid_on,
+        amount=invoice.payable,
+        ppn_withheld=invoice.ppn_collected,
+        pph22_withheld=invoice.pph22,
+        bukti_potong_number=slip or None,
+        recorded_by_id=user.id,
+        recorded_at=clock.now(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidTransition(InvoiceStatus.PAID, InvoiceStatus.PAID) from None
+    db.session.expire(invoice, ["payment"])
+    move(
+        invoice,
+        InvoiceStatus.PAID,
+        Actor.BENDAHARA,
+        user,
+        note=reference,
+        values={"paid_at": clock.now()},
+        data={
+            "method": str(method),
+            "reference": reference,
+            "amount": payment.amount,
+            "ppn_withheld": payment.ppn_withheld,
+            "pph22_withheld": payment.pph22_withheld,
+            "bukti_potong": payment.bukti_potong_number,
+        },
+    )
+    procurement_payment_recorded.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        payment_id=payment.id,
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        purchase_order_id=order.id,
+        cooperative_id=invoice.cooperative_id,
+        agency_id=invoice.agency_id,
+        net_amount=payment.amount,
+        gross_amount=invoice.total,
+        ppn_withheld=payment.ppn_withheld,
+        pph22_withheld=payment.pph22_withheld,
+        bukti_potong_number=payment.bukti_potong_number,
+        method=str(method),
+        reference=reference,
+        paid_on=paid_on,
+    )
+    notify(
+        cooperative_members(invoice.cooperative_id),
+        lambda: _(
+            "Invoice %(invoice)s dibayar %(amount)s (%(method)s %(reference)s). Dipungut PPN "
+            "%(ppn)s, dipotong PPh 22 %(pph)s, bukti potong %(slip)s.",
+            invoice=invoice.number,
+            amount=rupiah(payment.amount),
+            method=method.label,
+            reference=reference,
+            ppn=rupiah(payment.ppn_withheld),
+            pph=rupiah(payment.pph22_withheld),
+            slip=payment.bukti_potong_number or "–",
+        ),
+        "procurement.coop_order",
+        request_id=order.request_id,
+        order_id=order.id,
+    )
+    close_if_settled(order, Actor.BENDAHARA, user)
+    return payment

@@ -1,0 +1,583 @@
+"""Quotations and negotiation: offers, counter-offers line by line, agreement, forwarding to the
+PPK, approval (which issues the Surat Pesanan) or sending back, and lapsing.
+
+Each offer or counter-offer is a `QuotationRound` kept for ever with its message. An offer left
+unanswered lapses after ``PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS`` working days
+(`rules.quotation_lapses_at`): the periodic task ``procurement.lapse`` applies it, and so does
+opening the procurement. A quotation whose total including PPN is above the request's ceiling
+is shown as such and can be neither agreed, forwarded nor approved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace import clock
+from marketplace.accounts.models import User
+from marketplace.database import as_utc
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.procurement import rules, tax
+from marketplace.procurement.common import (
+    MAX_AMOUNT,
+    agency_ids,
+    agency_members,
+    cooperative_id_of,
+    cooperative_members,
+    move,
+    procurement_settings,
+    today,
+)
+from marketplace.procurement.exceptions import (
+    InvalidProcurementInput,
+    InvalidTransition,
+    Lapsed,
+    OrderValueAboveLimit,
+    QuoteAboveCeiling,
+    SplittingNotAcknowledged,
+)
+from marketplace.procurement.lifecycle import OPEN_QUOTATIONS, SETTLED_QUOTATIONS, find_transition
+from marketplace.procurement.models import (
+    Actor,
+    ProcurementRequest,
+    ProcurementRole,
+    PurchaseOrder,
+    Quotation,
+    QuotationRound,
+    QuotationRoundLine,
+    QuotationStatus,
+    RequestStatus,
+    RoundKind,
+)
+from marketplace.procurement.notifications import notify
+from marketplace.procurement.purchasing import issue_purchase_order, prior_orders
+from marketplace.procurement.requests import check_future_date, check_price
+
+Q = QuotationStatus
+PP, PPK = ProcurementRole.PEJABAT_PENGADAAN, ProcurementRole.PPK
+
+
+# --- look-ups --------------------------------------------------------------------------------
+
+
+def _loaded() -> tuple[object, ...]:
+    return (
+        selectinload(Quotation.rounds).selectinload(QuotationRound.lines),
+        selectinload(Quotation.request).selectinload(ProcurementRequest.lines),
+        selectinload(Quotation.cooperative),
+    )
+
+
+def agency_quotation(
+    user: User, quotation_id: int, role: ProcurementRole | None = None
+) -> Quotation:
+    """A quotation on a request of an agency where the user holds ``role``; else 404."""
+    quotation = db.session.scalar(
+        select(Quotation)
+        .join(Quotation.request)
+        .where(
+            Quotation.id == quotation_id,
+            ProcurementRequest.agency_id.in_(agency_ids(user, role)),
+            ProcurementRequest.status != RequestStatus.DRAFT,
+        )
+        .options(*_loaded())  # type: ignore[arg-type]
+    )
+    if quotation is None:
+        raise NotFound()
+    return quotation
+
+
+def cooperative_quotation(user: User, quotation_id: int) -> Quotation:
+    """A quotation of the user's own cooperative on a sent request; any other is 404."""
+    quotation = db.session.scalar(
+        select(Quotation)
+        .join(Quotation.request)
+        .where(
+            Quotation.id == quotation_id,
+            Quotation.cooperative_id == cooperative_id_of(user),
+            ProcurementRequest.status != RequestStatus.DRAFT,
+        )
+        .options(*_loaded())  # type: ignore[arg-type]
+    )
+    if quotation is None:
+        raise NotFound()
+    return quotation
+
+
+def cooperative_quotations(user: User) -> list[Quotation]:
+    """The user's cooperative's quotations on sent requests, newest first."""
+    return list(
+        db.session.scalars(
+            select(Quotation)
+            .join(Quotation.request)
+            .where(
+                Quotation.cooperative_id == cooperative_id_of(user),
+                ProcurementRequest.status != RequestStatus.DRAFT,
+            )
+            .options(selectinload(Quotation.request).selectinload(ProcurementRequest.agency))
+            .order_by(Quotation.id.desc())
+            .limit(200)
+        )
+    )
+
+
+# --- totals and the rules an agreement must meet ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int
+    ppn: int
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.ppn
+
+
+def totals_for(quotation: Quotation, subtotal: int | None = None) -> Totals:
+    """The latest round's (or ``subtotal``'s) total with PPN when the cooperative is PKP."""
+    subtotal = quotation.subtotal if subtotal is None else subtotal
+    settings = procurement_settings()
+    ppn = tax.ppn_for(subtotal, settings) if quotation.cooperative.is_pkp else 0
+    return Totals(subtotal, ppn)
+
+
+def above_ceiling(quotation: Quotation, subtotal: int | None = None) -> bool:
+    return totals_for(quotation, subtotal).total > quotation.request.ceiling
+
+
+def _check_ceiling(quotation: Quotation, subtotal: int | None = None) -> None:
+    totals = totals_for(quotation, subtotal)
+    if totals.total > quotation.request.ceiling:
+        raise QuoteAboveCeiling(totals.total, quotation.request.ceiling)
+
+
+def _check_one_settled(quotation: Quotation) -> None:
+    """Only one cooperative's quotation may be agreed (or with the PPK) at a time."""
+    for other in quotation.request.quotations:
+        if other.id != quotation.id and other.status in SETTLED_QUOTATIONS:
+            raise InvalidProcurementInput(
+                _(
+                    "Harga dengan %(name)s sudah disepakati. Selesaikan atau batalkan "
+                    "pengadaan itu dulu.",
+                    name=other.cooperative.name,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """What the PPK must know before approving: totals, the ceiling, the band, splitting."""
+
+    totals: Totals
+    above_ceiling: bool
+    document_type: rules.DocumentType | None
+    band_problem: str | None
+    splitting: rules.SplittingWarning | None
+
+
+def approval_check(quotation: Quotation) -> ApprovalCheck:
+    settings = procurement_settings()
+    totals = totals_for(quotation)
+    document_type, band_problem = None, None
+    try:
+        document_type = rules.document_type_for(totals.total, settings)
+    except OrderValueAboveLimit as error:
+        band_problem = error.message
+    request = quotation.request
+    priors = prior_orders(
+        request.agency_id,
+        quotation.cooperative_id,
+        {line.category_id for line in request.lines},
+        today(),
+    )
+    warning = rules.splitting_warning(totals.total, today(), priors, settings)
+    return ApprovalCheck(
+        totals, totals.total > request.ceiling, document_type, band_problem, warning
+    )
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+def _answerable(quotation: Quotation, target: QuotationStatus, actor: Actor) -> None:
+    """The move is in the table and the pending offer has not lapsed (even if the periodic
+    task has not recorded the lapse yet)."""
+    find_transition(quotation, target, actor)
+    if quotation_has_lapsed(quotation):
+        raise Lapsed()
+
+
+def _add_round(
+    quotation: Quotation,
+    kind: RoundKind,
+    user: User,
+    prices: Mapping[int, int],
+    message: str,
+    delivery_date: date | None = None,
+) -> QuotationRound:
+    """A new round with a price for every line of the request (no more, no fewer)."""
+    request = quotation.request
+    message = message.strip()
+    if len(message) > 2000:
+        raise InvalidProcurementInput(_("Pesan paling banyak 2000 karakter."))
+    lines = {line.id: line for line in request.lines}
+    if set(prices) != set(lines):
+        raise InvalidProcurementInput(
+            _("Isi harga untuk setiap barang dalam permintaan, tidak lebih dan tidak kurang.")
+        )
+    round_ = QuotationRound(
+        number=len(quotation.rounds) + 1,
+        kind=kind,
+        author_id=user.id,
+        created_at=clock.now(),
+        message=message,
+        delivery_date=delivery_date,
+        subtotal=0,
+    )
+    subtotal = 0
+    for line_id, line in sorted(lines.items(), key=lambda item: item[1].position):
+        price = check_price(prices[line_id], line.name)
+        total = price * line.quantity
+        subtotal += total
+        round_.lines.append(
+            QuotationRoundLine(
+                request_line_id=line_id, quantity=line.quantity, unit_price=price, line_total=total
+            )
+        )
+    if subtotal > MAX_AMOUNT:
+        raise InvalidProcurementInput(_("Nilai penawaran terlalu besar."))
+    round_.subtotal = subtotal
+    quotation.rounds.append(round_)
+    db.session.flush()
+    return round_
+
+
+def _lapses_at() -> datetime:
+    return rules.quotation_lapses_at(clock.now(), procurement_settings())
+
+
+def _agency_pp(quotation: Quotation) -> list[User]:
+    return agency_members(quotation.request.agency_id, PP)
+
+
+def _tell_cooperative(quotation: Quotation, message: Callable[[], Any]) -> None:
+    notify(
+        cooperative_members(quotation.cooperative_id),
+        message,
+        "procurement.coop_quotation",
+        request_id=quotation.request_id,
+        quotation_id=quotation.id,
+    )
+
+
+def _tell_agency(quotation: Quotation, users: list[User], message: Callable[[], Any]) -> None:
+    notify(
+        users,
+        message,
+        "procurement.quotation",
+        request_id=quotation.request_id,
+        quotation_id=quotation.id,
+    )
+
+
+# --- the cooperative's moves ------------------------------------------------------------------
+
+
+def submit_offer(
+    user: User,
+    quotation_id: int,
+    prices: Mapping[int, int],
+    delivery_date: date | None,
+    message: str = "",
+) -> QuotationRound:
+    """The cooperative's offer (first, or answering a counter-offer)."""
+    quotation = cooperative_quotation(user, quotation_id)
+    _answerable(quotation, Q.QUOTED, Actor.COOPERATIVE)
+    if delivery_date is None:
+        raise InvalidProcurementInput(_("Isi tanggal pengiriman yang Anda sanggupi."))
+    check_future_date(delivery_date)
+    round_ = _add_round(quotation, RoundKind.OFFER, user, prices, message, delivery_date)
+    move(
+        quotation,
+        Q.QUOTED,
+        Actor.COOPERATIVE,
+        user,
+        note=message,
+        values={"subtotal": round_.subtotal, "lapses_at": _lapses_at()},
+        data={"round": round_.number, "subtotal": round_.subtotal},
+    )
+    _tell_agency(
+        quotation,
+        _agency_pp(quotation),
+        lambda: _(
+            "%(name)s mengirim penawaran untuk %(number)s.",
+            name=quotation.cooperative.name,
+            number=quotation.request.number,
+        ),
+    )
+    return round_
+
+
+def accept_counter(user: User, quotation_id: int) -> Quotation:
+    """The cooperative accepts the agency's counter-offer as it is: the prices are agreed."""
+    quotation = cooperative_quotation(user, quotation_id)
+    _answerable(quotation, Q.AGREED, Actor.COOPERATIVE)
+    _check_ceiling(quotation)
+    _check_one_settled(quotation)
+    move(quotation, Q.AGREED, Actor.COOPERATIVE, user, values={"lapses_at": None})
+    _tell_agency(
+        quotation,
+        _agency_pp(quotation),
+        lambda: _(
+            "%(name)s menerima tawaran balik untuk %(number)s. Teruskan ke PPK.",
+            name=quotation.cooperative.name,
+            number=quotation.request.number,
+        ),
+    )
+    return quotation
+
+
+def decline_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
+    quotation = cooperative_quotation(user, quotation_id)
+    reason = reason.strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidProcurementInput(_("Tulis alasan Anda menolak."))
+    _answerable(quotation, Q.DECLINED, Actor.COOPERATIVE)
+    move(
+        quotation,
+        Q.DECLINED,
+        Actor.COOPERATIVE,
+        user,
+        note=reason,
+        values={"lapses_at": None, "status_reason": reason},
+    )
+    _tell_agency(
+        quotation,
+        _agency_pp(quotation),
+        lambda: _(
+            "%(name)s menolak permintaan %(number)s: %(reason)s",
+            name=quotation.cooperative.name,
+            number=quotation.request.number,
+            reason=reason,
+        ),
+    )
+    return quotation
+
+
+# --- the pejabat pengadaan's moves ------------------------------------------------------------
+
+
+def counter_offer(
+    user: User, quotation_id: int, prices: Mapping[int, int], message: str = ""
+) -> QuotationRound:
+    """A counter-offer with a price per line; it must stay within the ceiling."""
+    quotation = agency_quotation(user, quotation_id, PP)
+    _answerable(quotation, Q.COUNTERED, Actor.PEJABAT_PENGADAAN)
+    round_ = _add_round(quotation, RoundKind.COUNTER, user, prices, message)
+    _check_ceiling(quotation, round_.subtotal)
+    move(
+        quotation,
+        Q.COUNTERED,
+        Actor.PEJABAT_PENGADAAN,
+        user,
+        note=message,
+        values={"subtotal": round_.subtotal, "lapses_at": _lapses_at()},
+        data={"round": round_.number, "subtotal": round_.subtotal},
+    )
+    _tell_cooperative(
+        quotation,
+        lambda: _(
+            "%(agency)s mengirim tawaran balik untuk %(number)s.",
+            agency=quotation.request.agency.name,
+            number=quotation.request.number,
+        ),
+    )
+    return round_
+
+
+def agree_quotation(user: User, quotation_id: int) -> Quotation:
+    """The pejabat pengadaan accepts the cooperative's offer as it is."""
+    quotation = agency_quotation(user, quotation_id, PP)
+    _answerable(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN)
+    _check_ceiling(quotation)
+    _check_one_settled(quotation)
+    move(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN, user, values={"lapses_at": None})
+    _tell_cooperative(
+        quotation,
+        lambda: _(
+            "Penawaran Anda untuk %(number)s diterima dan akan diteruskan ke PPK.",
+            number=quotation.request.number,
+        ),
+    )
+    return quotation
+
+
+def forward_quotation(user: User, quotation_id: int, note: str = "") -> Quotation:
+    """Forward the agreed quotation to the PPK. One above the ceiling or above the top value
+    band is refused here already, with the reason."""
+    quotation = agency_quotation(user, quotation_id, PP)
+    find_transition(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN)
+    _check_ceiling(quotation)
+    rules.document_type_for(totals_for(quotation).total, procurement_settings())
+    note = note.strip()[:2000]
+    move(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN, user, note=note)
+    _tell_agency(
+        quotation,
+        agency_members(quotation.request.agency_id, PPK),
+        lambda: _(
+            "Penawaran %(name)s untuk %(number)s menunggu persetujuan Anda.",
+            name=quotation.cooperative.name,
+            number=quotation.request.number,
+        ),
+    )
+    return quotation
+
+
+# --- the PPK's moves --------------------------------------------------------------------------
+
+
+def return_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
+    """Send the quotation back to the pejabat pengadaan with a reason."""
+    quotation = agency_quotation(user, quotation_id, PPK)
+    reason = reason.strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidProcurementInput(_("Tulis alasan pengembalian."))
+    move(
+        quotation,
+        Q.RETURNED,
+        Actor.PPK,
+        user,
+        note=reason,
+        values={"status_reason": reason},
+    )
+    _tell_agency(
+        quotation,
+        _agency_pp(quotation),
+        lambda: _(
+            "PPK mengembalikan penawaran %(name)s untuk %(number)s: %(reason)s",
+            name=quotation.cooperative.name,
+            number=quotation.request.number,
+            reason=reason,
+        ),
+    )
+    return quotation
+
+
+def approve_quotation(user: User, quotation_id: int, splitting_reason: str = "") -> PurchaseOrder:
+    """Approve and issue the Surat Pesanan.
+
+    Refused above the ceiling, above the top value band (a full contract is needed), and, when
+    the splitting check warns, without a reason (which is recorded with the warning).
+    """
+    quotation = agency_quotation(user, quotation_id, PPK)
+    find_transition(quotation, Q.APPROVED, Actor.PPK)
+    _check_ceiling(quotation)
+    check = approval_check(quotation)
+    document_type = rules.document_type_for(check.totals.total, procurement_settings())
+    splitting_reason = splitting_reason.strip()
+    if len(splitting_reason) > 2000:
+        raise InvalidProcurementInput(_("Alasan paling banyak 2000 karakter."))
+    if check.splitting is not None and not splitting_reason:
+        raise SplittingNotAcknowledged(check.splitting.message)
+    warning = check.splitting.message if check.splitting is not None else None
+    move(
+        quotation,
+        Q.APPROVED,
+        Actor.PPK,
+        user,
+        note=splitting_reason if warning else "",
+        values={"lapses_at": None},
+        data={"splitting_warning": warning, "splitting_reason": splitting_reason or None},
+    )
+    request = quotation.request
+    move(request, RequestStatus.AWARDED, Actor.PPK, user)
+    for other in request.quotations:
+        if other.id != quotation.id and other.status in OPEN_QUOTATIONS:
+            move(other, Q.WITHDRAWN, Actor.PPK, user, values={"lapses_at": None})
+            notify(
+                cooperative_members(other.cooperative_id),
+                lambda: _(
+                    "Permintaan %(number)s diberikan kepada koperasi lain. Terima kasih atas "
+                    "penawaran Anda.",
+                    number=request.number,
+                ),
+                "procurement.coop_quotation",
+                request_id=request.id,
+                quotation_id=other.id,
+            )
+    return issue_purchase_order(
+        quotation,
+        user,
+        check.totals.subtotal,
+        check.totals.ppn,
+        document_type,
+        splitting_warning=warning,
+        splitting_reason=splitting_reason if warning else None,
+    )
+
+
+# --- lapsing ---------------------------------------------------------------------------------
+
+
+def quotation_has_lapsed(quotation: Quotation) -> bool:
+    """An offer or counter-offer left unanswered past its working days (rules.has_lapsed)."""
+    if quotation.status not in (Q.QUOTED, Q.COUNTERED) or not quotation.rounds:
+        return False
+    settings = procurement_settings()
+    sent_at = as_utc(quotation.rounds[-1].created_at)
+    return rules.has_lapsed(sent_at, clock.now(), settings.quotation_lapse_working_days, settings)
+
+
+def due_quotation_ids(limit: int = 500) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Quotation.id)
+            .where(
+                Quotation.status.in_([Q.QUOTED, Q.COUNTERED]),
+                Quotation.lapses_at <= clock.now(),
+            )
+            .order_by(Quotation.lapses_at, Quotation.id)
+            .limit(limit)
+        )
+    )
+
+
+def lapse_quotation(quotation_id: int) -> bool:
+    """Lapse an unanswered offer or counter-offer if it is due (idempotent)."""
+    quotation = db.session.get(Quotation, quotation_id, populate_existing=True)
+    if quotation is None or not quotation_has_lapsed(quotation):
+        return False
+    waiting_for_agency = quotation.status == Q.QUOTED
+    try:
+        with db.session.begin_nested():
+            move(quotation, Q.LAPSED, Actor.SYSTEM, None, values={"lapses_at": None})
+    except InvalidTransition:
+        return False
+    request = quotation.request
+    message = (
+        (
+            lambda: _(
+                "Penawaran %(name)s untuk %(number)s kedaluwarsa karena tidak dijawab.",
+                name=quotation.cooperative.name,
+                number=request.number,
+            )
+        )
+        if waiting_for_agency
+        else (
+            lambda: _(
+                "Tawaran balik untuk %(number)s kedaluwarsa karena tidak dijawab.",
+                number=request.number,
+            )
+        )
+    )
+    _tell_agency(quotation, _agency_pp(quotation), message)
+    _tell_cooperative(quotation, message)
+    return True

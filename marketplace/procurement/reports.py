@@ -1,0 +1,345 @@
+"""Spend reports: per agency, per cooperative, per kind of goods and per month, and each
+agency's share of its yearly goods budget spent here against the national target (40% of
+goods and services spending for small businesses and cooperatives).
+
+Spend is what the treasurers paid: invoices with a recorded payment, counted in the year of
+the payment date, at their total including PPN (the agency's spending; the taxes withheld are
+part of it). Per kind of goods the amounts exclude PPN, because PPN is computed per invoice,
+not per line. City administrators see every agency; an agency member sees their own agencies.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.catalogue.models import Category
+from marketplace.cooperatives.models import Cooperative
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.procurement.common import MAX_AMOUNT, agency_ids
+from marketplace.procurement.exceptions import InvalidProcurementInput
+from marketplace.procurement.models import Agency, Budget, Invoice, InvoiceLine, Payment
+from marketplace.procurement.tax import format_percent
+
+TABLES = ("agency", "cooperative", "category", "month", "budget")
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    label: str
+    invoices: int
+    subtotal: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    agency: Agency
+    budget: int | None
+    spent: int
+    share: Fraction | None
+    target: Fraction
+
+    @property
+    def share_label(self) -> str:
+        return format_percent(self.share) if self.share is not None else "–"
+
+    @property
+    def meets_target(self) -> bool:
+        return self.share is not None and self.share >= self.target
+
+
+@dataclass(frozen=True)
+class SpendReport:
+    year: int
+    by_agency: list[SpendRow]
+    by_cooperative: list[SpendRow]
+    by_category: list[SpendRow]
+    by_month: list[SpendRow]
+    budgets: list[BudgetRow]
+    target: Fraction
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.by_agency)
+
+    @property
+    def target_label(self) -> str:
+        return format_percent(self.target)
+
+
+def target_percent() -> Fraction:
+    return Fraction(current_app.config["PROCUREMENT_LOCAL_SHARE_TARGET_PERCENT"])
+
+
+def visible_agencies(user: User) -> list[Agency]:
+    """Every agency for a city administrator; the user's own for an agency member."""
+    statement = select(Agency).order_by(Agency.name)
+    if not user.is_city_admin:
+        statement = statement.where(Agency.id.in_(agency_ids(user)))
+    return list(db.session.scalars(statement))
+
+
+def _paid(year: int, agencies: Sequence[int]) -> list[tuple[Invoice, Payment]]:
+    rows = db.session.execute(
+        select(Invoice, Payment)
+        .join(Payment, Payment.invoice_id == Invoice.id)
+        .where(
+            Invoice.agency_id.in_(agencies),
+            Payment.paid_on >= date(year, 1, 1),
+            Payment.paid_on <= date(year, 12, 31),
+        )
+        .order_by(Payment.paid_on, Invoice.id)
+    ).all()
+    return [(invoice, payment) for invoice, payment in rows]
+
+
+def _rows(groups: dict[Any, list[Invoice]], label_of: dict[Any, str]) -> list[SpendRow]:
+    rows = [
+        SpendRow(
+            label_of.get(key, str(key)),
+            len(invoices),
+            sum(i.subtotal for i in invoices),
+            sum(i.total for i in invoices),
+        )
+        for key, invoices in groups.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.label))
+
+
+def spend_report(user: User, year: int) -> SpendReport:
+    agencies = visible_agencies(user)
+    agency_ids_ = [a.id for a in agencies]
+    paid = _paid(year, agency_ids_)
+    invoices = [invoice for invoice, _payment in paid]
+
+    by_agency: dict[int, list[Invoice]] = defaultdict(list)
+    by_cooperative: dict[int, list[Invoice]] = defaultdict(list)
+    by_month: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice, payment in paid:
+        by_agency[invoice.agency_id].append(invoice)
+        by_cooperative[invoice.cooperative_id].append(invoice)
+        by_month[payment.paid_on.month].append(invoice)
+
+    cooperative_names: dict[int, str] = dict(
+        db.session.execute(
+            select(Cooperative.id, Cooperative.name).where(Cooperative.id.in_(list(by_cooperative)))
+        )
+        .tuples()
+        .all()
+    )
+    locale = str(get_locale())
+    month_rows = [
+        SpendRow(
+            _month_name(year, month, locale),
+            len(by_month[month]),
+            sum(i.subtotal for i in by_month[month]),
+            sum(i.total for i in by_month[month]),
+        )
+        for month in sorted(by_month)
+    ]
+
+    category_rows = _by_category([i.id for i in invoices], locale)
+    target = target_percent()
+    spent = {agency: sum(i.total for i in rows) for agency, rows in by_agency.items()}
+    budgets: dict[int, int] = dict(
+        db.session.execute(
+            select(Budget.agency_id, Budget.goods_budget).where(
+                Budget.year == year, Budget.agency_id.in_(agency_ids_)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    budget_rows = []
+    for agency in agencies:
+        budget = budgets.get(agency.id)
+        used = spent.get(agency.id, 0)
+        share = Fraction(used * 100, budget) if budget else None
+        budget_rows.append(BudgetRow(agency, budget, used, share, target))
+    return SpendReport(
+        year=year,
+        by_agency=_rows(by_agency, {a.id: a.name for a in agencies}),
+        by_cooperative=_rows(by_cooperative, cooperative_names),
+        by_category=category_rows,
+        by_month=month_rows,
+        budgets=budget_rows,
+        target=target,
+    )
+
+
+def _month_name(year: int, month: int, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(date(year, month, 1), "LLLL yyyy", locale=locale)
+
+
+def _by_category(invoice_ids: Iterable[int], locale: str) -> list[SpendRow]:
+    """Per top-level category (the kind of goods), amounts excluding PPN."""
+    ids = list(invoice_ids)
+    if not ids:
+        return []
+    lines = db.session.execute(
+        select(InvoiceLine.invoice_id, InvoiceLine.category_id, InvoiceLine.amount).where(
+            InvoiceLine.invoice_id.in_(ids)
+        )
+    ).all()
+    categories = {c.id: c for c in db.session.scalars(select(Category))}
+
+    def top(category_id: int) -> Category:
+        category = categories[category_id]
+        return categories[category.parent_id] if category.parent_id else category
+
+    amounts: dict[int, int] = defaultdict(int)
+    invoices: dict[int, set[int]] = defaultdict(set)
+    for invoice_id, category_id, amount in lines:
+        key = top(category_id).id
+        amounts[key] += amount
+        invoices[key].add(invoice_id)
+    rows = [
+        SpendRow(categories[key].display_name(locale), len(invoices[key]), amount, amount)
+        for key, amount in amounts.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.label))
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def table(report: SpendReport, name: str) -> tuple[list[str], list[list[Any]]]:
+    """A report table as a header and rows of plain values (for CSV and XLSX)."""
+    if name == "budget":
+        header = [
+            _("OPD"),
+            _("Tahun"),
+            _("Anggaran belanja barang"),
+            _("Belanja di Pasar OPOP"),
+            _("Persentase"),
+            _("Target"),
+        ]
+        rows = [
+            [
+                row.agency.name,
+                report.year,
+                row.budget if row.budget is not None else "",
+                row.spent,
+                row.share_label,
+                format_percent(row.target),
+            ]
+            for row in report.budgets
+        ]
+        return header, rows
+    first = {
+        "agency": _("OPD"),
+        "cooperative": _("Koperasi"),
+        "category": _("Jenis barang"),
+        "month": _("Bulan"),
+    }[name]
+    data = {
+        "agency": report.by_agency,
+        "cooperative": report.by_cooperative,
+        "category": report.by_category,
+        "month": report.by_month,
+    }[name]
+    header = [first, _("Jumlah invoice"), _("Nilai tanpa PPN"), _("Nilai termasuk PPN")]
+    if name == "category":
+        header = [first, _("Jumlah invoice"), _("Nilai tanpa PPN")]
+        return header, [[r.label, r.invoices, r.subtotal] for r in data]
+    return header, [[r.label, r.invoices, r.subtotal, r.total] for r in data]
+
+
+def to_csv(report: SpendReport, name: str) -> str:
+    if name not in TABLES:
+        raise NotFound()
+    header, rows = table(report, name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_xlsx(report: SpendReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    sheet_names = {
+        "agency": _("Per OPD"),
+        "cooperative": _("Per koperasi"),
+        "category": _("Per jenis barang"),
+        "month": _("Per bulan"),
+        "budget": _("Anggaran"),
+    }
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name in TABLES:
+        header, rows = table(report, name)
+        sheet = workbook.create_sheet(str(sheet_names[name])[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for index, _title in enumerate(header, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = 16 if index > 1 else 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- budgets -----------------------------------------------------------------------------------
+
+
+def budgets_for(year: int) -> list[tuple[Agency, Budget | None]]:
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.name)))
+    budgets = {
+        b.agency_id: b for b in db.session.scalars(select(Budget).where(Budget.year == year))
+    }
+    return [(agency, budgets.get(agency.id)) for agency in agencies]
+
+
+def save_budget(user: User, agency_id: int, year: int, goods_budget: int) -> Budget:
+    """Set an agency's goods budget for a year (city administrators only)."""
+    if not user.is_city_admin:
+        raise NotFound()
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        raise InvalidProcurementInput(_("Pilih OPD dari daftar."))
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidProcurementInput(_("Tahun anggaran harus antara 2000 dan 2100."))
+    if isinstance(goods_budget, bool) or not isinstance(goods_budget, int):
+        raise InvalidProcurementInput(_("Isi anggaran dalam rupiah bulat."))
+    if not 0 <= goods_budget <= MAX_AMOUNT * 100:
+        raise InvalidProcurementInput(_("Anggaran tidak boleh negatif atau terlalu besar."))
+    budget = db.session.scalar(
+        select(Budget).where(Budget.agency_id == agency.id, Budget.year == year)
+    )
+    before = budget.goods_budget if budget else None
+    if budget is None:
+        budget = Budget(agency_id=agency.id, year=year, goods_budget=goods_budget)
+        db.session.add(budget)
+    budget.goods_budget = goods_budget
+    budget.updated_by_id = user.id
+    db.session.flush()
+    audit.record(
+        "procurement.budget.saved",
+        budget,
+        actor_id=user.id,
+        data={"agency": agency.slug, "year": year, "before": before, "after": goods_budget},
+    )
+    return budget

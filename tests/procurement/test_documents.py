@@ -1,0 +1,202 @@
+"""The procurement's documents as printable pages and WeasyPrint PDFs (their text read back with
+pdftotext), rendered in Indonesian from this site's own files only."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from types import ModuleType
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from marketplace.extensions import db
+from marketplace.procurement.documents import LocalFetcher
+from tests.conftest import login
+from tests.procurement import workflow as wf
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text, with runs of spaces squeezed (pdftotext lays columns out with them)."""
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return re.sub(r"[ \t]+", " ", result.stdout.decode("utf-8"))
+
+
+@pytest.fixture
+def procurement(app: Flask, clock: ModuleType) -> dict[str, Any]:
+    """A PKP cooperative's Rp10.000.000 order (Tuesday 1 December 2026), its first delivery
+    of 100 (Rp1.000.000) inspected, invoiced and paid."""
+    with app.test_request_context():
+        c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+        order = wf.accepted(c, price=10_000, quantity=1000, ceiling=20_000_000)
+        delivery = wf.deliver(c, order, 100)
+        bast = wf.inspect(c, delivery, 100)
+        invoice = wf.invoice_for(c, bast)
+        wf.pay(c, invoice)
+        db.session.commit()
+        return {
+            "request": order.request_id,
+            "quotation": order.quotation_id,
+            "order": order.id,
+            "delivery": delivery.id,
+            "bast": bast.id,
+            "invoice": invoice.id,
+            "numbers": {
+                "request": order.request.number,
+                "quotation": order.quotation.number,
+                "order": order.number,
+                "delivery": delivery.number,
+                "bast": bast.number,
+                "invoice": invoice.number,
+            },
+        }
+
+
+def document(client: FlaskClient, kind: str, object_id: int) -> tuple[str, str]:
+    page = client.get(f"/procurement/documents/{kind}/{object_id}?lang=en")
+    assert page.status_code == 200
+    pdf = client.get(f"/procurement/documents/{kind}/{object_id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert pdf.data.startswith(b"%PDF")
+    return page.get_data(as_text=True), pdf_text(pdf.data)
+
+
+EXPECTED = {
+    "request": [
+        "PERMINTAAN PENAWARAN HARGA",
+        "1 Desember 2026",
+        "Bagian Umum Setda Uji",
+        "Koppontren Uji Sejahtera",
+        "45123678",
+        "Rp20.000.000",
+        "Keripik Tempe Uji",
+        "1000 bungkus",
+        "Pejabat Pengadaan",
+    ],
+    "quotation": [
+        "SURAT PENAWARAN HARGA",
+        "Bagian Umum Setda Uji",
+        "Rp10.000.000",
+        "Rp1.100.000",
+        "Rp11.100.000",
+        "Hormat kami",
+        "Bu Koperasi",
+    ],
+    "order": [
+        "SURAT PESANAN",
+        "1 Desember 2026",
+        "Kuitansi",
+        "Pemesan",
+        "Penyedia",
+        "Pak ppk",
+        "Rp11.100.000",
+        "PPh 22 1,5% Rp150.000",
+        "Rp9.850.000",
+        "sebelas juta seratus ribu rupiah",
+        "meterai Rp10.000",
+        "Pejabat Pembuat Komitmen",
+    ],
+    "delivery": [
+        "SURAT JALAN",
+        "1 Desember 2026",
+        "100 bungkus",
+        "Pak Sopir",
+        "S 1234 AB",
+        "Pengirim",
+        "Penerima",
+    ],
+    "bast": [
+        "BERITA ACARA SERAH TERIMA BARANG",
+        "1 Desember 2026",
+        "Rp1.000.000",
+        "Pak penerima",
+        "Pemeriksa/Penerima Barang",
+        "Mengetahui, PPK",
+    ],
+    "invoice": [
+        "INVOICE / KUITANSI",
+        "1 Desember 2026",
+        "PPN Rp110.000",
+        "Total termasuk PPN Rp1.110.000",
+        "PPN dipungut bendahara -Rp110.000",
+        "PPh 22 1,5% -Rp15.000",
+        "Rp985.000",
+        "satu juta seratus sepuluh ribu rupiah",
+        "LUNAS 1 Desember 2026",
+        "BP-22-0001",
+        "Bendahara Pengeluaran",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_each_document_renders_as_a_page_and_a_pdf(
+    app: Flask, client: FlaskClient, procurement: dict[str, Any], kind: str
+) -> None:
+    login(client, "pejabat_pengadaan@agency.test")
+    html, text = document(client, kind, procurement[kind])
+    number = procurement["numbers"][kind]
+    assert f"Nomor: {number}" in text
+    for expected in EXPECTED[kind]:
+        assert expected in text, (kind, expected, text)
+    # The printable page is the same document, in Indonesian whatever the reader's language.
+    assert f"Nomor: {number}" in html and 'lang="id"' in html
+    assert "Unduh PDF" in html
+    # No inline script or style: the strict CSP would block them.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert " style=" not in html and "<style" not in html
+
+
+def test_the_invoice_states_the_taxes_the_net_amount_and_the_words(
+    app: Flask, client: FlaskClient, procurement: dict[str, Any]
+) -> None:
+    login(client, "owner@coop.test")  # the cooperative reads its own invoice too
+    response = client.get(f"/procurement/documents/invoice/{procurement['invoice']}.pdf")
+    assert response.status_code == 200
+    number = procurement["numbers"]["invoice"]
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{number}.pdf"'
+    text = pdf_text(response.data)
+    for expected in ("PPN", "PPh 22", "Dibayarkan kepada", "Rp985.000", "Terbilang"):
+        assert expected in text
+    assert "satu juta seratus sepuluh ribu rupiah" in text
+
+
+def test_other_agencies_and_cooperatives_cannot_open_the_documents(
+    app: Flask, client: FlaskClient, procurement: dict[str, Any]
+) -> None:
+    login(client, "ppk@other.test")
+    for kind in EXPECTED:
+        assert client.get(f"/procurement/documents/{kind}/{procurement[kind]}").status_code == 404
+        assert (
+            client.get(f"/procurement/documents/{kind}/{procurement[kind]}.pdf").status_code == 404
+        )
+    assert client.get("/procurement/documents/nothing/1").status_code == 404
+
+
+def test_the_pdf_fetcher_serves_only_this_sites_files(app: Flask) -> None:
+    static = app.static_folder
+    assert static is not None
+    fetcher = LocalFetcher(static)
+    body, content_type = fetcher.read("http://localhost/static/css/documents.css")
+    assert b"@font-face" in body and content_type == "text/css"
+    font, _ = fetcher.read("http://localhost/static/fonts/DejaVuSans.ttf")
+    assert len(font) > 100_000
+    for refused in (
+        "file:///etc/passwd",
+        "http://localhost/static/../config.py",
+        "http://localhost/static/%2e%2e/config.py",
+        "http://localhost/account/login",
+        "ftp://example.com/static/x.css",
+        "http://localhost/static/css/nothing.css",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.read(refused)
+    weasy = fetcher.fetcher()
+    with pytest.raises(ValueError):
+        weasy.fetch("https://fonts.example.com/font.woff2")
