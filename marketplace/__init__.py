@@ -141,6 +141,8 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
+    from marketplace.admin import agency_invitations_bp
+    from marketplace.admin import bp as admin_bp
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
@@ -157,6 +159,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(agency_invitations_bp)
 
 
 def register_request_handling(app: Flask) -> None:

@@ -1,0 +1,292 @@
+"""What the city's screens read: lists and detail pages, each in a fixed number of queries.
+
+Reading only. Every change goes through a domain service (see the routes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace import clock
+from marketplace.accounts.models import User
+from marketplace.audit import AuditLog
+from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeMember,
+    CooperativeStatus,
+)
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.orders.models import VendorOrder, VendorOrderStatus
+from marketplace.procurement.models import AgencyMember
+
+#: The application queue first: what waits for the city's decision.
+QUEUE = (CooperativeStatus.PENDING, CooperativeStatus.CHANGES_REQUESTED)
+#: Vendor orders that are still moving (the cooperative or the shopper has something to do).
+OPEN_ORDER_STATUSES = (
+    VendorOrderStatus.AWAITING_PAYMENT,
+    VendorOrderStatus.PAID,
+    VendorOrderStatus.ACCEPTED,
+    VendorOrderStatus.SHIPPED,
+    VendorOrderStatus.READY_FOR_PICKUP,
+    VendorOrderStatus.DELIVERED,
+)
+
+
+def local_today() -> date:
+    """Today in Kota Mojokerto, by the app's clock (tests freeze it)."""
+    return clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants a local calendar day starts and ends at (end exclusive)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, start + timedelta(days=1)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+@dataclass
+class Page:
+    """One page of a list: the rows, the page number and whether another page follows."""
+
+    items: list[Any]
+    page: int
+    has_next: bool
+
+
+def paginate(statement: Select[Any], page: int, per_page: int, scalars: bool = True) -> Page:
+    """Fetch one page (and one row more, to know whether there is a next page; no COUNT)."""
+    page = max(1, min(page, 10_000))
+    statement = statement.offset((page - 1) * per_page).limit(per_page + 1)
+    result = db.session.scalars(statement) if scalars else db.session.execute(statement)
+    rows = list(result.unique().all() if scalars else result.all())
+    return Page(rows[:per_page], page, len(rows) > per_page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cooperatives
+# ---------------------------------------------------------------------------------------------
+
+
+def cooperative_status_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Cooperative.status, func.count()).group_by(Cooperative.status)
+    ).all()
+    counts = {str(status): 0 for status in CooperativeStatus}
+    counts.update({str(status): int(count) for status, count in rows})
+    return counts
+
+
+def list_cooperatives(statuses: tuple[str, ...]) -> list[tuple[Cooperative, int]]:
+    """Cooperatives in these statuses with their number of products; the oldest application
+    first in the queue, by name otherwise."""
+    counts = (
+        select(Product.cooperative_id, func.count(Product.id).label("products"))
+        .where(Product.status != ProductStatus.ARCHIVED)
+        .group_by(Product.cooperative_id)
+        .subquery()
+    )
+    in_queue = set(statuses) <= set(QUEUE)
+    rows = db.session.execute(
+        select(Cooperative, func.coalesce(counts.c.products, 0))
+        .outerjoin(counts, counts.c.cooperative_id == Cooperative.id)
+        .where(Cooperative.status.in_(statuses))
+        .order_by(*((Cooperative.created_at, Cooperative.id) if in_queue else (Cooperative.name,)))
+    ).all()
+    return [(cooperative, int(count)) for cooperative, count in rows]
+
+
+@dataclass
+class CooperativeDetail:
+    cooperative: Cooperative
+    members: list[CooperativeMember]
+    product_counts: dict[str, int]
+    open_orders: int
+    history: list[AuditLog]
+
+
+def cooperative_detail(cooperative_id: int) -> CooperativeDetail:
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound()
+    members = list(
+        db.session.scalars(
+            select(CooperativeMember)
+            .options(joinedload(CooperativeMember.user))
+            .where(CooperativeMember.cooperative_id == cooperative_id)
+            .order_by(CooperativeMember.role, CooperativeMember.id)
+        )
+    )
+    rows = db.session.execute(
+        select(Product.status, func.count())
+        .where(Product.cooperative_id == cooperative_id)
+        .group_by(Product.status)
+    ).all()
+    product_counts = {str(status): 0 for status in ProductStatus}
+    product_counts.update({str(status): int(count) for status, count in rows})
+    open_orders = db.session.scalar(
+        select(func.count())
+        .select_from(VendorOrder)
+        .where(
+            VendorOrder.cooperative_id == cooperative_id,
+            VendorOrder.status.in_(OPEN_ORDER_STATUSES),
+        )
+    )
+    history = list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.cooperative_id == cooperative_id, AuditLog.action.like("cooperative.%"))
+            .order_by(AuditLog.id.desc())
+            .limit(20)
+        )
+    )
+    return CooperativeDetail(cooperative, members, product_counts, int(open_orders or 0), history)
+
+
+def history_actors(entries: list[AuditLog]) -> dict[int, User]:
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryRow:
+    category: Category
+    products: int
+    depth: int
+
+
+def category_tree() -> list[CategoryRow]:
+    """Every category in display order (each top category followed by its subcategories),
+    with its number of products (not archived)."""
+    categories = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+    counts: dict[int, int] = {
+        category_id: int(count)
+        for category_id, count in db.session.execute(
+            select(Product.category_id, func.count())
+            .where(Product.status != ProductStatus.ARCHIVED)
+            .group_by(Product.category_id)
+        )
+    }
+    rows = []
+    for top in (c for c in categories if c.parent_id is None):
+        rows.append(CategoryRow(top, int(counts.get(top.id, 0)), 0))
+        rows.extend(
+            CategoryRow(child, int(counts.get(child.id, 0)), 1)
+            for child in categories
+            if child.parent_id == top.id
+        )
+    return rows
+
+
+def get_category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def product_list(text: str, status: str, page: int, per_page: int = 50) -> Page:
+    statement = (
+        select(Product)
+        .options(joinedload(Product.cooperative), joinedload(Product.category))
+        .order_by(Product.updated_at.desc(), Product.id.desc())
+    )
+    if status:
+        statement = statement.where(Product.status == status)
+    if text:
+        pattern = like_pattern(text)
+        statement = statement.join(Product.cooperative).where(
+            or_(
+                func.lower(Product.name).like(pattern, escape="\\"),
+                func.lower(Cooperative.name).like(pattern, escape="\\"),
+            )
+        )
+    return paginate(statement, page, per_page)
+
+
+def product_status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Product.status, func.count()).group_by(Product.status)).all()
+    counts = {str(status): 0 for status in ProductStatus}
+    counts.update({str(status): int(count) for status, count in rows})
+    return counts
+
+
+def get_product(product_id: int) -> Product:
+    product = db.session.scalar(
+        select(Product)
+        .options(
+            joinedload(Product.cooperative),
+            joinedload(Product.category),
+            selectinload(Product.variants),
+            selectinload(Product.images),
+        )
+        .where(Product.id == product_id)
+    )
+    if product is None:
+        raise NotFound()
+    return product
+
+
+# ---------------------------------------------------------------------------------------------
+# People and agencies
+# ---------------------------------------------------------------------------------------------
+
+
+def user_list(text: str, page: int, per_page: int = 50) -> Page:
+    statement = select(User).order_by(User.id.desc())
+    if text:
+        pattern = like_pattern(text)
+        statement = statement.where(
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+            )
+        )
+    return paginate(statement, page, per_page)
+
+
+@dataclass
+class UserDetail:
+    user: User
+    membership: CooperativeMember | None
+    agency_roles: list[AgencyMember]
+
+
+def user_detail(user_id: int) -> UserDetail:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    membership = db.session.scalar(
+        select(CooperativeMember)
+        .options(joinedload(CooperativeMember.cooperative))
+        .where(CooperativeMember.user_id == user_id)
+    )
+    roles = list(
+        db.session.scalars(
+            select(AgencyMember)
+            .options(joinedload(AgencyMember.agency))
+            .where(AgencyMember.user_id == user_id)
+            .order_by(AgencyMember.agency_id, AgencyMember.role)
+        )
+    )
+    return UserDetail(user, membership, roles)
