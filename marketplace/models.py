@@ -15,6 +15,7 @@ from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.procurement.models import Agency, AgencyMember
+from marketplace.settings import Setting
 
 __all__ = [
     "Address",
@@ -38,6 +39,7 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductVariant",
+    "Setting",
     "StockMovement",
     "User",
     "VendorOrder",

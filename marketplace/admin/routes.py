@@ -19,4 +19,8 @@ def dashboard() -> Page:
     return render_template("admin/dashboard.html")
 
 
-from marketplace.admin import cooperative_routes, people_routes  # noqa: E402,F401
+from marketplace.admin import (  # noqa: E402,F401
+    catalogue_routes,
+    cooperative_routes,
+    people_routes,
+)

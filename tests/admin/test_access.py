@@ -93,6 +93,15 @@ POSTS: dict[str, tuple[int, dict[str, Any]]] = {
     "admin.disable_user": (302, {}),
     "admin.enable_user": (302, {}),
     "admin.send_password_reset": (302, {}),
+    "admin.create_category": (302, {}),
+    "admin.edit_category": (302, {}),
+    "admin.move_category": (302, {}),
+    "admin.merge_category": (302, {}),
+    "admin.moderation_setting": (302, {}),
+    "admin.approve_product": (302, {"product_id": lambda w: w.pending_product.id}),
+    "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}),
+    "admin.hide_product": (302, {}),
+    "admin.unhide_product": (409, {}),  # the world's product is not hidden
 }
 
 
