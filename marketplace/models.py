@@ -4,6 +4,7 @@ from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
 from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
+from marketplace.certificates.models import CertificateReminder
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -25,6 +26,7 @@ __all__ = [
     "Cart",
     "CartLine",
     "Category",
+    "CertificateReminder",
     "Cooperative",
     "CooperativeInvitation",
     "CooperativeMember",

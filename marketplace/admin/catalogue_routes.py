@@ -17,6 +17,7 @@ from marketplace.admin.forms import (
 )
 from marketplace.catalogue import categories, management, moderation
 from marketplace.catalogue.models import Category, ProductStatus
+from marketplace.certificates import rules
 from marketplace.policy import CITY_ADMIN, allow
 
 
@@ -229,3 +230,22 @@ def unhide_product(product_id: int) -> Page:
     product = moderation.unhide_product(queries.get_product(product_id).id, actor())
     flash(_("%(name)s tampil lagi di katalog.", name=product.name), "success")
     return redirect(url_for("admin.product", product_id=product.id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/certificates")
+@allow(CITY_ADMIN)
+def certificates() -> Page:
+    today = queries.local_today()
+    rows = rules.products_with_problems(today)
+    return render_template(
+        "admin/certificates.html",
+        rows=rows,
+        counts={problem: sum(problem in row.problems for row in rows) for problem in rules.Problem},
+        pp55=rules.expired_pp55(today),
+        today=today,
+    )
