@@ -122,6 +122,8 @@ class Config:
     # The cooperative workspace.
     #: How long a staff invitation link stays valid (seconds).
     COOPERATIVE_INVITATION_MAX_AGE = _env_int("COOPERATIVE_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
+    #: How long the city's invitation to an agency (a procurement role) stays valid (seconds).
+    AGENCY_INVITATION_MAX_AGE = _env_int("AGENCY_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
     #: Product photos: file size, decoded size, and how many per product.
     PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
     PRODUCT_IMAGE_MAX_PIXELS = 40_000_000

@@ -15,12 +15,13 @@ from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
-from marketplace.procurement.models import Agency, AgencyMember
+from marketplace.procurement.models import Agency, AgencyInvitation, AgencyMember
 from marketplace.settings import Setting
 
 __all__ = [
     "Address",
     "Agency",
+    "AgencyInvitation",
     "AgencyMember",
     "AuditLog",
     "Cart",

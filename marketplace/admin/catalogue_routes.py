@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from marketplace.admin import bp, queries
 from marketplace.admin.common import Page, actor, attach, form_status, page_number
@@ -97,7 +98,9 @@ def move_category(category_id: int) -> Page:
 def merge_category(category_id: int) -> Page:
     category = queries.get_category(category_id)
     form = MergeCategoryForm()
-    form.target_id.choices = [(c.id, _label(c)) for c in categories.merge_targets(category)]
+    form.target_id.choices = [
+        SelectChoice(c.id, _label(c)) for c in categories.merge_targets(category)
+    ]
     if form.validate_on_submit():
         source = category.name
         try:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import Form
 
 from marketplace.accounts.models import User
-from marketplace.admin import bp
+from marketplace.admin import agency_invitations_bp, bp
 from marketplace.errors import DomainError
 from marketplace.http import FORM_ERROR
 from marketplace.procurement.models import ProcurementRole
@@ -62,3 +62,8 @@ def role_label(role: str) -> str:
 @bp.context_processor
 def _workspace_context() -> dict[str, Any]:
     return {"payments_desk_url": payments_desk_url, "role_label": role_label}
+
+
+@agency_invitations_bp.context_processor
+def _invitation_context() -> dict[str, Any]:
+    return {"role_label": role_label}

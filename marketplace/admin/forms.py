@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     Form,
+    SelectChoice,
     StringField,
     TextAreaField,
     ValidationError,
@@ -70,7 +71,10 @@ class CategoryForm(FlaskForm):
     parent_id = IdChoiceField(_l("Induk kategori"), default=0)
 
     def set_parents(self, parents: list[tuple[int, str]]) -> None:
-        self.parent_id.choices = [(0, str(_l("— Kategori utama —"))), *parents]
+        self.parent_id.choices = [
+            SelectChoice(0, _l("— Kategori utama —")),
+            *(SelectChoice(value, label) for value, label in parents),
+        ]
 
 
 class RenameCategoryForm(FlaskForm):
@@ -111,7 +115,7 @@ class AgencyMemberForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), length(254), email()])
     role = ChoiceField(
         _l("Peran pengadaan"),
-        choices=[(role.value, ROLE_LABELS[role]) for role in ProcurementRole],
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in ProcurementRole],
         validators=[required()],
     )
 

@@ -25,7 +25,7 @@ from marketplace.cooperatives.models import (
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import VendorOrder, VendorOrderStatus
-from marketplace.procurement.models import AgencyMember
+from marketplace.procurement.models import Agency, AgencyInvitation, AgencyMember
 
 #: The application queue first: what waits for the city's decision.
 QUEUE = (CooperativeStatus.PENDING, CooperativeStatus.CHANGES_REQUESTED)
@@ -290,3 +290,50 @@ def user_detail(user_id: int) -> UserDetail:
         )
     )
     return UserDetail(user, membership, roles)
+
+
+def agency_list() -> list[tuple[Agency, int]]:
+    counts = (
+        select(AgencyMember.agency_id, func.count(func.distinct(AgencyMember.user_id)).label("n"))
+        .group_by(AgencyMember.agency_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Agency, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.agency_id == Agency.id)
+        .order_by(Agency.name)
+    ).all()
+    return [(agency, int(n)) for agency, n in rows]
+
+
+@dataclass
+class AgencyDetail:
+    agency: Agency
+    members: list[AgencyMember]
+    invitations: list[AgencyInvitation]
+
+
+def agency_detail(agency_id: int) -> AgencyDetail:
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound()
+    members = list(
+        db.session.scalars(
+            select(AgencyMember)
+            .options(joinedload(AgencyMember.user))
+            .where(AgencyMember.agency_id == agency_id)
+            .order_by(AgencyMember.user_id, AgencyMember.role)
+        )
+    )
+    invitations = list(
+        db.session.scalars(
+            select(AgencyInvitation)
+            .where(
+                AgencyInvitation.agency_id == agency_id,
+                AgencyInvitation.accepted_at.is_(None),
+                AgencyInvitation.revoked_at.is_(None),
+            )
+            .order_by(AgencyInvitation.id.desc())
+        )
+    )
+    return AgencyDetail(agency, members, invitations)

@@ -22,6 +22,7 @@ from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
+from marketplace.procurement.models import AgencyInvitation, AgencyMember
 from tests.conftest import login
 from tests.factories import (
     AgencyMemberFactory,
@@ -46,6 +47,7 @@ class World:
     product: Product
     pending_product: Product
     agency_member: Any
+    invitation: Any
 
 
 def make_world() -> World:
@@ -61,6 +63,11 @@ def make_world() -> World:
     )
     VariantFactory(product=pending_product)
     agency_member = AgencyMemberFactory()
+    invitation = AgencyInvitation(
+        agency_id=agency_member.agency_id, email="diundang@example.test", role="ppk"
+    )
+    db.session.add(invitation)
+    db.session.commit()
     return World(
         cooperative=cooperative,
         owner=owner,
@@ -70,6 +77,7 @@ def make_world() -> World:
         product=product,
         pending_product=pending_product,
         agency_member=agency_member,
+        invitation=invitation,
     )
 
 
@@ -81,6 +89,7 @@ OBJECT_PARAMS = {
     "product_id": lambda w: w.product.id,
     "agency_id": lambda w: w.agency_member.agency_id,
     "member_id": lambda w: w.agency_member.id,
+    "invitation_id": lambda w: w.invitation.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv"}
@@ -102,6 +111,11 @@ POSTS: dict[str, tuple[int, dict[str, Any]]] = {
     "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}),
     "admin.hide_product": (302, {}),
     "admin.unhide_product": (409, {}),  # the world's product is not hidden
+    "admin.create_agency": (302, {}),
+    "admin.edit_agency": (302, {}),
+    "admin.add_agency_member": (302, {}),
+    "admin.remove_agency_member": (302, {}),
+    "admin.revoke_agency_invitation": (302, {}),
 }
 
 
@@ -162,6 +176,8 @@ def fingerprint() -> tuple[Any, ...]:
         tuple(db.session.execute(select(Cooperative.id, Cooperative.status, Cooperative.is_pilot))),
         tuple(db.session.execute(select(Product.id, Product.status, Product.category_id))),
         tuple(db.session.execute(select(User.id, User.disabled_at))),
+        tuple(db.session.execute(select(AgencyMember.id, AgencyMember.role))),
+        tuple(db.session.execute(select(AgencyInvitation.id, AgencyInvitation.revoked_at))),
     )
 
 
