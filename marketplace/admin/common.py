@@ -61,7 +61,14 @@ def role_label(role: str) -> str:
 
 @bp.context_processor
 def _workspace_context() -> dict[str, Any]:
-    return {"payments_desk_url": payments_desk_url, "role_label": role_label}
+    from marketplace.admin.dashboard import month_label, percent
+
+    return {
+        "payments_desk_url": payments_desk_url,
+        "role_label": role_label,
+        "percent": percent,
+        "month_label": month_label,
+    }
 
 
 @agency_invitations_bp.context_processor

@@ -5,7 +5,7 @@ Reading only. Every change goes through a domain service (see the routes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,14 +48,18 @@ def local_today() -> date:
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar day starts and ends at (end exclusive)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    start = datetime.combine(day, time.min, tzinfo=zone)
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
     return start, start + timedelta(days=1)
 
 
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern (with ``escape="\\"``): its own % and _ taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+    """A LIKE pattern matching ``text`` anywhere, lower-cased."""
+    return f"%{escape_like(text.lower())}%"
 
 
 @dataclass
@@ -337,3 +341,59 @@ def agency_detail(agency_id: int) -> AgencyDetail:
         )
     )
     return AgencyDetail(agency, members, invitations)
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit log
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    user: str = ""
+    cooperative_id: int | None = None
+    action: str = ""  # an action, or a group ending in ".*"
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def action_kinds() -> list[str]:
+    """Every action in the log, and each group of them (``cooperative.*``), for the filter."""
+    actions = sorted(set(db.session.scalars(select(AuditLog.action).distinct())))
+    groups = sorted({action.split(".", 1)[0] + ".*" for action in actions if "." in action})
+    return groups + actions
+
+
+def cooperative_choices() -> list[tuple[int, str]]:
+    return [
+        (cid, name)
+        for cid, name in db.session.execute(
+            select(Cooperative.id, Cooperative.name).order_by(Cooperative.name)
+        )
+    ]
+
+
+def audit_entries(filters: AuditFilters, page: int, per_page: int = 50) -> Page:
+    """Matching entries, newest first, with the actor's email and the cooperative's name."""
+    statement = (
+        select(AuditLog, User.email, Cooperative.name)
+        .outerjoin(User, User.id == AuditLog.actor_id)
+        .outerjoin(Cooperative, Cooperative.id == AuditLog.cooperative_id)
+        .order_by(AuditLog.id.desc())
+    )
+    if filters.user:
+        statement = statement.where(
+            func.lower(User.email).like(like_pattern(filters.user), escape="\\")
+        )
+    if filters.cooperative_id:
+        statement = statement.where(AuditLog.cooperative_id == filters.cooperative_id)
+    if filters.action.endswith(".*"):
+        group = filters.action[:-2]
+        statement = statement.where(AuditLog.action.like(escape_like(group) + ".%", escape="\\"))
+    elif filters.action:
+        statement = statement.where(AuditLog.action == filters.action)
+    if filters.date_from:
+        statement = statement.where(AuditLog.created_at >= local_day_bounds(filters.date_from)[0])
+    if filters.date_to:
+        statement = statement.where(AuditLog.created_at < local_day_bounds(filters.date_to)[1])
+    return paginate(statement, page, per_page, scalars=False)

@@ -8,6 +8,7 @@ fails the test until it is mapped here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -48,6 +49,7 @@ class World:
     pending_product: Product
     agency_member: Any
     invitation: Any
+    disabled_user: User
 
 
 def make_world() -> World:
@@ -78,6 +80,7 @@ def make_world() -> World:
         pending_product=pending_product,
         agency_member=agency_member,
         invitation=invitation,
+        disabled_user=UserFactory(disabled_at=datetime(2026, 1, 1, tzinfo=UTC)),
     )
 
 
@@ -92,30 +95,31 @@ OBJECT_PARAMS = {
     "invitation_id": lambda w: w.invitation.id,
 }
 #: Path parameters that name no object.
-PLAIN_PARAMS = {"action": "approve", "fmt": "csv"}
+PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
 
-#: Every POST endpoint, what an administrator gets for it (with the form below), and, where the
-#: endpoint's object must be in a particular state, the parameters to use instead.
-POSTS: dict[str, tuple[int, dict[str, Any]]] = {
-    "admin.decide_cooperative": (302, {}),
-    "admin.set_pilot": (302, {}),
-    "admin.disable_user": (302, {}),
-    "admin.enable_user": (302, {}),
-    "admin.send_password_reset": (302, {}),
-    "admin.create_category": (302, {}),
-    "admin.edit_category": (302, {}),
-    "admin.move_category": (302, {}),
-    "admin.merge_category": (302, {}),
-    "admin.moderation_setting": (302, {}),
-    "admin.approve_product": (302, {"product_id": lambda w: w.pending_product.id}),
-    "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}),
-    "admin.hide_product": (302, {}),
-    "admin.unhide_product": (409, {}),  # the world's product is not hidden
-    "admin.create_agency": (302, {}),
-    "admin.edit_agency": (302, {}),
-    "admin.add_agency_member": (302, {}),
-    "admin.remove_agency_member": (302, {}),
-    "admin.revoke_agency_invitation": (302, {}),
+#: Every POST endpoint: what an administrator gets for it (with the form below), where the
+#: endpoint's object must be in a particular state the parameters to use instead, and whether the
+#: action leaves an audit entry with the administrator as the actor (every change does).
+POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
+    "admin.decide_cooperative": (302, {}, True),
+    "admin.set_pilot": (302, {}, True),
+    "admin.disable_user": (302, {}, True),
+    "admin.enable_user": (302, {"user_id": lambda w: w.disabled_user.id}, True),
+    "admin.send_password_reset": (302, {}, True),
+    "admin.create_category": (302, {}, True),
+    "admin.edit_category": (302, {}, True),
+    "admin.move_category": (302, {}, True),
+    "admin.merge_category": (302, {}, True),
+    "admin.moderation_setting": (302, {}, True),
+    "admin.approve_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
+    "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
+    "admin.hide_product": (302, {}, True),
+    "admin.unhide_product": (409, {}, False),  # the world's product is not hidden
+    "admin.create_agency": (302, {}, True),
+    "admin.edit_agency": (302, {}, True),
+    "admin.add_agency_member": (302, {}, True),
+    "admin.remove_agency_member": (302, {}, True),
+    "admin.revoke_agency_invitation": (302, {}, True),
 }
 
 
@@ -128,7 +132,7 @@ def form_data(world: World) -> dict[str, Any]:
         "name_en": "Access Test Category",
         "parent_id": "0",
         "target_id": str(world.other_category.id),
-        "direction": "up",
+        "direction": "down",
         "enabled": "y",
         "email": "akses@example.test",
         "role": "ppk",
@@ -222,17 +226,26 @@ def test_a_city_admin_opens_every_admin_page(admin_client: FlaskClient) -> None:
         assert response.status_code == 200, (rule.rule, response.status_code)
 
 
-def test_a_city_admin_can_use_every_admin_action(admin_client: FlaskClient) -> None:
+def test_a_city_admin_can_use_every_admin_action_and_each_is_audited(
+    admin_client: FlaskClient, admin: User
+) -> None:
     for rule in admin_rules(admin_client.application):
         if "POST" not in methods(rule):
             continue
         if rule.endpoint not in POSTS:
             pytest.fail(f"{rule.endpoint}: add the expected status to POSTS in test_access.py")
         world = make_world()  # a fresh world each time: the actions change what they touch
-        status, overrides = POSTS[rule.endpoint]
+        status, overrides, audited = POSTS[rule.endpoint]
         resolved = {k: (v(world) if callable(v) else v) for k, v in overrides.items()}
+        last = db.session.scalar(select(func.max(AuditLog.id))) or 0
         response = admin_client.post(url(rule, world, **resolved), data=form_data(world))
         assert response.status_code == status, (rule.rule, response.status_code)
+        entries = list(db.session.scalars(select(AuditLog).where(AuditLog.id > last)))
+        if audited:
+            assert entries, f"{rule.endpoint} changed something without an audit entry"
+            assert {entry.actor_id for entry in entries} == {admin.id}, rule.endpoint
+        else:
+            assert entries == [], rule.endpoint
 
 
 def test_the_admin_link_shows_only_for_city_admins(
