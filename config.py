@@ -130,6 +130,8 @@ class Config:
     # The cooperative workspace.
     #: How long a staff invitation link stays valid (seconds).
     COOPERATIVE_INVITATION_MAX_AGE = _env_int("COOPERATIVE_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
+    #: How long the city's invitation to an agency (a procurement role) stays valid (seconds).
+    AGENCY_INVITATION_MAX_AGE = _env_int("AGENCY_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
     #: Product photos: file size, decoded size, and how many per product.
     PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
     PRODUCT_IMAGE_MAX_PIXELS = 40_000_000
@@ -141,6 +143,20 @@ class Config:
     IMPORT_BACKGROUND_ROWS = _env_int("IMPORT_BACKGROUND_ROWS", 5_000)
     #: Certificates expiring within these many days are flagged on the dashboard (urgent, soon).
     CERTIFICATE_WARNING_DAYS = (30, 90)
+    #: Food: products of these categories (or of their subcategories) need a PIRT or a BPOM MD
+    #: number. Category slugs, which never change when a category is renamed.
+    CERTIFICATE_FOOD_CATEGORIES: tuple[str, ...] = (
+        "makanan-minuman",
+        "jamu",
+        "madu",
+        "sembako",
+        "air-minum-kemasan",
+    )
+    #: These need a BPOM MD number (a PIRT is not enough): milk products and bottled water.
+    CERTIFICATE_BPOM_CATEGORIES: tuple[str, ...] = ("yogurt-olahan-susu", "air-minum-kemasan")
+    #: Cooperatives' owners are emailed this many days before a certificate expires (product
+    #: halal certificates, the cooperative's PP 55/2022 certificate), once per threshold.
+    CERTIFICATE_REMINDER_DAYS: tuple[int, ...] = (30, 7)
 
     # Stripe (used by the payments capability); without keys the card option is hidden.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None

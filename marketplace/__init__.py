@@ -148,6 +148,8 @@ def register_privacy_receivers() -> None:
 def register_blueprints(app: Flask) -> None:
     register_privacy_receivers()
     from marketplace.accounts import bp as accounts_bp
+    from marketplace.admin import agency_invitations_bp
+    from marketplace.admin import bp as admin_bp
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
@@ -166,6 +168,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(procurement_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(agency_invitations_bp)
 
 
 def register_request_handling(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """App-wide commands: ``flask seed-demo``, ``flask create-admin``, ``flask mail send-pending``;
-the domains' groups (``flask orders …``, ``flask cart …``) live in their packages."""
+the domains' groups (``flask orders …``, ``flask cart …``, ``flask certificates …``) live in
+their packages."""
 
 from __future__ import annotations
 
@@ -122,11 +123,13 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 def register_cli(app: Flask) -> None:
     from marketplace.cart.cli import cart_cli
+    from marketplace.certificates.cli import certificates_cli
     from marketplace.orders.cli import orders_cli
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(cart_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)

@@ -177,6 +177,7 @@ def _seed_cooperatives() -> dict[str, Cooperative]:
                 status=CooperativeStatus.APPROVED,
                 approved_at=utcnow(),
                 is_demo=True,
+                is_pilot=True,
             )
             db.session.add(cooperative)
             db.session.flush()

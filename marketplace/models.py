@@ -4,6 +4,7 @@ from marketplace.accounts.models import Address, User
 from marketplace.audit import AuditLog
 from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
+from marketplace.certificates.models import CertificateReminder
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -16,6 +17,7 @@ from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.procurement.models import (
     Agency,
+    AgencyInvitation,
     AgencyMember,
     Bast,
     Budget,
@@ -34,10 +36,12 @@ from marketplace.procurement.models import (
     QuotationRoundLine,
     RequestLine,
 )
+from marketplace.settings import Setting
 
 __all__ = [
     "Address",
     "Agency",
+    "AgencyInvitation",
     "AgencyMember",
     "AuditLog",
     "Bast",
@@ -45,6 +49,7 @@ __all__ = [
     "Cart",
     "CartLine",
     "Category",
+    "CertificateReminder",
     "Cooperative",
     "CooperativeInvitation",
     "CooperativeMember",
@@ -73,6 +78,7 @@ __all__ = [
     "QuotationRound",
     "QuotationRoundLine",
     "RequestLine",
+    "Setting",
     "StockMovement",
     "User",
     "VendorOrder",

@@ -22,3 +22,8 @@ class InvalidToken(DomainError):
 
 class WeakPassword(DomainError):
     default_message = _l("Kata sandi terlalu lemah.")
+
+
+class CannotDisableSelf(DomainError):
+    status_code = 409
+    default_message = _l("Anda tidak dapat menonaktifkan akun Anda sendiri.")

@@ -9,11 +9,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from marketplace import audit
-from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
+from marketplace.accounts.exceptions import (
+    AccountDisabled,
+    CannotDisableSelf,
+    InvalidCredentials,
+    InvalidToken,
+)
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password, needs_rehash, verify_password
 from marketplace.database import utcnow
-from marketplace.errors import NotFound
+from marketplace.errors import NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 
@@ -140,6 +145,11 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
+    _queue_reset_email(user)
+    audit.record("account.password_reset_requested", user, actor_id=user.id)
+
+
+def _queue_reset_email(user: User) -> None:
     token = _serializer(_RESET_SALT).dumps({"uid": user.id, "pw": user.password_hash[-12:]})
     queue_email(
         user.email,
@@ -149,7 +159,48 @@ def request_password_reset(email: str) -> None:
         reset_url=url_for("accounts.reset_password", token=token, _external=True),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
-    audit.record("account.password_reset_requested", user, actor_id=user.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The city's administration of accounts
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_city_admin(actor: User) -> None:
+    if not actor.is_city_admin:
+        raise PermissionDenied()
+
+
+def send_password_reset(user: User, actor: User) -> None:
+    """An administrator sends the user the reset email. The administrator never sees, sets or
+    learns the password: only the mailbox's owner can follow the link."""
+    _require_city_admin(actor)
+    if not user.is_active:
+        raise AccountDisabled()
+    _queue_reset_email(user)
+    audit.record("account.password_reset_sent", user, actor_id=actor.id)
+
+
+def disable_user(user: User, actor: User) -> None:
+    """Stop an account: it can no longer sign in, and every session it has ends at once."""
+    _require_city_admin(actor)
+    if user.id == actor.id:
+        raise CannotDisableSelf()
+    if user.disabled_at is not None:
+        return
+    user.disabled_at = utcnow()
+    user.session_version += 1
+    db.session.flush()
+    audit.record("account.disabled", user, actor_id=actor.id)
+
+
+def enable_user(user: User, actor: User) -> None:
+    _require_city_admin(actor)
+    if user.disabled_at is None:
+        return
+    user.disabled_at = None
+    db.session.flush()
+    audit.record("account.enabled", user, actor_id=actor.id)
 
 
 def user_for_reset_token(token: str) -> User:

@@ -34,6 +34,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.database import utcnow
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.settings import PRODUCT_MODERATION, get_setting
 from marketplace.slugs import unique_slug
 
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
@@ -455,27 +456,51 @@ PUBLICATION: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
+def moderation_enabled() -> bool:
+    """Whether new products wait for the city's approval (a setting the city switches)."""
+    return bool(get_setting(PRODUCT_MODERATION))
+
+
 def change_publication(cooperative_id: int, product_id: int, actor_id: int, action: str) -> Product:
-    """Publish, unpublish, archive or restore a product (audited)."""
+    """Publish, unpublish, archive or restore a product (audited).
+
+    With the city's product moderation on, publishing a product that was never published puts
+    it in ``pending_review`` instead: it appears once the city approves it
+    (`catalogue.moderation`). A product the city has hidden cannot be published again by the
+    cooperative.
+    """
     product = owned_product(cooperative_id, product_id)
     if action not in PUBLICATION:
         raise InvalidStatusChange()
     sources, target = PUBLICATION[action]
     if product.status not in sources:
         raise InvalidStatusChange()
+    event = action
     if target == ProductStatus.ACTIVE:
+        if product.hidden_by_city:
+            raise NotPublishable(
+                _l(
+                    "Produk ini disembunyikan oleh admin kota: %(reason)s",
+                    reason=product.status_reason or "",
+                )
+            )
         cooperative = db.session.get(Cooperative, cooperative_id)
         if cooperative is None or not cooperative.is_approved:
             raise NotPublishable(_l("Koperasi belum disetujui, produk belum dapat diterbitkan."))
         if not any(v.is_active for v in product.variants):
             raise NotPublishable(_l("Tambahkan setidaknya satu varian aktif sebelum terbit."))
-        if product.published_at is None:
+        if product.published_at is None and moderation_enabled():
+            if product.status == ProductStatus.PENDING_REVIEW:
+                raise InvalidStatusChange(_l("Produk ini sedang menunggu pemeriksaan admin kota."))
+            target, event = ProductStatus.PENDING_REVIEW, "submitted_for_review"
+        elif product.published_at is None:
             product.published_at = utcnow()
+        product.status_reason = None  # the city's earlier refusal has been answered
     previous = product.status
     product.status = target
     db.session.flush()
     audit.record(
-        f"product.{action}",
+        f"product.{event}",
         product,
         actor_id=actor_id,
         cooperative_id=cooperative_id,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +92,12 @@ class Product(TimestampMixin, Model):
     # Kept by the inventory module when a sale is recorded, so the catalogue never reads orders.
     sold_count: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None]
+    #: The city took the product out of the catalogue (`catalogue.moderation.hide_product`): the
+    #: cooperative cannot publish it again until the city lifts it.
+    hidden_by_city: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The city's last word to the cooperative about this product: why it was hidden, or why its
+    #: review was refused. Shown on the product's page in the workspace.
+    status_reason: Mapped[str | None] = mapped_column(Text)
     # Derived from the variants, category and cooperative by `catalogue.listing` after every
     # flush that touches them, so listings can filter, sort and search on one table.
     price_from: Mapped[int] = money_column(default=0)

@@ -81,6 +81,9 @@ class Cooperative(TimestampMixin, Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     approved_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
+    #: One of the OPOP pilot cooperatives the city follows (the programme dashboard reports the
+    #: share of government spend that goes to them). Set by the city.
+    is_pilot: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     members: Mapped[list[CooperativeMember]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"

@@ -233,6 +233,27 @@ def reinstate(cooperative: Cooperative, actor: User, reason: str = "") -> Cooper
     return decide(cooperative, "reinstate", actor, reason)
 
 
+def allowed_decisions(cooperative: Cooperative) -> list[str]:
+    """The decisions the city may take on this cooperative now, in `TRANSITIONS` order."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if cooperative.status in sources]
+
+
+def set_pilot(cooperative: Cooperative, actor: User, is_pilot: bool) -> Cooperative:
+    """Mark (or unmark) one of the programme's pilot cooperatives (audited)."""
+    if not actor.is_city_admin:
+        raise CityAdminOnly()
+    if cooperative.is_pilot != is_pilot:
+        cooperative.is_pilot = is_pilot
+        db.session.flush()
+        audit.record(
+            "cooperative.pilot_set" if is_pilot else "cooperative.pilot_unset",
+            cooperative,
+            actor_id=actor.id,
+            cooperative_id=cooperative.id,
+        )
+    return cooperative
+
+
 # ---------------------------------------------------------------------------------------------
 # Profile and bank account (owner only)
 # ---------------------------------------------------------------------------------------------

@@ -73,6 +73,40 @@ class AgencyMember(TimestampMixin, Model):
     user: Mapped[User] = relationship()
 
 
+class AgencyInvitation(TimestampMixin, Model):
+    """The city's invitation for someone without an account to hold a role in an agency.
+
+    The emailed link is signed and expires (``AGENCY_INVITATION_MAX_AGE``); this row lets the city
+    see and revoke what is outstanding, and makes each link usable once.
+    """
+
+    __tablename__ = "agency_invitations"
+    __table_args__ = (
+        CheckConstraint(in_check(ProcurementRole, "role"), name="role"),
+        Index("ix_agency_invitations_agency_id_email", "agency_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Served by the (agency_id, email) index.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(30))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    revoked_at: Mapped[datetime | None]
+
+    agency: Mapped[Agency] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
 # ------------------------------------------------------------------------------------------
 # The workflow: request → quotations (rounds) → Surat Pesanan → deliveries → BAST → invoices
 # → payments. Each stateful object has its status machine in `procurement.lifecycle`.

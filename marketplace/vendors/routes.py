@@ -383,7 +383,10 @@ def _product_page(product: Any, form: ProductForm, image_form: ImageForm) -> Pag
 def change_publication(product_id: int) -> Page:
     product = management.owned_product(_cooperative_id(), product_id)
     action = request.form.get("action", "")
-    management.change_publication(_cooperative_id(), product.id, current_user.id, action)
+    product = management.change_publication(_cooperative_id(), product.id, current_user.id, action)
+    if product.status == ProductStatus.PENDING_REVIEW:
+        flash(_("Produk dikirim ke admin kota untuk diperiksa sebelum terbit."), "info")
+        return redirect(url_for("vendors.edit_product", product_id=product.id))
     messages = {
         "publish": _("Produk sudah terbit di katalog."),
         "unpublish": _("Produk ditarik dari katalog."),

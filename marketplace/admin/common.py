@@ -1,0 +1,76 @@
+"""Small helpers shared by the city workspace's views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import Form
+
+from marketplace.accounts.models import User
+from marketplace.admin import agency_invitations_bp, bp
+from marketplace.errors import DomainError
+from marketplace.http import FORM_ERROR
+from marketplace.procurement.models import ProcurementRole
+
+Page = str | Response | tuple[str, int]
+
+#: The payments capability adds its desk under /admin/payments/ with this endpoint; the
+#: workspace links to it only when it exists.
+PAYMENTS_ENDPOINT = "payments_admin.index"
+
+
+def actor() -> User:
+    """The signed-in administrator (every admin route's policy admits administrators only)."""
+    user: User = current_user._get_current_object()
+    assert user.is_city_admin, "the route's policy admits city administrators only"
+    return user
+
+
+def form_status(*forms: Form) -> int:
+    return FORM_ERROR if any(form.errors for form in forms) else 200
+
+
+def attach(form: Form, error: DomainError, field_name: str) -> None:
+    """Show a service's refusal next to the field it is about."""
+    field = form[field_name]
+    field.errors = [*field.errors, error.message]
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) <= 10_000 else 1
+
+
+def payments_desk_url() -> str | None:
+    """The payment desk's address, once the payments capability has registered it."""
+    if PAYMENTS_ENDPOINT in current_app.view_functions:
+        return url_for(PAYMENTS_ENDPOINT)
+    return None
+
+
+def role_label(role: str) -> str:
+    """A procurement role's name in the user's language."""
+    try:
+        return ProcurementRole(role).label
+    except ValueError:
+        return role
+
+
+@bp.context_processor
+def _workspace_context() -> dict[str, Any]:
+    from marketplace.admin.dashboard import month_label, percent
+
+    return {
+        "payments_desk_url": payments_desk_url,
+        "role_label": role_label,
+        "percent": percent,
+        "month_label": month_label,
+    }
+
+
+@agency_invitations_bp.context_processor
+def _invitation_context() -> dict[str, Any]:
+    return {"role_label": role_label}

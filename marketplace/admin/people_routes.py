@@ -1,0 +1,194 @@
+"""People: accounts (search, disable, enable, password reset by email) and the city's agencies
+with their members, procurement roles and invitations."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts import services as accounts
+from marketplace.admin import agency_invitations_bp, bp, queries
+from marketplace.admin.common import Page, actor, attach, form_status, page_number, role_label
+from marketplace.admin.forms import AgencyForm, AgencyMemberForm
+from marketplace.policy import CITY_ADMIN, SIGNED_IN, allow
+from marketplace.procurement import agencies
+from marketplace.procurement.models import AgencyInvitation
+
+# ---------------------------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@allow(CITY_ADMIN)
+def users() -> Page:
+    text = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "admin/users.html", result=queries.user_list(text, page_number()), text=text
+    )
+
+
+@bp.route("/users/<int:user_id>")
+@allow(CITY_ADMIN)
+def user(user_id: int) -> Page:
+    return render_template("admin/user.html", detail=queries.user_detail(user_id))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@allow(CITY_ADMIN)
+def disable_user(user_id: int) -> Page:
+    detail = queries.user_detail(user_id)
+    accounts.disable_user(detail.user, actor())
+    flash(_("Akun dinonaktifkan; semua sesinya berakhir."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@allow(CITY_ADMIN)
+def enable_user(user_id: int) -> Page:
+    detail = queries.user_detail(user_id)
+    accounts.enable_user(detail.user, actor())
+    flash(_("Akun diaktifkan kembali."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@allow(CITY_ADMIN)
+def send_password_reset(user_id: int) -> Page:
+    detail = queries.user_detail(user_id)
+    accounts.send_password_reset(detail.user, actor())
+    flash(
+        _("Tautan atur ulang kata sandi sudah dikirim ke %(email)s.", email=detail.user.email),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Agencies, their members and invitations
+# ---------------------------------------------------------------------------------------------
+
+
+def _agency_data(form: AgencyForm) -> agencies.AgencyData:
+    return agencies.AgencyData(form.name.data, form.address.data or "", form.npwp.data or None)
+
+
+def _agencies_page(form: AgencyForm) -> Page:
+    return render_template(
+        "admin/agencies.html", rows=queries.agency_list(), form=form
+    ), form_status(form)
+
+
+@bp.route("/agencies")
+@allow(CITY_ADMIN)
+def agencies_index() -> Page:
+    return _agencies_page(AgencyForm())
+
+
+@bp.route("/agencies", methods=["POST"])
+@allow(CITY_ADMIN)
+def create_agency() -> Page:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        agency = agencies.create_agency(actor(), _agency_data(form))
+        flash(_("Instansi %(name)s sudah dibuat.", name=agency.name), "success")
+        return redirect(url_for("admin.agency", agency_id=agency.id))
+    return _agencies_page(form)
+
+
+def _agency_page(agency_id: int, form: AgencyForm, member_form: AgencyMemberForm) -> Page:
+    detail = queries.agency_detail(agency_id)
+    return render_template(
+        "admin/agency.html", detail=detail, form=form, member_form=member_form
+    ), form_status(form, member_form)
+
+
+@bp.route("/agencies/<int:agency_id>")
+@allow(CITY_ADMIN)
+def agency(agency_id: int) -> Page:
+    detail = queries.agency_detail(agency_id)
+    return _agency_page(agency_id, AgencyForm(obj=detail.agency), AgencyMemberForm())
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["POST"])
+@allow(CITY_ADMIN)
+def edit_agency(agency_id: int) -> Page:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        agencies.update_agency(
+            queries.agency_detail(agency_id).agency.id, actor(), _agency_data(form)
+        )
+        flash(_("Data instansi sudah disimpan."), "success")
+        return redirect(url_for("admin.agency", agency_id=agency_id))
+    return _agency_page(agency_id, form, AgencyMemberForm())
+
+
+@bp.route("/agencies/<int:agency_id>/members", methods=["POST"])
+@allow(CITY_ADMIN)
+def add_agency_member(agency_id: int) -> Page:
+    detail = queries.agency_detail(agency_id)
+    form = AgencyMemberForm()
+    if form.validate_on_submit():
+        try:
+            added = agencies.add_member(detail.agency.id, actor(), form.email.data, form.role.data)
+        except agencies.AlreadyHoldsRole as error:
+            attach(form, error, "email")
+        else:
+            if isinstance(added, AgencyInvitation):
+                flash(
+                    _(
+                        "Belum ada akun dengan email itu: undangan sudah dikirim ke %(email)s.",
+                        email=added.email,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Peran sudah diberikan."), "success")
+            return redirect(url_for("admin.agency", agency_id=agency_id))
+    return _agency_page(agency_id, AgencyForm(obj=detail.agency), form)
+
+
+@bp.route("/agencies/<int:agency_id>/members/<int:member_id>/remove", methods=["POST"])
+@allow(CITY_ADMIN)
+def remove_agency_member(agency_id: int, member_id: int) -> Page:
+    agencies.remove_member(agency_id, member_id, actor())
+    flash(_("Peran sudah dicabut."), "info")
+    return redirect(url_for("admin.agency", agency_id=agency_id))
+
+
+@bp.route("/agencies/<int:agency_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@allow(CITY_ADMIN)
+def revoke_agency_invitation(agency_id: int, invitation_id: int) -> Page:
+    agencies.revoke_invitation(agency_id, invitation_id, actor())
+    flash(_("Undangan sudah dibatalkan."), "info")
+    return redirect(url_for("admin.agency", agency_id=agency_id))
+
+
+@agency_invitations_bp.route("/agency-invitations/<token>", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def join(token: str) -> Page:
+    """The invitee's side: opened after signing in (or registering) with the invited email."""
+    try:
+        invitation = agencies.invitation_for_token(token)
+    except agencies.InvalidAgencyInvitation as error:
+        return render_template(
+            "admin/agency_join.html", invitation=None, message=error.message
+        ), 400
+    if request.method == "POST":
+        try:
+            agencies.accept_invitation(current_user, token)
+        except agencies.AgencyInvitationForSomeoneElse as error:
+            return render_template(
+                "admin/agency_join.html", invitation=invitation, message=error.message
+            ), 400
+        flash(
+            _(
+                "Anda sekarang %(role)s di %(agency)s.",
+                role=role_label(invitation.role),
+                agency=invitation.agency.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("catalogue.home"))
+    return render_template("admin/agency_join.html", invitation=invitation, message=None)

@@ -1,0 +1,258 @@
+"""Only city administrators reach /admin/.
+
+The walks enumerate every ``/admin/`` rule in the URL map, so a route added later is covered
+without anyone remembering it: a path parameter or a POST endpoint this module does not know
+fails the test until it is mapped here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from marketplace.accounts.models import User
+from marketplace.audit import AuditLog
+from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus
+from marketplace.extensions import db
+from marketplace.mail import OutboxEmail
+from marketplace.procurement.models import AgencyInvitation, AgencyMember
+from tests.conftest import login
+from tests.factories import (
+    AgencyMemberFactory,
+    CategoryFactory,
+    CooperativeFactory,
+    CooperativeMemberFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+
+@dataclass
+class World:
+    """One of each object an admin route can name."""
+
+    cooperative: Cooperative
+    owner: User
+    user: User
+    category: Category
+    other_category: Category
+    product: Product
+    pending_product: Product
+    agency_member: Any
+    invitation: Any
+    disabled_user: User
+
+
+def make_world() -> World:
+    cooperative = CooperativeFactory(status=CooperativeStatus.PENDING)
+    owner = CooperativeMemberFactory(cooperative=cooperative).user
+    approved = CooperativeFactory()
+    category = CategoryFactory()
+    other_category = CategoryFactory()
+    product = ProductFactory(cooperative=approved, category=category)
+    VariantFactory(product=product)
+    pending_product = ProductFactory(
+        cooperative=approved, category=category, status=ProductStatus.PENDING_REVIEW
+    )
+    VariantFactory(product=pending_product)
+    agency_member = AgencyMemberFactory()
+    invitation = AgencyInvitation(
+        agency_id=agency_member.agency_id, email="diundang@example.test", role="ppk"
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return World(
+        cooperative=cooperative,
+        owner=owner,
+        user=UserFactory(),
+        category=category,
+        other_category=other_category,
+        product=product,
+        pending_product=pending_product,
+        agency_member=agency_member,
+        invitation=invitation,
+        disabled_user=UserFactory(disabled_at=datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+
+
+#: Path parameters that name an object, and which object of the world they name.
+OBJECT_PARAMS = {
+    "cooperative_id": lambda w: w.cooperative.id,
+    "user_id": lambda w: w.user.id,
+    "category_id": lambda w: w.category.id,
+    "product_id": lambda w: w.product.id,
+    "agency_id": lambda w: w.agency_member.agency_id,
+    "member_id": lambda w: w.agency_member.id,
+    "invitation_id": lambda w: w.invitation.id,
+}
+#: Path parameters that name no object.
+PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
+
+#: Every POST endpoint: what an administrator gets for it (with the form below), where the
+#: endpoint's object must be in a particular state the parameters to use instead, and whether the
+#: action leaves an audit entry with the administrator as the actor (every change does).
+POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
+    "admin.decide_cooperative": (302, {}, True),
+    "admin.set_pilot": (302, {}, True),
+    "admin.disable_user": (302, {}, True),
+    "admin.enable_user": (302, {"user_id": lambda w: w.disabled_user.id}, True),
+    "admin.send_password_reset": (302, {}, True),
+    "admin.create_category": (302, {}, True),
+    "admin.edit_category": (302, {}, True),
+    "admin.move_category": (302, {}, True),
+    "admin.merge_category": (302, {}, True),
+    "admin.moderation_setting": (302, {}, True),
+    "admin.approve_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
+    "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
+    "admin.hide_product": (302, {}, True),
+    "admin.unhide_product": (409, {}, False),  # the world's product is not hidden
+    "admin.create_agency": (302, {}, True),
+    "admin.edit_agency": (302, {}, True),
+    "admin.add_agency_member": (302, {}, True),
+    "admin.remove_agency_member": (302, {}, True),
+    "admin.revoke_agency_invitation": (302, {}, True),
+}
+
+
+def form_data(world: World) -> dict[str, Any]:
+    """Valid answers to every admin form, so only the policy can stop a change."""
+    return {
+        "reason": "Alasan uji akses.",
+        "is_pilot": "y",
+        "name": "Kategori Uji Akses",
+        "name_en": "Access Test Category",
+        "parent_id": "0",
+        "target_id": str(world.other_category.id),
+        "direction": "down",
+        "enabled": "y",
+        "email": "akses@example.test",
+        "role": "ppk",
+        "address": "Jl. Uji",
+    }
+
+
+def admin_rules(app: Flask) -> list[Rule]:
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin/")]
+    assert len(rules) >= 8, "the walk found suspiciously few admin routes"
+    return rules
+
+
+def methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) & {"GET", "POST"})
+
+
+def url(rule: Rule, world: World, **overrides: Any) -> str:
+    values: dict[str, Any] = {}
+    for name in rule.arguments:
+        if name in overrides:
+            values[name] = overrides[name]
+        elif name in OBJECT_PARAMS:
+            values[name] = OBJECT_PARAMS[name](world)
+        elif name in PLAIN_PARAMS:
+            values[name] = PLAIN_PARAMS[name]
+        else:
+            pytest.fail(f"{rule.rule}: map the path parameter {name!r} in test_access.py")
+    built = rule.build(values)
+    assert built is not None
+    return built[1]
+
+
+def fingerprint() -> tuple[Any, ...]:
+    """What any admin action would change: the audit log, the outbox, statuses."""
+    db.session.expire_all()
+
+    def count(model: Any) -> int:
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+    return (
+        count(AuditLog),
+        count(OutboxEmail),
+        count(Category),
+        tuple(db.session.execute(select(Cooperative.id, Cooperative.status, Cooperative.is_pilot))),
+        tuple(db.session.execute(select(Product.id, Product.status, Product.category_id))),
+        tuple(db.session.execute(select(User.id, User.disabled_at))),
+        tuple(db.session.execute(select(AgencyMember.id, AgencyMember.role))),
+        tuple(db.session.execute(select(AgencyInvitation.id, AgencyInvitation.revoked_at))),
+    )
+
+
+def sign_in_as(client: FlaskClient, who: str, world: World) -> None:
+    if who == "guest":
+        return
+    email = {
+        "shopper": world.user.email,
+        "cooperative member": world.owner.email,
+        "agency member": world.agency_member.user.email,
+    }[who]
+    assert login(client, email).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["guest", "shopper", "cooperative member", "agency member"])
+def test_everyone_but_a_city_admin_is_kept_out_of_every_admin_route(
+    client: FlaskClient, who: str
+) -> None:
+    world = make_world()
+    sign_in_as(client, who, world)
+    before = fingerprint()
+    checked = 0
+    for rule in admin_rules(client.application):
+        for method in methods(rule):
+            response = client.open(url(rule, world), method=method, data=form_data(world))
+            if who == "guest":
+                assert response.status_code == 302, (method, rule.rule)
+                assert "/account/login" in response.headers["Location"], (method, rule.rule)
+            else:
+                assert response.status_code == 403, (method, rule.rule, response.status_code)
+            checked += 1
+    assert fingerprint() == before, "a refused request changed something"
+    assert checked >= 8
+
+
+def test_a_city_admin_opens_every_admin_page(admin_client: FlaskClient) -> None:
+    world = make_world()
+    for rule in admin_rules(admin_client.application):
+        if "GET" not in methods(rule):
+            continue
+        response = admin_client.get(url(rule, world))
+        assert response.status_code == 200, (rule.rule, response.status_code)
+
+
+def test_a_city_admin_can_use_every_admin_action_and_each_is_audited(
+    admin_client: FlaskClient, admin: User
+) -> None:
+    for rule in admin_rules(admin_client.application):
+        if "POST" not in methods(rule):
+            continue
+        if rule.endpoint not in POSTS:
+            pytest.fail(f"{rule.endpoint}: add the expected status to POSTS in test_access.py")
+        world = make_world()  # a fresh world each time: the actions change what they touch
+        status, overrides, audited = POSTS[rule.endpoint]
+        resolved = {k: (v(world) if callable(v) else v) for k, v in overrides.items()}
+        last = db.session.scalar(select(func.max(AuditLog.id))) or 0
+        response = admin_client.post(url(rule, world, **resolved), data=form_data(world))
+        assert response.status_code == status, (rule.rule, response.status_code)
+        entries = list(db.session.scalars(select(AuditLog).where(AuditLog.id > last)))
+        if audited:
+            assert entries, f"{rule.endpoint} changed something without an audit entry"
+            assert {entry.actor_id for entry in entries} == {admin.id}, rule.endpoint
+        else:
+            assert entries == [], rule.endpoint
+
+
+def test_the_admin_link_shows_only_for_city_admins(
+    client: FlaskClient, admin_client: FlaskClient
+) -> None:
+    assert 'href="/admin/"' in admin_client.get("/").get_data(as_text=True)
+    UserFactory(email="biasa@example.test")
+    other = FlaskClient(client.application, client.response_wrapper)
+    assert login(other, "biasa@example.test").status_code == 302
+    assert 'href="/admin/"' not in other.get("/").get_data(as_text=True)
