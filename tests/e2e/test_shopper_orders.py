@@ -1,6 +1,6 @@
-"""The shopper's journey: a guest fills a cart from two cooperatives (one product with a size),
-logs in on the way to checkout (the guest cart merges), pays by bank transfer and sees the order
-split in two, each part with its timeline."""
+"""The shopper's journey: a guest searches, fills a cart from two cooperatives (one product with
+a size), logs in on the way to checkout (the guest cart merges), pays by bank transfer and sees
+the order split in two, each part with its timeline."""
 
 from __future__ import annotations
 
@@ -29,8 +29,14 @@ def test_a_guest_orders_from_two_cooperatives_and_sees_the_order_split(
     nav = page.locator("#main-nav")
     cart_count = nav.locator(".nav-count")
 
-    # A batik shirt in size M, from its product page.
-    page.goto(live_server.path(f"/products/{BATIK_SHIRT}"))
+    # A batik shirt in size M, found with the search box.
+    search = page.get_by_role("search")
+    search.get_by_label("Cari produk").fill("kemeja batik surya")
+    search.get_by_role("button", name="Cari").click()
+    page.locator(".listing__results .product-card__link").filter(
+        has_text="Kemeja Batik Tulis Surya Majapahit Lengan Panjang"
+    ).click()
+    expect(page).to_have_url(live_server.path(f"/products/{BATIK_SHIRT}"))
     add_form = page.locator("form.add-to-cart")
     sizes = page.get_by_role("group", name="Pilih varian")
     sizes.get_by_role("radio", name=re.compile(r"^M\b")).check()
