@@ -14,7 +14,7 @@ import warnings
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from marketplace.catalogue.models import ProductImage
 from marketplace.errors import DomainError
@@ -52,6 +52,9 @@ def validate_image(data: bytes) -> None:
     too_many = ImageTooManyPixels(
         str(ImageTooManyPixels.default_message % {"mp": max_pixels // 1_000_000})
     )
+    # WeasyPrint (procurement PDFs) switches Pillow to accept truncated files process-wide;
+    # an upload must still be complete.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow warns (then errors) on huge images; both mean "refuse", never "decode".

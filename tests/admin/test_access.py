@@ -7,6 +7,7 @@ fails the test until it is mapped here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -256,3 +257,52 @@ def test_the_admin_link_shows_only_for_city_admins(
     other = FlaskClient(client.application, client.response_wrapper)
     assert login(other, "biasa@example.test").status_code == 302
     assert 'href="/admin/"' not in other.get("/").get_data(as_text=True)
+
+
+def test_every_admin_form_carries_a_csrf_token_and_every_action_needs_it(
+    admin_client: FlaskClient, csrf_enabled: None
+) -> None:
+    world = make_world()
+    app = admin_client.application
+    forms_seen = 0
+    for rule in admin_rules(app):
+        if "GET" not in methods(rule) or rule.endpoint == "admin.export_table":
+            continue
+        html = admin_client.get(url(rule, world)).get_data(as_text=True)
+        for form in re.findall(r'<form method="post".*?</form>', html, flags=re.S):
+            assert 'name="csrf_token"' in form, (rule.rule, form[:200])
+            forms_seen += 1
+    assert forms_seen >= 15
+    before = fingerprint()
+    for rule in admin_rules(app):
+        if "POST" in methods(rule):
+            response = admin_client.post(url(rule, world), data=form_data(world))
+            assert response.status_code == 400, rule.rule
+    assert fingerprint() == before
+
+
+def test_the_payment_desk_is_linked_only_once_it_exists(app: Flask) -> None:
+    from flask import Blueprint
+
+    from marketplace.policy import CITY_ADMIN, allow
+    from tests.conftest import make_test_app
+
+    UserFactory(email="kasir@example.test", is_city_admin=True)
+    without = app.test_client()
+    assert login(without, "kasir@example.test").status_code == 302
+    assert "/admin/payments/" not in without.get("/admin/").get_data(as_text=True)
+
+    with_desk = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
+    payments_admin = Blueprint("payments_admin", __name__, url_prefix="/admin/payments")
+
+    @payments_admin.route("/")
+    @allow(CITY_ADMIN)
+    def index() -> str:
+        return "meja pembayaran"
+
+    with_desk.register_blueprint(payments_admin)
+    client = with_desk.test_client()
+    assert login(client, "kasir@example.test").status_code == 302
+    for page in ("/admin/", "/admin/cooperatives"):
+        html = client.get(page).get_data(as_text=True)
+        assert 'href="/admin/payments/"' in html, page

@@ -39,6 +39,25 @@ SHOPPER_PAGES = [
     "/cart",
     "/orders",
 ]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/cooperatives",
+    "/admin/cooperatives?status=approved",
+    "/admin/categories",
+    "/admin/moderation",
+    "/admin/products",
+    "/admin/certificates",
+    "/admin/users",
+    "/admin/agencies",
+    "/admin/audit",
+    # One page of each kind with an object (the demo's first of each).
+    "/admin/cooperatives/1",
+    "/admin/categories/1",
+    "/admin/categories/1/merge",
+    "/admin/products/1",
+    "/admin/users/1",
+    "/admin/agencies/1",
+]
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
@@ -232,4 +251,28 @@ def test_procurement_pages_have_no_serious_violations(
                     problems[f"{email} {path}"] = describe(found)
         finally:
             page.context.close()
+    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_city_workspace_has_no_serious_violations(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    page = open_page(browser, viewport, language)
+    problems = {}
+    try:
+        page.goto(live_server.path("/account/login"))
+        form = page.locator("main form")
+        form.locator("input[name=email]").fill("admin@demo.test")
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(live_server.path("/"))
+        for path in ADMIN_PAGES:
+            page.goto(live_server.path(path))
+            found = violations(page)
+            if found:
+                problems[path] = describe(found)
+    finally:
+        page.context.close()
     assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
