@@ -48,9 +48,9 @@ from marketplace.procurement.models import (
     DeliveryStatus,
     Invoice,
     InvoiceLine,
+    InvoicePayment,
     InvoiceStatus,
     OrderStatus,
-    Payment,
     PaymentMethod,
     ProcurementRole,
     PurchaseOrder,
@@ -498,7 +498,7 @@ def card_charged_to_payee(order: PurchaseOrder) -> int:
     )
 
 
-def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Payment:
+def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> InvoicePayment:
     """The bendahara records paying an invoice: by transfer (its SP2D) or government card
     (within the limit per payee), with the taxes withheld as the invoice computed them and the
     withholding slip's number. The cooperative is told; the payments package hears the
@@ -533,7 +533,7 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Paym
             procurement_settings(),
             already_charged_to_payee=card_charged_to_payee(order),
         )
-    payment = Payment(
+    payment = InvoicePayment(
         invoice_id=invoice.id,
         method=method,
         reference=reference,

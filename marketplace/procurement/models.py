@@ -802,7 +802,7 @@ class Invoice(Model):
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan"
     )
-    payment: Mapped[Payment | None] = relationship(back_populates="invoice", uselist=False)
+    payment: Mapped[InvoicePayment | None] = relationship(back_populates="invoice", uselist=False)
 
     @property
     def state(self) -> InvoiceStatus:
@@ -844,7 +844,7 @@ class InvoiceLine(Model):
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
-class Payment(Model):
+class InvoicePayment(Model):
     """The treasurer's record of paying one invoice: how, the SP2D or card reference, the
     amounts withheld and the withholding slip (bukti potong)."""
 

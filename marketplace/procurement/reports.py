@@ -32,7 +32,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.procurement.common import MAX_AMOUNT, agency_ids
 from marketplace.procurement.exceptions import InvalidProcurementInput
-from marketplace.procurement.models import Agency, Budget, Invoice, InvoiceLine, Payment
+from marketplace.procurement.models import Agency, Budget, Invoice, InvoiceLine, InvoicePayment
 from marketplace.procurement.tax import format_percent
 
 TABLES = ("agency", "cooperative", "category", "month", "budget")
@@ -94,16 +94,16 @@ def visible_agencies(user: User) -> list[Agency]:
     return list(db.session.scalars(statement))
 
 
-def _paid(year: int, agencies: Sequence[int]) -> list[tuple[Invoice, Payment]]:
+def _paid(year: int, agencies: Sequence[int]) -> list[tuple[Invoice, InvoicePayment]]:
     rows = db.session.execute(
-        select(Invoice, Payment)
-        .join(Payment, Payment.invoice_id == Invoice.id)
+        select(Invoice, InvoicePayment)
+        .join(InvoicePayment, InvoicePayment.invoice_id == Invoice.id)
         .where(
             Invoice.agency_id.in_(agencies),
-            Payment.paid_on >= date(year, 1, 1),
-            Payment.paid_on <= date(year, 12, 31),
+            InvoicePayment.paid_on >= date(year, 1, 1),
+            InvoicePayment.paid_on <= date(year, 12, 31),
         )
-        .order_by(Payment.paid_on, Invoice.id)
+        .order_by(InvoicePayment.paid_on, Invoice.id)
     ).all()
     return [(invoice, payment) for invoice, payment in rows]
 

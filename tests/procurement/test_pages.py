@@ -20,10 +20,10 @@ from marketplace.procurement.models import (
     Budget,
     Delivery,
     Invoice,
+    InvoicePayment,
     InvoiceStatus,
     Notification,
     OrderStatus,
-    Payment,
     ProcurementRequest,
     PurchaseOrder,
     QuotationRound,
@@ -356,7 +356,7 @@ def test_a_bad_payment_shows_the_reason(app: Flask, client: FlaskClient) -> None
         )
         assert response.status_code == 400, overrides
         assert message in text(response)
-    assert count(Payment) == 0
+    assert count(InvoicePayment) == 0
 
 
 def test_a_bad_delivery_form_shows_the_reason(app: Flask, client: FlaskClient) -> None:

@@ -19,7 +19,7 @@ from marketplace.procurement.models import (
     Bast,
     Delivery,
     Invoice,
-    Payment,
+    InvoicePayment,
     ProcurementRequest,
     ProcurementRole,
     PurchaseOrder,
@@ -194,7 +194,7 @@ def invoice_for(c: Cast, bast: Bast) -> Invoice:
     return fulfilment.issue_invoice(c.member, bast.id)
 
 
-def pay(c: Cast, invoice: Invoice, method: str = "transfer", **overrides: Any) -> Payment:
+def pay(c: Cast, invoice: Invoice, method: str = "transfer", **overrides: Any) -> InvoicePayment:
     values: dict[str, Any] = {
         "method": method,
         "reference": "SP2D-0001/2026",
