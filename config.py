@@ -162,7 +162,36 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    #: Another address for Stripe's API (tests point it at a fake server); None means Stripe's.
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    #: Where Stripe's hosted payment page lives: the Content-Security-Policy's form-action must
+    #: allow it, or browsers block the redirect from our "pay" form to it.
+    STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
+    #: Seconds to wait for one answer from Stripe, and how often to retry a failed call (with
+    #: the same idempotency key, so a retry never charges or refunds twice). Both attempts must
+    #: fit in gunicorn's 30-second worker timeout (GUNICORN_TIMEOUT).
+    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+    STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
+    #: A webhook whose signature is older than this is refused (replay protection).
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS = _env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+
+    # Payments by bank transfer: to each cooperative's own account ("cooperative"), or to the
+    # platform's ("platform", then the PLATFORM_BANK_* settings are required).
+    PAYMENT_TRANSFER_ACCOUNT = os.environ.get("PAYMENT_TRANSFER_ACCOUNT", "cooperative")
+    PLATFORM_BANK_NAME = os.environ.get("PLATFORM_BANK_NAME") or None
+    PLATFORM_BANK_ACCOUNT_NUMBER = os.environ.get("PLATFORM_BANK_ACCOUNT_NUMBER") or None
+    PLATFORM_BANK_ACCOUNT_HOLDER = os.environ.get("PLATFORM_BANK_ACCOUNT_HOLDER") or None
+    #: Transfer proofs: an image (JPEG, PNG, WebP) or a PDF of at most this many bytes; images
+    #: of at most this many pixels.
+    PAYMENT_PROOF_MAX_BYTES = _env_int("PAYMENT_PROOF_MAX_BYTES", 5 * 1024 * 1024)
+    PAYMENT_PROOF_MAX_PIXELS = _env_int("PAYMENT_PROOF_MAX_PIXELS", 40_000_000)
+    #: A proof uploaded in time keeps its order open at least this long, for the review.
+    PAYMENT_PROOF_REVIEW_HOURS = _env_int("PAYMENT_PROOF_REVIEW_HOURS", 48)
+    #: Card refunds Stripe did not accept are retried this many times, then flagged for the city.
+    PAYMENT_REFUND_MAX_ATTEMPTS = _env_int("PAYMENT_REFUND_MAX_ATTEMPTS", 5)
+    #: The platform's commission on the goods of each delivered part, in percent (an exact
+    #: number written as int or string: "0", "2.5"); rounded down to the whole rupiah.
+    PLATFORM_COMMISSION_PERCENT: int | str = os.environ.get("PLATFORM_COMMISSION_PERCENT", "0")
 
     # Operations.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" for one JSON object per line
@@ -283,6 +312,15 @@ class TestingConfig(Config):
     RATELIMIT_REGISTER = "1000 per minute"
     RATELIMIT_PASSWORD_RESET = "1000 per minute"
     SERVER_NAME = None
+    # Card payments stay off unless a test turns them on (against tests/stripe_fake.py).
+    STRIPE_SECRET_KEY = None
+    STRIPE_PUBLISHABLE_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
+    STRIPE_TIMEOUT_SECONDS = 2.0
+    STRIPE_MAX_NETWORK_RETRIES = 0
+    PAYMENT_TRANSFER_ACCOUNT = "cooperative"
+    PLATFORM_COMMISSION_PERCENT = "0"
 
 
 class ProductionConfig(Config):

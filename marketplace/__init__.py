@@ -124,7 +124,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
-    """No inline scripts or styles, nothing loaded from other hosts."""
+    """No inline scripts or styles, nothing loaded from other hosts.
+
+    Forms post only to this site, except that with card payments configured the "pay" form's
+    redirect goes on to Stripe's hosted payment page (browsers apply form-action to it).
+    """
+    form_action: str | list[str] = "'self'"
+    if app.config.get("STRIPE_SECRET_KEY") and app.config.get("STRIPE_CHECKOUT_ORIGIN"):
+        form_action = ["'self'", app.config["STRIPE_CHECKOUT_ORIGIN"]]
     return {
         "default-src": "'self'",
         "script-src": "'self'",
@@ -134,7 +141,7 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        "form-action": form_action,
         "frame-ancestors": "'none'",
     }
 
@@ -154,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
     from marketplace.orders import bp as orders_bp
+    from marketplace.payments import bp as payments_bp
     from marketplace.procurement import bp as procurement_bp
     from marketplace.site import bp as site_bp
     from marketplace.vendors import bp as vendors_bp
@@ -170,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(procurement_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(agency_invitations_bp)
+    app.register_blueprint(payments_bp)
 
 
 def register_request_handling(app: Flask) -> None:
@@ -180,6 +189,7 @@ def register_request_handling(app: Flask) -> None:
     from marketplace.errors import register_error_handlers
     from marketplace.extensions import db
     from marketplace.i18n import register_i18n
+    from marketplace.jobs import discard_after_commit, dispatch_after_commit
     from marketplace.mail import dispatch_queued
     from marketplace.observability import init_observability
     from marketplace.policy import register_policy_enforcement
@@ -193,12 +203,14 @@ def register_request_handling(app: Flask) -> None:
     @app.after_request
     def finish_unit_of_work(response: Response) -> Response:
         # Services flush; the request commits once, only when it succeeded. Emails queued in
-        # the transaction go out after the commit.
+        # the transaction, and jobs asked for after the commit (card refunds), go out after it.
         if response.status_code < 400:
             db.session.commit()
             dispatch_queued()
+            dispatch_after_commit()
         else:
             db.session.rollback()
+            discard_after_commit()
         return response
 
     @app.context_processor

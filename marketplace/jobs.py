@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import JSON, String, Text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -136,6 +136,30 @@ def enqueue(path: str, *args: Any) -> str | None:
         description=path,
     )
     return str(job.id)
+
+
+def after_commit(path: str, *args: Any) -> None:
+    """Run ``path`` once the current unit of work has committed: side effects that must not
+    happen for a transaction that rolls back, nor hold its locks (a call to a payment provider).
+    The request's unit of work dispatches them (`dispatch_after_commit`); with Redis they are
+    queued, without it they run at once."""
+    g.setdefault("after_commit_jobs", []).append((path, args))
+
+
+def dispatch_after_commit() -> None:
+    """Enqueue (or run) what the unit of work asked for, after it committed."""
+    pending: list[tuple[str, tuple[Any, ...]]] = g.pop("after_commit_jobs", [])
+    for path, args in pending:
+        try:
+            enqueue(path, *args)
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not run %s after the commit", path)
+
+
+def discard_after_commit() -> None:
+    """Forget what a rolled-back unit of work asked for."""
+    g.pop("after_commit_jobs", None)
 
 
 def record_dead_letter(job: Any, connection: Any, exc_type: Any, value: Any, tb: Any) -> None:

@@ -15,6 +15,14 @@ from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
+from marketplace.payments.models import (
+    Payment,
+    PaymentAllocation,
+    PaymentEvent,
+    Refund,
+    SettlementEntry,
+    StripeEvent,
+)
 from marketplace.procurement.models import (
     Agency,
     AgencyInvitation,
@@ -65,6 +73,9 @@ __all__ = [
     "Order",
     "OrderLine",
     "OutboxEmail",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentEvent",
     "PeriodicRun",
     "PriceTier",
     "ProcurementEvent",
@@ -77,9 +88,12 @@ __all__ = [
     "Quotation",
     "QuotationRound",
     "QuotationRoundLine",
+    "Refund",
     "RequestLine",
     "Setting",
+    "SettlementEntry",
     "StockMovement",
+    "StripeEvent",
     "User",
     "VendorOrder",
     "VendorOrderEvent",

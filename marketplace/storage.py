@@ -1,7 +1,9 @@
 """Where uploaded and generated files live: local disk (the instance folder) by default, or an
 S3-compatible bucket (STORAGE_BACKEND=s3) when several app servers must share them.
 
-Files are stored under random names chosen here, never under a name from the client.
+Files are stored under random names chosen here, never under a name from the client. Files in
+folders under ``private/`` (transfer proofs) are never served by the public ``/media/`` route: the
+domain that owns them serves them after checking who asks.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from typing import Any, Protocol
 
 from flask import Flask, abort, current_app, send_from_directory
 from werkzeug.wrappers import Response
+
+#: Folders below this prefix hold files only their owners may see.
+PRIVATE_PREFIX = "private/"
+
+
+def is_private(key: str) -> bool:
+    """Whether a stored file must not be served publicly."""
+    return key.lstrip("/").startswith(PRIVATE_PREFIX)
 
 
 class Storage(Protocol):

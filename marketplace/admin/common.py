@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Form
@@ -16,10 +16,6 @@ from marketplace.http import FORM_ERROR
 from marketplace.procurement.models import ProcurementRole
 
 Page = str | Response | tuple[str, int]
-
-#: The payments capability adds its desk under /admin/payments/ with this endpoint; the
-#: workspace links to it only when it exists.
-PAYMENTS_ENDPOINT = "payments_admin.index"
 
 
 def actor() -> User:
@@ -44,13 +40,6 @@ def page_number() -> int:
     return int(value) if value.isdigit() and 0 < int(value) <= 10_000 else 1
 
 
-def payments_desk_url() -> str | None:
-    """The payment desk's address, once the payments capability has registered it."""
-    if PAYMENTS_ENDPOINT in current_app.view_functions:
-        return url_for(PAYMENTS_ENDPOINT)
-    return None
-
-
 def role_label(role: str) -> str:
     """A procurement role's name in the user's language."""
     try:
@@ -64,7 +53,6 @@ def _workspace_context() -> dict[str, Any]:
     from marketplace.admin.dashboard import month_label, percent
 
     return {
-        "payments_desk_url": payments_desk_url,
         "role_label": role_label,
         "percent": percent,
         "month_label": month_label,

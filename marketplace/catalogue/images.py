@@ -1,25 +1,23 @@
 """Product photos: checked by decoding, re-encoded without metadata, thumbnailed once at upload.
 
-An upload is trusted for nothing: not its name, not its content type. It must be a JPEG, PNG or
-WebP that Pillow decodes completely, within the configured file size and pixel count. The pixel
-count is checked from the header before any decoding, so a decompression bomb (a tiny file that
-expands to gigabytes) is refused without being expanded. The stored file is a fresh JPEG drawn
-from the decoded pixels, so no metadata (EXIF location, comments) and no trailing payload survive.
+An upload is trusted for nothing: not its name, not its content type. `marketplace.uploads`
+checks it (a JPEG, PNG or WebP that Pillow decodes completely, within the configured file
+size and pixel count, a decompression bomb refused from its header). The stored file is a fresh
+JPEG drawn from the decoded pixels, so no metadata (EXIF location, comments) and no trailing
+payload survive.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from marketplace.catalogue.models import ProductImage
-from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.storage import storage
+from marketplace.uploads import check_image
 
 #: Widths of the thumbnails made for every photo (responsive ``srcset``).
 RENDITION_WIDTHS = (240, 480)
@@ -29,49 +27,15 @@ MAX_WIDTH = 1200
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
-class InvalidImage(DomainError):
-    default_message = _l("Foto harus berupa berkas JPEG, PNG, atau WebP.")
-
-
-class ImageTooLarge(InvalidImage):
-    default_message = _l("Ukuran berkas foto paling besar %(mb)d MB.")
-
-
-class ImageTooManyPixels(InvalidImage):
-    default_message = _l("Resolusi foto terlalu besar (paling banyak %(mp)d megapiksel).")
-
-
 def validate_image(data: bytes) -> None:
-    """Refuse anything that is not a complete JPEG, PNG or WebP within the configured limits."""
-    max_bytes: int = current_app.config["PRODUCT_IMAGE_MAX_BYTES"]
-    max_pixels: int = current_app.config["PRODUCT_IMAGE_MAX_PIXELS"]
-    if len(data) > max_bytes:
-        raise ImageTooLarge(str(ImageTooLarge.default_message % {"mb": max_bytes // 2**20}))
-    if not data:
-        raise InvalidImage()
-    too_many = ImageTooManyPixels(
-        str(ImageTooManyPixels.default_message % {"mp": max_pixels // 1_000_000})
+    """Refuse anything that is not a complete JPEG, PNG or WebP within the configured limits
+    (`marketplace.uploads` decides; its `UploadRejected` says why)."""
+    check_image(
+        data,
+        max_bytes=current_app.config["PRODUCT_IMAGE_MAX_BYTES"],
+        max_pixels=current_app.config["PRODUCT_IMAGE_MAX_PIXELS"],
+        formats=ALLOWED_FORMATS,
     )
-    # WeasyPrint (procurement PDFs) switches Pillow to accept truncated files process-wide;
-    # an upload must still be complete.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns (then errors) on huge images; both mean "refuse", never "decode".
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in ALLOWED_FORMATS:
-                    raise InvalidImage()
-                width, height = image.size
-                if width < 1 or height < 1:
-                    raise InvalidImage()
-                if width * height > max_pixels:
-                    raise too_many
-                image.load()  # decodes every pixel: a truncated or corrupt file fails here
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise too_many from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise InvalidImage() from error
 
 
 def _encode(image: Image.Image, *, progressive: bool = False) -> bytes:

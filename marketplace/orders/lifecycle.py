@@ -8,6 +8,9 @@
            │  before payment)   → accepted ───────────────┘
            └─→ cancelled (shopper or cooperative before acceptance, or expiry) → refunded (if paid)
 
+A city administrator may also cancel a part that has not left the cooperative yet (awaiting
+payment, paid, accepted, ready for pickup), for instance when the cooperative cannot deliver.
+
 A row names who may make the move (shopper, cooperative, payment service, system) and, where the
 move depends on the order, a condition. Anything not in the table raises `InvalidTransition`;
 `marketplace.orders.services` applies a move (guarded update, event, stock, email).
@@ -34,11 +37,12 @@ from marketplace.orders.models import (
 )
 
 S = VendorOrderStatus
-SHOPPER, COOPERATIVE, PAYMENT, SYSTEM = (
+SHOPPER, COOPERATIVE, PAYMENT, SYSTEM, CITY_ADMIN = (
     ActorKind.SHOPPER,
     ActorKind.COOPERATIVE,
     ActorKind.PAYMENT,
     ActorKind.SYSTEM,
+    ActorKind.CITY_ADMIN,
 )
 
 
@@ -90,15 +94,17 @@ def _t(
 TRANSITIONS: tuple[Transition, ...] = (
     _t(S.AWAITING_PAYMENT, S.PAID, {PAYMENT}, _pays_in_advance),
     _t(S.AWAITING_PAYMENT, S.ACCEPTED, {COOPERATIVE}, pays_at_pickup),
-    _t(S.AWAITING_PAYMENT, S.CANCELLED, {SHOPPER, COOPERATIVE, SYSTEM}),
+    _t(S.AWAITING_PAYMENT, S.CANCELLED, {SHOPPER, COOPERATIVE, SYSTEM, CITY_ADMIN}),
     _t(S.PAID, S.ACCEPTED, {COOPERATIVE}),
-    _t(S.PAID, S.CANCELLED, {SHOPPER, COOPERATIVE}),
+    _t(S.PAID, S.CANCELLED, {SHOPPER, COOPERATIVE, CITY_ADMIN}),
+    _t(S.ACCEPTED, S.CANCELLED, {CITY_ADMIN}),
     _t(S.ACCEPTED, S.SHIPPED, {COOPERATIVE}, _sent),
     _t(S.ACCEPTED, S.READY_FOR_PICKUP, {COOPERATIVE}, _picked_up),
     _t(S.SHIPPED, S.DELIVERED, {COOPERATIVE}),
     _t(S.READY_FOR_PICKUP, S.DELIVERED, {COOPERATIVE}),
     # Pay at pickup, never collected: expires a configurable time after "ready for pickup".
     _t(S.READY_FOR_PICKUP, S.CANCELLED, {SYSTEM}, _unpaid_pickup),
+    _t(S.READY_FOR_PICKUP, S.CANCELLED, {CITY_ADMIN}),
     _t(S.DELIVERED, S.COMPLETED, {SYSTEM}),
     _t(S.CANCELLED, S.REFUNDED, {PAYMENT}, _was_paid),
 )

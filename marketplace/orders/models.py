@@ -82,13 +82,14 @@ STATUS_LABELS = {
 
 
 class ActorKind(enum.StrEnum):
-    """Who moved a vendor order: the shopper, the cooperative, the payment service or the system
-    (expiry, automatic completion)."""
+    """Who moved a vendor order: the shopper, the cooperative, the payment service, the system
+    (expiry, automatic completion) or a city administrator."""
 
     SHOPPER = "shopper"
     COOPERATIVE = "cooperative"
     PAYMENT = "payment"
     SYSTEM = "system"
+    CITY_ADMIN = "city_admin"
 
     @property
     def label(self) -> str:
@@ -100,6 +101,7 @@ ACTOR_LABELS = {
     ActorKind.COOPERATIVE: _l("Koperasi"),
     ActorKind.PAYMENT: _l("Pembayaran"),
     ActorKind.SYSTEM: _l("Sistem"),
+    ActorKind.CITY_ADMIN: _l("Admin Kota"),
 }
 
 

@@ -5,10 +5,12 @@
 * `place_order` is the one function that creates an order, in one transaction;
 * `accept_vendor_order` … `mark_delivered` are the cooperative's moves (its pages read through
   `fulfilment_counts`, `list_vendor_orders` and `open_vendor_order`), `cancel_by_shopper` the
-  shopper's, `mark_vendor_order_paid` / `mark_order_paid` / `refund_vendor_order` the payment
-  service's, `expire_vendor_order` / `complete_vendor_order` the system's. Every move goes
-  through `_move`, which checks `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE,
-  records the event, releases or sells the stock and queues the shopper's email.
+  shopper's, `cancel_by_admin` a city administrator's, `mark_vendor_order_paid` /
+  `mark_order_paid` / `refund_vendor_order` the payment service's, `expire_vendor_order` /
+  `complete_vendor_order` the system's. Every move goes through `_move`, which checks
+  `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE, records the event, releases
+  or sells the stock, queues the shopper's email and sends `signals.vendor_order_moved` (the
+  payments capability refunds and settles on it).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from marketplace.orders.models import (
     VendorOrderEvent,
     VendorOrderStatus,
 )
+from marketplace.orders.signals import vendor_order_moved
 
 S = VendorOrderStatus
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -561,6 +564,9 @@ def _move(
     )
     db.session.flush()
     _queue_status_email(vendor_order, event)
+    vendor_order_moved.send(
+        vendor_order, source=source, target=target, actor=actor, actor_id=actor_id, event=event
+    )
     return event
 
 
@@ -651,6 +657,29 @@ def refund_vendor_order(vendor_order: VendorOrder, *, reference: str = "") -> No
     _move(vendor_order, S.REFUNDED, ActorKind.PAYMENT, note=reference)
 
 
+def extend_payment_deadline(vendor_order: VendorOrder, until: datetime) -> bool:
+    """Keep an unpaid part open at least until ``until`` (a transfer proof awaits review).
+
+    Only ever moves the deadline later, and only while the part still awaits payment: a guarded
+    update, so it never revives a part that expired meanwhile. True when it changed.
+    """
+    db.session.flush()
+    result = db.session.execute(
+        update(VendorOrder)
+        .where(
+            VendorOrder.id == vendor_order.id,
+            VendorOrder.status == S.AWAITING_PAYMENT,
+            VendorOrder.paid_at.is_(None),
+            VendorOrder.payment_due_at.is_not(None),
+            VendorOrder.payment_due_at < until,
+        )
+        .values(payment_due_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(vendor_order, ["payment_due_at"])
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
 # The shopper's move ----------------------------------------------------------------------
 
 
@@ -682,6 +711,32 @@ def cancel_by_shopper(user: User, number: str, vendor_order_id: int, reason: str
         note=reason,
         values={"cancel_reason": reason},
     )
+
+
+# A city administrator's move ---------------------------------------------------------------
+
+
+def cancel_by_admin(admin: User, vendor_order_id: int, reason: str) -> VendorOrder:
+    """A city administrator cancels a part that has not left the cooperative (for instance when
+    it cannot deliver); its stock is released and, when it was paid, the payments capability
+    refunds it."""
+    if not admin.is_city_admin:
+        raise NotFound()
+    reason = (reason or "").strip()
+    if not reason:
+        raise MissingDetail(_("Tulis alasan pembatalan untuk pembeli dan koperasi."))
+    vendor_order = db.session.get(VendorOrder, vendor_order_id)
+    if vendor_order is None:
+        raise NotFound()
+    _move(
+        vendor_order,
+        S.CANCELLED,
+        ActorKind.CITY_ADMIN,
+        actor_id=admin.id,
+        note=reason,
+        values={"cancel_reason": reason},
+    )
+    return vendor_order
 
 
 # The cooperative's moves (its screens come with the vendor workspace) --------------------

@@ -20,6 +20,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
+from marketplace.payments import settlement
 from marketplace.procurement import rules, tax
 from marketplace.procurement.common import (
     agency_ids,
@@ -501,8 +502,8 @@ def card_charged_to_payee(order: PurchaseOrder) -> int:
 def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> InvoicePayment:
     """The bendahara records paying an invoice: by transfer (its SP2D) or government card
     (within the limit per payee), with the taxes withheld as the invoice computed them and the
-    withholding slip's number. The cooperative is told; the payments package hears the
-    ``procurement_payment_recorded`` signal; a fully paid, delivered order closes."""
+    withholding slip's number. The cooperative is told and the amount enters its settlement
+    ledger; a fully paid, delivered order closes."""
     invoice = agency_invoice(user, invoice_id, BENDAHARA)
     find_transition(invoice, InvoiceStatus.PAID, Actor.BENDAHARA)
     order = invoice.purchase_order
@@ -567,6 +568,15 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
             "pph22_withheld": payment.pph22_withheld,
             "bukti_potong": payment.bukti_potong_number,
         },
+    )
+    settlement.post_invoice_payment(
+        invoice.cooperative_id,
+        invoice.id,
+        invoice.number or "",
+        received=payment.amount,
+        price_excluding_ppn=invoice.subtotal,
+        paid_on=paid_on,
+        actor_id=user.id,
     )
     procurement_payment_recorded.send(
         current_app._get_current_object(),  # type: ignore[attr-defined]

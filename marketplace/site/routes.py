@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -11,7 +11,7 @@ from marketplace.http import is_local_url
 from marketplace.observability import metrics_response
 from marketplace.policy import PUBLIC, allow
 from marketplace.site import bp
-from marketplace.storage import storage
+from marketplace.storage import is_private, storage
 
 
 @bp.route("/language", methods=["POST"])
@@ -87,4 +87,6 @@ def metrics() -> Response:
 @bp.route("/media/<path:key>")
 @allow(PUBLIC)
 def media(key: str) -> Response:
+    if is_private(key):  # transfer proofs and the like: served by their domain, never here
+        abort(404)
     return storage().serve(key)

@@ -7,6 +7,7 @@ fails the test until it is mapped here.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
@@ -24,6 +26,11 @@ from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
+from marketplace.orders.models import Order, VendorOrder
+from marketplace.orders.services import cancel_by_admin
+from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
+from marketplace.payments.records import raise_flag
+from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
 from marketplace.procurement.models import AgencyInvitation, AgencyMember
 from tests.conftest import login
 from tests.factories import (
@@ -35,6 +42,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.shopping import place
 
 
 @dataclass
@@ -51,9 +59,53 @@ class World:
     agency_member: Any
     invitation: Any
     disabled_user: User
+    payments: PaymentWorld
 
 
-def make_world() -> World:
+@dataclass
+class PaymentWorld:
+    """What the payment desk's routes name: an order whose transfer proof waits (and is
+    flagged), a refund to return by transfer, a cooperative with a balance to pay out."""
+
+    order: Order
+    transfer: Payment
+    refund: Refund
+    payee: Cooperative
+
+
+def make_payment_world(app: Flask) -> PaymentWorld:
+    cashier = UserFactory(is_city_admin=True)
+    shopper = UserFactory()
+    proof = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(proof, "PNG")
+    with app.test_request_context():
+        waiting = place(shopper)
+        transfer = submit_transfer_proof(
+            shopper, waiting.number, waiting.vendor_orders[0].id, proof.getvalue()
+        )
+        raise_flag(transfer, PaymentFlag.AMOUNT_MISMATCH, "uji")
+        cancelled = place(shopper)
+        paid = submit_transfer_proof(
+            shopper, cancelled.number, cancelled.vendor_orders[0].id, proof.getvalue()
+        )
+        confirm_transfer(paid, cashier)
+        cancel_by_admin(cashier, cancelled.vendor_orders[0].id, "uji")
+        delivered = place(shopper)
+        # The platform holds this part's money (as after a card payment): a balance to pay out.
+        db.session.add(
+            SettlementEntry(
+                cooperative_id=delivered.vendor_orders[0].cooperative_id,
+                kind=EntryKind.EARNING,
+                amount=50_000,
+                vendor_order_id=delivered.vendor_orders[0].id,
+            )
+        )
+        db.session.commit()
+    refund = db.session.scalars(select(Refund).where(Refund.order_id == cancelled.id)).one()
+    return PaymentWorld(waiting, transfer, refund, delivered.vendor_orders[0].cooperative)
+
+
+def make_world(app: Flask) -> World:
     cooperative = CooperativeFactory(status=CooperativeStatus.PENDING)
     owner = CooperativeMemberFactory(cooperative=cooperative).user
     approved = CooperativeFactory()
@@ -82,6 +134,7 @@ def make_world() -> World:
         agency_member=agency_member,
         invitation=invitation,
         disabled_user=UserFactory(disabled_at=datetime(2026, 1, 1, tzinfo=UTC)),
+        payments=make_payment_world(app),
     )
 
 
@@ -94,6 +147,10 @@ OBJECT_PARAMS = {
     "agency_id": lambda w: w.agency_member.agency_id,
     "member_id": lambda w: w.agency_member.id,
     "invitation_id": lambda w: w.invitation.id,
+    "payment_id": lambda w: w.payments.transfer.id,
+    "refund_id": lambda w: w.payments.refund.id,
+    "number": lambda w: w.payments.order.number,
+    "part_id": lambda w: w.payments.order.vendor_orders[0].id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -121,6 +178,13 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "admin.add_agency_member": (302, {}, True),
     "admin.remove_agency_member": (302, {}, True),
     "admin.revoke_agency_invitation": (302, {}, True),
+    "payments.admin_confirm": (302, {}, True),
+    "payments.admin_reject": (302, {}, True),
+    "payments.flag": (302, {}, True),
+    "payments.refund": (302, {}, True),
+    "payments.retry_refund": (400, {}, False),  # only a failed card refund is sent again
+    "payments.new_payout": (302, {}, True),
+    "payments.admin_cancel_part": (302, {}, True),
 }
 
 
@@ -138,6 +202,11 @@ def form_data(world: World) -> dict[str, Any]:
         "email": "akses@example.test",
         "role": "ppk",
         "address": "Jl. Uji",
+        "note": "Sudah diperiksa.",
+        "bank_reference": "TRF-UJI-1",
+        "cooperative_id": str(world.payments.payee.id),
+        "amount": "1000",
+        "paid_on": "2026-11-02",
     }
 
 
@@ -183,6 +252,10 @@ def fingerprint() -> tuple[Any, ...]:
         tuple(db.session.execute(select(User.id, User.disabled_at))),
         tuple(db.session.execute(select(AgencyMember.id, AgencyMember.role))),
         tuple(db.session.execute(select(AgencyInvitation.id, AgencyInvitation.revoked_at))),
+        tuple(db.session.execute(select(Payment.id, Payment.status, Payment.flag))),
+        tuple(db.session.execute(select(Refund.id, Refund.status))),
+        tuple(db.session.execute(select(VendorOrder.id, VendorOrder.status))),
+        count(SettlementEntry),
     )
 
 
@@ -201,7 +274,7 @@ def sign_in_as(client: FlaskClient, who: str, world: World) -> None:
 def test_everyone_but_a_city_admin_is_kept_out_of_every_admin_route(
     client: FlaskClient, who: str
 ) -> None:
-    world = make_world()
+    world = make_world(client.application)
     sign_in_as(client, who, world)
     before = fingerprint()
     checked = 0
@@ -219,9 +292,16 @@ def test_everyone_but_a_city_admin_is_kept_out_of_every_admin_route(
 
 
 def test_a_city_admin_opens_every_admin_page(admin_client: FlaskClient) -> None:
-    world = make_world()
+    world = make_world(admin_client.application)
     for rule in admin_rules(admin_client.application):
         if "GET" not in methods(rule):
+            continue
+        if rule.endpoint == "payments.find_order":
+            # The desk's order search answers with the order's page.
+            found = admin_client.get(
+                url(rule, world), query_string={"number": world.payments.order.number}
+            )
+            assert found.headers["Location"].endswith(f"/orders/{world.payments.order.number}")
             continue
         response = admin_client.get(url(rule, world))
         assert response.status_code == 200, (rule.rule, response.status_code)
@@ -235,7 +315,8 @@ def test_a_city_admin_can_use_every_admin_action_and_each_is_audited(
             continue
         if rule.endpoint not in POSTS:
             pytest.fail(f"{rule.endpoint}: add the expected status to POSTS in test_access.py")
-        world = make_world()  # a fresh world each time: the actions change what they touch
+        # a fresh world each time: the actions change what they touch
+        world = make_world(admin_client.application)
         status, overrides, audited = POSTS[rule.endpoint]
         resolved = {k: (v(world) if callable(v) else v) for k, v in overrides.items()}
         last = db.session.scalar(select(func.max(AuditLog.id))) or 0
@@ -262,13 +343,16 @@ def test_the_admin_link_shows_only_for_city_admins(
 def test_every_admin_form_carries_a_csrf_token_and_every_action_needs_it(
     admin_client: FlaskClient, csrf_enabled: None
 ) -> None:
-    world = make_world()
+    world = make_world(admin_client.application)
     app = admin_client.application
     forms_seen = 0
     for rule in admin_rules(app):
         if "GET" not in methods(rule) or rule.endpoint == "admin.export_table":
             continue
-        html = admin_client.get(url(rule, world)).get_data(as_text=True)
+        page = admin_client.get(url(rule, world))
+        if page.mimetype != "text/html":
+            continue  # a proof image, a statement CSV
+        html = page.get_data(as_text=True)
         for form in re.findall(r'<form method="post".*?</form>', html, flags=re.S):
             assert 'name="csrf_token"' in form, (rule.rule, form[:200])
             forms_seen += 1
@@ -281,28 +365,11 @@ def test_every_admin_form_carries_a_csrf_token_and_every_action_needs_it(
     assert fingerprint() == before
 
 
-def test_the_payment_desk_is_linked_only_once_it_exists(app: Flask) -> None:
-    from flask import Blueprint
-
-    from marketplace.policy import CITY_ADMIN, allow
-    from tests.conftest import make_test_app
-
-    UserFactory(email="kasir@example.test", is_city_admin=True)
-    without = app.test_client()
-    assert login(without, "kasir@example.test").status_code == 302
-    assert "/admin/payments/" not in without.get("/admin/").get_data(as_text=True)
-
-    with_desk = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"])
-    payments_admin = Blueprint("payments_admin", __name__, url_prefix="/admin/payments")
-
-    @payments_admin.route("/")
-    @allow(CITY_ADMIN)
-    def index() -> str:
-        return "meja pembayaran"
-
-    with_desk.register_blueprint(payments_admin)
-    client = with_desk.test_client()
-    assert login(client, "kasir@example.test").status_code == 302
+def test_the_workspace_menu_leads_to_the_payment_desk_and_marks_it(
+    admin_client: FlaskClient,
+) -> None:
     for page in ("/admin/", "/admin/cooperatives"):
-        html = client.get(page).get_data(as_text=True)
-        assert 'href="/admin/payments/"' in html, page
+        html = admin_client.get(page).get_data(as_text=True)
+        assert '<a href="/admin/payments/">Meja pembayaran</a>' in html, page
+    desk = admin_client.get("/admin/payments/").get_data(as_text=True)
+    assert '<a href="/admin/payments/" aria-current="page">Meja pembayaran</a>' in desk

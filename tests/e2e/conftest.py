@@ -14,8 +14,10 @@ import re
 import threading
 import urllib.request
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -88,18 +90,22 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app with the demo data, committed, served on 127.0.0.1 in a daemon thread."""
+@contextmanager
+def serve_app(workdir: Path, **overrides: Any) -> Iterator[LiveServer]:
+    """The app with the demo data, committed, served on 127.0.0.1 in a daemon thread, with
+    ``overrides`` in its configuration."""
     from marketplace.demo import seed_demo
 
     _require_compiled_catalogues()
-    workdir = tmp_path_factory.mktemp("e2e")
     uploads = workdir / "uploads"
     uploads.mkdir()
     with fresh_database(str(workdir), prefix="opop_e2e") as database_url:
         app = make_test_app(
-            database_url, str(uploads), WTF_CSRF_ENABLED=True, MAIL_BACKEND="memory"
+            database_url,
+            str(uploads),
+            WTF_CSRF_ENABLED=True,
+            MAIL_BACKEND="memory",
+            **overrides,
         )
         # The "testing" config turns CSRF off; the override must win for the browser.
         assert app.config["WTF_CSRF_ENABLED"] is True, "CSRF must be on for the live server"
@@ -125,6 +131,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo data, committed, served on 127.0.0.1 in a daemon thread."""
+    with serve_app(tmp_path_factory.mktemp("e2e")) as live:
+        yield live
 
 
 def _require_compiled_catalogues() -> None:

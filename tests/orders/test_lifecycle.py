@@ -51,6 +51,11 @@ def expected_moves(
         (S.SHIPPED, S.DELIVERED, A.COOPERATIVE),
         (S.READY_FOR_PICKUP, S.DELIVERED, A.COOPERATIVE),
         (S.DELIVERED, S.COMPLETED, A.SYSTEM),
+        # A city administrator may cancel any part that has not left the cooperative.
+        (S.AWAITING_PAYMENT, S.CANCELLED, A.CITY_ADMIN),
+        (S.PAID, S.CANCELLED, A.CITY_ADMIN),
+        (S.ACCEPTED, S.CANCELLED, A.CITY_ADMIN),
+        (S.READY_FOR_PICKUP, S.CANCELLED, A.CITY_ADMIN),
     }
     if at_pickup:
         moves.add((S.AWAITING_PAYMENT, S.ACCEPTED, A.COOPERATIVE))
@@ -263,6 +268,54 @@ def test_the_cooperative_rejects_with_a_reason(app_ctx: Flask) -> None:
         "Alasan pembatalan: Bahan baku habis"
         in (db.session.scalars(select(OutboxEmail.body_text)).all()[-1])
     )
+
+
+def test_a_city_administrator_cancels_an_accepted_part_with_a_reason(app_ctx: Flask) -> None:
+    _, part, member, variant = setup_order()
+    services.mark_vendor_order_paid(part)
+    services.accept_vendor_order(member, part.id)
+    admin = UserFactory(is_city_admin=True)
+    with pytest.raises(MissingDetail):
+        services.cancel_by_admin(admin, part.id, "  ")
+    with pytest.raises(NotFound):
+        services.cancel_by_admin(member, part.id, "Bukan admin")
+    services.cancel_by_admin(admin, part.id, "Koperasi tidak dapat mengirim")
+    assert (part.status, part.cancel_reason, variant.reserved) == (
+        S.CANCELLED,
+        "Koperasi tidak dapat mengirim",
+        0,
+    )
+    assert events(part)[-1] == ("accepted", "cancelled", "city_admin")
+    assert part.events[-1].actor_id == admin.id
+
+
+def test_every_move_is_announced_to_the_packages_above(app_ctx: Flask) -> None:
+    from marketplace.orders.signals import vendor_order_moved
+
+    heard: list[tuple[int, str, str, str]] = []
+
+    def listen(sender: VendorOrder, **kwargs: Any) -> None:
+        heard.append((sender.id, kwargs["source"], kwargs["target"], kwargs["actor"]))
+
+    shopper, part, _, _ = setup_order()
+    with vendor_order_moved.connected_to(listen):
+        services.mark_vendor_order_paid(part)
+        services.cancel_by_shopper(shopper, part.order.number, part.id)
+    assert heard == [
+        (part.id, "awaiting_payment", "paid", "payment"),
+        (part.id, "paid", "cancelled", "shopper"),
+    ]
+
+
+def test_a_payment_deadline_is_only_ever_extended(app_ctx: Flask, clock: ModuleType) -> None:
+    _, part, _, _ = setup_order()
+    due = part.payment_due_at.replace(tzinfo=UTC)
+    assert not services.extend_payment_deadline(part, due - services.timedelta(hours=1))
+    assert services.extend_payment_deadline(part, due + services.timedelta(hours=5))
+    assert part.payment_due_at.replace(tzinfo=UTC) == due + services.timedelta(hours=5)
+    services.mark_vendor_order_paid(part)
+    assert not services.extend_payment_deadline(part, due + services.timedelta(days=9))
+    assert part.payment_due_at is None
 
 
 def test_a_cancelled_order_cannot_be_delivered(app_ctx: Flask) -> None:

@@ -18,6 +18,8 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.inventory.models import MovementReason, StockMovement
+from marketplace.payments import settlement
+from marketplace.payments.models import SettlementEntry
 from marketplace.procurement import fulfilment, purchasing
 from marketplace.procurement.common import today
 from marketplace.procurement.exceptions import (
@@ -273,6 +275,31 @@ def test_payment_records_the_withholding_and_closes_the_order(
     wf.pay(c, second)
     assert order.status == O.CLOSED and order.closed_at is not None
     assert any("selesai" in m for m in notices_for(c.member))
+
+
+def test_a_paid_invoice_enters_the_cooperative_s_settlement_ledger(
+    app_ctx: Flask, received: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "2.5")
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 400), 400))
+    before = settlement.balance(c.cooperative.id)
+    wf.pay(c, invoice)
+    entries = db.session.scalars(
+        select(SettlementEntry).where(SettlementEntry.invoice_id == invoice.id)
+    ).all()
+    # Received Rp3.940.000 (Rp4.440.000 less PPN and PPh 22 withheld) straight into its own
+    # account; 2.5% of the Rp4.000.000 excluding PPN is the platform's.
+    assert sorted((e.kind, e.amount) for e in entries) == [
+        ("collected", 3_940_000),
+        ("commission", 100_000),
+        ("earning", 3_940_000),
+    ]
+    assert {e.order_number for e in entries} == {invoice.number}
+    assert settlement.balance(c.cooperative.id) == before - 100_000
+    lines = settlement.statement(c.cooperative.id).lines
+    assert any(line.entry.order_number == invoice.number for line in lines)
 
 
 @pytest.mark.parametrize(

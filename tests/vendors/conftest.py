@@ -24,6 +24,8 @@ from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.orders import services as order_services
 from marketplace.orders.models import DeliveryMethod, PaymentMethod, VendorOrder
+from marketplace.payments.models import Payment
+from marketplace.payments.transfers import submit_transfer_proof
 from tests.conftest import login
 from tests.factories import (
     CategoryFactory,
@@ -48,6 +50,8 @@ class Shop:
     job: ImportJob
     #: Set by `place_order_with` for tests that need an order (the isolation walk does).
     vendor_order: VendorOrder | None = None
+    #: Set by `send_transfer_proof`: a shopper's transfer proof waiting for the cooperative.
+    transfer: Payment | None = None
 
 
 def png_bytes(
@@ -125,6 +129,21 @@ def place_order_with(
         db.session.commit()
     shop.vendor_order = vendor_order
     return vendor_order
+
+
+def send_transfer_proof(app: Flask, shop: Shop) -> Payment:
+    """A shopper orders from the shop, pays by bank transfer and sends the proof, which waits
+    for the cooperative's check."""
+    with app.test_request_context():
+        stock.restock(shop.variant.id, 1)
+        shopper = UserFactory()
+        order = place(shopper, (shop.variant, 1), payment=PaymentMethod.BANK_TRANSFER)
+        payment = submit_transfer_proof(
+            shopper, order.number or "", order.vendor_orders[0].id, png_bytes()
+        )
+        db.session.commit()
+    shop.transfer = payment
+    return payment
 
 
 @pytest.fixture

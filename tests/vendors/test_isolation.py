@@ -30,9 +30,10 @@ from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, VendorOrder, VendorOrderEvent
+from marketplace.payments.models import Payment, PaymentAllocation
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
-from tests.vendors.conftest import Shop, make_shop, place_order_with, png_bytes
+from tests.vendors.conftest import Shop, make_shop, place_order_with, png_bytes, send_transfer_proof
 
 #: Path parameters that name an object, and where to find the other cooperative's.
 OBJECT_PARAMS = {
@@ -43,6 +44,7 @@ OBJECT_PARAMS = {
     "member_id": lambda shop: shop.staff.id,
     "invitation_id": lambda shop: shop.invitation.id,
     "vendor_order_id": lambda shop: shop.vendor_order.id,
+    "payment_id": lambda shop: shop.transfer.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
@@ -54,6 +56,7 @@ OPEN_TO_SIGNED_IN = {"/vendor/apply"}
 def shop_a(app: Flask, category: Any) -> Shop:
     shop = make_shop("Alpha", category)
     place_order_with(app, shop)
+    send_transfer_proof(app, shop)
     return shop
 
 
@@ -61,6 +64,7 @@ def shop_a(app: Flask, category: Any) -> Shop:
 def shop_b(app: Flask, category: Any) -> Shop:
     shop = make_shop("Beta", category)
     place_order_with(app, shop)
+    send_transfer_proof(app, shop)
     return shop
 
 
@@ -179,6 +183,13 @@ def snapshot(shop: Shop) -> dict[str, Any]:
         ),
         "movements": rows(select(func.count()).where(StockMovement.variant_id.in_(variant_ids))),
         "audit": rows(select(func.count()).where(AuditLog.cooperative_id == cid)),
+        "payments": rows(
+            select(Payment.id, Payment.status, Payment.updated_at)
+            .join(PaymentAllocation)
+            .join(VendorOrder)
+            .where(VendorOrder.cooperative_id == cid)
+            .order_by(Payment.id)
+        ),
         "vendor_orders": rows(
             select(
                 VendorOrder.id,

@@ -299,10 +299,10 @@ def test_adding_a_variant_and_editing_its_price_and_tiers(
         (
             b"%PDF-1.7 this is not a photo",
             "foto.jpg",
-            "Foto harus berupa berkas JPEG, PNG, atau WebP.",
+            "Berkas ini bukan gambar JPEG, PNG atau WebP yang dapat dibaca.",
         ),
         (png_bytes() + b"\0" * (5 * 1024 * 1024), "besar.png", "paling besar 5 MB"),
-        (decompression_bomb(), "bom.png", "Resolusi foto terlalu besar"),
+        (decompression_bomb(), "bom.png", "Gambar terlalu besar (lebih dari"),
     ],
 )
 def test_bad_photos_are_refused_cleanly(

@@ -1,0 +1,15 @@
+"""Signals the orders package sends, so packages above it (payments) can react to a vendor
+order's moves without orders importing them (STYLE.md: a lower package never imports upwards).
+
+`vendor_order_moved` is sent by `marketplace.orders.services._move` after every transition, in
+the same transaction, with the vendor order as sender and ``source``, ``target``, ``actor``,
+``actor_id`` and ``event`` as keyword arguments. A receiver that raises makes the move fail.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+vendor_order_moved = _signals.signal("vendor-order-moved")

@@ -1,0 +1,40 @@
+"""Payments: payment records and their log, Stripe card payments (only `stripe_gateway` imports
+stripe), bank transfers with proofs, pay at pickup, refunds, and the cooperatives' settlement
+ledger; the shopper's payment pages, the cooperative's transfer and statement screens, and the
+city's payment desk."""
+
+from typing import Any
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from marketplace.jobs import periodic
+
+bp = Blueprint("payments", __name__)
+
+# Card refunds whose call to Stripe failed (or never ran) are sent again.
+periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_refunds", 300)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    from marketplace import ConfigurationError
+    from marketplace.payments import receivers, settings
+
+    try:
+        settings.validate(state.app.config)
+    except settings.PaymentSettingsError as error:
+        raise ConfigurationError(str(error)) from error
+    # orders sits below payments and must not import it: payments listens to its moves.
+    receivers.connect()
+
+
+@bp.app_template_global("order_payments")
+def _order_payments(order: Any) -> Any:
+    """What the order page shows about paying (templates/payments/_order_panel.html)."""
+    from marketplace.payments.services import order_payments
+
+    return order_payments(order)
+
+
+from marketplace.payments import routes  # noqa: E402,F401

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, StopValidation
+
+from marketplace.cart.forms import WholeNumberField
+from marketplace.validators import length, required, strip
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD, as the browser's date picker sends it) with a message in the user's
+    language (WTForms' own is English)."""
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Isi tanggal dengan format YYYY-MM-DD."))) from error
+
+
+def today_in_mojokerto() -> date:
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from marketplace import clock
+
+    return clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def file_chosen(form: Any, field: Any) -> None:
+    data = field.data
+    if data is None or not getattr(data, "filename", ""):
+        raise StopValidation(str(_l("Pilih berkas bukti transfer.")))
+
+
+class ProofForm(FlaskForm):
+    """The shopper's transfer proof."""
+
+    proof = FileField(
+        _l("Bukti transfer"),
+        validators=[file_chosen],
+        render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"},
+        description=_l(
+            "Foto atau tangkapan layar (JPEG, PNG, WebP) atau PDF, paling besar 5 MB. Pastikan "
+            "jumlah, tanggal dan rekening tujuan terbaca."
+        ),
+    )
+
+
+def proof_form(box_key: int | None, **kwargs: Any) -> ProofForm:
+    """The proof form of one transfer (several on a page: each with its own prefix and ids)."""
+    return ProofForm(prefix=f"transfer{box_key or 0}", **kwargs)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan"),
+        filters=[strip],
+        validators=[required(), length(500)],
+        description=_l("Dikirim kepada pembeli."),
+    )
+
+
+class ReturnedForm(FlaskForm):
+    bank_reference = StringField(
+        _l("Referensi transfer bank"),
+        filters=[strip],
+        validators=[required(), length(80)],
+        description=_l("Nomor referensi dari bank untuk transfer pengembalian."),
+    )
+
+
+class ResolveForm(FlaskForm):
+    note = TextAreaField(
+        _l("Tindakan yang sudah dilakukan"), filters=[strip], validators=[required(), length(1000)]
+    )
+
+
+def positive(form: Any, field: Any) -> None:
+    if field.data is None:
+        if not field.errors:
+            raise StopValidation(str(_l("Wajib diisi.")))
+        raise StopValidation()
+    if field.data <= 0:
+        raise StopValidation(str(_l("Jumlah harus lebih dari nol.")))
+
+
+class PayoutForm(FlaskForm):
+    cooperative_id = SelectField(
+        _l("Koperasi"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Pilih koperasi."))],
+    )
+    amount = WholeNumberField(
+        _l("Jumlah (Rp)"),
+        invalid_message=_l("Isi dengan angka rupiah tanpa titik, misalnya 150000."),
+        validators=[positive],
+    )
+    paid_on = DayField(
+        _l("Tanggal transfer"),
+        validators=[InputRequired(message=_l("Isi tanggal transfer."))],
+        default=today_in_mojokerto,
+    )
+    bank_reference = StringField(
+        _l("Referensi transfer bank"), filters=[strip], validators=[required(), length(80)]
+    )
+    note = TextAreaField(
+        _l("Catatan (boleh dikosongkan)"), filters=[strip], validators=[Optional(), length(500)]
+    )
+
+    def set_cooperatives(self, choices: Sequence[tuple[int, str]]) -> None:
+        self.cooperative_id.choices = [(0, str(_l("Pilih koperasi"))), *list(choices)]
+
+    def validate_cooperative_id(self, field: Any) -> None:
+        valid = {value for value, _label in (field.choices or [])}
+        if not field.data or field.data not in valid:
+            raise StopValidation(str(_l("Pilih koperasi.")))

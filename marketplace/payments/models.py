@@ -1,0 +1,434 @@
+"""Payment records. One `Payment` per attempt to pay (a Stripe Checkout Session, an uploaded
+transfer proof, cash handed over at pickup), with `PaymentAllocation` rows saying which vendor
+orders it pays and how much of it each; `PaymentEvent` is its log. `Refund` is money going back;
+`StripeEvent` keeps every webhook event once (its id is unique); `SettlementEntry` is the
+cooperatives' ledger.
+
+Money is whole rupiah in BigInteger columns, each with a CHECK that it is not negative.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.cooperatives.models import Cooperative
+from marketplace.database import TimestampMixin, in_check, money_column, utcnow
+from marketplace.extensions import Model
+from marketplace.orders.models import Order, PaymentMethod, VendorOrder
+
+
+class PaymentStatus(enum.StrEnum):
+    """Where an attempt stands. The allowed moves are `payments.states.PAYMENT_TRANSITIONS`."""
+
+    #: Waiting: a Checkout Session is open, or a transfer proof awaits review.
+    PENDING = "pending"
+    #: The money arrived and was applied to the order's parts.
+    SUCCEEDED = "succeeded"
+    #: The money arrived but did not match the order (amount or currency): not applied, flagged.
+    HELD = "held"
+    #: The attempt could not start (the provider refused or did not answer).
+    FAILED = "failed"
+    #: The Checkout Session expired unpaid.
+    EXPIRED = "expired"
+    #: The transfer proof was rejected (a reason is recorded).
+    REJECTED = "rejected"
+    #: Everything received has been returned.
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        return str(PAYMENT_STATUS_LABELS[self])
+
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.PENDING: _l("Menunggu"),
+    PaymentStatus.SUCCEEDED: _l("Diterima"),
+    PaymentStatus.HELD: _l("Ditahan untuk diperiksa"),
+    PaymentStatus.FAILED: _l("Gagal"),
+    PaymentStatus.EXPIRED: _l("Kedaluwarsa"),
+    PaymentStatus.REJECTED: _l("Ditolak"),
+    PaymentStatus.REFUNDED: _l("Dikembalikan"),
+}
+
+
+class Payee(enum.StrEnum):
+    """Whose account the money went to."""
+
+    PLATFORM = "platform"
+    COOPERATIVE = "cooperative"
+
+
+class PaymentFlag(enum.StrEnum):
+    """Why the city should look at a payment."""
+
+    AMOUNT_MISMATCH = "amount_mismatch"
+    PAID_AFTER_CANCEL = "paid_after_cancel"
+    DUPLICATE = "duplicate"
+    REFUNDED_OUTSIDE = "refunded_outside"
+
+    @property
+    def label(self) -> str:
+        return str(FLAG_LABELS[self])
+
+
+FLAG_LABELS = {
+    PaymentFlag.AMOUNT_MISMATCH: _l("Jumlah atau mata uang tidak sesuai pesanan"),
+    PaymentFlag.PAID_AFTER_CANCEL: _l("Dibayar setelah pesanan dibatalkan"),
+    PaymentFlag.DUPLICATE: _l("Pembayaran ganda"),
+    PaymentFlag.REFUNDED_OUTSIDE: _l("Dana dikembalikan di luar Pasar OPOP"),
+}
+
+
+class Payment(TimestampMixin, Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(in_check(PaymentMethod, "method"), name="method"),
+        CheckConstraint(in_check(PaymentStatus, "status"), name="status"),
+        CheckConstraint(in_check(Payee, "payee"), name="payee"),
+        CheckConstraint("flag IS NULL OR " + in_check(PaymentFlag, "flag"), name="flag"),
+        CheckConstraint("amount >= 0", name="amount_non_negative"),
+        CheckConstraint("currency = 'IDR'", name="currency_idr"),
+        # Stripe's ids of the Checkout Session and of its PaymentIntent find the payment again.
+        UniqueConstraint("provider_reference", name="uq_payments_provider_reference"),
+        UniqueConstraint("idempotency_key", name="uq_payments_idempotency_key"),
+        Index("ix_payments_payment_intent", "payment_intent"),
+        Index("ix_payments_order_id_id", "order_id", "id"),
+        # The city's desk and the cooperatives' screens list waiting proofs and open flags.
+        Index("ix_payments_method_status", "method", "status"),
+        Index("ix_payments_flag_resolved_at", "flag", "flag_resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
+    method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default=PaymentStatus.PENDING)
+    amount: Mapped[int] = money_column()
+    currency: Mapped[str] = mapped_column(String(3), default="IDR")
+    payee: Mapped[str] = mapped_column(String(12))
+    #: What the shopper writes on a transfer (the order number, with the part for a cooperative).
+    reference: Mapped[str] = mapped_column(String(40), default="")
+    #: The provider's id: the Stripe Checkout Session (card); NULL for transfers and cash.
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    payment_intent: Mapped[str | None] = mapped_column(String(255))
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    # The account the shopper was told to transfer to, as it was then.
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account_number: Mapped[str | None] = mapped_column(String(30))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(120))
+    # The transfer proof: stored under a random name in a private folder.
+    proof_key: Mapped[str | None] = mapped_column(String(255))
+    proof_content_type: Mapped[str | None] = mapped_column(String(40))
+    proof_size: Mapped[int | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    flag: Mapped[str | None] = mapped_column(String(24))
+    flag_note: Mapped[str | None] = mapped_column(Text)
+    flagged_at: Mapped[datetime | None]
+    flag_resolved_at: Mapped[datetime | None]
+    flag_resolved_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    flag_resolution: Mapped[str | None] = mapped_column(Text)
+    #: The provider's last error (a failed start, a failed card attempt).
+    error: Mapped[str | None] = mapped_column(Text)
+    #: The provider's latest view of this payment, as it sent it.
+    raw_payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    order: Mapped[Order] = relationship()
+    allocations: Mapped[list[PaymentAllocation]] = relationship(
+        back_populates="payment", order_by="PaymentAllocation.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[PaymentEvent]] = relationship(
+        back_populates="payment", order_by="PaymentEvent.id", cascade="all, delete-orphan"
+    )
+    refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
+
+    @property
+    def state(self) -> PaymentStatus:
+        return PaymentStatus(self.status)
+
+    @property
+    def kind(self) -> PaymentMethod:
+        return PaymentMethod(self.method)
+
+    @property
+    def flag_kind(self) -> PaymentFlag | None:
+        return PaymentFlag(self.flag) if self.flag else None
+
+    @property
+    def is_flag_open(self) -> bool:
+        return self.flag is not None and self.flag_resolved_at is None
+
+    @property
+    def refunded_amount(self) -> int:
+        """What has been (or is being) returned of this payment."""
+        return sum(r.amount for r in self.refunds if r.state != RefundStatus.FAILED)
+
+
+class PaymentAllocation(Model):
+    """The part of a payment meant for one vendor order."""
+
+    __tablename__ = "payment_allocations"
+    __table_args__ = (
+        UniqueConstraint(
+            "payment_id", "vendor_order_id", name="uq_payment_allocations_payment_vendor_order"
+        ),
+        CheckConstraint("amount >= 0", name="amount_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    vendor_order_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_orders.id", ondelete="RESTRICT"), index=True
+    )
+    amount: Mapped[int] = money_column()
+
+    payment: Mapped[Payment] = relationship(back_populates="allocations")
+    vendor_order: Mapped[VendorOrder] = relationship()
+
+
+class PaymentEvent(Model):
+    """One line of a payment's log: a status change, a webhook, a decision, a refund."""
+
+    __tablename__ = "payment_events"
+    __table_args__ = (
+        CheckConstraint(
+            "from_status IS NULL OR " + in_check(PaymentStatus, "from_status"), name="from_status"
+        ),
+        CheckConstraint(
+            "to_status IS NULL OR " + in_check(PaymentStatus, "to_status"), name="to_status"
+        ),
+        Index("ix_payment_events_payment_id_id", "payment_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    payment: Mapped[Payment] = relationship(back_populates="events")
+
+    @property
+    def to_label(self) -> str | None:
+        return PaymentStatus(self.to_status).label if self.to_status else None
+
+
+class RefundMethod(enum.StrEnum):
+    #: Through Stripe, to the card that paid.
+    CARD = "card"
+    #: Returned by bank transfer by people: a city administrator records it with its reference.
+    TRANSFER = "transfer"
+
+
+class RefundStatus(enum.StrEnum):
+    #: To do: Stripe not called yet (or to retry), or a transfer not made yet.
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    #: Stripe refused it, or gave up after the retries; the city must act.
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str(REFUND_STATUS_LABELS[self])
+
+
+REFUND_STATUS_LABELS = {
+    RefundStatus.PENDING: _l("Sedang diproses"),
+    RefundStatus.SUCCEEDED: _l("Selesai"),
+    RefundStatus.FAILED: _l("Gagal"),
+}
+
+
+class RefundReason(enum.StrEnum):
+    CANCELLED = "cancelled"
+    PAID_AFTER_CANCEL = "paid_after_cancel"
+    DUPLICATE = "duplicate"
+
+
+class Refund(TimestampMixin, Model):
+    """Money going back to the shopper: a part's amount (its goods and delivery fee)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint(in_check(RefundMethod, "method"), name="method"),
+        CheckConstraint(in_check(RefundStatus, "status"), name="status"),
+        CheckConstraint(in_check(RefundReason, "reason"), name="reason"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        UniqueConstraint("idempotency_key", name="uq_refunds_idempotency_key"),
+        # One refund of a payment per part: a second cancellation signal changes nothing.
+        UniqueConstraint(
+            "payment_id", "vendor_order_id", name="uq_refunds_payment_id_vendor_order_id"
+        ),
+        Index("ix_refunds_status_method", "status", "method"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
+    vendor_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor_orders.id", ondelete="RESTRICT"), index=True
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default=RefundStatus.PENDING)
+    reason: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = money_column()
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    #: Stripe's refund id, or the bank reference of the transfer back.
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    raw_payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    payment: Mapped[Payment | None] = relationship(back_populates="refunds")
+    vendor_order: Mapped[VendorOrder | None] = relationship()
+    order: Mapped[Order] = relationship()
+
+    @property
+    def state(self) -> RefundStatus:
+        return RefundStatus(self.status)
+
+    @property
+    def kind(self) -> RefundMethod:
+        return RefundMethod(self.method)
+
+
+class StripeEvent(Model):
+    """Every Stripe webhook event received, once: a repeated delivery hits the unique id."""
+
+    __tablename__ = "stripe_events"
+    __table_args__ = (UniqueConstraint("event_id", name="uq_stripe_events_event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(80), index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EntryKind(enum.StrEnum):
+    """A line of a cooperative's statement. The sign is the kind's: see `ENTRY_SIGNS`."""
+
+    #: A delivered part: its goods and its delivery fee.
+    EARNING = "earning"
+    #: The platform's commission on a delivered part's goods.
+    COMMISSION = "commission"
+    #: Money the cooperative received itself (a transfer to its account, cash at pickup).
+    COLLECTED = "collected"
+    #: Money returned to a shopper out of an earning already in the ledger.
+    REFUND = "refund"
+    #: Money the city paid out to the cooperative.
+    PAYOUT = "payout"
+
+    @property
+    def label(self) -> str:
+        return str(ENTRY_LABELS[self])
+
+
+ENTRY_LABELS = {
+    EntryKind.EARNING: _l("Penjualan diterima pembeli"),
+    EntryKind.COMMISSION: _l("Komisi platform"),
+    EntryKind.COLLECTED: _l("Diterima langsung oleh koperasi"),
+    EntryKind.REFUND: _l("Pengembalian dana ke pembeli"),
+    EntryKind.PAYOUT: _l("Pembayaran ke koperasi"),
+}
+
+#: +1: the platform owes the cooperative more; -1: less.
+ENTRY_SIGNS = {
+    EntryKind.EARNING: 1,
+    EntryKind.COMMISSION: -1,
+    EntryKind.COLLECTED: -1,
+    EntryKind.REFUND: -1,
+    EntryKind.PAYOUT: -1,
+}
+
+
+class SettlementEntry(Model):
+    """One line of a cooperative's ledger. Entries are only ever added; the balance is their
+    signed sum (there is no stored balance to drift from it)."""
+
+    __tablename__ = "settlement_entries"
+    __table_args__ = (
+        CheckConstraint(in_check(EntryKind, "kind"), name="kind"),
+        CheckConstraint("amount >= 0", name="amount_non_negative"),
+        # Every entry but a payout belongs to a shop order's part or a government invoice.
+        CheckConstraint(
+            "(kind = 'payout') = (vendor_order_id IS NULL AND invoice_id IS NULL)",
+            name="payout_has_no_vendor_order",
+        ),
+        CheckConstraint("vendor_order_id IS NULL OR invoice_id IS NULL", name="one_source"),
+        CheckConstraint(
+            "kind <> 'payout' OR (paid_on IS NOT NULL AND bank_reference IS NOT NULL)",
+            name="payout_details",
+        ),
+        # A delivered part is posted once, whatever repeats the signal.
+        UniqueConstraint(
+            "vendor_order_id", "kind", name="uq_settlement_entries_vendor_order_id_kind"
+        ),
+        UniqueConstraint("invoice_id", "kind", name="uq_settlement_entries_invoice_id_kind"),
+        Index("ix_settlement_entries_cooperative_id_id", "cooperative_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(12))
+    amount: Mapped[int] = money_column()
+    vendor_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor_orders.id", ondelete="RESTRICT")
+    )
+    #: A government invoice paid by an agency's treasurer (procurement posts these; the
+    #: foreign key is by table name, so payments never imports procurement).
+    invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_invoices.id", ondelete="RESTRICT")
+    )
+    #: The order or invoice number, copied so the statement reads without joins.
+    order_number: Mapped[str | None] = mapped_column(String(24))
+    paid_on: Mapped[date | None]
+    bank_reference: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    cooperative: Mapped[Cooperative] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def entry_kind(self) -> EntryKind:
+        return EntryKind(self.kind)
+
+    @property
+    def signed_amount(self) -> int:
+        return ENTRY_SIGNS[self.entry_kind] * self.amount

@@ -1,0 +1,36 @@
+"""How payments react to the order lifecycle: the orders package announces every move of a
+vendor order (`orders.signals.vendor_order_moved`) and never imports payments.
+
+* a paid part that is cancelled (by the shopper before acceptance, the cooperative's rejection
+  or a city administrator) is refunded;
+* a delivered part that is paid at pickup gets its cash payment recorded, and every delivered
+  part is posted to its cooperative's settlement ledger.
+
+Stock is not touched here: the orders capability releases or sells it through the inventory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace.orders.lifecycle import pays_at_pickup
+from marketplace.orders.models import VendorOrder, VendorOrderStatus
+from marketplace.orders.signals import vendor_order_moved
+
+
+def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> None:
+    from marketplace.payments import refunds, services, settlement
+
+    target = move["target"]
+    actor_id = move.get("actor_id")
+    if target == VendorOrderStatus.CANCELLED and vendor_order.paid_at is not None:
+        refunds.refund_cancelled_part(vendor_order, actor_id)
+    elif target == VendorOrderStatus.DELIVERED:
+        if pays_at_pickup(vendor_order):
+            services.record_pay_at_pickup(vendor_order, actor_id)
+        settlement.post_delivery(vendor_order, actor_id)
+
+
+def connect() -> None:
+    """Listen to the orders capability (idempotent: blinker keeps one connection)."""
+    vendor_order_moved.connect(on_vendor_order_moved)

@@ -1,0 +1,399 @@
+"""The cooperatives' settlement ledger: what the platform owes each cooperative.
+
+Entries are only ever added, each with a non-negative amount whose sign is its kind's
+(`models.ENTRY_SIGNS`). The balance is *defined* as the signed sum of the entries: no balance is
+stored anywhere that could drift from them. A positive balance is what the platform owes the
+cooperative; a negative one what the cooperative owes the platform (commission on money it
+collected itself).
+
+When a part is delivered (and, the same way, when an agency's treasurer pays a government
+invoice: `post_invoice_payment`, with what the cooperative received after withholding):
+
+* ``earning``    + the part's total (goods and delivery fee; the cooperative delivers);
+* ``commission`` − PLATFORM_COMMISSION_PERCENT of the part's goods (not of the delivery fee),
+  rounded down to the whole rupiah, so the cooperative keeps the fraction;
+* ``collected``  − the part's total again when the money went straight to the cooperative
+  (a transfer to its own account, cash at pickup), since the platform does not hold it.
+
+Later: ``refund`` − money returned to the shopper out of an earning already posted (not
+reachable while the order lifecycle only refunds parts cancelled before delivery), and
+``payout`` − what a city administrator paid out, with its date and bank reference. A payout
+may not exceed the balance; payouts for one cooperative are recorded one at a time (its row is
+locked).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from marketplace import audit
+from marketplace.accounts.models import User
+from marketplace.cooperatives.models import Cooperative
+from marketplace.database import as_utc
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.observability import count_event
+from marketplace.orders.models import PaymentMethod, VendorOrder
+from marketplace.payments import settings
+from marketplace.payments.exceptions import PayoutProblem
+from marketplace.payments.models import (
+    ENTRY_SIGNS,
+    EntryKind,
+    Payee,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+    SettlementEntry,
+)
+
+_SIGNED = case(
+    *((SettlementEntry.kind == kind, sign) for kind, sign in ENTRY_SIGNS.items()), else_=0
+)
+
+
+def balance(cooperative_id: int) -> int:
+    """The signed sum of the cooperative's entries."""
+    db.session.flush()
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(SettlementEntry.amount * _SIGNED), 0)).where(
+            SettlementEntry.cooperative_id == cooperative_id
+        )
+    )
+    return int(total or 0)
+
+
+def _add(
+    cooperative_id: int,
+    kind: EntryKind,
+    amount: int,
+    *,
+    vendor_order: VendorOrder | None = None,
+    note: str = "",
+    actor_id: int | None = None,
+    paid_on: date | None = None,
+    bank_reference: str | None = None,
+) -> SettlementEntry:
+    entry = SettlementEntry(
+        cooperative_id=cooperative_id,
+        kind=kind,
+        amount=amount,
+        vendor_order_id=vendor_order.id if vendor_order is not None else None,
+        order_number=vendor_order.order.number if vendor_order is not None else None,
+        note=note[:2000],
+        created_by=actor_id,
+        paid_on=paid_on,
+        bank_reference=bank_reference,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _collected_by_cooperative(vendor_order: VendorOrder) -> bool:
+    """Whether the part's money went straight to the cooperative."""
+    payees = set(
+        db.session.scalars(
+            select(Payment.payee)
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(
+                PaymentAllocation.vendor_order_id == vendor_order.id,
+                Payment.status.in_([PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED]),
+            )
+        )
+    )
+    if payees:
+        return Payee.COOPERATIVE in payees
+    # No payment record (marked paid outside this capability): the order's method says.
+    method = vendor_order.order.payment_method
+    if method == PaymentMethod.PAY_AT_PICKUP:
+        return True
+    if method == PaymentMethod.BANK_TRANSFER:
+        return settings.transfer_payee() == Payee.COOPERATIVE
+    return False
+
+
+def post_delivery(vendor_order: VendorOrder, actor_id: int | None = None) -> list[SettlementEntry]:
+    """Post a delivered part's earning, commission and (when the cooperative collected the
+    money itself) the collection. Once per part: a repeat posts nothing."""
+    exists = db.session.scalar(
+        select(SettlementEntry.id).where(
+            SettlementEntry.vendor_order_id == vendor_order.id,
+            SettlementEntry.kind == EntryKind.EARNING,
+        )
+    )
+    if exists is not None:
+        return []
+    cooperative_id = vendor_order.cooperative_id
+    number = vendor_order.order.number or ""
+    entries = [
+        _add(
+            cooperative_id,
+            EntryKind.EARNING,
+            vendor_order.total,
+            vendor_order=vendor_order,
+            note=number,
+            actor_id=actor_id,
+        )
+    ]
+    commission = settings.commission_on(vendor_order.items_total)
+    if commission > 0:
+        entries.append(
+            _add(
+                cooperative_id,
+                EntryKind.COMMISSION,
+                commission,
+                vendor_order=vendor_order,
+                note=f"{current_app.config['PLATFORM_COMMISSION_PERCENT']}%",
+                actor_id=actor_id,
+            )
+        )
+    if _collected_by_cooperative(vendor_order):
+        entries.append(
+            _add(
+                cooperative_id,
+                EntryKind.COLLECTED,
+                vendor_order.total,
+                vendor_order=vendor_order,
+                note=number,
+                actor_id=actor_id,
+            )
+        )
+    db.session.flush()  # the unique (vendor order, kind) refuses a second posting
+    return entries
+
+
+def post_invoice_payment(
+    cooperative_id: int,
+    invoice_id: int,
+    invoice_number: str,
+    *,
+    received: int,
+    price_excluding_ppn: int,
+    paid_on: date,
+    actor_id: int | None = None,
+) -> list[SettlementEntry]:
+    """A government invoice paid by an agency's treasurer (the procurement capability calls
+    this in the same transaction as the payment): the amount the cooperative received is its
+    earning and, since the treasurer paid the cooperative's own account, collected by it too;
+    the commission is on the price excluding PPN. Once per invoice."""
+    exists = db.session.scalar(
+        select(SettlementEntry.id).where(
+            SettlementEntry.invoice_id == invoice_id,
+            SettlementEntry.kind == EntryKind.EARNING,
+        )
+    )
+    if exists is not None:
+        return []
+
+    def add(kind: EntryKind, amount: int, note: str) -> SettlementEntry:
+        entry = SettlementEntry(
+            cooperative_id=cooperative_id,
+            kind=kind,
+            amount=amount,
+            invoice_id=invoice_id,
+            order_number=invoice_number[:24],
+            note=note,
+            created_by=actor_id,
+            paid_on=paid_on,
+        )
+        db.session.add(entry)
+        return entry
+
+    entries = [add(EntryKind.EARNING, received, invoice_number)]
+    commission = settings.commission_on(price_excluding_ppn)
+    if commission > 0:
+        entries.append(
+            add(
+                EntryKind.COMMISSION,
+                commission,
+                f"{current_app.config['PLATFORM_COMMISSION_PERCENT']}%",
+            )
+        )
+    entries.append(add(EntryKind.COLLECTED, received, invoice_number))
+    db.session.flush()  # the unique (invoice, kind) refuses a second posting
+    return entries
+
+
+def post_refund(
+    vendor_order: VendorOrder, amount: int, actor_id: int | None = None
+) -> SettlementEntry | None:
+    """Money returned for a part whose earning is already in the ledger comes out of it."""
+    earned = db.session.scalar(
+        select(SettlementEntry.id).where(
+            SettlementEntry.vendor_order_id == vendor_order.id,
+            SettlementEntry.kind == EntryKind.EARNING,
+        )
+    )
+    if earned is None:
+        return None
+    entry = _add(
+        vendor_order.cooperative_id,
+        EntryKind.REFUND,
+        amount,
+        vendor_order=vendor_order,
+        note=vendor_order.order.number or "",
+        actor_id=actor_id,
+    )
+    db.session.flush()
+    return entry
+
+
+def record_payout(
+    admin: User,
+    cooperative_id: int,
+    amount: int,
+    paid_on: date,
+    bank_reference: str,
+    note: str = "",
+) -> SettlementEntry:
+    """A city administrator paid the cooperative: at most its balance, with the bank's
+    reference. The cooperative's row is locked so two payouts cannot both pass the check."""
+    if not admin.is_city_admin:
+        raise NotFound()
+    cooperative = db.session.scalar(
+        select(Cooperative).where(Cooperative.id == cooperative_id).with_for_update()
+    )
+    if cooperative is None:
+        raise NotFound()
+    bank_reference = (bank_reference or "").strip()
+    if not bank_reference:
+        raise PayoutProblem(_("Tulis nomor referensi transfer bank."))
+    if amount <= 0:
+        raise PayoutProblem(_("Jumlah harus lebih dari nol."))
+    available = balance(cooperative_id)
+    if amount > available:
+        raise PayoutProblem(
+            _(
+                "Jumlah melebihi saldo %(name)s (%(balance)s).",
+                name=cooperative.name,
+                balance=_rupiah(available),
+            )
+        )
+    entry = _add(
+        cooperative_id,
+        EntryKind.PAYOUT,
+        amount,
+        note=note.strip(),
+        actor_id=admin.id,
+        paid_on=paid_on,
+        bank_reference=bank_reference[:80],
+    )
+    db.session.flush()
+    audit.record(
+        "settlement.payout",
+        entry,
+        actor_id=admin.id,
+        cooperative_id=cooperative_id,
+        data={"amount": amount, "paid_on": paid_on.isoformat(), "reference": bank_reference},
+    )
+    count_event("settlement_payout")
+    return entry
+
+
+def _rupiah(amount: int) -> str:
+    from marketplace.i18n import rupiah
+
+    return rupiah(amount)
+
+
+# ------------------------------------------------------------------------------------------
+# The statement
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry: SettlementEntry
+    signed_amount: int
+    balance_after: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    cooperative: Cooperative
+    lines: list[StatementLine]  # newest first
+    balance: int
+    earned: int
+    paid_out: int
+
+
+def statement(cooperative_id: int) -> Statement:
+    """Every entry with the balance after it (computed here, newest first), and the totals."""
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound()
+    entries = db.session.scalars(
+        select(SettlementEntry)
+        .where(SettlementEntry.cooperative_id == cooperative_id)
+        .order_by(SettlementEntry.id)
+    ).all()
+    running = 0
+    lines = []
+    for entry in entries:
+        running += entry.signed_amount
+        lines.append(StatementLine(entry, entry.signed_amount, running))
+    lines.reverse()
+    return Statement(
+        cooperative=cooperative,
+        lines=lines,
+        balance=running,
+        earned=sum(e.amount for e in entries if e.kind == EntryKind.EARNING),
+        paid_out=sum(e.amount for e in entries if e.kind == EntryKind.PAYOUT),
+    )
+
+
+def _safe_cell(value: str) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def statement_csv(cooperative_id: int) -> str:
+    """The statement as CSV (oldest first, amounts as plain signed integers of rupiah)."""
+    data = statement(cooperative_id)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Tanggal"),
+            _("Jenis"),
+            _("Nomor pesanan"),
+            _("Referensi bank"),
+            _("Keterangan"),
+            _("Jumlah (Rp)"),
+            _("Saldo (Rp)"),
+        ]
+    )
+    for line in reversed(data.lines):
+        entry = line.entry
+        when = entry.paid_on or as_utc(entry.created_at).astimezone(zone).date()
+        writer.writerow(
+            [
+                when.isoformat(),
+                entry.entry_kind.label,
+                entry.order_number or "",
+                _safe_cell(entry.bank_reference or ""),
+                _safe_cell(entry.note or ""),
+                line.signed_amount,
+                line.balance_after,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def balances() -> list[tuple[Cooperative, int]]:
+    """Every cooperative with entries, and its balance (largest first)."""
+    rows = db.session.execute(
+        select(Cooperative, func.sum(SettlementEntry.amount * _SIGNED))
+        .join(SettlementEntry, SettlementEntry.cooperative_id == Cooperative.id)
+        .group_by(Cooperative.id)
+        .order_by(func.sum(SettlementEntry.amount * _SIGNED).desc(), Cooperative.name)
+    ).all()
+    return [(cooperative, int(total or 0)) for cooperative, total in rows]

@@ -1,0 +1,313 @@
+"""Refunds: cancelling a paid part gives back exactly that part's money, by card through Stripe
+(a partial refund) or by transfer recorded by the city; money that arrives for a cancelled part
+goes back by itself."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.mail import OutboxEmail
+from marketplace.orders import services as orders
+from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
+from marketplace.payments import refunds as refund_service
+from marketplace.payments import transfers
+from marketplace.payments.models import (
+    PaymentFlag,
+    PaymentStatus,
+    Refund,
+    RefundMethod,
+    RefundReason,
+    RefundStatus,
+)
+from tests.conftest import login
+from tests.factories import UserFactory
+from tests.payments.paying import (
+    image_bytes,
+    member_of,
+    payments_of,
+    placed_order,
+    post_event,
+    refresh,
+    shopper_client,
+)
+from tests.stripe_fake import FakeStripe
+
+S = VendorOrderStatus
+P = PaymentStatus
+
+
+def paid_by_card(
+    app: Flask, stripe_fake: FakeStripe, cooperatives: int = 2
+) -> tuple[Order, FlaskClient]:
+    order = placed_order(app, cooperatives=cooperatives)
+    client = shopper_client(app)
+    assert client.post(f"/orders/{order.number}/payment/card").status_code == 303
+    assert (
+        post_event(client, stripe_fake.complete(stripe_fake.only_session["id"])).status_code == 200
+    )
+    refresh(*order.vendor_orders)
+    assert {part.status for part in order.vendor_orders} == {S.PAID}
+    return order, client
+
+
+def refunds_of(order: Order) -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .where(Refund.order_id == order.id)
+            .order_by(Refund.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def test_cancelling_one_paid_part_refunds_exactly_that_part_by_card(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    first, second = order.vendor_orders
+    intent = payments_of(order)[0].payment_intent
+
+    response = client.post(
+        f"/orders/{order.number}/parts/{first.id}/cancel", data={"reason": "Salah pilih"}
+    )
+
+    assert response.status_code == 302
+    [refund] = refunds_of(order)
+    assert (refund.method, refund.status, refund.amount, refund.reason) == (
+        RefundMethod.CARD,
+        RefundStatus.SUCCEEDED,
+        first.total,
+        RefundReason.CANCELLED,
+    )
+    [stripe_refund] = stripe_fake.refunds.values()
+    assert stripe_refund["amount"] == first.total * 100  # its goods and delivery fee, no more
+    assert stripe_refund["payment_intent"] == intent
+    assert refund.provider_reference == stripe_refund["id"]
+    assert [c.idempotency_key for c in stripe_fake.calls("POST", "/v1/refunds")] == [
+        refund.idempotency_key
+    ]
+    refresh(first, second)
+    assert (first.status, second.status) == (S.REFUNDED, S.PAID)
+    payment = payments_of(order)[0]
+    assert payment.state == P.SUCCEEDED  # part of it still pays the other cooperative
+    subjects = db.session.scalars(select(OutboxEmail.subject)).all()
+    assert f"Pengembalian dana pesanan {order.number}" in subjects
+    # Stripe's own report of the refund matches ours: nothing to flag.
+    assert post_event(client, stripe_fake.charge_refunded(intent)).status_code == 200
+    assert payments_of(order)[0].flag is None
+
+
+def test_cancelling_every_part_refunds_the_whole_payment(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    for part in order.vendor_orders:
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.SUCCEEDED] * 2
+    assert payments_of(order)[0].state == P.REFUNDED
+    assert sum(r["amount"] for r in stripe_fake.refunds.values()) == order.grand_total * 100
+
+
+def test_the_cooperatives_rejection_of_a_paid_part_refunds_it(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, _client = paid_by_card(app, stripe_fake, cooperatives=1)
+    member = member_of(order)
+    [part] = order.vendor_orders
+    with app.test_request_context():
+        orders.reject_vendor_order(member, part.id, "Stok rusak")
+        db.session.commit()
+        from marketplace.jobs import dispatch_after_commit
+
+        dispatch_after_commit()
+    refresh(part)
+    assert part.status == S.REFUNDED
+    assert [r.amount for r in refunds_of(order)] == [part.total]
+
+
+def test_an_administrator_cancels_an_accepted_part_and_it_is_refunded(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, _client = paid_by_card(app, stripe_fake)
+    first, second = order.vendor_orders
+    with app.test_request_context():
+        orders.accept_vendor_order(member_of(order, 1), second.id)
+        db.session.commit()
+    UserFactory(email="admin@example.test", is_city_admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.test")
+
+    page = admin.get(f"/admin/payments/orders/{order.number}").get_data(as_text=True)
+    assert f"Batalkan bagian {second.cooperative_name}" in page
+    refused = admin.post(
+        f"/admin/payments/orders/{order.number}/parts/{second.id}/cancel", data={"reason": ""}
+    )
+    assert refused.status_code == 400
+    response = admin.post(
+        f"/admin/payments/orders/{order.number}/parts/{second.id}/cancel",
+        data={"reason": "Koperasi tidak dapat mengirim"},
+    )
+
+    assert response.status_code == 302
+    refresh(first, second)
+    assert (first.status, second.status) == (S.PAID, S.REFUNDED)
+    assert second.events[-2].actor_kind == "city_admin"
+    assert [r.amount for r in refunds_of(order)] == [second.total]
+
+
+def test_a_payment_completing_after_the_order_was_cancelled_is_refunded_and_flagged(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order = placed_order(app, quantity=3)
+    client = shopper_client(app)
+    client.post(f"/orders/{order.number}/payment/card")
+    [part] = order.vendor_orders
+    variant = part.lines[0].variant
+    # The shopper cancels while Stripe's page is still open, then pays anyway.
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    refresh(part, variant)
+    assert (part.status, variant.reserved) == (S.CANCELLED, 0)
+
+    response = post_event(client, stripe_fake.complete(stripe_fake.only_session["id"]))
+
+    assert response.status_code == 200
+    [payment] = payments_of(order)
+    assert payment.flag == PaymentFlag.PAID_AFTER_CANCEL and payment.is_flag_open
+    assert payment.state == P.REFUNDED
+    [refund] = refunds_of(order)
+    assert (refund.reason, refund.status, refund.amount) == (
+        RefundReason.PAID_AFTER_CANCEL,
+        RefundStatus.SUCCEEDED,
+        part.total,
+    )
+    assert [r["amount"] for r in stripe_fake.refunds.values()] == [part.total * 100]
+    refresh(part, variant)
+    assert part.status == S.CANCELLED  # never paid, so never "refunded"
+    assert variant.reserved == 0  # the stock was released once, by the cancellation
+
+
+def test_a_second_payment_for_a_paid_part_is_refunded_as_a_duplicate(
+    app: Flask, stripe_fake: FakeStripe, clock: object
+) -> None:
+    order = placed_order(app, cooperatives=1)
+    client = shopper_client(app)
+    client.post(f"/orders/{order.number}/payment/card")
+    first_session = stripe_fake.only_session["id"]
+    # A second session for the same part (e.g. the first expired here but not at Stripe).
+    with app.test_request_context():
+        payment = payments_of(order)[0]
+        payment.expires_at = None
+        db.session.commit()
+    client.post(f"/orders/{order.number}/payment/card")
+    second_session = next(s for s in stripe_fake.sessions if s != first_session)
+    post_event(client, stripe_fake.complete(first_session))
+    post_event(client, stripe_fake.complete(second_session))
+    first, second = payments_of(order)
+    assert first.state == P.SUCCEEDED and first.flag is None
+    assert second.flag == PaymentFlag.DUPLICATE and second.state == P.REFUNDED
+
+
+def test_a_refund_stripe_refuses_is_retried_then_put_on_the_desk(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    app.config["PAYMENT_REFUND_MAX_ATTEMPTS"] = 2
+    try:
+        stripe_fake.fail_next(500, times=2)
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+        [refund] = refunds_of(order)
+        assert (refund.status, refund.attempts) == (RefundStatus.PENDING, 1)
+        assert "APIError" in refund.last_error
+        refresh(part)
+        assert part.status == S.CANCELLED  # the cancellation itself went through
+
+        with app.test_request_context():
+            assert refund_service.retry_pending_refunds() == 0
+        [refund] = refunds_of(order)
+        assert (refund.status, refund.attempts) == (RefundStatus.FAILED, 2)
+    finally:
+        app.config["PAYMENT_REFUND_MAX_ATTEMPTS"] = 5
+
+    UserFactory(email="admin@example.test", is_city_admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.test")
+    desk = admin.get("/admin/payments/").get_data(as_text=True)
+    assert "Pengembalian lewat Stripe yang gagal" in desk
+    admin.post(f"/admin/payments/refunds/{refund.id}/retry")  # Stripe answers now
+    [refund] = refunds_of(order)
+    assert refund.status == RefundStatus.SUCCEEDED
+    refresh(part)
+    assert part.status == S.REFUNDED
+
+
+def test_a_refund_made_in_stripes_dashboard_is_flagged(app: Flask, stripe_fake: FakeStripe) -> None:
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    intent = payments_of(order)[0].payment_intent
+    response = post_event(client, stripe_fake.charge_refunded(intent, extra=500000))
+    assert response.get_json()["outcome"] == "refund_reconciled"
+    [payment] = payments_of(order)
+    assert payment.flag == PaymentFlag.REFUNDED_OUTSIDE
+
+
+def test_a_paid_transfer_part_cancelled_is_returned_by_transfer_by_the_city(
+    app: Flask,
+) -> None:
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    with app.test_request_context():
+        user = order.user
+        payment = transfers.submit_transfer_proof(user, order.number, part.id, image_bytes())
+        transfers.confirm_transfer(payment, member_of(order))
+        orders.cancel_by_shopper(user, order.number, part.id, "Tidak jadi")
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.method, refund.status, refund.amount) == (
+        RefundMethod.TRANSFER,
+        RefundStatus.PENDING,
+        part.total,
+    )
+    UserFactory(email="admin@example.test", is_city_admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.test")
+    assert "Dana yang harus dikembalikan lewat transfer" in admin.get("/admin/payments/").get_data(
+        as_text=True
+    )
+    assert admin.post(f"/admin/payments/refunds/{refund.id}", data={}).status_code == 400
+    response = admin.post(
+        f"/admin/payments/refunds/{refund.id}", data={"bank_reference": "BCA-778899"}
+    )
+    assert response.status_code == 302
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.provider_reference) == (RefundStatus.SUCCEEDED, "BCA-778899")
+    refresh(part)
+    assert part.status == S.REFUNDED
+    assert payments_of(order)[0].state == P.REFUNDED
+
+
+def test_the_periodic_task_sends_pending_card_refunds_from_cron(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    stripe_fake.fail_next(503)
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    assert refunds_of(order)[0].status == RefundStatus.PENDING
+
+    # cron: `flask jobs run-periodic`, an application context and no request
+    result = app.test_cli_runner().invoke(args=["jobs", "run-periodic", "--all"])
+
+    assert result.exit_code == 0, result.output
+    assert refunds_of(order)[0].status == RefundStatus.SUCCEEDED
+    refresh(part)
+    assert part.status == S.REFUNDED
+    status_email = db.session.scalars(
+        select(OutboxEmail).where(
+            OutboxEmail.subject == f"Pesanan {order.number}: Dana dikembalikan"
+        )
+    ).one()
+    assert "http://127.0.0.1:5000/orders/" in status_email.body_text

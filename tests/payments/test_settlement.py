@@ -1,0 +1,324 @@
+"""The cooperatives' settlement ledger: earnings from delivered parts, commission, what the
+cooperative collected itself, payouts; the balance is always the sum of the entries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.orders import services as orders
+from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
+from marketplace.payments import settlement, transfers
+from marketplace.payments.exceptions import PayoutProblem
+from marketplace.payments.models import (
+    EntryKind,
+    Payment,
+    PaymentStatus,
+    SettlementEntry,
+)
+from marketplace.payments.settings import commission_on, commission_rate
+from tests.conftest import login
+from tests.factories import CooperativeFactory, CooperativeMemberFactory, UserFactory
+from tests.payments.paying import image_bytes
+from tests.shopping import place, stocked_variant
+
+
+def entries(cooperative_id: int) -> list[tuple[str, int]]:
+    return [
+        (e.kind, e.amount)
+        for e in db.session.scalars(
+            select(SettlementEntry)
+            .where(SettlementEntry.cooperative_id == cooperative_id)
+            .order_by(SettlementEntry.id)
+        )
+    ]
+
+
+def deliver(part: VendorOrder, member: Any) -> None:
+    """Take a paid (or pay-at-pickup) part through to delivery, as the cooperative would."""
+    orders.accept_vendor_order(member, part.id)
+    if part.delivery_method == DeliveryMethod.PICKUP:
+        orders.mark_ready_for_pickup(member, part.id)
+    else:
+        orders.mark_shipped(member, part.id, "Kurir koperasi")
+    orders.mark_delivered(member, part.id)
+
+
+def pay_by_transfer(order: Order, member: Any) -> None:
+    for part in order.vendor_orders:
+        payment = transfers.submit_transfer_proof(order.user, order.number, part.id, image_bytes())
+        transfers.confirm_transfer(payment, member)
+
+
+def test_commission_is_rounded_down_in_integer_arithmetic() -> None:
+    assert commission_on(10_000, commission_rate("0")) == 0
+    assert commission_on(10_000, commission_rate("2.5")) == 250
+    assert commission_on(999, commission_rate("2.5")) == 24  # 24.975 → 24
+    assert commission_on(1, commission_rate(100)) == 1
+    assert commission_on(123_457, commission_rate("1/3")) == 411  # 411.52... → 411
+    for bad in (-1, "101", "lima", 2.5):
+        with pytest.raises(ValueError, match="PLATFORM_COMMISSION_PERCENT"):
+            commission_rate(bad)
+
+
+def test_a_delivered_transfer_to_the_cooperative_is_earned_and_collected(app_ctx: Flask) -> None:
+    variant = stocked_variant(10)
+    member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+    order = place(UserFactory(), (variant, 2))
+    pay_by_transfer(order, member)
+    [part] = order.vendor_orders
+    cooperative_id = part.cooperative_id
+    assert entries(cooperative_id) == []  # paid, not yet delivered: nothing earned
+
+    deliver(part, member)
+
+    assert entries(cooperative_id) == [
+        (EntryKind.EARNING, part.total),
+        (EntryKind.COLLECTED, part.total),
+    ]
+    assert settlement.balance(cooperative_id) == 0
+
+
+def test_a_delivered_card_part_is_owed_to_the_cooperative_less_commission(
+    app_ctx: Flask,
+) -> None:
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "2.5"
+    try:
+        variant = stocked_variant(10, price=12_345)
+        member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+        app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+        order = place(
+            UserFactory(),
+            (variant, 3),
+            payment=PaymentMethod.CARD,
+            delivery=DeliveryMethod.LOCAL_DELIVERY,
+        )
+        app_ctx.config["STRIPE_SECRET_KEY"] = None
+        [part] = order.vendor_orders
+        orders.mark_vendor_order_paid(part)  # as the webhook would
+        deliver(part, member)
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+        app_ctx.config["STRIPE_SECRET_KEY"] = None
+    commission = 37_035 * 25 // 1000  # 2.5% of the goods (3 × 12.345), not of the delivery fee
+    assert entries(part.cooperative_id) == [
+        (EntryKind.EARNING, part.total),
+        (EntryKind.COMMISSION, commission),
+    ]
+    assert settlement.balance(part.cooperative_id) == part.total - commission
+
+
+def test_pay_at_pickup_is_recorded_when_handed_over(app_ctx: Flask) -> None:
+    variant = stocked_variant(10)
+    member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+    order = place(UserFactory(), (variant, 2), payment=PaymentMethod.PAY_AT_PICKUP)
+    [part] = order.vendor_orders
+    orders.accept_vendor_order(member, part.id)
+    orders.mark_ready_for_pickup(member, part.id)
+    assert db.session.scalars(select(Payment)).all() == []
+
+    orders.mark_delivered(member, part.id)
+
+    [payment] = db.session.scalars(select(Payment)).all()
+    assert (payment.method, payment.state, payment.amount, payment.payee) == (
+        PaymentMethod.PAY_AT_PICKUP,
+        PaymentStatus.SUCCEEDED,
+        part.total,
+        "cooperative",
+    )
+    assert [a.vendor_order_id for a in payment.allocations] == [part.id]
+    assert payment.decided_by == member.id
+    assert entries(part.cooperative_id) == [
+        (EntryKind.EARNING, part.total),
+        (EntryKind.COLLECTED, part.total),
+    ]
+
+
+def test_payouts_never_exceed_the_balance(app_ctx: Flask) -> None:
+    admin = UserFactory(is_city_admin=True)
+    variant = stocked_variant(10)
+    member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+    app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    order = place(UserFactory(), (variant, 5), payment=PaymentMethod.CARD)
+    app_ctx.config["STRIPE_SECRET_KEY"] = None
+    [part] = order.vendor_orders
+    orders.mark_vendor_order_paid(part)
+    deliver(part, member)
+    cooperative_id = part.cooperative_id
+    assert settlement.balance(cooperative_id) == 50_000
+
+    with pytest.raises(PayoutProblem, match="melebihi saldo"):
+        settlement.record_payout(admin, cooperative_id, 50_001, date(2026, 12, 2), "TRF-1")
+    with pytest.raises(PayoutProblem):
+        settlement.record_payout(admin, cooperative_id, 10_000, date(2026, 12, 2), " ")
+    with pytest.raises(NotFound):
+        settlement.record_payout(member, cooperative_id, 10_000, date(2026, 12, 2), "TRF-1")
+    settlement.record_payout(admin, cooperative_id, 30_000, date(2026, 12, 2), "TRF-1")
+
+    assert settlement.balance(cooperative_id) == 20_000
+    statement = settlement.statement(cooperative_id)
+    assert [line.balance_after for line in statement.lines] == [20_000, 50_000]
+    rows = list(csv.reader(io.StringIO(settlement.statement_csv(cooperative_id))))
+    assert rows[0][0] == "Tanggal"
+    assert [row[-2:] for row in rows[1:]] == [["50000", "50000"], ["-30000", "20000"]]
+    assert rows[2][0] == "2026-12-02" and rows[2][3] == "TRF-1"
+
+
+def test_spreadsheet_formulas_in_the_csv_are_defused(app_ctx: Flask) -> None:
+    admin = UserFactory(is_city_admin=True)
+    cooperative = CooperativeFactory()
+    variant = stocked_variant(10, product__cooperative=cooperative)
+    member = CooperativeMemberFactory(cooperative=cooperative).user
+    app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    order = place(UserFactory(), (variant, 1), payment=PaymentMethod.CARD)
+    app_ctx.config["STRIPE_SECRET_KEY"] = None
+    orders.mark_vendor_order_paid(order.vendor_orders[0])
+    deliver(order.vendor_orders[0], member)
+    settlement.record_payout(admin, cooperative.id, 1_000, date(2026, 12, 2), "=HYPERLINK(1)")
+    rows = list(csv.reader(io.StringIO(settlement.statement_csv(cooperative.id))))
+    assert rows[-1][3] == "'=HYPERLINK(1)"
+
+
+def test_the_cooperative_sees_its_own_statement_and_exports_it(app: Flask) -> None:
+    cooperative = CooperativeFactory(name="Koppontren Sejahtera")
+    CooperativeMemberFactory(cooperative=cooperative, user=UserFactory(email="m@example.test"))
+    other = CooperativeFactory(name="Koppontren Lain")
+    client = app.test_client()
+    login(client, "m@example.test")
+    page = client.get("/vendor/statement").get_data(as_text=True)
+    assert "Laporan keuangan Koppontren Sejahtera" in page
+    assert "Koppontren Lain" not in page
+    export = client.get("/vendor/statement.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert export.get_data(as_text=True).startswith("\ufeffTanggal,")
+    # The cooperative comes from the membership, never from the request.
+    assert client.get(f"/admin/payments/cooperatives/{other.id}/statement").status_code == 403
+    assert (
+        client.get(f"/vendor/statement?cooperative={other.id}")
+        .get_data(as_text=True)
+        .count("Koppontren Lain")
+        == 0
+    )
+
+
+def test_the_city_records_a_payout_from_the_desk(app: Flask) -> None:
+    UserFactory(email="admin@example.test", is_city_admin=True)
+    with app.test_request_context():
+        variant = stocked_variant(10)
+        member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+        app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+        order = place(UserFactory(), (variant, 2), payment=PaymentMethod.CARD)
+        app.config["STRIPE_SECRET_KEY"] = None
+        orders.mark_vendor_order_paid(order.vendor_orders[0])
+        deliver(order.vendor_orders[0], member)
+        db.session.commit()
+        cooperative_id = variant.cooperative_id
+    client = app.test_client()
+    login(client, "admin@example.test")
+    assert "Saldo koperasi" in client.get("/admin/payments/").get_data(as_text=True)
+    form = client.get(f"/admin/payments/payouts/new?cooperative={cooperative_id}")
+    assert form.status_code == 200
+    data = {
+        "cooperative_id": str(cooperative_id),
+        "amount": "20000",
+        "paid_on": "2026-12-03",
+        "bank_reference": "JATIM-0001",
+        "note": "",
+    }
+    too_much = client.post("/admin/payments/payouts/new", data={**data, "amount": "20001"})
+    assert too_much.status_code == 400 and "melebihi saldo" in too_much.get_data(as_text=True)
+    bad = client.post("/admin/payments/payouts/new", data={**data, "amount": "25.000,5"})
+    assert bad.status_code == 400
+    response = client.post("/admin/payments/payouts/new", data=data)
+    assert response.status_code == 302
+    with app.test_request_context():
+        assert settlement.balance(cooperative_id) == 0
+    page = client.get(f"/admin/payments/cooperatives/{cooperative_id}/statement")
+    assert "JATIM-0001" in page.get_data(as_text=True)
+
+
+# ---- the balance is the sum of the entries, whatever happens ------------------------------
+
+HOW = st.sampled_from(["card", "transfer", "pickup"])
+FATE = st.sampled_from(["deliver", "cancel_unpaid", "cancel_paid", "leave"])
+
+
+@given(
+    orders_made=st.lists(st.tuples(HOW, st.integers(1, 4), FATE), min_size=1, max_size=5),
+    rate=st.sampled_from(["0", "2.5", "10", "33.3"]),
+    payouts=st.lists(st.integers(1, 120_000), max_size=3),
+)
+def test_the_balance_is_always_the_sum_of_the_entries(
+    app_ctx: Flask, orders_made: list[tuple[str, int, str]], rate: str, payouts: list[int]
+) -> None:
+    # Each example works on a cooperative of its own (the factories commit, so examples share
+    # the test's transaction, rolled back at its end).
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = rate
+    app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    try:
+        cooperative = CooperativeFactory()
+        member = CooperativeMemberFactory(cooperative=cooperative).user
+        admin = UserFactory(is_city_admin=True)
+        shopper = UserFactory()
+        expected = 0
+        delivered = 0
+        for how, quantity, fate in orders_made:
+            variant = stocked_variant(10, price=7_777, product__cooperative=cooperative)
+            method = {
+                "card": PaymentMethod.CARD,
+                "transfer": PaymentMethod.BANK_TRANSFER,
+                "pickup": PaymentMethod.PAY_AT_PICKUP,
+            }[how]
+            order = place(shopper, (variant, quantity), payment=method)
+            [part] = order.vendor_orders
+            if fate == "cancel_unpaid":
+                orders.cancel_by_shopper(shopper, order.number, part.id)
+                continue
+            if how == "card":
+                orders.mark_vendor_order_paid(part)
+            elif how == "transfer":
+                pay_by_transfer(order, member)
+            if fate == "cancel_paid" and how != "pickup":
+                orders.reject_vendor_order(member, part.id, "Stok habis")
+                continue
+            if fate == "deliver":
+                deliver(part, member)
+                delivered += 1
+                expected += part.total - commission_on(part.items_total, commission_rate(rate))
+                if how != "card":  # the cooperative collected the money itself
+                    expected -= part.total
+        for amount in payouts:
+            if amount <= settlement.balance(cooperative.id):
+                settlement.record_payout(admin, cooperative.id, amount, date(2026, 12, 5), "R")
+                expected -= amount
+            else:
+                with pytest.raises(PayoutProblem):
+                    settlement.record_payout(admin, cooperative.id, amount, date(2026, 12, 5), "R")
+
+        rows = db.session.scalars(
+            select(SettlementEntry).where(SettlementEntry.cooperative_id == cooperative.id)
+        ).all()
+        balance = settlement.balance(cooperative.id)
+        assert balance == sum(row.signed_amount for row in rows) == expected
+        statement = settlement.statement(cooperative.id)
+        assert statement.balance == balance
+        assert (statement.lines[0].balance_after if statement.lines else 0) == balance
+        assert all(row.amount >= 0 for row in rows)
+        earnings = {row.vendor_order_id: row.amount for row in rows if row.kind == "earning"}
+        assert len(earnings) == delivered
+        for row in rows:
+            if row.kind == "commission":
+                assert row.amount <= earnings[row.vendor_order_id]
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+        app_ctx.config["STRIPE_SECRET_KEY"] = None
