@@ -36,6 +36,7 @@ from marketplace.cooperatives.models import (
     CourierRateBand,
     MemberRole,
 )
+from marketplace.cooperatives.services import apply_for_cooperative
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.inventory import stock
@@ -77,6 +78,7 @@ def seed_demo() -> str:
     _seed_shopper()
     _seed_admin()
     cooperatives = _seed_cooperatives()
+    _seed_application()
     _seed_delivery(cooperatives)
     created = _seed_products(cooperatives, categories)
     _seed_agencies()
@@ -194,6 +196,17 @@ def _seed_cooperatives() -> dict[str, Cooperative]:
             )
     db.session.flush()
     return by_slug
+
+
+def _seed_application() -> None:
+    """A cooperative that has applied and waits for the city's decision (admin's queue)."""
+    applicant = _user("pendaftar@demo.test", "Siti Rohmah")
+    if db.session.scalar(
+        select(CooperativeMember.id).where(CooperativeMember.user_id == applicant.id)
+    ):
+        return
+    cooperative = apply_for_cooperative(applicant, demo_data.PENDING_APPLICATION)
+    cooperative.is_demo = True
 
 
 def _seed_delivery(cooperatives: dict[str, Cooperative]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from marketplace.cooperatives.services import ApplicationData
+
 DEMO_NOTICE: str = (
     "Seluruh koperasi, pondok pesantren, dan produk di situs ini adalah data contoh (fiktif) "
     "untuk keperluan demo uji coba Pasar OPOP Kota Mojokerto."
@@ -393,6 +395,32 @@ COOPERATIVES: tuple[DemoCooperative, ...] = (
         local_delivery_fee=12000,
         owner_name="Eko Prasetyo",
     ),
+)
+
+
+#: A cooperative waiting for the city's approval (its owner: pendaftar@demo.test).
+PENDING_APPLICATION = ApplicationData(
+    name="Koppontren Nurul Huda Surodinawan",
+    kind="koppontren",
+    pesantren_name="Pondok Pesantren Nurul Huda",
+    description=(
+        "Koperasi pondok yang membuat sabun cuci piring dan sabun mandi cair dari bahan "
+        "lokal. Baru mendaftar dan menunggu pemeriksaan dinas."
+    ),
+    kecamatan="Prajurit Kulon",
+    kelurahan="Surodinawan",
+    address="Jl. Surodinawan Gg. II No. 7",
+    postal_code="61328",
+    whatsapp="6285733101010",
+    email="pendaftar@demo.test",
+    nib="9120001231010",
+    npwp="0291234567603000",
+    is_pkp=False,
+    pp55_certificate_number=None,
+    pp55_valid_until=None,
+    bank_name="Bank Jatim",
+    bank_account_number="0031881010",
+    bank_account_holder="Koppontren Nurul Huda Surodinawan",
 )
 
 

@@ -8,9 +8,9 @@ refunded. Amounts are the goods (``items_total`` or the order lines), not the de
 whole rupiah. A sale belongs to the month it was paid in, in Kota Mojokerto's time zone.
 Categories are reported by top category (a subcategory's sales count for its parent).
 
-**Government sales** come from the procurement workflow, which is being built separately. This
-module reads them through one small interface, `GOVERNMENT_SOURCE`: a function returning a
-SQLAlchemy ``Select`` whose rows are the accepted, paid lines of government purchases, with
+**Government sales** come from the procurement workflow, read through one small interface,
+`GOVERNMENT_SOURCE` (`marketplace.procurement.reporting.government_sales`): a SQLAlchemy
+``Select`` whose rows are the accepted lines of government purchases on paid invoices, with
 these labelled columns:
 
 =================  ==========================================================================
@@ -22,9 +22,8 @@ these labelled columns:
 ``paid_at``         when the treasurer paid it (timestamptz, UTC): the month it counts in
 =================  ==========================================================================
 
-Until that function exists (`government_source` returns None), every government figure is
-reported as not available (`GovernmentFigures.available` is False, all amounts zero) and the
-dashboard says so; no number is ever estimated.
+Were that function missing (`government_source` returns None), every government figure would be
+reported as not available (`GovernmentFigures.available` is False) rather than estimated.
 """
 
 from __future__ import annotations

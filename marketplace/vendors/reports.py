@@ -10,10 +10,10 @@ of its month). A sale is worth the vendor order's ``total``: its goods plus its 
 whole rupiah. It falls on the day it was paid, in the marketplace's time zone
 (``BABEL_DEFAULT_TIMEZONE``, Asia/Jakarta), so "this month" and the monthly report agree.
 
-**Public and government sales.** Every sale above is a public (marketplace) sale. Sales to
-government agencies will come from the procurement capability (purchase orders, deliveries
-accepted by BAST, invoices), which does not record them yet: `SalesRow.government` stays
-``None`` and the pages say so, rather than showing a figure that is not there.
+**Public and government sales.** Every sale above is a public (marketplace) sale. A government
+sale is a paid invoice of a government purchase (`procurement.reporting`): worth its goods
+**excluding PPN** (the state's), on the day the agency's treasurer paid it. The report shows the
+two side by side; the chart and the best-selling products are the public sales.
 
 Every function here reads with a fixed number of aggregate queries, however many orders there
 are (tests/vendors/test_reports.py counts them).
@@ -41,6 +41,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
 from marketplace.inventory.bulk import safe_csv
 from marketplace.orders.models import OrderLine, VendorOrder, VendorOrderStatus
+from marketplace.procurement.reporting import government_sales, paid_invoices
 from marketplace.vendors.charts import BarChart, bar_chart
 
 S = VendorOrderStatus
@@ -158,8 +159,8 @@ class SalesRow:
     end: date  # the last day, included
     orders: int = 0
     public: int = 0
-    #: Sales to government agencies: None until the procurement capability records them.
-    government: int | None = None
+    #: Paid government invoices, excluding PPN.
+    government: int = 0
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,8 @@ class SalesReport:
         return sum(row.public for row in self.rows)
 
     @property
-    def government(self) -> int | None:
-        figures = [row.government for row in self.rows]
-        return None if None in figures else sum(f or 0 for f in figures)
+    def government(self) -> int:
+        return sum(row.government for row in self.rows)
 
 
 def row_label(period: Period, row: SalesRow) -> str:
@@ -261,13 +261,37 @@ def sales_report(cooperative_id: int, period: Period, today: date | None = None)
         .group_by(day)
     ).all()
     totals = {_as_date(value): (int(orders), int(amount)) for value, orders, amount in daily}
+    government = _government_by_day(cooperative_id, first, last)
     rows = []
     for start, end in spans:
-        in_span = [totals[d] for d in _days(start, end) if d in totals]
+        days = list(_days(start, end))
+        in_span = [totals[d] for d in days if d in totals]
         rows.append(
-            SalesRow(start, end, sum(orders for orders, _ in in_span), sum(a for _, a in in_span))
+            SalesRow(
+                start,
+                end,
+                sum(orders for orders, _ in in_span),
+                sum(a for _, a in in_span),
+                sum(government.get(d, 0) for d in days),
+            )
         )
     return SalesReport(period, rows, top_products(cooperative_id, first, last))
+
+
+def _government_by_day(cooperative_id: int, first: date, last: date) -> dict[date, int]:
+    """Paid government invoices (excluding PPN) per local day: one query."""
+    lines = government_sales().subquery("government_sales")
+    day = _local_day(lines.c.paid_at)
+    rows = db.session.execute(
+        select(day, func.sum(lines.c.amount))
+        .where(
+            lines.c.cooperative_id == cooperative_id,
+            lines.c.paid_at >= _start_of(first),
+            lines.c.paid_at < _start_of(last + timedelta(days=1)),
+        )
+        .group_by(day)
+    ).all()
+    return {_as_date(value): int(amount) for value, amount in rows}
 
 
 def _days(first: date, last: date) -> Iterator[date]:
@@ -298,7 +322,8 @@ def top_products(cooperative_id: int, first: date, last: date, limit: int = 10) 
 # The sales CSV
 # ---------------------------------------------------------------------------------------------
 
-#: One row per sale (vendor order); the totals add up to the report's public sales.
+#: One row per sale (a vendor order, or a paid government invoice); the totals add up to the
+#: report's public and government sales.
 SALES_COLUMNS = (
     "nomor_pesanan",
     "tanggal_bayar",
@@ -314,8 +339,9 @@ SALES_COLUMNS = (
 
 
 def sales_csv(cooperative_id: int, period: Period, today: date | None = None) -> bytes:
-    """The sales of a report's time, one row per sale, in two queries (the vendor orders, then
-    their lines). Text cells cannot become spreadsheet formulas; UTF-8 with a byte-order mark."""
+    """The sales of a report's time, one row per sale: the public ones, then the government
+    ones (a fixed number of queries). Text cells cannot become spreadsheet formulas; UTF-8 with
+    a byte-order mark."""
     spans = periods(period, today or local_today())
     sales = db.session.scalars(
         select(VendorOrder)
@@ -343,5 +369,23 @@ def sales_csv(cooperative_id: int, period: Period, today: date | None = None) ->
             sale.total,
         ]
         for sale in sales
+    ]
+    invoices = paid_invoices(
+        cooperative_id, _start_of(spans[0][0]), _start_of(spans[-1][1] + timedelta(days=1))
+    )
+    rows += [
+        [
+            invoice.number,
+            as_utc(invoice.paid_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            str(_l("Lunas")),
+            f"{_l('pemerintah')}: {invoice.agency}",
+            invoice.method,
+            "",
+            invoice.goods,
+            invoice.amount,
+            0,
+            invoice.amount,
+        ]
+        for invoice in invoices
     ]
     return safe_csv(SALES_COLUMNS, rows)

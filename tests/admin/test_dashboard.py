@@ -1,5 +1,6 @@
 """The programme dashboard: every figure checked against a small known data set, the government
-figures through their interface (and marked unavailable without it), the exports, and the same
+figures from paid procurement invoices and through their interface (and marked unavailable
+without it), the exports, and the same
 number of queries with 100 and with 1,000 products and orders."""
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.procurement import workflow as wf
 
 TODAY = date(2026, 12, 1)  # the `clock` fixture's day in Kota Mojokerto
 
@@ -266,14 +268,32 @@ def public_sales_as_government() -> Select[Any]:
     )
 
 
-def test_government_figures_are_not_available_until_procurement_provides_them(
-    period: reports.Period,
+def test_government_figures_are_not_available_without_their_source(
+    period: reports.Period, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known_data()
+    monkeypatch.setattr(reports, "GOVERNMENT_SOURCE", "marketplace.procurement.nowhere:sales")
     figures = reports.government_figures(period)
     assert figures.available is False
     assert (figures.total, figures.pilot_total, figures.pilot_share) == (0, 0, None)
     assert figures.by_cooperative == figures.by_category == figures.by_month == []
+
+
+def test_paid_government_invoices_reach_the_dashboard_without_ppn(
+    period: reports.Period,
+) -> None:
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 400), 400))
+    assert reports.government_figures(period).total == 0  # issued, not paid yet
+    wf.pay(c, invoice)
+    figures = reports.government_figures(period)
+    assert figures.available
+    assert [(r.name, r.amount) for r in figures.by_cooperative] == [
+        (c.cooperative.name, 4_000_000)  # Rp4.440.000 with PPN
+    ]
+    assert [(r.month, r.amount) for r in figures.by_month][-1] == ("2026-12", 4_000_000)
+    assert sum(r.quantity for r in figures.by_category) == 400
 
 
 def test_government_figures_through_the_interface(
@@ -312,7 +332,8 @@ def test_the_dashboard_page_shows_the_figures_and_says_what_is_missing(
     assert "-86,4%" in html
     assert 'role="img"' in html and '<title id="chart-cooperatives-title">' in html
     assert "style=" not in html
-    assert "Belum tersedia." in html  # government figures
+    assert "Belum tersedia." not in html  # government figures come from procurement
+    assert "Bagian belanja pemerintah untuk koperasi percontohan" in html
 
 
 def test_the_dashboard_shows_government_figures_once_they_exist(
@@ -352,8 +373,8 @@ def test_every_table_exports_as_csv_and_xlsx(admin_client: FlaskClient, clock: A
     for key in ("categories", "top-products", "statuses", "certificates"):
         for fmt in ("csv", "xlsx"):
             assert admin_client.get(f"/admin/dashboard/{key}.{fmt}").status_code == 200, key
-    # Government tables do not exist yet: nothing to export.
-    assert admin_client.get("/admin/dashboard/government-cooperatives.csv").status_code == 404
+    government = read_csv(admin_client.get("/admin/dashboard/government-cooperatives.csv"))
+    assert len(government) == 1  # its header: no government invoice is paid in this data set
 
 
 def test_exported_cells_are_never_formulas(app_ctx: Flask) -> None:

@@ -26,12 +26,19 @@ def test_seeding_loads_the_pilot_and_is_idempotent(app: Flask) -> None:
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     first = counts()
-    assert first["Cooperative"] == 9
+    assert first["Cooperative"] == 10
     assert first["Product"] >= 60
     kinds = db.session.execute(
-        select(Cooperative.kind, func.count()).group_by(Cooperative.kind)
+        select(Cooperative.kind, Cooperative.status, func.count()).group_by(
+            Cooperative.kind, Cooperative.status
+        )
     ).all()
-    assert dict(kinds) == {"koppontren": 6, "koperasi": 3}
+    # The nine pilot cooperatives, and one application waiting for the city.
+    assert {(kind, status): n for kind, status, n in kinds} == {
+        ("koppontren", "approved"): 6,
+        ("koperasi", "approved"): 3,
+        ("koppontren", "pending"): 1,
+    }
     assert {c.kecamatan for c in db.session.scalars(select(Cooperative))} == {
         "Magersari",
         "Kranggan",
@@ -57,6 +64,7 @@ def check_demo_accounts() -> None:
         "ppk@demo.test",
         "penerima@demo.test",
         "bendahara@demo.test",
+        "pendaftar@demo.test",
     } | {f"koperasi{n}@demo.test" for n in range(1, 10)}
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     assert set(users) == emails
@@ -64,6 +72,8 @@ def check_demo_accounts() -> None:
     assert users["admin@demo.test"].is_city_admin
     owners = db.session.scalars(select(CooperativeMember)).all()
     assert {m.user.email for m in owners} >= {f"koperasi{n}@demo.test" for n in range(1, 10)}
+    applicant = next(m for m in owners if m.user.email == "pendaftar@demo.test")
+    assert applicant.cooperative.status == "pending" and applicant.is_owner
     roles = {
         (m.user.email, m.role)
         for m in db.session.scalars(select(AgencyMember))

@@ -27,6 +27,7 @@ from marketplace.vendors import reports
 from marketplace.vendors.charts import bar_chart, nice_step
 from marketplace.vendors.reports import Period, SalesRow
 from tests.factories import CooperativeMemberFactory, ProductFactory, UserFactory
+from tests.procurement import workflow as wf
 from tests.shopping import place, stocked_variant
 from tests.vendors.conftest import Shop, place_order_with
 
@@ -121,7 +122,7 @@ def test_sales_by_day_week_and_month(app_ctx: Flask, clock: ModuleType) -> None:
     assert daily.rows[-2] == SalesRow(date(2026, 11, 30), date(2026, 11, 30), 1, 25000)
     assert all(row.orders == row.public == 0 for row in daily.rows[:-2])
     assert (daily.orders, daily.public) == (3, 85000)
-    assert daily.government is None  # not recorded anywhere yet: never shown as 0
+    assert daily.government == 0  # no paid government invoice
 
     weekly = reports.sales_report(sales.cooperative_id, Period.WEEK)
     assert len(weekly.rows) == 12
@@ -178,6 +179,32 @@ def test_the_sales_csv_opens_in_excel_and_adds_up_to_the_report(
     assert sum(int(row[9]) for row in body) == 185000
 
 
+def test_paid_government_invoices_are_government_sales_in_the_report_and_csv(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 400), 400))
+    assert reports.sales_report(c.cooperative.id, Period.MONTH).government == 0  # not paid yet
+    wf.pay(c, invoice)
+
+    monthly = reports.sales_report(c.cooperative.id, Period.MONTH)
+    # Rp4.440.000 invoiced with PPN; the sale is the goods without it, in the month paid.
+    assert monthly.rows[-1].government == 4_000_000
+    assert (monthly.government, monthly.public) == (4_000_000, 0)
+    rows = list(
+        csv.reader(
+            io.StringIO(reports.sales_csv(c.cooperative.id, Period.MONTH).decode("utf-8-sig"))
+        )
+    )
+    assert len(rows) == 2
+    number, _, status, channel, method, _, goods, goods_value, fee, total = rows[1]
+    assert (number, status, method) == (invoice.number, "Lunas", "Transfer bank (SP2D)")
+    assert channel == f"pemerintah: {c.agency.name}"
+    assert "× 400" in goods
+    assert (goods_value, fee, total) == ("4000000", "0", "4000000")
+
+
 def test_the_day_of_a_sale_is_the_day_in_mojokerto(app_ctx: Flask, clock: ModuleType) -> None:
     sales = known_sales(clock)
     nov = reports.sales_report(sales.cooperative_id, Period.DAY, today=date(2026, 11, 30))
@@ -226,7 +253,7 @@ def test_the_reports_page_draws_the_same_figures_it_tables(
     assert '<title id="sales-chart-title">Penjualan umum' in page
     assert page.count('<rect class="chart__bar"') == 12
     assert page.count("Rp40.000") >= 3  # a bar's tooltip, its row and the total
-    assert "Penjualan pemerintah" in page and "Belum tersedia." in page
+    assert "Penjualan pemerintah" in page and "dibayar bendahara" in page
     assert "Keripik Alpha" in page  # top products
     assert "style=" not in page
     assert 'href="/vendor/reports/sales.csv?period=week"' in page
