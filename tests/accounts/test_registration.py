@@ -27,7 +27,11 @@ def register(client: FlaskClient, **overrides: str) -> object:
 
 
 def outbox_to(address: str) -> list[OutboxEmail]:
-    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == address)))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)
+        )
+    )
 
 
 def user_count() -> int:

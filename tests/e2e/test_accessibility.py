@@ -57,6 +57,18 @@ ADMIN_PAGES = [
     "/admin/products/1",
     "/admin/users/1",
     "/admin/agencies/1",
+    "/admin/payments/",
+    "/admin/payments/payouts/new",
+    "/admin/payments/cooperatives/1/statement",
+]
+VENDOR_PAGES = [
+    "/vendor/",
+    "/vendor/orders",
+    "/vendor/orders?group=closed",
+    "/vendor/reports",
+    "/vendor/reports?period=month",
+    "/vendor/transfers/",
+    "/vendor/statement",
 ]
 
 
@@ -87,19 +99,49 @@ def open_page(browser: Browser, viewport: str, language: str) -> Page:
     return context.new_page()
 
 
-@pytest.mark.parametrize("language", ["id", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def sign_in(page: Page, live: LiveServer, email: str) -> None:
+    page.goto(live.path("/account/login"))
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(live.path("/"))
+
+
+def audit_pages(page: Page, live: LiveServer, paths: list[str], who: str = "") -> dict[str, str]:
+    """axe's serious and critical findings on each page, by page."""
+    problems = {}
+    for path in paths:
+        page.goto(live.path(path))
+        found = violations(page)
+        if found:
+            problems[f"{who} {path}".strip()] = describe(found)
+    return problems
+
+
+def report(problems: dict[str, str]) -> str:
+    return "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+
+
+def first_link(page: Page, live: LiveServer, listing: str) -> str:
+    page.goto(live.path(listing))
+    href = page.locator("main table tbody a, main .order-list a").first.get_attribute("href")
+    assert href, f"{listing} lists something to open"
+    return href
+
+
+LANGUAGES = pytest.mark.parametrize("language", ["id", "en"])
+VIEWPORT_NAMES = pytest.mark.parametrize("viewport", ["phone", "desktop"])
+
+
+@LANGUAGES
+@VIEWPORT_NAMES
 def test_public_pages_have_no_serious_violations(
     live_server: LiveServer, browser: Browser, viewport: str, language: str
 ) -> None:
     page = open_page(browser, viewport, language)
-    problems = {}
     try:
-        for path in GUEST_PAGES:
-            page.goto(live_server.path(path))
-            found = violations(page)
-            if found:
-                problems[path] = describe(found)
+        problems = audit_pages(page, live_server, GUEST_PAGES)
         # A form with errors, as a screen reader meets it.
         page.goto(live_server.path("/account/register"))
         page.locator("main form button[type=submit]").click()
@@ -108,66 +150,44 @@ def test_public_pages_have_no_serious_violations(
             problems["/account/register (errors)"] = describe(found)
     finally:
         page.context.close()
-    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+    assert not problems, report(problems)
 
 
-@pytest.mark.parametrize("language", ["id", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
-def test_shopper_pages_have_no_serious_violations(
-    live_server: LiveServer, browser: Browser, viewport: str, language: str
+@LANGUAGES
+@VIEWPORT_NAMES
+@pytest.mark.parametrize(
+    ("email", "paths", "listing"),
+    [
+        ("pembeli@demo.test", SHOPPER_PAGES, "/orders"),
+        ("koperasi1@demo.test", VENDOR_PAGES, "/vendor/orders?group=closed"),
+        ("admin@demo.test", ADMIN_PAGES, None),
+    ],
+    ids=["shopper", "cooperative", "city"],
+)
+def test_each_role_s_pages_have_no_serious_violations(
+    live_server: LiveServer,
+    browser: Browser,
+    viewport: str,
+    language: str,
+    email: str,
+    paths: list[str],
+    listing: str | None,
 ) -> None:
     page = open_page(browser, viewport, language)
-    problems = {}
     try:
-        page.goto(live_server.path("/account/login"))
-        form = page.locator("main form")
-        form.locator("input[name=email]").fill("pembeli@demo.test")
-        form.locator("input[name=password]").fill(DEMO_PASSWORD)
-        form.locator("button[type=submit]").click()
-        page.wait_for_url(live_server.path("/"))
-        for path in SHOPPER_PAGES:
-            page.goto(live_server.path(path))
-            found = violations(page)
-            if found:
-                problems[path] = describe(found)
+        sign_in(page, live_server, email)
+        pages = list(paths)
+        if listing is not None:
+            # One object page too: the shopper's order (with its payment panel), or the
+            # cooperative's completed order and its packing slip.
+            opened = first_link(page, live_server, listing)
+            pages.append(opened)
+            if listing.startswith("/vendor/"):
+                pages.append(f"{opened}/packing-slip")
+        problems = audit_pages(page, live_server, pages)
     finally:
         page.context.close()
-    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
-
-
-@pytest.mark.parametrize("language", ["id", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
-def test_workspace_order_and_report_pages_have_no_serious_violations(
-    live_server: LiveServer, browser: Browser, viewport: str, language: str
-) -> None:
-    page = open_page(browser, viewport, language)
-    problems = {}
-    try:
-        page.goto(live_server.path("/account/login"))
-        form = page.locator("main form")
-        form.locator("input[name=email]").fill("koperasi1@demo.test")
-        form.locator("input[name=password]").fill(DEMO_PASSWORD)
-        form.locator("button[type=submit]").click()
-        page.wait_for_url(live_server.path("/"))
-        page.goto(live_server.path("/vendor/orders?group=closed"))
-        order = page.locator("main table tbody a").first.get_attribute("href")
-        assert order, "the demo's completed order is listed"
-        for path in [
-            "/vendor/",
-            "/vendor/orders",
-            "/vendor/orders?group=closed",
-            order,
-            f"{order}/packing-slip",
-            "/vendor/reports",
-            "/vendor/reports?period=month",
-        ]:
-            page.goto(live_server.path(path))
-            found = violations(page)
-            if found:
-                problems[path] = describe(found)
-    finally:
-        page.context.close()
-    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+    assert not problems, report(problems)
 
 
 def test_the_checker_itself_catches_a_missing_label(browser: Browser) -> None:
@@ -229,50 +249,17 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize("language", ["id", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@LANGUAGES
+@VIEWPORT_NAMES
 def test_procurement_pages_have_no_serious_violations(
     live_server: LiveServer, browser: Browser, viewport: str, language: str
 ) -> None:
-    problems = {}
+    problems: dict[str, str] = {}
     for email, paths in procurement_pages(live_server).items():
         page = open_page(browser, viewport, language)
         try:
-            page.goto(live_server.path("/account/login"))
-            form = page.locator("main form")
-            form.locator("input[name=email]").fill(email)
-            form.locator("input[name=password]").fill(DEMO_PASSWORD)
-            form.locator("button[type=submit]").click()
-            page.wait_for_url(live_server.path("/"))
-            for path in paths:
-                page.goto(live_server.path(path))
-                found = violations(page)
-                if found:
-                    problems[f"{email} {path}"] = describe(found)
+            sign_in(page, live_server, email)
+            problems |= audit_pages(page, live_server, paths, who=email)
         finally:
             page.context.close()
-    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
-
-
-@pytest.mark.parametrize("language", ["id", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
-def test_the_city_workspace_has_no_serious_violations(
-    live_server: LiveServer, browser: Browser, viewport: str, language: str
-) -> None:
-    page = open_page(browser, viewport, language)
-    problems = {}
-    try:
-        page.goto(live_server.path("/account/login"))
-        form = page.locator("main form")
-        form.locator("input[name=email]").fill("admin@demo.test")
-        form.locator("input[name=password]").fill(DEMO_PASSWORD)
-        form.locator("button[type=submit]").click()
-        page.wait_for_url(live_server.path("/"))
-        for path in ADMIN_PAGES:
-            page.goto(live_server.path(path))
-            found = violations(page)
-            if found:
-                problems[path] = describe(found)
-    finally:
-        page.context.close()
-    assert not problems, "\n\n".join(f"{path}:\n{text}" for path, text in problems.items())
+    assert not problems, report(problems)

@@ -135,7 +135,9 @@ def status_emails() -> list[str]:
     return [
         e.subject
         for e in db.session.scalars(
-            select(OutboxEmail).where(OutboxEmail.template == "order_status_changed")
+            select(OutboxEmail)
+            .where(OutboxEmail.template == "order_status_changed")
+            .order_by(OutboxEmail.id)
         )
     ]
 

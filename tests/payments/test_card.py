@@ -43,7 +43,11 @@ def start(client: FlaskClient, number: str) -> str:
 
 
 def emails(template: str) -> list[OutboxEmail]:
-    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.template == template)))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail).where(OutboxEmail.template == template).order_by(OutboxEmail.id)
+        )
+    )
 
 
 def test_a_shopper_pays_by_card_and_the_webhook_marks_the_order_paid(

@@ -54,7 +54,11 @@ def application(**changes: Any) -> services.ApplicationData:
 
 
 def outbox_to(address: str) -> list[OutboxEmail]:
-    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == address)))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)
+        )
+    )
 
 
 def test_applying_creates_a_pending_cooperative_owned_by_the_applicant(app_ctx: Flask) -> None:
