@@ -18,11 +18,21 @@ from rq import Queue, SimpleWorker
 from marketplace import jobs
 from marketplace.extensions import db, redis_client
 from marketplace.procurement import documents
+from marketplace.storage import LocalStorage
 from tests.conftest import login, make_test_app
 from tests.procurement import workflow as wf
 from tests.procurement.test_documents import procurement  # noqa: F401 - a fixture
 
 OFFICER = "pejabat_pengadaan@agency.test"
+
+
+@pytest.fixture(autouse=True)
+def storage_root(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A storage of this test's own: the session's is shared with other tests, which may have
+    stored the very same documents (same ids, same HTML) already."""
+    root = tmp_path / "storage"
+    monkeypatch.setitem(app.extensions, "storage", LocalStorage(root))
+    return root
 
 
 @pytest.fixture
@@ -69,7 +79,7 @@ def test_a_changed_document_is_rendered_again(
 ) -> None:
     login(client, OFFICER)
     today = download(client, "order", procurement["order"])
-    before = len(renders)  # 0 when an earlier test stored this very document already
+    before = len(renders)
     clock.advance(timedelta(days=1))  # the date printed on the document changes
     tomorrow = download(client, "order", procurement["order"])
     assert len(renders) == before + 1
@@ -80,13 +90,12 @@ def test_a_changed_document_is_rendered_again(
 def test_the_request_document_is_not_stored(
     client: FlaskClient,
     procurement: dict[str, Any],  # noqa: F811
-    app: Flask,
+    storage_root: Path,
 ) -> None:
     """Its content depends on who reads it (an invited cooperative sees only itself)."""
     login(client, OFFICER)
     download(client, "request", procurement["request"])
-    folder = Path(app.config["UPLOAD_FOLDER"]) / documents.PDF_FOLDER / "request"
-    assert not folder.exists()
+    assert not (storage_root / documents.PDF_FOLDER).exists()
 
 
 @pytest.fixture
