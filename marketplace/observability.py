@@ -49,9 +49,56 @@ QUEUE_DEPTH = Gauge(
 )
 
 
+#: The figures an operator watches, with bounded labels. Counted when the change is made in
+#: the unit of work; a request that then rolls back (rare: a failed commit) is still counted.
+ORDERS_PLACED = Counter("opop_orders_placed_total", "Orders placed", ["payment_method"])
+PAYMENTS = Counter(
+    "opop_payments_total",
+    "Payments by method and outcome (succeeded: money received and applied; failed: a card "
+    "session that could not start, a declined card attempt, a rejected transfer proof)",
+    ["method", "outcome"],
+)
+REFUNDS = Counter("opop_refunds_total", "Refunds by method and outcome", ["method", "outcome"])
+WEBHOOK_EVENTS = Counter(
+    "opop_webhook_events_total",
+    "Payment provider webhook deliveries by event type and outcome",
+    ["provider", "type", "outcome"],
+)
+#: Event types named in the webhook counter; any other is counted as "other".
+WEBHOOK_TYPES = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.expired",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+    }
+)
+
+
 def count_event(kind: str) -> None:
     """Count a business event (``order_placed``, ``payment_confirmed``...)."""
     EVENTS.labels(kind=kind).inc()
+
+
+def count_order_placed(payment_method: str) -> None:
+    ORDERS_PLACED.labels(payment_method=str(payment_method)).inc()
+
+
+def count_payment(method: str, outcome: str) -> None:
+    """``outcome``: ``succeeded`` or ``failed``."""
+    PAYMENTS.labels(method=str(method), outcome=outcome).inc()
+
+
+def count_refund(method: str, outcome: str) -> None:
+    """``outcome``: ``completed`` or ``failed``."""
+    REFUNDS.labels(method=str(method), outcome=outcome).inc()
+
+
+def count_webhook(provider: str, event_type: str, outcome: str) -> None:
+    """One webhook delivery: ``outcome`` is what was done (``paid``, ``duplicate``,
+    ``invalid_signature``, ``error``...)."""
+    kind = event_type if event_type in WEBHOOK_TYPES else "other"
+    WEBHOOK_EVENTS.labels(provider=provider, type=kind, outcome=outcome[:40]).inc()
 
 
 class RequestIdFilter(logging.Filter):

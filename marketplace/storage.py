@@ -31,6 +31,8 @@ class Storage(Protocol):
 
     def read(self, key: str) -> bytes: ...
 
+    def write(self, key: str, data: bytes) -> None: ...
+
     def delete(self, key: str) -> None: ...
 
     def serve(self, key: str) -> Response: ...
@@ -57,6 +59,14 @@ class LocalStorage:
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def write(self, key: str, data: bytes) -> None:
+        """Store ``data`` under a name the app chose (generated files), replacing it atomically."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -94,6 +104,15 @@ class S3Storage:
             raise FileNotFoundError(key) from error
         data: bytes = response["Body"].read()
         return data
+
+    def write(self, key: str, data: bytes) -> None:
+        """Store ``data`` under a name the app chose (generated files)."""
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=mimetypes.guess_type(key)[0] or "application/octet-stream",
+        )
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

@@ -42,6 +42,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_day
 from marketplace.inventory import stock
 from marketplace.mail import queue_email
+from marketplace.observability import count_order_placed
 from marketplace.orders.exceptions import (
     CheckoutProblem,
     EmailNotVerified,
@@ -386,6 +387,7 @@ def place_order(
             raise
         return existing
     audit.record("order.placed", order, actor_id=user.id, data={"number": order.number})
+    count_order_placed(order.payment_method)
     _queue_placed_emails(order)
     return order
 

@@ -28,7 +28,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
-from marketplace.observability import count_event
+from marketplace.observability import count_event, count_payment, count_webhook
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order, PaymentMethod, VendorOrder
 from marketplace.payments import refunds, stripe_gateway
@@ -164,6 +164,7 @@ def start_card_payment(user: User, number: str) -> CardStart:
             data={"number": order.number, "error": error.detail[:500]},
         )
         count_event("card_session_failed")
+        count_payment(PaymentMethod.CARD, "failed")
         return CardStart(None, error.message)
     payment.provider_reference = session_data.id
     payment.checkout_url = session_data.url
@@ -246,11 +247,13 @@ def handle_stripe_event(event: dict[str, Any]) -> str:
             db.session.flush()
     except IntegrityError:
         count_event("stripe_event_duplicate")
+        count_webhook("stripe", record.type, "duplicate")
         return "duplicate"
     handler = _HANDLERS.get(record.type)
     outcome = handler(obj, record) if handler is not None else "ignored"
     record.outcome = outcome[:40]
     count_event(f"stripe_{outcome}"[:60])
+    count_webhook("stripe", record.type, outcome)
     return outcome
 
 
@@ -357,6 +360,7 @@ def _on_payment_failed(obj: dict[str, Any], record: StripeEvent) -> str:
     payment.error = message
     log_event(payment, "payment_intent.payment_failed", note=message)
     count_event("card_payment_failed")
+    count_payment(PaymentMethod.CARD, "failed")
     return "attempt_failed"
 
 

@@ -28,7 +28,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.jobs import after_commit
 from marketplace.mail import dispatch_queued, queue_email
-from marketplace.observability import count_event
+from marketplace.observability import count_event, count_refund
 from marketplace.orders import services as orders
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
@@ -248,6 +248,7 @@ def complete_refund(
         data={"amount": refund.amount, "reference": reference, "method": refund.method},
     )
     count_event("payment_refunded")
+    count_refund(refund.method, "completed")
 
 
 def process_refund(refund_id: int) -> bool:
@@ -315,6 +316,7 @@ def _process_refund(refund_id: int) -> bool:
     if not retryable or refund.attempts >= current_app.config["PAYMENT_REFUND_MAX_ATTEMPTS"]:
         refund.status = RefundStatus.FAILED
         count_event("refund_failed")
+        count_refund(refund.method, "failed")
         audit.record(
             "refund.failed",
             refund,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from marketplace.errors import DomainError
 from marketplace.extensions import csrf, db
 from marketplace.http import FORM_ERROR
+from marketplace.observability import count_webhook
 from marketplace.payments import bp, card, forms, services, stripe_gateway, transfers
 from marketplace.payments.exceptions import InvalidWebhook, ProofProblem
 from marketplace.payments.views import proof_response
@@ -113,12 +114,14 @@ def stripe_webhook() -> tuple[Response, int]:
         )
     except InvalidWebhook as error:
         current_app.logger.warning("Refused a Stripe webhook: %s", error.detail)
+        count_webhook("stripe", "", "invalid_signature")
         return jsonify(error="invalid signature"), 400
     try:
         outcome = card.handle_stripe_event(event)
     except DomainError as error:
         db.session.rollback()
         current_app.logger.error("Stripe event %s not applied: %s", event.get("id"), error)
+        count_webhook("stripe", str(event.get("type", "")), "error")
         return jsonify(error="not applied; retry later"), 500
     return jsonify(received=True, outcome=outcome), 200
 

@@ -27,7 +27,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.database import as_utc
 from marketplace.extensions import db
 from marketplace.mail import queue_email
-from marketplace.observability import count_event
+from marketplace.observability import count_event, count_payment
 from marketplace.orders import services as orders
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import (
@@ -258,6 +258,7 @@ def apply_received(payment: Payment, actor_id: int | None = None) -> list[Vendor
         count_event("payment_paid_after_cancel" if cancelled else "payment_duplicate")
     if paid:
         count_event("payment_confirmed")
+        count_payment(payment.method, "succeeded")
         _queue_confirmed_email(payment, paid)
     return paid
 
@@ -324,4 +325,5 @@ def record_pay_at_pickup(vendor_order: VendorOrder, actor_id: int | None) -> Pay
         data={"number": vendor_order.order.number, "amount": vendor_order.total},
     )
     count_event("payment_confirmed")
+    count_payment(payment.method, "succeeded")
     return payment

@@ -22,7 +22,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
-from marketplace.observability import count_event
+from marketplace.observability import count_event, count_payment
 from marketplace.orders import services as orders
 from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments.exceptions import MissingReason, NothingToPay, ProofProblem
@@ -214,6 +214,7 @@ def reject_transfer(payment: Payment, actor: User, reason: str) -> None:
         data={"number": payment.order.number, "reason": reason[:500]},
     )
     count_event("transfer_proof_rejected")
+    count_payment(payment.method, "failed")
     order = payment.order
     shopper = order.user
     queue_email(

@@ -9,6 +9,8 @@ reader browses in.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from werkzeug.security import safe_join
 
+from marketplace import jobs
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
 from marketplace.errors import NotFound
@@ -36,6 +39,8 @@ from marketplace.procurement.models import (
     Quotation,
     RequestStatus,
 )
+
+log = logging.getLogger(__name__)
 
 KINDS = ("request", "quotation", "order", "delivery", "bast", "invoice")
 
@@ -115,13 +120,11 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             "procurement/documents/quotation.html",
             {"quotation": quotation, "req": quotation.request, "totals": totals_for(quotation)},
         )
-    if kind == "order":
-        order = db.session.get(PurchaseOrder, object_id)
-        if order is None or not _may_see(user, order.agency_id, order.cooperative_id):
+    if kind in STORED_KINDS:
+        found = _issued_document(kind, object_id)
+        if found is None or not _may_see(user, found.agency_id, found.cooperative_id):
             raise NotFound()
-        return Document(
-            kind, object_id, order.number or "", "procurement/documents/order.html", _order(order)
-        )
+        return found.document
     if kind == "delivery":
         delivery = db.session.get(Delivery, object_id)
         if delivery is None:
@@ -136,14 +139,31 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             "procurement/documents/delivery.html",
             {"delivery": delivery, "order": order},
         )
-    if kind == "bast":
+    raise NotFound()
+
+
+@dataclass(frozen=True)
+class _Issued:
+    document: Document
+    agency_id: int
+    cooperative_id: int
+
+
+def _issued_document(kind: str, object_id: int) -> _Issued | None:
+    """A Surat Pesanan, BAST or invoice as its document, whoever reads it (the same for all)."""
+    if kind == "order":
+        order = db.session.get(PurchaseOrder, object_id)
+        if order is None:
+            return None
+        document = Document(
+            kind, object_id, order.number or "", "procurement/documents/order.html", _order(order)
+        )
+    elif kind == "bast":
         bast = db.session.get(Bast, object_id)
         if bast is None:
-            raise NotFound()
+            return None
         order = bast.purchase_order
-        if not _may_see(user, order.agency_id, order.cooperative_id):
-            raise NotFound()
-        return Document(
+        document = Document(
             kind,
             object_id,
             bast.number or "",
@@ -155,12 +175,12 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
                 "ppk": _signatory(order.agency_id, ProcurementRole.PPK),
             },
         )
-    if kind == "invoice":
+    elif kind == "invoice":
         invoice = db.session.get(Invoice, object_id)
-        if invoice is None or not _may_see(user, invoice.agency_id, invoice.cooperative_id):
-            raise NotFound()
+        if invoice is None:
+            return None
         order = invoice.purchase_order
-        return Document(
+        document = Document(
             kind,
             object_id,
             invoice.number or "",
@@ -172,7 +192,10 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
                 "treasurer": _signatory(order.agency_id, ProcurementRole.BENDAHARA),
             },
         )
-    raise NotFound()
+        return _Issued(document, invoice.agency_id, invoice.cooperative_id)
+    else:
+        return None
+    return _Issued(document, order.agency_id, order.cooperative_id)
 
 
 def _order(order: PurchaseOrder) -> dict[str, Any]:
@@ -261,12 +284,69 @@ def _content_type(name: str) -> str:
 
 def render_pdf(document: Document) -> bytes:
     """The document as a PDF, rendered by WeasyPrint from the same template as the page."""
+    return _pdf_from_html(render_html(document, pdf=True))
+
+
+def _pdf_from_html(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_html(document, pdf=True)
     static_folder = current_app.static_folder
     assert static_folder is not None
     fetcher = LocalFetcher(static_folder).fetcher()
     base_url = request.host_url if request else current_app.config["SERVER_BASE_URL"]
     pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
     return pdf
+
+
+# --- Stored PDFs ------------------------------------------------------------------------------
+#
+# Rendering a PDF takes WeasyPrint a second or more, so the Surat Pesanan, BAST and invoice are
+# rendered once, when issued, by a background job (RQ, when REDIS_URL is set), and kept in the
+# storage (shared by every app server). A stored PDF is named after a digest of the HTML it was
+# rendered from, and a download renders the HTML (fast) to find it: whatever changes the
+# document (its status, the date printed on it) changes the name, so a stale PDF is never
+# served; a missing one is rendered in the request, as before, and stored for the next reader.
+# Without Redis nothing is rendered at issue (it would only slow the issuer's request): the
+# first download renders and stores it.
+
+#: The documents rendered when they are issued.
+STORED_KINDS = ("order", "bast", "invoice")
+PDF_FOLDER = "private/procurement-documents"
+
+
+def pdf_key(document: Document, html: str) -> str:
+    digest = hashlib.sha256(html.encode()).hexdigest()[:32]
+    return f"{PDF_FOLDER}/{document.kind}/{document.object_id}/{digest}.pdf"
+
+
+def stored_pdf(document: Document) -> bytes:
+    """The document's PDF from the storage, rendered and stored first when it is not there."""
+    from marketplace.storage import storage
+
+    html = render_html(document, pdf=True)
+    key = pdf_key(document, html)
+    try:
+        return storage().read(key)
+    except FileNotFoundError:
+        pass
+    pdf = _pdf_from_html(html)
+    storage().write(key, pdf)
+    return pdf
+
+
+def generate_pdf(kind: str, object_id: int) -> None:
+    """The job: render and store an issued document's PDF (see `pdf_when_issued`)."""
+    issued = _issued_document(kind, object_id)
+    if issued is None:
+        log.warning("No %s %s to render", kind, object_id)
+        return
+    base_url = current_app.config["SERVER_BASE_URL"]
+    with current_app.test_request_context("/", base_url=base_url):
+        stored_pdf(issued.document)
+
+
+def pdf_when_issued(kind: str, object_id: int) -> None:
+    """Queue the rendering of a document just issued, once the issue has committed; only with a
+    job queue (REDIS_URL)."""
+    if current_app.config.get("REDIS_URL"):
+        jobs.after_commit("marketplace.procurement.documents:generate_pdf", kind, object_id)

@@ -21,7 +21,7 @@ from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
 from marketplace.payments import settlement
-from marketplace.procurement import rules, tax
+from marketplace.procurement import documents, rules, tax
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -379,6 +379,7 @@ def inspect_delivery(
         request_id=order.request_id,
         order_id=order.id,
     )
+    documents.pdf_when_issued("bast", bast.id)
     return bast
 
 
@@ -476,6 +477,7 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         request_id=order.request_id,
         invoice_id=invoice.id,
     )
+    documents.pdf_when_issued("invoice", invoice.id)
     return invoice
 
 

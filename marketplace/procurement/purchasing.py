@@ -19,7 +19,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
 from marketplace.inventory import stock
-from marketplace.procurement import rules
+from marketplace.procurement import documents, rules
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -248,6 +248,7 @@ def issue_purchase_order(
         request_id=request.id,
         order_id=order.id,
     )
+    documents.pdf_when_issued("order", order.id)
     return order
 
 

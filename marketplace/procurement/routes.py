@@ -885,7 +885,12 @@ def document(kind: str, object_id: int) -> Page:
 @allow(PROCUREMENT_PARTICIPANT)
 def document_pdf(kind: str, object_id: int) -> Page:
     found = documents.load_document(current_user, kind, object_id)
-    response = Response(documents.render_pdf(found), mimetype="application/pdf")
+    pdf = (
+        documents.stored_pdf(found)
+        if found.kind in documents.STORED_KINDS
+        else documents.render_pdf(found)
+    )
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
 

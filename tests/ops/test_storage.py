@@ -63,6 +63,17 @@ def test_files_round_trip_through_the_bucket(s3_app: Flask) -> None:
         storage.read(key)
 
 
+def test_generated_files_are_written_under_the_name_given(s3_app: Flask) -> None:
+    storage = s3_app.extensions["storage"]
+    key = "private/procurement-documents/order/7/abc.pdf"
+    with pytest.raises(FileNotFoundError):
+        storage.read(key)
+    storage.write(key, b"%PDF-1")
+    storage.write(key, b"%PDF-2")
+    assert storage.read(key) == b"%PDF-2"
+    storage.delete(key)
+
+
 def test_product_photos_are_served_from_the_bucket(s3_app: Flask) -> None:
     from marketplace.catalogue.images import add_product_image
     from marketplace.extensions import db
