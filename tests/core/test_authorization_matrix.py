@@ -3,8 +3,9 @@
 `MATRIX` declares, for every endpoint, its policy and whose objects its URL names. From that the
 walk derives what each role must get: a guest is sent to log in (or refused, for a policy that
 does not ask guests to log in), a role the policy does not admit gets 403, an admitted role gets
-404 for another party's object (never a hint that it exists), and the party itself is let in
-(200, a redirect, or 400/409 when the step does not fit the object's state).
+404 for another party's object (the very page it gets for an id that does not exist, so nothing
+shows that the object does), and the party itself is let in (200, a redirect, or 400/409 when
+the step does not fit the object's state).
 
 Every rule of the URL map, with each of its methods, is requested as every role of `ROLES`, with
 the ids of the shopper's, cooperative A's and agency A's real objects. Nothing a request that is
@@ -16,8 +17,10 @@ A route that is not in the matrix fails the walk: add it to `MATRIX` with its po
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -424,7 +427,13 @@ QUERIES: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 
 
-def urls(rule: Rule, world: World) -> list[str]:
+#: What the URLs name instead when they must name nothing at all.
+MISSING_ID = 987_654
+MISSING_NUMBER = "OPOP-2099-999999"
+
+
+def urls(rule: Rule, world: World, *, missing: bool = False) -> list[str]:
+    """The rule's URLs naming the world's objects, or (``missing``) ids that do not exist."""
     variants = VARIANTS.get(rule.endpoint, lambda w: [{}])(world)
     built_urls = []
     for preset in variants:
@@ -437,6 +446,15 @@ def urls(rule: Rule, world: World) -> list[str]:
                     "object of the world in test_authorization_matrix.py"
                 )
             values[name] = value(world)
+        if missing:
+            values = {
+                name: MISSING_ID
+                if isinstance(v, int)
+                else MISSING_NUMBER
+                if name == "number"
+                else v
+                for name, v in values.items()
+            }
         query = QUERIES.get(rule.endpoint, lambda w: {})(world)
         built = rule.build({**values, **query})  # unknown values become the query string
         assert built is not None
@@ -605,6 +623,18 @@ def unexpected_writes(endpoint: str, method: str, allowed: bool, writes: list[st
     return writes
 
 
+FLASHES = re.compile(r'<div class="flashes".*?</div>\s*</div>', re.S)
+TOKENS = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+def page_of(response: Any, url: str) -> tuple[int, str]:
+    """The status and body, without what differs for reasons of its own: the page's own address
+    (the language switch returns to it), a message flashed earlier and the CSRF token (signed
+    with the time)."""
+    body = TOKENS.sub("", FLASHES.sub("", response.get_data(as_text=True)))
+    return response.status_code, body.replace(html.escape(url), "").replace(url, "")
+
+
 def verdict(outcome: str, response: Any) -> bool:
     status: int = response.status_code
     sent_to_log_in = "/account/login?next=" in response.headers.get("Location", "")
@@ -656,7 +686,8 @@ def walk(app: Flask, world: World, role: str) -> list[str]:
             if entry is None:
                 pytest.fail(f"add {rule.endpoint} to the matrix in test_authorization_matrix.py")
             outcome = expected(entry, role)
-            for url in urls(rule, world):
+            missing_urls = urls(rule, world, missing=True) if outcome == "404" else []
+            for index, url in enumerate(urls(rule, world)):
                 allowed = outcome == "allowed"
                 undo = allowed and (method != "GET" or rule.endpoint in RECORDING_GETS)
                 response = request_as(client, method, url, data, undo)
@@ -672,6 +703,15 @@ def walk(app: Flask, world: World, role: str) -> list[str]:
                     )
                 if writes:
                     failures.append(f"{role}: {method} {url} ({rule.endpoint}) wrote {writes[:3]}")
+                if missing_urls:
+                    # Another party's object must look exactly like one that does not exist.
+                    nothing = request_as(client, method, missing_urls[index], data, undo=False)
+                    if page_of(nothing, missing_urls[index]) != page_of(response, url):
+                        failures.append(
+                            f"{role}: {method} {url} ({rule.endpoint}) answers differently from "
+                            f"{missing_urls[index]}: the object's existence shows"
+                        )
+                    log.take()
     after = fingerprint()
     if before != after:
         failures.append(f"{role}: the walk changed {changed_tables(before, after)}")
