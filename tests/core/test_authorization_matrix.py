@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -720,8 +719,6 @@ def walk(app: Flask, world: World, role: str) -> list[str]:
                 undo = allowed and (method != "GET" or rule.endpoint in RECORDING_GETS)
                 response = request_as(client, method, url, data, undo)
                 checked += 1
-                if os.environ.get("MATRIX_TRACE"):
-                    print("TRACE", role, outcome, response.status_code, method, rule.endpoint)
                 writes = unexpected_writes(rule.endpoint, method, allowed, log.take())
                 if not verdict(outcome, response):
                     failures.append(
