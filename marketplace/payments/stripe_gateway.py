@@ -250,6 +250,11 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
     if not secret:
         raise InvalidWebhook(detail="STRIPE_WEBHOOK_SECRET is not set")
     try:
+        # Stripe's check decodes the body as UTF-8 and lets the error out (a 500, not a 400).
+        payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidWebhook(detail="the body is not UTF-8") from error
+    try:
         stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance=None)
     except stripe.SignatureVerificationError as error:
         raise InvalidWebhook(detail=str(error)) from error

@@ -252,6 +252,17 @@ def test_a_bad_signature_is_refused_and_changes_nothing(
     assert payments_of(order)[0].state == P.PENDING
 
 
+def test_a_body_that_is_not_utf8_is_refused_like_a_bad_signature(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    # Stripe's signature check decodes the body and used to let the error out as a 500.
+    signed = stripe_fake.event("customer.created", {"id": "cus_1"})
+    body = b"\x89PNG\r\n" + signed.payload
+    response = app.test_client().post("/payments/stripe/webhook", data=body, headers=signed.headers)
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
+
+
 def test_a_stale_signature_is_refused(
     app: Flask, stripe_fake: FakeStripe, clock: ModuleType
 ) -> None:
