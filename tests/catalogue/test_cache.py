@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, update
+from sqlalchemy import event
 
-from marketplace.catalogue.models import ProductVariant
 from marketplace.extensions import db
+from marketplace.inventory import stock
 from tests.catalogue.conftest import Catalogue
 from tests.conftest import make_test_app
 
@@ -69,11 +69,8 @@ def test_selling_out_through_a_guarded_update_invalidates_too(
         == 1
     )
     with cached_app.test_request_context():
-        db.session.execute(
-            update(ProductVariant)
-            .where(ProductVariant.product_id == catalogue.tempe.id)
-            .values(reserved=ProductVariant.on_hand)
-        )
+        variant = catalogue.tempe.variants[0]
+        stock.reserve({variant.id: variant.on_hand})  # the stock module's guarded UPDATE
         db.session.commit()
     assert "Keripik Tempe Original" not in queries_and_names(cached_app, "/products?in_stock=1")[1]
 
