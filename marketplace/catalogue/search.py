@@ -148,13 +148,21 @@ class PostgresBackend:
 
     @staticmethod
     def _found(vector: ColumnElement[Any], queries: list[ColumnElement[Any]]) -> list[bool]:
-        """For each word, whether its prefix is in some visible product's text (one query)."""
-        checks = [
-            exists()
-            .where(vector.op("@@")(tsquery), Product.status == ProductStatus.ACTIVE)
-            .select_from(Product)
-            for tsquery in queries
-        ]
+        """For each word, whether its prefix is in some visible product's text (one query).
+
+        Each lookup is a MATERIALIZED CTE: a bare EXISTS is planned to stop at the first row,
+        so for a word in no product (every typo) PostgreSQL chose a sequential scan of the whole
+        table instead of the index.
+        """
+        checks = []
+        for index, tsquery in enumerate(queries):
+            matches = (
+                select(Product.id)
+                .where(vector.op("@@")(tsquery), Product.status == ProductStatus.ACTIVE)
+                .cte(f"word_{index}")
+                .prefix_with("MATERIALIZED")
+            )
+            checks.append(exists(select(matches.c.id)))
         row = db.session.execute(select(*checks)).one()
         return [bool(value) for value in row]
 
