@@ -1,5 +1,11 @@
-"""Catalogue pages' expensive part (the matching ids, the total, the facet counts) cached in
-Redis when ``REDIS_URL`` is set.
+"""Catalogue pages cached in Redis when ``REDIS_URL`` is set: whole pages for anonymous visitors
+(`cached_page`), and for everyone else the expensive part of a listing (the matching ids, the
+total, the facet counts; `search`).
+
+A whole page is the same for every anonymous visitor but for the CSRF token of its forms (the
+header's language switch, the cards' "add to cart"): it is stored with a placeholder that each
+response replaces with the visitor's own token. Visitors whose header differs (signed in, a
+guest cart, a pending flash message) get the page rendered for them.
 
 Every cached entry is keyed by a catalogue version. Any committed change to products, variants
 (prices and stock included, whether made through the ORM or a guarded UPDATE), categories or
@@ -12,11 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -48,6 +59,11 @@ def _enabled() -> bool:
     )
 
 
+def _version(redis: Any) -> str:
+    raw = redis.get(VERSION_KEY)
+    return raw.decode() if isinstance(raw, bytes) else str(raw or 0)
+
+
 def _key(query: ProductQuery, today: date, version: str) -> str:
     digest = hashlib.sha256(
         json.dumps([asdict(query), today.isoformat()], sort_keys=True).encode()
@@ -61,9 +77,7 @@ def search(query: ProductQuery, today: date) -> SearchResult:
         return search_products(query, today=today)
     try:
         redis = redis_client()
-        raw_version = redis.get(VERSION_KEY)
-        version = raw_version.decode() if isinstance(raw_version, bytes) else str(raw_version or 0)
-        key = _key(query, today, version)
+        key = _key(query, today, _version(redis))
         cached = redis.get(key)
     except Exception:
         log.warning("catalogue cache unavailable", exc_info=True)
@@ -88,6 +102,72 @@ def search(query: ProductQuery, today: date) -> SearchResult:
     except Exception:
         log.warning("catalogue cache unavailable", exc_info=True)
     return result
+
+
+CSRF_PLACEHOLDER = "opop-csrf-placeholder-6b1f0c"
+P = ParamSpec("P")
+
+
+def _page_cacheable() -> bool:
+    """Whether this visitor sees the page every anonymous visitor sees (but for CSRF tokens)."""
+    return (
+        _enabled()
+        and request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+        and not request.cookies.get(current_app.config["CART_COOKIE_NAME"])
+    )
+
+
+def _page_key(version: str) -> str:
+    digest = hashlib.sha256(
+        json.dumps(
+            [str(get_locale()), date.today().isoformat(), request.host_url, request.full_path]
+        ).encode()
+    ).hexdigest()
+    return f"opop:catalogue:{version}:page:{digest}"
+
+
+def cached_page(view: Callable[P, str]) -> Callable[P, str]:
+    """Serve a public catalogue page whole from the cache to anonymous visitors.
+
+    Keyed by the catalogue version (so any change shows at once), the language, the day and
+    the URL; a page that raises (404) is never stored.
+    """
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
+        if not _page_cacheable():
+            return view(*args, **kwargs)
+        try:
+            redis = redis_client()
+            key = _page_key(_version(redis))
+            cached = redis.get(key)
+        except Exception:
+            log.warning("catalogue cache unavailable", exc_info=True)
+            return view(*args, **kwargs)
+        if cached is not None:
+            html = cached.decode() if isinstance(cached, bytes) else str(cached)
+        else:
+            g.catalogue_page_placeholders = True
+            try:
+                html = view(*args, **kwargs)
+            finally:
+                g.catalogue_page_placeholders = False
+            try:
+                redis.set(key, html, ex=current_app.config["CATALOGUE_CACHE_SECONDS"])
+            except Exception:
+                log.warning("catalogue cache unavailable", exc_info=True)
+        return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+
+    return wrapper
+
+
+def page_placeholders() -> dict[str, object]:
+    """Template context while a page is rendered for the cache: CSRF tokens as placeholders."""
+    if g.get("catalogue_page_placeholders"):
+        return {"csrf_token": lambda: CSRF_PLACEHOLDER}
+    return {}
 
 
 def _products_in_order(ids: list[int]) -> list[Product]:

@@ -1,24 +1,29 @@
-"""Keeps each product's listing summary (lowest price, search text) in step with its data.
+"""Keeps each product's listing summary (lowest price, in stock, search text) in step with its
+data.
 
 After every flush that touches a product, one of its variants, a category or a cooperative,
-the affected products' ``price_from``, ``search_title`` and ``search_text`` are recomputed in
-SQL. The full-text indexes follow ``search_text`` by themselves: a generated tsvector column on
-PostgreSQL, FTS5 triggers on SQLite (see the migration that created them).
+the affected products' ``price_from``, ``in_stock``, ``search_title`` and ``search_text`` are
+recomputed in SQL. Stock changes are guarded UPDATEs that bypass the flush, so
+`inventory.stock` calls `refresh_stock_flags` after each. The full-text indexes follow
+``search_text`` by themselves: a generated tsvector column on PostgreSQL, FTS5 triggers on
+SQLite (see the migration that created them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import ColumnElement, exists, func, literal, select, update
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import identity_key
 
 from marketplace.catalogue.models import Category, Product, ProductVariant
 from marketplace.cooperatives.models import Cooperative
 
-_SUMMARY_FIELDS = ("price_from", "search_title", "search_text")
+_SUMMARY_FIELDS = ("price_from", "in_stock", "search_title", "search_text")
 
 
 def _joined(*parts: Any) -> ColumnElement[str]:
@@ -50,6 +55,7 @@ def summary_values() -> dict[str, Any]:
     )
     return {
         "price_from": lowest_price,
+        "in_stock": _has_free_units(),
         "search_title": func.substr(
             _joined(Product.name, category_names, cooperative_names), 1, 500
         ),
@@ -57,6 +63,42 @@ def summary_values() -> dict[str, Any]:
             Product.name, Product.description, category_names, cooperative_names
         ),
     }
+
+
+def _has_free_units() -> ColumnElement[bool]:
+    return exists().where(
+        ProductVariant.product_id == Product.id,
+        ProductVariant.is_active,
+        ProductVariant.on_hand > ProductVariant.reserved,
+    )
+
+
+def refresh_stock_flags(session: Session, variant_ids: Iterable[int]) -> None:
+    """Recompute ``in_stock`` of the products of some variants whose stock just changed.
+
+    Only rows whose flag actually flips are written (and so locked), in ascending product id
+    order like the stock code's other locks; ``updated_at`` stays: stock is not an edit.
+    """
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return
+    connection = session.connection()
+    product_ids = sorted(
+        set(connection.scalars(select(ProductVariant.product_id).where(ProductVariant.id.in_(ids))))
+    )
+    if not product_ids:
+        return
+    flag = _has_free_units()
+    flipped = connection.scalars(
+        update(Product)
+        .where(Product.id.in_(product_ids), Product.in_stock != flag)
+        .values(in_stock=flag, updated_at=Product.updated_at)
+        .returning(Product.id)
+    ).all()
+    for product_id in flipped:
+        product = session.identity_map.get(identity_key(Product, product_id))
+        if product is not None:
+            session.expire(product, ["in_stock"])
 
 
 def refresh_summaries(session: Session, product_ids: set[int] | None = None) -> None:

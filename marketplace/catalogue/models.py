@@ -103,6 +103,10 @@ class Product(TimestampMixin, Model):
     price_from: Mapped[int] = money_column(default=0)
     search_title: Mapped[str] = mapped_column(String(500), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    #: Some active variant has units free (on hand above reserved): the in-stock facet and
+    #: filter read this instead of joining the variants. Kept by `catalogue.listing` like
+    #: ``price_from``, and after every stock change by `inventory.stock`.
+    in_stock: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     cooperative: Mapped[Cooperative] = relationship()
     category: Mapped[Category] = relationship()
@@ -142,6 +146,8 @@ class ProductVariant(TimestampMixin, Model):
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_non_negative"),
         Index("ix_product_variants_product_position", "product_id", "position"),
         Index("ix_product_variants_price", "price"),
+        # The listing summary's lowest active price per product, read from the index.
+        Index("ix_product_variants_product_price", "product_id", "price"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

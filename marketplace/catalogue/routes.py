@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, render_template, request, url_for
 
-from marketplace.catalogue import bp, services
+from marketplace.catalogue import bp, cache, services
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query, query_args
 from marketplace.catalogue.search import ProductQuery
@@ -38,6 +38,7 @@ def _listing_url(endpoint: str, **path: str) -> _ListingLinks:
 
 @bp.route("/")
 @allow(PUBLIC)
+@cache.cached_page
 def home() -> str:
     return render_template(
         "catalogue/home.html",
@@ -49,6 +50,7 @@ def home() -> str:
 
 @bp.route("/products")
 @allow(PUBLIC)
+@cache.cached_page
 def products() -> str:
     query, notices = parse_product_query(request.args)
     result = services.list_products(query, date.today())
@@ -63,6 +65,7 @@ def products() -> str:
 
 @bp.route("/categories/<slug>")
 @allow(PUBLIC)
+@cache.cached_page
 def category(slug: str) -> str:
     category = services.get_category(slug)
     args = request.args.to_dict()
@@ -80,6 +83,7 @@ def category(slug: str) -> str:
 
 @bp.route("/products/<slug>")
 @allow(PUBLIC)
+@cache.cached_page
 def product(slug: str) -> str:
     product = services.get_public_product(slug)
     return render_template(
@@ -92,6 +96,7 @@ def product(slug: str) -> str:
 
 @bp.route("/cooperatives")
 @allow(PUBLIC)
+@cache.cached_page
 def cooperatives() -> str:
     return render_template(
         "catalogue/cooperatives.html", cooperatives=services.approved_cooperatives()
@@ -100,6 +105,7 @@ def cooperatives() -> str:
 
 @bp.route("/cooperatives/<slug>")
 @allow(PUBLIC)
+@cache.cached_page
 def cooperative(slug: str) -> str:
     cooperative = services.get_public_cooperative(slug)
     query, _notices = parse_product_query({**request.args.to_dict(), "cooperative": slug})
@@ -148,6 +154,7 @@ def catalogue_helpers() -> dict[str, object]:
         "media_url": lambda key: url_for("site.media", key=key),
         "today_date": date.today(),
         "product_json_ld": product_json_ld,
+        **cache.page_placeholders(),
     }
 
 

@@ -15,15 +15,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     and_,
     case,
     exists,
     func,
     literal,
     literal_column,
+    null,
+    or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -113,26 +118,53 @@ class Backend(Protocol):
 
 
 class PostgresBackend:
-    """Every word must match, as a prefix in the full-text index or, for typos, by trigram
-    similarity to a word of the title (both served by GIN indexes)."""
+    """Every word must match: as a prefix in the full-text index, or, for a word that prefix
+    finds nowhere in the catalogue (a typo), by trigram similarity to a word of the title.
+
+    Asking the full-text index first keeps the trigram match, which compares the word with
+    every title it shares a trigram with, off the common case: a word that is simply typed
+    right. Both are served by GIN indexes.
+    """
 
     def match(self, terms: list[str], raw: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
         vector: ColumnElement[Any] = literal_column("products.search_vector")
-        simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+        queries = [self._tsquery(term) for term in terms]
+        found = self._found(vector, queries)
         conditions = []
         rank: ColumnElement[Any] = literal(0.0)
-        for term in terms:
-            words = term.split()
-            tsquery = func.to_tsquery(simple, literal(" & ".join(f"{w}:*" for w in words)))
-            conditions.append(
-                vector.op("@@")(tsquery) | literal(term).op("<%")(Product.search_title)
-            )
-            rank = (
-                rank
-                + func.ts_rank(vector, tsquery)
-                + func.word_similarity(literal(term), Product.search_title)
-            )
+        for term, tsquery, in_index in zip(terms, queries, found, strict=True):
+            if in_index:
+                conditions.append(vector.op("@@")(tsquery))
+                rank = rank + func.ts_rank(vector, tsquery)
+            else:
+                conditions.append(literal(term).op("<%")(Product.search_title))
+                rank = rank + func.word_similarity(literal(term), Product.search_title)
         return and_(*conditions), rank
+
+    @staticmethod
+    def _tsquery(term: str) -> ColumnElement[Any]:
+        simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+        return func.to_tsquery(simple, literal(" & ".join(f"{w}:*" for w in term.split())))
+
+    @staticmethod
+    def _found(vector: ColumnElement[Any], queries: list[ColumnElement[Any]]) -> list[bool]:
+        """For each word, whether its prefix is in some visible product's text (one query).
+
+        Each lookup is a MATERIALIZED CTE: a bare EXISTS is planned to stop at the first row,
+        so for a word in no product (every typo) PostgreSQL chose a sequential scan of the whole
+        table instead of the index.
+        """
+        checks = []
+        for index, tsquery in enumerate(queries):
+            matches = (
+                select(Product.id)
+                .where(vector.op("@@")(tsquery), Product.status == ProductStatus.ACTIVE)
+                .cte(f"word_{index}")
+                .prefix_with("MATERIALIZED")
+            )
+            checks.append(exists(select(matches.c.id)))
+        row = db.session.execute(select(*checks)).one()
+        return [bool(value) for value in row]
 
 
 class SqliteBackend:
@@ -174,11 +206,8 @@ def visible_products() -> Select[tuple[Product]]:
 
 
 def _in_stock() -> ColumnElement[bool]:
-    return exists().where(
-        ProductVariant.product_id == Product.id,
-        ProductVariant.is_active,
-        ProductVariant.on_hand > ProductVariant.reserved,
-    )
+    # Kept on the product by catalogue.listing and inventory.stock, so no join to the variants.
+    return Product.in_stock.is_(True)
 
 
 def _halal_valid(today: date) -> ColumnElement[bool]:
@@ -259,38 +288,117 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     """One page of matching products, the total, and each facet's counts for this query."""
     filters = _Filters(query, today)
     base = filters.apply(visible_products())
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    if facets:
+        total, facet_values = _facets(query, filters, today)
+    else:
+        total = (
+            db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+        )
+        facet_values = {}
     page = min(max(query.page, 1), MAX_PAGE)
     statement = (
         with_card_data(base.order_by(*_ordering(query, filters.rank)))
         .limit(query.per_page)
         .offset((page - 1) * query.per_page)
     )
-    products = list(db.session.scalars(statement).unique())
-    result = SearchResult(replace(query, page=page), products, total)
-    if facets:
-        result.facets = _facets(query, filters, today)
-    return result
+    products = list(db.session.scalars(statement).unique()) if total else []
+    return SearchResult(replace(query, page=page), products, total, facet_values)
 
 
-def _facets(query: ProductQuery, filters: _Filters, today: date) -> dict[str, list[FacetValue]]:
-    def counted(leave_out: str, *columns: Any) -> list[Any]:
-        statement = filters.apply(
-            select(*columns, func.count(Product.id))
-            .select_from(Product)
-            .join(Product.cooperative)
-            .where(
-                Product.status == ProductStatus.ACTIVE,
-                Cooperative.status == CooperativeStatus.APPROVED,
-            ),
-            leave_out,
-        ).group_by(*columns)
-        return list(db.session.execute(statement).all())
+FACETS = ("category", "cooperative", "kecamatan", "price", "halal", "in_stock")
 
+
+def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[Any, int]]]:
+    """The total and every facet's counts in one statement and one pass over the matches.
+
+    A facet counts the matches of every filter but its own (so picking a kecamatan still shows
+    the others' counts). The rows are read once into a CTE with a flag per active filter, and
+    each facet groups the rows whose other flags hold: one scan of the products instead of one
+    per facet.
+    """
+    flags = {name: clause for name, clause in filters.clauses.items() if name != "text"}
+    band = case(
+        *[
+            ((Product.price_from >= low) & (Product.price_from < high), literal(index))
+            for index, (low, high) in enumerate(PRICE_BANDS)
+            if high is not None
+        ],
+        else_=literal(len(PRICE_BANDS) - 1),
+    )
+    rows = (
+        select(
+            Product.category_id.label("category_id"),
+            Product.cooperative_id.label("cooperative_id"),
+            Cooperative.kecamatan.label("kecamatan"),
+            band.label("band"),
+            case((_halal_valid(today), 1), else_=0).label("halal"),
+            case((Product.in_stock, 1), else_=0).label("in_stock"),
+            *[case((clause, 1), else_=0).label(f"f_{name}") for name, clause in flags.items()],
+        )
+        .select_from(Product)
+        .join(Product.cooperative)
+        .where(
+            Product.status == ProductStatus.ACTIVE,
+            Cooperative.status == CooperativeStatus.APPROVED,
+        )
+    )
+    if "text" in filters.clauses:
+        rows = rows.where(filters.clauses["text"])
+    if len(flags) > 1:
+        # A row failing two filters counts nowhere.
+        rows = rows.where(
+            or_(*[and_(*[c for n, c in flags.items() if n != name]) for name in flags])
+        )
+    matched = rows.cte("matched")
+
+    def holding(leave_out: str | None) -> list[ColumnElement[bool]]:
+        return [matched.c[f"f_{name}"] == 1 for name in flags if name != leave_out]
+
+    no_number = null().cast(Integer)
+    no_text = null().cast(String)
+
+    def grouped(facet: str, number: Any = None, text_: Any = None) -> Select[Any]:
+        keys = [k for k in (number, text_) if k is not None]
+        return (
+            select(
+                literal(facet).label("facet"),
+                (number if number is not None else no_number).label("number"),
+                (text_ if text_ is not None else no_text).label("text"),
+                func.count().label("count"),
+            )
+            .where(*holding(facet))
+            .group_by(*keys)
+        )
+
+    statement = union_all(
+        select(literal("total"), no_number, no_text, func.count())
+        .select_from(matched)
+        .where(*holding(None)),
+        grouped("category", matched.c.category_id),
+        grouped("cooperative", matched.c.cooperative_id),
+        grouped("kecamatan", text_=matched.c.kecamatan),
+        grouped("price", matched.c.band),
+        grouped("halal", matched.c.halal),
+        grouped("in_stock", matched.c.in_stock),
+    )
+    total = 0
+    counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+    for facet, number, text_, count in db.session.execute(statement):
+        if facet == "total":
+            total = int(count)
+        else:
+            counts[facet][number if text_ is None else text_] = int(count)
+    return total, counts
+
+
+def _facets(
+    query: ProductQuery, filters: _Filters, today: date
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    total, counts = _facet_counts(filters, today)
     top = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
     parents = {c.id: c for c in top}
     category_counts: dict[int, int] = {}
-    for category_id, count in counted("category", Product.category_id):
+    for category_id, count in counts["category"].items():
         category_counts[category_id] = category_counts.get(category_id, 0) + count
         parent_id = parents[category_id].parent_id if category_id in parents else None
         if parent_id is not None:
@@ -311,43 +419,30 @@ def _facets(query: ProductQuery, filters: _Filters, today: date) -> dict[str, li
         for c in ordered
         if category_counts.get(c.id)
     ]
-    result["cooperative"] = [
-        FacetValue(slug, name, count, query.cooperative == slug)
-        for slug, name, count in sorted(
-            counted("cooperative", Cooperative.slug, Cooperative.name), key=lambda row: row[1]
+    cooperatives = db.session.execute(
+        select(Cooperative.id, Cooperative.slug, Cooperative.name).where(
+            Cooperative.id.in_(sorted(counts["cooperative"]))
         )
+    ).all()
+    result["cooperative"] = [
+        FacetValue(slug, name, counts["cooperative"][id_], query.cooperative == slug)
+        for id_, slug, name in sorted(cooperatives, key=lambda row: row[2])
     ]
-    kecamatan_counts = dict(counted("kecamatan", Cooperative.kecamatan))
     result["kecamatan"] = [
-        FacetValue(k, k, kecamatan_counts.get(k, 0), query.kecamatan == k)
+        FacetValue(k, k, counts["kecamatan"].get(k, 0), query.kecamatan == k)
         for k in KECAMATAN
-        if kecamatan_counts.get(k)
+        if counts["kecamatan"].get(k)
     ]
-    band = case(
-        *[
-            ((Product.price_from >= low) & (Product.price_from < high), literal(index))
-            for index, (low, high) in enumerate(PRICE_BANDS)
-            if high is not None
-        ],
-        else_=literal(len(PRICE_BANDS) - 1),
-    )
-    band_counts = dict(counted("price", band))
     result["price"] = [
         FacetValue(
             f"{low}-{high if high is not None else ''}",
             "",
-            band_counts.get(index, 0),
+            counts["price"].get(index, 0),
             query.price_min == low and query.price_max == (high - 1 if high else None),
         )
         for index, (low, high) in enumerate(PRICE_BANDS)
-        if band_counts.get(index)
+        if counts["price"].get(index)
     ]
-    halal_counts = dict(counted("halal", _halal_valid(today)))
-    stock_counts = dict(counted("in_stock", _in_stock()))
-    result["halal"] = [FacetValue("1", "", _true_count(halal_counts), query.halal)]
-    result["in_stock"] = [FacetValue("1", "", _true_count(stock_counts), query.in_stock)]
-    return result
-
-
-def _true_count(counts: dict[Any, int]) -> int:
-    return sum(count for flag, count in counts.items() if flag in (True, 1))
+    result["halal"] = [FacetValue("1", "", counts["halal"].get(1, 0), query.halal)]
+    result["in_stock"] = [FacetValue("1", "", counts["in_stock"].get(1, 0), query.in_stock)]
+    return total, result

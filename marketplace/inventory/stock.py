@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from marketplace import audit
+from marketplace.catalogue.listing import refresh_stock_flags
 from marketplace.catalogue.management import owned_variant
 from marketplace.catalogue.models import Product, ProductStatus, ProductVariant
 from marketplace.extensions import db
@@ -82,6 +83,7 @@ def restock(
         .execution_options(synchronize_session=False)
     )
     _expire_variant(variant_id)
+    refresh_stock_flags(db.session(), [variant_id])
     return _movement(variant_id, quantity, reason, note, actor_id)
 
 
@@ -114,6 +116,7 @@ def remove(
             )
         )
         raise InsufficientStock(int(available or 0))
+    refresh_stock_flags(db.session(), [variant_id])
     return _movement(variant_id, -quantity, reason, note, actor_id)
 
 
@@ -188,6 +191,7 @@ def reserve(quantities: Mapping[int, int]) -> None:
             )
             if _rowcount(result) != 1:
                 raise shortage(variant_id)
+        refresh_stock_flags(db.session(), quantities)
     for variant_id, _quantity in changes:
         _expire_variant(variant_id)
 
@@ -206,6 +210,7 @@ def release(quantities: Mapping[int, int]) -> None:
             )
             if _rowcount(result) != 1:
                 raise ReservationMismatch()
+        refresh_stock_flags(db.session(), quantities)
     for variant_id, _quantity in changes:
         _expire_variant(variant_id)
 
@@ -234,6 +239,7 @@ def sell(
                 raise ReservationMismatch()
             _expire_variant(variant_id)
             movements.append(_movement(variant_id, -quantity, MovementReason.SALE, note, actor_id))
+        refresh_stock_flags(db.session(), quantities)
         rows = db.session.execute(
             select(ProductVariant.id, ProductVariant.product_id).where(
                 ProductVariant.id.in_([variant_id for variant_id, _q in changes])

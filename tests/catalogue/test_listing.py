@@ -104,6 +104,18 @@ def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(
     assert facet_counts(html, "category") == {"makanan": 1, "sambal": 1, "busana": 1}
 
 
+def test_with_two_filters_each_facet_leaves_out_only_its_own(
+    client: FlaskClient, catalogue: Catalogue
+) -> None:
+    html = client.get("/products?kecamatan=Kranggan&category=busana").get_data(as_text=True)
+    assert shown(client, "/products?kecamatan=Kranggan&category=busana") == ["Kemeja Batik Tulis"]
+    assert facet_counts(html, "kecamatan") == {"Kranggan": 1}
+    html = client.get("/products?kecamatan=Kranggan&halal=1").get_data(as_text=True)
+    assert facet_counts(html, "kecamatan") == {"Magersari": 1}
+    assert re.search(r'name="halal" value="1"[^>]*> [^<]*<span class="facet__count">\(0\)', html)
+    assert re.search(r'<h2 id="results-heading"[^>]*>0 produk</h2>', html)
+
+
 def test_paging_links_keep_the_filters(client: FlaskClient, catalogue: Catalogue) -> None:
     html = client.get("/products?category=makanan&per_page=2&sort=price_asc").get_data(as_text=True)
     assert shown(client, "/products?category=makanan&per_page=2&sort=price_asc") == [

@@ -10,6 +10,7 @@ from flask import Flask
 from marketplace.catalogue.search import ProductQuery, search_products, search_terms
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
+from tests.factories import ProductFactory
 
 
 def names(app: Flask, **query: object) -> list[str]:
@@ -105,3 +106,19 @@ def test_terms_are_extracted_safely() -> None:
 def test_a_typo_still_finds_the_product_on_postgresql(app: Flask, catalogue: Catalogue) -> None:
     assert "Keripik Tempe Original" in names(app, text="keripk tempe")
     assert "Sambal Bawang Pedas" in names(app, text="sambel")
+
+
+@pytest.mark.postgres
+def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    # "sambal" is in the catalogue, so "Sambel Ijo" (similar, not the word) is not dragged in;
+    # "sambel" is in it now as well, so it finds only that one.
+    with app.app_context():
+        ProductFactory(
+            cooperative=catalogue.hikmah, category=catalogue.snacks, name="Sambel Ijo", slug="ijo"
+        )
+        db.session.commit()
+    assert names(app, text="sambal") == ["Sambal Bawang Pedas"]
+    assert names(app, text="sambel") == ["Sambel Ijo"]
+    assert names(app, text="sambak") != []  # found by neither prefix: similarity finds both
