@@ -272,7 +272,7 @@ def purge_guest_carts(older_than_days: int) -> int:
         .where(Cart.user_id.is_(None), Cart.updated_at < cutoff)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 # ------------------------------------------------------------------------------------------

@@ -781,12 +781,12 @@ def _run_apply(
                 raise _StalePreview(plan.errors)
             _apply(cooperative_id, actor_id, plan, note, progress)
     except _StalePreview as stale:
-        job = db.session.get(ImportJob, job_id)  # type: ignore[assignment]
+        job = db.session.get(ImportJob, job_id)  # type: ignore[assignment]  # committed earlier
         _finish(job, ImportStatus.FAILED, [_error(1, None, "changed_since_preview"), *stale.errors])
         return
     except DomainError as error:
         log.warning("Import %s failed: %s", job_id, error.message)
-        job = db.session.get(ImportJob, job_id)  # type: ignore[assignment]
+        job = db.session.get(ImportJob, job_id)  # type: ignore[assignment]  # committed earlier
         _finish(job, ImportStatus.FAILED, [_error(1, None, "failed")])
         return
     job.summary = plan.summary
@@ -809,7 +809,7 @@ def _finish(job: ImportJob, status: ImportStatus, errors: list[dict[str, Any]]) 
 
 def _after_commit(callback: Callable[[Flask], None]) -> None:
     """Run ``callback`` once the current transaction has committed (the job row is visible)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's real object
     event.listen(db.session(), "after_commit", lambda _session: callback(app), once=True)
 
 

@@ -34,7 +34,10 @@ from marketplace.inventory.exceptions import (
     NoteRequired,
     ReservationMismatch,
 )
-from marketplace.inventory.models import MovementReason, StockMovement
+
+# MovementReason is part of this module's interface: callers pass `stock.MovementReason.X`.
+from marketplace.inventory.models import MovementReason as MovementReason
+from marketplace.inventory.models import StockMovement
 
 
 def _movement(
@@ -109,7 +112,7 @@ def remove(
         .execution_options(synchronize_session=False)
     )
     _expire_variant(variant_id)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         available = db.session.scalar(
             select(ProductVariant.on_hand - ProductVariant.reserved).where(
                 ProductVariant.id == variant_id
@@ -148,7 +151,7 @@ def _in_lock_order(quantities: Mapping[int, int]) -> list[tuple[int, int]]:
 
 
 def _rowcount(result: object) -> int:
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def shortage(variant_id: int) -> InsufficientStock:

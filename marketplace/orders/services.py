@@ -536,7 +536,7 @@ def _move(
         .values(status=target, updated_at=now, **(values or {}))
         .execution_options(synchronize_session=False)
     )
-    if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+    if int(result.rowcount) != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         # Someone else moved it first (another tab, the cooperative, a second cron run).
         db.session.refresh(vendor_order)
         raise InvalidTransition(vendor_order.state, target)
@@ -679,7 +679,7 @@ def extend_payment_deadline(vendor_order: VendorOrder, until: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(vendor_order, ["payment_due_at"])
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 # The shopper's move ----------------------------------------------------------------------

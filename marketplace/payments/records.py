@@ -86,7 +86,7 @@ def move_payment(
         .values(status=target, updated_at=clock.now(), **(values or {}))
         .execution_options(synchronize_session=False)
     )
-    if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+    if int(result.rowcount) != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         db.session.refresh(payment)
         raise InvalidPaymentTransition(payment.state, target)
     db.session.expire(payment)
