@@ -74,6 +74,9 @@ class Config:
     RATELIMIT_PASSWORD_RESET = os.environ.get(
         "RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"
     )
+    #: Placing orders and sending transfer proofs, per account.
+    RATELIMIT_CHECKOUT = os.environ.get("RATELIMIT_CHECKOUT", "10 per minute;100 per hour")
+    RATELIMIT_PROOF_UPLOAD = os.environ.get("RATELIMIT_PROOF_UPLOAD", "10 per minute;30 per hour")
 
     # Privacy (UU PDP 27/2022): the notice's version users consent to, and retention periods.
     PRIVACY_NOTICE_VERSION = "2026-11"
@@ -311,6 +314,8 @@ class TestingConfig(Config):
     RATELIMIT_LOGIN = "1000 per minute"
     RATELIMIT_REGISTER = "1000 per minute"
     RATELIMIT_PASSWORD_RESET = "1000 per minute"
+    RATELIMIT_CHECKOUT = "1000 per minute"
+    RATELIMIT_PROOF_UPLOAD = "1000 per minute"
     SERVER_NAME = None
     # Card payments stay off unless a test turns them on (against tests/stripe_fake.py).
     STRIPE_SECRET_KEY = None

@@ -6,6 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 
@@ -17,6 +19,14 @@ def is_local_url(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def user_or_address() -> str:
+    """A rate limit's key for signed-in actions: the account, so that a government office or a
+    pesantren sharing one address is not limited as one person; else the client's address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.get_id()}"
+    return f"addr:{get_remote_address()}"
 
 
 def redirect_next(default_endpoint: str, **values: Any) -> Response:

@@ -4,13 +4,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.services import list_addresses
-from marketplace.http import FORM_ERROR
+from marketplace.extensions import limiter
+from marketplace.http import FORM_ERROR, user_or_address
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.orders import bp, forms, services
 from marketplace.orders.exceptions import CheckoutProblem
@@ -88,8 +89,13 @@ def review() -> Page:
     return _review_page(choices)
 
 
+def _checkout_limit() -> str:
+    return str(current_app.config["RATELIMIT_CHECKOUT"])
+
+
 @bp.route("/checkout/place", methods=["POST"])
 @allow(SIGNED_IN)
+@limiter.limit(_checkout_limit, key_func=user_or_address)
 @verified_required
 def place() -> Page:
     form = forms.PlaceOrderForm()

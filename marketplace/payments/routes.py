@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from marketplace.errors import DomainError
-from marketplace.extensions import csrf, db
-from marketplace.http import FORM_ERROR
+from marketplace.extensions import csrf, db, limiter
+from marketplace.http import FORM_ERROR, user_or_address
 from marketplace.observability import count_webhook
 from marketplace.payments import bp, card, forms, services, stripe_gateway, transfers
 from marketplace.payments.exceptions import InvalidWebhook, ProofProblem
@@ -68,8 +68,13 @@ def card_return(number: str) -> Page:
     return render_template("payments/card_return.html", result=result)
 
 
+def _proof_limit() -> str:
+    return str(current_app.config["RATELIMIT_PROOF_UPLOAD"])
+
+
 @bp.route("/orders/<number>/payment/transfer-proof", methods=["POST"])
 @allow(SIGNED_IN)
+@limiter.limit(_proof_limit, key_func=user_or_address)
 def upload_proof(number: str) -> Page:
     part = request.args.get("part", type=int)
     form = forms.proof_form(part)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import login, logout
+from marketplace.extensions import db
+from tests.conftest import login, logout, make_test_app, migrate_to_head
+from tests.databases import fresh_database
 from tests.factories import UserFactory
 
 
@@ -124,3 +128,36 @@ def test_registration_and_reset_are_rate_limited(database_url: str, tmp_path: ob
     ]
     assert register == [400, 400, 429]
     assert reset == [400, 400, 429]
+
+
+def test_placing_orders_and_sending_proofs_are_limited_per_account(tmp_path: Any) -> None:
+    with fresh_database(str(tmp_path), prefix="opop_limits") as url:
+        app = make_test_app(
+            url,
+            str(tmp_path / "uploads"),
+            RATELIMIT_CHECKOUT="2 per minute",
+            RATELIMIT_PROOF_UPLOAD="1 per minute",
+        )
+        migrate_to_head(app)
+        with app.app_context():
+            for email in ("cepat@example.test", "tetangga@example.test"):
+                UserFactory(email=email)
+            db.session.commit()
+        hasty, neighbour = app.test_client(), app.test_client()
+        assert login(hasty, "cepat@example.test").status_code == 302
+        assert login(neighbour, "tetangga@example.test").status_code == 302
+
+        # Nothing to place (no checkout in progress): only the count matters here.
+        places = [hasty.post("/checkout/place").status_code for _ in range(3)]
+        assert 429 not in places[:2] and places[2] == 429
+        # Another account behind the same address is not slowed down by the first.
+        assert neighbour.post("/checkout/place").status_code != 429
+
+        proof = "/orders/OPOP-2026-999999/payment/transfer-proof"
+        assert hasty.post(proof).status_code != 429
+        refused = hasty.post(proof)
+        assert refused.status_code == 429
+        assert "Terlalu banyak percobaan" in refused.get_data(as_text=True)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
