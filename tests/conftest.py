@@ -143,13 +143,23 @@ def committed_app(tmp_path: Any) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
-    """A Redis database for tests (TEST_REDIS_URL); its keys are flushed before use."""
+def redis_url(worker_id: str) -> str:
+    """A Redis database for tests: TEST_REDIS_URL's for the first pytest-xdist worker, the one
+    below it for the second, and so on, because tests flush their database and must not flush
+    another worker's in the middle of its test. Its keys are flushed before use."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.fail("TEST_REDIS_URL is not set: the Redis tests run with the PostgreSQL suite")
-    from redis import Redis
+    from urllib.parse import urlsplit
 
+    from redis import Redis
+    from redis.connection import parse_url
+
+    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    base = int(parse_url(url).get("db", 0))
+    if worker > base:
+        pytest.fail(f"{url}: too few Redis databases below it for worker {worker_id}")
+    url = urlsplit(url)._replace(path=f"/{base - worker}").geturl()
     Redis.from_url(url).flushdb()
     return url
 
