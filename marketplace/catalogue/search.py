@@ -4,6 +4,10 @@ PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) with a GI
 full-text prefix matching, plus ``pg_trgm`` word similarity on the short ``search_title`` so a
 typo ("keripk") still finds "Keripik". SQLite: an FTS5 table kept by triggers. Both rank by
 relevance; everything else (filters, facets, sorting, paging) is shared SQL.
+
+On PostgreSQL a text search reads ``product_search_rows`` (``SEARCH_ROWS``), a narrow copy of the
+products' search, filter and sort columns, and loads only the page's products; the facet counts
+are one GROUPING SETS aggregation there.
 """
 
 from __future__ import annotations
@@ -14,10 +18,17 @@ from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
     ColumnElement,
+    Date,
+    DateTime,
     Integer,
+    MetaData,
     Select,
     String,
+    Table,
     and_,
     case,
     exists,
@@ -30,6 +41,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
@@ -54,6 +66,31 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 )
 
 _TERM = re.compile(r"\w+", re.UNICODE)
+
+#: PostgreSQL only: a narrow copy of each product's search, filter and sort columns, kept in step
+#: with ``products`` by a trigger (migration ``ea0d5effe65a``). A text search counts, facets and
+#: ranks its matches here instead of on the wide ``products`` rows, then loads one page of
+#: products by id. Not part of the models' metadata: only that migration manages it.
+SEARCH_ROWS = Table(
+    "product_search_rows",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("status", String(20)),
+    Column("category_id", Integer),
+    Column("cooperative_id", Integer),
+    Column("price_from", BigInteger),
+    Column("halal_number", String(40)),
+    Column("halal_valid_until", Date),
+    Column("in_stock", Boolean),
+    Column("sold_count", Integer),
+    Column("published_at", DateTime(timezone=True)),
+    Column("search_title", String(500)),
+    Column("search_vector", TSVECTOR),
+)
+
+#: The rows a query filters, counts and sorts: ``products`` itself or ``SEARCH_ROWS``, which has
+#: the same names for the columns it copies.
+Rows = Table
 
 
 def search_terms(text_: str) -> list[str]:
@@ -113,7 +150,9 @@ class SearchResult:
 
 
 class Backend(Protocol):
-    def match(self, terms: list[str], raw: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    def match(
+        self, terms: list[str], raw: str, rows: Rows
+    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
         """A condition selecting matching products and an expression ranking them (higher first)."""
 
 
@@ -126,10 +165,17 @@ class PostgresBackend:
     right. Both are served by GIN indexes.
     """
 
-    def match(self, terms: list[str], raw: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
-        vector: ColumnElement[Any] = literal_column("products.search_vector")
+    def match(
+        self, terms: list[str], raw: str, rows: Rows
+    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+        vector: ColumnElement[Any] = (
+            rows.c.search_vector
+            if "search_vector" in rows.c
+            else literal_column(f"{rows.name}.search_vector")
+        )
+        title = rows.c.search_title
         queries = [self._tsquery(term) for term in terms]
-        found = self._found(vector, queries)
+        found = self._found(rows, vector, queries)
         conditions = []
         rank: ColumnElement[Any] = literal(0.0)
         for term, tsquery, in_index in zip(terms, queries, found, strict=True):
@@ -137,8 +183,8 @@ class PostgresBackend:
                 conditions.append(vector.op("@@")(tsquery))
                 rank = rank + func.ts_rank(vector, tsquery)
             else:
-                conditions.append(literal(term).op("<%")(Product.search_title))
-                rank = rank + func.word_similarity(literal(term), Product.search_title)
+                conditions.append(literal(term).op("<%")(title))
+                rank = rank + func.word_similarity(literal(term), title)
         return and_(*conditions), rank
 
     @staticmethod
@@ -147,7 +193,9 @@ class PostgresBackend:
         return func.to_tsquery(simple, literal(" & ".join(f"{w}:*" for w in term.split())))
 
     @staticmethod
-    def _found(vector: ColumnElement[Any], queries: list[ColumnElement[Any]]) -> list[bool]:
+    def _found(
+        rows: Rows, vector: ColumnElement[Any], queries: list[ColumnElement[Any]]
+    ) -> list[bool]:
         """For each word, whether its prefix is in some visible product's text (one query).
 
         Each lookup is a MATERIALIZED CTE: a bare EXISTS is planned to stop at the first row,
@@ -157,8 +205,8 @@ class PostgresBackend:
         checks = []
         for index, tsquery in enumerate(queries):
             matches = (
-                select(Product.id)
-                .where(vector.op("@@")(tsquery), Product.status == ProductStatus.ACTIVE)
+                select(rows.c.id)
+                .where(vector.op("@@")(tsquery), rows.c.status == ProductStatus.ACTIVE)
                 .cte(f"word_{index}")
                 .prefix_with("MATERIALIZED")
             )
@@ -168,7 +216,9 @@ class PostgresBackend:
 
 
 class SqliteBackend:
-    def match(self, terms: list[str], raw: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    def match(
+        self, terms: list[str], raw: str, rows: Rows
+    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
         expression = " ".join(f'"{term}"*' for term in terms)
         matches = (
             select(
@@ -181,16 +231,40 @@ class SqliteBackend:
             )
             .subquery("fts")
         )
-        condition = Product.id.in_(select(matches.c.product_id))
+        condition = rows.c.id.in_(select(matches.c.product_id))
         # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
-        rank = -(
-            select(matches.c.score).where(matches.c.product_id == Product.id).scalar_subquery()
-        )
+        rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
         return condition, rank
 
 
 def backend() -> Backend:
-    return PostgresBackend() if db.engine.dialect.name == "postgresql" else SqliteBackend()
+    return PostgresBackend() if _postgres() else SqliteBackend()
+
+
+def _postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _rows_for(query: ProductQuery) -> Rows:
+    """The narrow search rows for a text search on PostgreSQL, else ``products``.
+
+    A listing without words reads few rows through the products' own sort indexes.
+    """
+    if query.terms and _postgres():
+        return SEARCH_ROWS
+    return Product.__table__  # type: ignore[return-value]
+
+
+def _visible(rows: Rows) -> Select[Any]:
+    """``visible_products`` on ``rows``, selecting product ids."""
+    return (
+        select(rows.c.id)
+        .join(Cooperative, Cooperative.id == rows.c.cooperative_id)
+        .where(
+            rows.c.status == ProductStatus.ACTIVE,
+            Cooperative.status == CooperativeStatus.APPROVED,
+        )
+    )
 
 
 def visible_products() -> Select[tuple[Product]]:
@@ -205,15 +279,15 @@ def visible_products() -> Select[tuple[Product]]:
     )
 
 
-def _in_stock() -> ColumnElement[bool]:
+def _in_stock(rows: Rows) -> ColumnElement[bool]:
     # Kept on the product by catalogue.listing and inventory.stock, so no join to the variants.
-    return Product.in_stock.is_(True)
+    return rows.c.in_stock.is_(True)
 
 
-def _halal_valid(today: date) -> ColumnElement[bool]:
+def _halal_valid(today: date, rows: Rows) -> ColumnElement[bool]:
     return and_(
-        Product.halal_number.is_not(None),
-        (Product.halal_valid_until.is_(None)) | (Product.halal_valid_until >= today),
+        rows.c.halal_number.is_not(None),
+        (rows.c.halal_valid_until.is_(None)) | (rows.c.halal_valid_until >= today),
     )
 
 
@@ -229,31 +303,30 @@ def _category_ids(slug: str) -> list[int]:
 class _Filters:
     """The WHERE clauses of a query, by facet, so a facet's counts can leave out its own."""
 
-    def __init__(self, query: ProductQuery, today: date) -> None:
+    def __init__(self, query: ProductQuery, today: date, rows: Rows) -> None:
+        self.rows = rows
         self.clauses: dict[str, ColumnElement[bool]] = {}
         self.rank: ColumnElement[Any] | None = None
         if query.terms:
-            condition, self.rank = backend().match(query.terms, query.text)
+            condition, self.rank = backend().match(query.terms, query.text, rows)
             self.clauses["text"] = condition
         if query.category:
-            self.clauses["category"] = Product.category_id.in_(
-                _category_ids(query.category) or [-1]
-            )
+            self.clauses["category"] = rows.c.category_id.in_(_category_ids(query.category) or [-1])
         if query.cooperative:
             self.clauses["cooperative"] = Cooperative.slug == query.cooperative
         if query.kecamatan:
             self.clauses["kecamatan"] = Cooperative.kecamatan == query.kecamatan
         price: list[ColumnElement[bool]] = []
         if query.price_min is not None:
-            price.append(Product.price_from >= query.price_min)
+            price.append(rows.c.price_from >= query.price_min)
         if query.price_max is not None:
-            price.append(Product.price_from <= query.price_max)
+            price.append(rows.c.price_from <= query.price_max)
         if price:
             self.clauses["price"] = and_(*price)
         if query.halal:
-            self.clauses["halal"] = _halal_valid(today)
+            self.clauses["halal"] = _halal_valid(today, rows)
         if query.in_stock:
-            self.clauses["in_stock"] = _in_stock()
+            self.clauses["in_stock"] = _in_stock(rows)
 
     def apply(self, statement: Select[Any], leave_out: str | None = None) -> Select[Any]:
         for name, clause in self.clauses.items():
@@ -262,17 +335,17 @@ class _Filters:
         return statement
 
 
-def _ordering(query: ProductQuery, rank: ColumnElement[Any] | None) -> list[Any]:
+def _ordering(query: ProductQuery, rank: ColumnElement[Any] | None, rows: Rows) -> list[Any]:
     sort = query.effective_sort
     if sort == "relevance" and rank is not None:
-        return [rank.desc(), Product.sold_count.desc(), Product.id.desc()]
+        return [rank.desc(), rows.c.sold_count.desc(), rows.c.id.desc()]
     if sort == "price_asc":
-        return [Product.price_from.asc(), Product.id.asc()]
+        return [rows.c.price_from.asc(), rows.c.id.asc()]
     if sort == "price_desc":
-        return [Product.price_from.desc(), Product.id.desc()]
+        return [rows.c.price_from.desc(), rows.c.id.desc()]
     if sort == "best_selling":
-        return [Product.sold_count.desc(), Product.id.desc()]
-    return [Product.published_at.desc(), Product.id.desc()]
+        return [rows.c.sold_count.desc(), rows.c.id.desc()]
+    return [rows.c.published_at.desc(), rows.c.id.desc()]
 
 
 def with_card_data(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
@@ -286,8 +359,10 @@ def with_card_data(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
 
 def search_products(query: ProductQuery, *, today: date, facets: bool = True) -> SearchResult:
     """One page of matching products, the total, and each facet's counts for this query."""
-    filters = _Filters(query, today)
-    base = filters.apply(visible_products())
+    rows = _rows_for(query)
+    filters = _Filters(query, today, rows)
+    narrow = rows is SEARCH_ROWS
+    base = filters.apply(_visible(rows) if narrow else visible_products())
     if facets:
         total, facet_values = _facets(query, filters, today)
     else:
@@ -296,12 +371,24 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
         )
         facet_values = {}
     page = min(max(query.page, 1), MAX_PAGE)
-    statement = (
-        with_card_data(base.order_by(*_ordering(query, filters.rank)))
+    ordered = (
+        base.order_by(*_ordering(query, filters.rank, rows))
         .limit(query.per_page)
         .offset((page - 1) * query.per_page)
     )
-    products = list(db.session.scalars(statement).unique()) if total else []
+    products: list[Product] = []
+    if total and narrow:
+        # The page's ids from the narrow rows, then those products with their card data.
+        ids = list(db.session.scalars(ordered))
+        loaded = {
+            product.id: product
+            for product in db.session.scalars(
+                with_card_data(select(Product).where(Product.id.in_(ids)))
+            ).unique()
+        }
+        products = [loaded[id_] for id_ in ids if id_ in loaded]
+    elif total:
+        products = list(db.session.scalars(with_card_data(ordered)).unique())
     return SearchResult(replace(query, page=page), products, total, facet_values)
 
 
@@ -316,10 +403,11 @@ def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[A
     each facet groups the rows whose other flags hold: one scan of the products instead of one
     per facet.
     """
+    source = filters.rows
     flags = {name: clause for name, clause in filters.clauses.items() if name != "text"}
     band = case(
         *[
-            ((Product.price_from >= low) & (Product.price_from < high), literal(index))
+            ((source.c.price_from >= low) & (source.c.price_from < high), literal(index))
             for index, (low, high) in enumerate(PRICE_BANDS)
             if high is not None
         ],
@@ -327,18 +415,18 @@ def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[A
     )
     rows = (
         select(
-            Product.category_id.label("category_id"),
-            Product.cooperative_id.label("cooperative_id"),
+            source.c.category_id.label("category_id"),
+            source.c.cooperative_id.label("cooperative_id"),
             Cooperative.kecamatan.label("kecamatan"),
             band.label("band"),
-            case((_halal_valid(today), 1), else_=0).label("halal"),
-            case((Product.in_stock, 1), else_=0).label("in_stock"),
+            case((_halal_valid(today, source), 1), else_=0).label("halal"),
+            case((source.c.in_stock, 1), else_=0).label("in_stock"),
             *[case((clause, 1), else_=0).label(f"f_{name}") for name, clause in flags.items()],
         )
-        .select_from(Product)
-        .join(Product.cooperative)
+        .select_from(source)
+        .join(Cooperative, Cooperative.id == source.c.cooperative_id)
         .where(
-            Product.status == ProductStatus.ACTIVE,
+            source.c.status == ProductStatus.ACTIVE,
             Cooperative.status == CooperativeStatus.APPROVED,
         )
     )
@@ -349,6 +437,8 @@ def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[A
         rows = rows.where(
             or_(*[and_(*[c for n, c in flags.items() if n != name]) for name in flags])
         )
+    if _postgres():
+        return _grouping_set_counts(rows, list(flags))
     matched = rows.cte("matched")
 
     def holding(leave_out: str | None) -> list[ColumnElement[bool]]:
@@ -388,6 +478,46 @@ def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[A
             total = int(count)
         else:
             counts[facet][number if text_ is None else text_] = int(count)
+    return total, counts
+
+
+def _grouping_set_counts(
+    rows: Select[Any], flags: list[str]
+) -> tuple[int, dict[str, dict[Any, int]]]:
+    """`_facet_counts` on PostgreSQL: one aggregation over the matches with GROUPING SETS.
+
+    Each facet's grouping set counts only the rows whose other filters hold (a FILTER per
+    facet), so the matches are read once and never written to a CTE that each facet would
+    scan again (a broad prefix matches half the catalogue).
+    """
+    matched = rows.subquery("matched")
+    keys = {
+        "category": matched.c.category_id,
+        "cooperative": matched.c.cooperative_id,
+        "kecamatan": matched.c.kecamatan,
+        "price": matched.c.band,
+        "halal": matched.c.halal,
+        "in_stock": matched.c.in_stock,
+    }
+
+    def counted(leave_out: str | None) -> ColumnElement[Any]:
+        holding = [matched.c[f"f_{name}"] == 1 for name in flags if name != leave_out]
+        return func.count().filter(and_(*holding)) if holding else func.count()
+
+    statement = select(
+        *[func.grouping(key).label(f"g_{name}") for name, key in keys.items()],
+        *[key.label(f"k_{name}") for name, key in keys.items()],
+        counted(None).label("c_total"),
+        *[counted(name).label(f"c_{name}") for name in keys],
+    ).group_by(func.grouping_sets(*keys.values(), text("()")))
+    total = 0
+    counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+    for row in db.session.execute(statement).mappings():
+        grouped_by = [name for name in keys if row[f"g_{name}"] == 0]
+        if not grouped_by:
+            total = int(row["c_total"])
+        elif row[f"c_{grouped_by[0]}"]:
+            counts[grouped_by[0]][row[f"k_{grouped_by[0]}"]] = int(row[f"c_{grouped_by[0]}"])
     return total, counts
 
 
