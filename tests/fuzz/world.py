@@ -1,6 +1,12 @@
 """The world the form fuzzing runs in: the demo data (every role, orders and procurements in
-each state) on a database of its own, committed once, plus orders in the states the demo lacks
-(awaiting payment, a proof to check, paid, accepted, shipped) and a filled cart."""
+each state) on a database of its own, committed once, plus what the demo lacks, all made through
+the real services: orders awaiting payment, a proof to check, paid, accepted and shipped, and a
+filled cart; on the payment desk a flagged transfer, a transfer refund to return and a failed
+card refund; in the admin's queues a product to moderate, a hidden product, a disabled account
+and an open agency invitation; in the owner's cooperative a staff member, an open invitation, a
+product with two pictures and an import checked but not applied; an unverified account; and
+procurements waiting on each officer (an offer, an agreed offer, one for the PPK, a delivery to
+inspect or withdraw and a BAST to invoice)."""
 
 from __future__ import annotations
 
@@ -12,21 +18,58 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from marketplace.accounts.services import find_user_by_email
-from marketplace.catalogue.models import Product, ProductStatus
+from marketplace.accounts import services as accounts
+from marketplace.accounts.models import User
+from marketplace.accounts.services import create_user, find_user_by_email
+from marketplace.catalogue import management, moderation
+from marketplace.catalogue.models import Product, ProductStatus, ProductVariant
+from marketplace.cooperatives import services as cooperatives
 from marketplace.cooperatives.models import CooperativeMember
 from marketplace.demo import DEMO_PASSWORD, seed_demo
 from marketplace.extensions import db
+from marketplace.inventory import bulk
+from marketplace.inventory.models import ImportStatus
 from marketplace.orders import services as orders
-from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
-from marketplace.payments import transfers
-from marketplace.procurement.models import Quotation
+from marketplace.orders.models import (
+    DeliveryMethod,
+    Order,
+    PaymentMethod,
+    VendorOrder,
+    VendorOrderStatus,
+)
+from marketplace.payments import refunds, transfers
+from marketplace.payments.models import (
+    Payee,
+    Payment,
+    PaymentAllocation,
+    PaymentFlag,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from marketplace.payments.records import raise_flag
+from marketplace.payments.services import apply_received
+from marketplace.procurement import agencies, negotiation, purchasing
+from marketplace.procurement.models import (
+    Agency,
+    AgencyMember,
+    OrderStatus,
+    ProcurementRequest,
+    ProcurementRole,
+    PurchaseOrder,
+    Quotation,
+    RequestStatus,
+)
 from tests.conftest import login
 from tests.fuzz.forms import Form, crawl
+from tests.procurement import workflow as wf
 from tests.shopping import choices, fill_cart
 
 SHOPPER = "pembeli@demo.test"
 OWNER = "koperasi1@demo.test"
+ADMIN = "admin@demo.test"
+APPLICANT = "pendaftar@demo.test"  # the demo's cooperative waiting for the city's approval
+UNVERIFIED = "belum-verifikasi@demo.test"
 
 PROCUREMENT = ("procurement.",)
 #: Who crawls, in order (the first role to find a form for an endpoint fuzzes it): where from,
@@ -43,10 +86,12 @@ ROLES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "ppk@demo.test": (["/procurement/"], PROCUREMENT),
     "penerima@demo.test": (["/procurement/"], PROCUREMENT),
     "bendahara@demo.test": (["/procurement/"], PROCUREMENT),
-    "admin@demo.test": (
+    ADMIN: (
         ["/admin/", "/admin/payments/", "/procurement/budgets"],
         ("admin.", "payments.", *PROCUREMENT),
     ),
+    APPLICANT: (["/vendor/status"], ("vendors.",)),
+    UNVERIFIED: (["/account/profile"], ("accounts.",)),
 }
 
 
@@ -69,7 +114,17 @@ def seed(app: Flask) -> None:
         seed_demo()
         db.session.commit()
     with app.test_request_context():
+        _payments_desk()  # before the orders the shopper's pages must show first, and the cart
+        db.session.commit()
+    with app.test_request_context():
         _orders_in_every_state()
+        db.session.commit()
+    with app.test_request_context():
+        _admin_queues()
+        _owner_workspace()
+        db.session.commit()
+    with app.test_request_context():
+        _procurements_waiting()
         db.session.commit()
 
 
@@ -137,6 +192,35 @@ def _quoting_owners() -> list[str]:
     return emails
 
 
+def _pages_no_link_leads_to() -> dict[str, list[str]]:
+    """Pages reached from a search form rather than a link: the desk's page of a paid order
+    (where a part can be cancelled) and the draft request searched for a catalogue product."""
+    number = db.session.scalars(
+        select(Order.number)
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .where(VendorOrder.status == VendorOrderStatus.PAID)
+        .order_by(Order.id)
+    ).first()
+    draft = db.session.scalars(
+        select(ProcurementRequest.id)
+        .where(ProcurementRequest.status == RequestStatus.DRAFT)
+        .order_by(ProcurementRequest.id)
+    ).first()
+    # The demo's partly delivered Surat Pesanan (the PPK may end it short): the PPK's crawl
+    # reads only a few Surat Pesanan, and the seed's own (a delivery still to inspect) is newer.
+    partly = db.session.scalars(
+        select(PurchaseOrder.id)
+        .where(PurchaseOrder.status == OrderStatus.PARTLY_DELIVERED)
+        .order_by(PurchaseOrder.id)
+    ).first()
+    assert number is not None and draft is not None and partly is not None
+    return {
+        ADMIN: [f"/admin/payments/orders/{number}"],
+        "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
+        "ppk@demo.test": [f"/procurement/orders/{partly}"],
+    }
+
+
 def signed_in_client(app: Flask, role: str) -> FlaskClient:
     client = app.test_client()
     if role != "guest":
@@ -150,6 +234,9 @@ def explore(app: Flask) -> World:
     with app.app_context():
         for email in _quoting_owners():
             roles.setdefault(email, (["/procurement/"], PROCUREMENT))
+        for role, pages in _pages_no_link_leads_to().items():
+            starts, only = roles[role]
+            roles[role] = ([*starts, *pages], only)
     for role, (starts, only) in roles.items():
         client = signed_in_client(app, role)
         forms, pages = crawl(app, client, role, starts, only=only)
@@ -158,3 +245,208 @@ def explore(app: Flask) -> World:
             world.forms.setdefault(form.endpoint, form)
         world.cookies[role] = {cookie.key: cookie.value for cookie in client._cookies.values()}
     return world
+
+
+def _owner_membership() -> CooperativeMember:
+    owner = find_user_by_email(OWNER)
+    assert owner is not None
+    membership = db.session.scalar(
+        select(CooperativeMember).where(CooperativeMember.user_id == owner.id)
+    )
+    assert membership is not None
+    return membership
+
+
+def _admin() -> User:
+    admin = find_user_by_email(ADMIN)
+    assert admin is not None
+    return admin
+
+
+def _admin_queues() -> None:
+    """A product waiting for moderation, a hidden product, a disabled account and an open
+    agency invitation: the admin's queues, each with something in it."""
+    admin = _admin()
+    membership = _owner_membership()
+    category_id = db.session.scalars(select(Product.category_id).order_by(Product.id)).first()
+    assert category_id is not None
+    moderation.set_moderation(admin, True)
+    waiting, _variant = management.create_product(
+        membership.cooperative_id,
+        membership.user_id,
+        management.ProductData(
+            category_id=category_id,
+            name="Keripik Uji Moderasi",
+            description="Menunggu pemeriksaan admin kota.",
+            unit="bungkus",
+            weight_grams=250,
+            min_order_qty=1,
+        ),
+        management.VariantData(sku="FUZZ-MODERASI", price=12_000),
+    )
+    management.change_publication(
+        membership.cooperative_id, waiting.id, membership.user_id, "publish"
+    )
+    assert waiting.status == ProductStatus.PENDING_REVIEW
+    moderation.set_moderation(admin, False)
+    # A live product of another cooperative, hidden by the city.
+    hidden = db.session.scalars(
+        select(Product)
+        .where(
+            Product.status == ProductStatus.ACTIVE,
+            Product.cooperative_id != membership.cooperative_id,
+        )
+        .order_by(Product.id.desc())
+    ).first()
+    assert hidden is not None
+    moderation.hide_product(hidden.id, admin, "Foto tidak sesuai produk (uji).")
+    disabled = create_user("nonaktif@demo.test", DEMO_PASSWORD, "Akun Nonaktif", verified=True)
+    accounts.disable_user(disabled, admin)
+    agency_id = db.session.scalars(select(Agency.id).order_by(Agency.id)).first()
+    assert agency_id is not None
+    agencies.add_member(agency_id, admin, "calon-ppk@demo.test", ProcurementRole.PPK.value)
+    # An account that has not verified its email yet: its profile offers the link again.
+    create_user(UNVERIFIED, DEMO_PASSWORD, "Belum Verifikasi")
+
+
+def _owner_workspace() -> None:
+    """The owner's cooperative with a staff member, an open invitation, a product with two
+    pictures and an import checked but not applied."""
+    membership = _owner_membership()
+    cooperative_id = membership.cooperative_id
+    staff = create_user("staf@demo.test", DEMO_PASSWORD, "Staf Koperasi", verified=True)
+    invitation = cooperatives.invite_staff(membership, staff.email)
+    token = cooperatives._serializer().dumps({"inv": invitation.id, "email": staff.email})
+    cooperatives.accept_invitation(staff, token)
+    cooperatives.invite_staff(membership, "calon-staf@demo.test")
+    product = db.session.scalars(
+        select(Product)
+        .where(Product.cooperative_id == cooperative_id, Product.status == ProductStatus.ACTIVE)
+        .order_by(Product.id)
+    ).first()
+    assert product is not None
+    management.add_image(cooperative_id, product.id, membership.user_id, png(), "Tampak samping")
+    rows = bulk.export_rows(cooperative_id)
+    row = rows[-1]
+    row[4] = int(row[4]) + 500  # the price: one change to preview
+    job = bulk.start_import(
+        cooperative_id, membership.user_id, "harga.csv", bulk.write_file([row], "csv")
+    )
+    assert job.status == ImportStatus.PREVIEWED and not job.errors and job.changes, job.errors
+
+
+def _payments_desk() -> None:
+    """On the payment desk: a flagged transfer, a transfer refund to return and a card refund
+    Stripe could not make."""
+    admin = _admin()
+    shopper = find_user_by_email(SHOPPER)
+    assert shopper is not None
+    variant = _shopping_variant()
+
+    def order(payment: PaymentMethod = PaymentMethod.BANK_TRANSFER) -> Order:
+        fill_cart(shopper, (variant, 1))
+        return orders.place_order(
+            shopper, choices(variant, payment=payment), orders.new_idempotency_key()
+        )
+
+    flagged = order()
+    proof = transfers.submit_transfer_proof(
+        shopper, flagged.number, flagged.vendor_orders[0].id, png()
+    )
+    raise_flag(proof, PaymentFlag.AMOUNT_MISMATCH, "Nominal transfer berbeda (uji).")
+    returned = order()
+    paid = transfers.submit_transfer_proof(
+        shopper, returned.number, returned.vendor_orders[0].id, png()
+    )
+    transfers.confirm_transfer(paid, admin)
+    orders.cancel_by_admin(admin, returned.vendor_orders[0].id, "Stok rusak (uji).")
+    # A card payment Stripe took (recorded as its webhook would), then a cancellation whose
+    # refund Stripe cannot make: the payment has no PaymentIntent to refund.
+    by_card = order(PaymentMethod.CARD)
+    card = Payment(
+        order_id=by_card.id,
+        method=PaymentMethod.CARD,
+        status=PaymentStatus.SUCCEEDED,
+        amount=by_card.vendor_orders[0].total,
+        payee=Payee.PLATFORM,
+        reference=by_card.number or "",
+        idempotency_key="opop-checkout-fuzz",
+        created_by=shopper.id,
+        provider_reference="cs_test_fuzz",
+    )
+    card.allocations = [
+        PaymentAllocation(vendor_order_id=part.id, amount=part.total)
+        for part in by_card.vendor_orders
+    ]
+    db.session.add(card)
+    db.session.flush()
+    apply_received(card, admin.id)
+    orders.cancel_by_admin(admin, by_card.vendor_orders[0].id, "Tidak dapat dikirim (uji).")
+    refund = db.session.scalars(select(Refund).where(Refund.order_id == by_card.id)).one()
+    db.session.commit()
+    refunds.process_refund(refund.id)
+    db.session.refresh(refund)
+    assert refund.status == RefundStatus.FAILED, refund.status
+
+
+def _shopping_variant() -> ProductVariant:
+    membership = _owner_membership()
+    products = db.session.scalars(
+        select(Product)
+        .where(
+            Product.cooperative_id == membership.cooperative_id,
+            Product.status == ProductStatus.ACTIVE,
+        )
+        .order_by(Product.id)
+    ).all()
+    return next(p.variants[0] for p in products if p.variants[0].available >= 20)
+
+
+def _procurements_waiting() -> None:
+    """The demo agency's procurements from the owner's cooperative waiting on each officer: an
+    offer to agree or counter, an agreed offer to forward, one waiting for the PPK, and a Surat
+    Pesanan with a BAST to invoice and a second delivery to inspect (or withdraw)."""
+    agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
+    assert agency is not None
+    people = {
+        role: db.session.scalars(
+            select(User)
+            .join(AgencyMember, AgencyMember.user_id == User.id)
+            .where(AgencyMember.agency_id == agency.id, AgencyMember.role == role)
+            .order_by(User.id)
+        ).first()
+        for role in ProcurementRole
+    }
+    membership = _owner_membership()
+    variant = db.session.scalars(
+        select(ProductVariant)
+        .join(Product)
+        .where(
+            Product.cooperative_id == membership.cooperative_id,
+            Product.status == ProductStatus.ACTIVE,
+        )
+        .order_by(ProductVariant.id.desc())
+    ).first()
+    assert variant is not None and variant.available >= 20
+    cast = wf.Cast(
+        agency=agency,
+        pp=people[ProcurementRole.PEJABAT_PENGADAAN],
+        ppk=people[ProcurementRole.PPK],
+        receiver=people[ProcurementRole.PENERIMA],
+        treasurer=people[ProcurementRole.BENDAHARA],
+        cooperative=membership.cooperative,
+        member=membership.user,
+        variant=variant,
+        other_agency=agency,
+        other_ppk=people[ProcurementRole.PPK],
+        other_pp=people[ProcurementRole.PEJABAT_PENGADAAN],
+    )
+    wf.quoted(cast, quantity=5, title="Uji: penawaran menunggu pejabat pengadaan")
+    wf.agreed(cast, quantity=5, title="Uji: penawaran disepakati, belum diteruskan")
+    wf.forwarded(cast, quantity=5, title="Uji: penawaran menunggu PPK")
+    quotation = wf.forwarded(cast, quantity=10, title="Uji: Surat Pesanan dikirim bertahap")
+    order = negotiation.approve_quotation(cast.ppk, quotation.id, "Kebutuhan berbeda (uji).")
+    purchasing.accept_order(cast.member, order.id)
+    bast = wf.inspect(cast, wf.deliver(cast, order, 4), 4)
+    assert bast.invoice is None
+    wf.deliver(cast, order, 6)  # waits for the receiver's inspection
