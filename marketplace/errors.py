@@ -27,6 +27,26 @@ class DomainError(Exception):
     default_message = _l("Permintaan tidak dapat diproses.")
 
 
+class TransitionRefused(DomainError):
+    """A status change that a status machine does not allow. With both states known, the
+    message names them in the subclass's words (`describe`)."""
+
+    status_code = 409
+
+    def __init__(self, source: object = None, target: object = None) -> None:
+        self.source = source
+        self.target = target
+        message = None
+        if source is not None and target is not None:
+            message = self.describe(
+                str(getattr(source, "label", source)), str(getattr(target, "label", target))
+            )
+        super().__init__(message)
+
+    def describe(self, source: str, target: str) -> str:
+        return str(self.default_message)
+
+
 class NotFound(DomainError):
     """The object does not exist, or belongs to someone else (both look the same from outside)."""
 

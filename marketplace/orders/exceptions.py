@@ -3,27 +3,23 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, TransitionRefused
 
 
-class InvalidTransition(DomainError):
+class InvalidTransition(TransitionRefused):
     """A status change that the vendor order's status machine does not allow."""
 
-    status_code = 409
     default_message = _l("Status pesanan tidak dapat diubah seperti itu.")
 
-    def __init__(self, source: object = None, target: object = None) -> None:
-        self.source = source
-        self.target = target
-        message = None
-        if source is not None and target is not None:
-            message = _(
+    def describe(self, source: str, target: str) -> str:
+        return str(
+            _(
                 "Pesanan berstatus \u201c%(source)s\u201d tidak dapat diubah menjadi "
                 "\u201c%(target)s\u201d.",
-                source=getattr(source, "label", source),
-                target=getattr(target, "label", target),
+                source=source,
+                target=target,
             )
-        super().__init__(message)
+        )
 
 
 class EmailNotVerified(DomainError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, TransitionRefused
 
 
 class PaymentError(DomainError):
@@ -12,24 +12,20 @@ class PaymentError(DomainError):
     default_message = _l("Pembayaran tidak dapat diproses.")
 
 
-class InvalidPaymentTransition(PaymentError):
+class InvalidPaymentTransition(TransitionRefused, PaymentError):
     """A payment status change that `payments.states.PAYMENT_TRANSITIONS` does not allow."""
 
-    status_code = 409
     default_message = _l("Status pembayaran tidak dapat diubah seperti itu.")
 
-    def __init__(self, source: object = None, target: object = None) -> None:
-        self.source = source
-        self.target = target
-        message = None
-        if source is not None and target is not None:
-            message = _(
+    def describe(self, source: str, target: str) -> str:
+        return str(
+            _(
                 "Pembayaran berstatus \u201c%(source)s\u201d tidak dapat diubah menjadi "
                 "\u201c%(target)s\u201d.",
-                source=getattr(source, "label", source),
-                target=getattr(target, "label", target),
+                source=source,
+                target=target,
             )
-        super().__init__(message)
+        )
 
 
 class CardPaymentsUnavailable(PaymentError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, TransitionRefused
 from marketplace.i18n import rupiah
 
 
@@ -61,26 +61,20 @@ class CardLimitExceeded(ProcurementError):
         )
 
 
-class InvalidTransition(ProcurementError):
+class InvalidTransition(TransitionRefused, ProcurementError):
     """A move that the object's status machine (procurement.lifecycle) does not allow now."""
 
-    status_code = 409
     default_message = _l("Langkah ini tidak dapat dilakukan pada tahap sekarang.")
 
-    def __init__(self, source: object = None, target: object = None) -> None:
-        self.source = source
-        self.target = target
-        message = None
-        if source is not None and target is not None:
-            message = str(
-                _l(
-                    "Tahap \u201c%(source)s\u201d tidak dapat diubah menjadi "
-                    "\u201c%(target)s\u201d. Muat ulang halaman untuk melihat tahap terbaru.",
-                    source=getattr(source, "label", source),
-                    target=getattr(target, "label", target),
-                )
+    def describe(self, source: str, target: str) -> str:
+        return str(
+            _l(
+                "Tahap \u201c%(source)s\u201d tidak dapat diubah menjadi "
+                "\u201c%(target)s\u201d. Muat ulang halaman untuk melihat tahap terbaru.",
+                source=source,
+                target=target,
             )
-        super().__init__(message)
+        )
 
 
 class InvalidProcurementInput(ProcurementError):
