@@ -237,44 +237,29 @@ def machine_info(settings: Settings) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def benchmark_database(settings: Settings, size: int, workdir: Path) -> Iterator[str]:
-    """Create an empty database for one catalogue size, yield its URL, then drop it."""
-    if settings.server_url is None:
-        yield f"sqlite:///{workdir / f'opop_bench_{size}.sqlite3'}"
-        return
-    name = f"opop_bench_{size}_{secrets.token_hex(3)}"
-    admin = create_engine(settings.server_url, isolation_level="AUTOCOMMIT")
+def scratch_postgres_database(server_url: str, name: str, keep: bool = False) -> Iterator[str]:
+    """Create the empty PostgreSQL database ``name`` on ``server_url``'s server, yield its URL,
+    then drop it (unless ``keep``), ending whatever still runs in it."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            yield (
-                make_url(settings.server_url)
-                .set(database=name)
-                .render_as_string(hide_password=False)
-            )
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
         finally:
-            if settings.keep:
+            if keep:
                 print(f"  kept database {name}")
             else:
+                end_backends(server_url, name)
                 with admin.connect() as conn:
-                    conn.execute(
-                        text(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = :name AND pid <> pg_backend_pid()"
-                        ),
-                        {"name": name},
-                    )
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     finally:
         admin.dispose()
 
 
-def end_queries(settings: Settings, database_url: str) -> None:
-    """End what the benchmark database still runs for a stopped server (our own backends)."""
-    assert settings.server_url is not None
-    name = make_url(database_url).database
-    admin = create_engine(settings.server_url, isolation_level="AUTOCOMMIT")
+def end_backends(server_url: str, name: str) -> None:
+    """End the sessions still connected to database ``name`` (a stopped server's, ours)."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(
@@ -286,6 +271,23 @@ def end_queries(settings: Settings, database_url: str) -> None:
             )
     finally:
         admin.dispose()
+
+
+@contextlib.contextmanager
+def benchmark_database(settings: Settings, size: int, workdir: Path) -> Iterator[str]:
+    """Create an empty database for one catalogue size, yield its URL, then drop it."""
+    if settings.server_url is None:
+        yield f"sqlite:///{workdir / f'opop_bench_{size}.sqlite3'}"
+        return
+    name = f"opop_bench_{size}_{secrets.token_hex(3)}"
+    with scratch_postgres_database(settings.server_url, name, settings.keep) as url:
+        yield url
+
+
+def end_queries(settings: Settings, database_url: str) -> None:
+    """End what the benchmark database still runs for a stopped server (our own backends)."""
+    assert settings.server_url is not None
+    end_backends(settings.server_url, str(make_url(database_url).database))
 
 
 def make_app(database_url: str, secret_key: str, upload_folder: Path) -> Flask:

@@ -71,9 +71,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.catalogue import generate, make_app, prefix_query  # noqa: E402
+from bench.catalogue import (  # noqa: E402
+    generate,
+    make_app,
+    prefix_query,
+    scratch_postgres_database,
+)
 from bench.proxy import RoundRobinProxy  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 from tests.stripe_fake import FakeStripe  # noqa: E402
@@ -164,29 +168,9 @@ def _psycopg(url: str) -> str:
 @contextlib.contextmanager
 def fresh_database(server_url: str, keep: bool = False) -> Iterator[str]:
     """An empty PostgreSQL database on ``server_url``'s server; dropped afterwards."""
-    server = _psycopg(server_url)
     name = f"opop_cluster_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(server).set(database=name).render_as_string(hide_password=False)
-        finally:
-            if keep:
-                print(f"  kept database {name}")
-            else:
-                with admin.connect() as conn:
-                    conn.execute(
-                        text(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = :name AND pid <> pg_backend_pid()"
-                        ),
-                        {"name": name},
-                    )
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        admin.dispose()
+    with scratch_postgres_database(_psycopg(server_url), name, keep) as url:
+        yield url
 
 
 def server_environment(
