@@ -53,16 +53,22 @@ def desk() -> Desk:
             .order_by(Payment.flagged_at, Payment.id)
         )
     )
+    # The lists show each refund's order number and cooperative: loaded with them, not per row.
+    with_order = (selectinload(Refund.order), selectinload(Refund.vendor_order))
     to_return = list(
         db.session.scalars(
             select(Refund)
             .where(Refund.status == RefundStatus.PENDING, Refund.method == RefundMethod.TRANSFER)
+            .options(*with_order)
             .order_by(Refund.id)
         )
     )
     failed = list(
         db.session.scalars(
-            select(Refund).where(Refund.status == RefundStatus.FAILED).order_by(Refund.id)
+            select(Refund)
+            .where(Refund.status == RefundStatus.FAILED)
+            .options(*with_order)
+            .order_by(Refund.id)
         )
     )
     return Desk(waiting, flagged, to_return, failed, settlement.balances())

@@ -101,3 +101,60 @@ def test_production_needs_both_stripe_keys_or_neither() -> None:
             "production",
             {"SECRET_KEY": secret, "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": None},
         )
+
+
+def _refunds_to_return(app: Flask, count: int) -> None:
+    """Paid transfer orders whose part the city cancelled: refunds to return by transfer."""
+    from marketplace.extensions import db
+    from marketplace.orders.services import cancel_by_admin
+    from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
+    from tests.payments.paying import image_bytes
+    from tests.shopping import place
+
+    cashier = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        for _ in range(count):
+            shopper = UserFactory()
+            order = place(shopper)
+            part = order.vendor_orders[0]
+            proof = submit_transfer_proof(shopper, order.number or "", part.id, image_bytes())
+            confirm_transfer(proof, cashier)
+            cancel_by_admin(cashier, part.id, "uji")
+        db.session.commit()
+
+
+def test_the_desk_reads_its_lists_in_the_same_number_of_queries_however_long(
+    app: Flask,
+) -> None:
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    UserFactory(email="a@example.test", is_city_admin=True)
+    client = app.test_client()
+    login(client, "a@example.test")
+
+    def queries() -> int:
+        statements: list[str] = []
+
+        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/admin/payments/")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert page.status_code == 200
+        return len(statements)
+
+    _refunds_to_return(app, 1)
+    one = queries()
+    _refunds_to_return(app, 4)
+    assert (
+        client.get("/admin/payments/").get_data(as_text=True).count("/admin/payments/refunds/") >= 5
+    )
+    assert queries() == one
