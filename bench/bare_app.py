@@ -9,6 +9,7 @@ Templates are in ``bench/bare_templates/``. Served by gunicorn exactly like the 
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +100,4 @@ def create_bare_app() -> Flask:
 
 
 app = create_bare_app()
+gc.freeze()  # as wsgi.py does

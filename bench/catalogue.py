@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import http.client
 import itertools
 import json
@@ -305,6 +306,7 @@ def make_app(database_url: str, secret_key: str, upload_folder: Path) -> Flask:
         },
     )
     logging.getLogger("flask_limiter").setLevel(logging.ERROR)
+    gc.freeze()  # as wsgi.py does after building the app
     return app
 
 

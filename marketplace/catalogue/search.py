@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -30,16 +30,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    case,
     exists,
     func,
     literal,
     literal_column,
-    null,
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import joinedload, selectinload
@@ -149,25 +146,37 @@ class SearchResult:
         return max(1, -(-self.total // self.query.per_page))
 
 
+class TextMatch(NamedTuple):
+    #: Selects the products having every word.
+    condition: ColumnElement[bool]
+    #: Ranks them, higher first.
+    rank: ColumnElement[Any]
+    #: Whether some word is matched by similarity, as a typo, rather than by the index.
+    corrected: bool = False
+
+
 class Backend(Protocol):
-    def match(
-        self, terms: list[str], raw: str, rows: Rows
-    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
-        """A condition selecting matching products and an expression ranking them (higher first)."""
+    #: Whether ``match(..., tolerant=True)`` can find what the exact match did not.
+    corrects_typos: bool
+
+    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
+        """The words' match: each as a prefix in the index; with ``tolerant``, a word the index
+        has nowhere is matched by similarity instead (where the backend can)."""
 
 
 class PostgresBackend:
-    """Every word must match: as a prefix in the full-text index, or, for a word that prefix
-    finds nowhere in the catalogue (a typo), by trigram similarity to a word of the title.
+    """Every word must match as a prefix in the full-text index. Where no product has every
+    word, the search asks again ``tolerant``: a word that prefix finds nowhere in the catalogue
+    (a typo) is then matched by trigram similarity to a word of the title.
 
-    Asking the full-text index first keeps the trigram match, which compares the word with
-    every title it shares a trigram with, off the common case: a word that is simply typed
-    right. Both are served by GIN indexes.
+    Asking the full-text index alone first keeps both the lookup of which words the catalogue
+    has and the trigram match, which compares the word with every title it shares a trigram
+    with, off the common case: words simply typed right. Both are served by GIN indexes.
     """
 
-    def match(
-        self, terms: list[str], raw: str, rows: Rows
-    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    corrects_typos = True
+
+    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
         vector: ColumnElement[Any] = (
             rows.c.search_vector
             if "search_vector" in rows.c
@@ -175,7 +184,7 @@ class PostgresBackend:
         )
         title = rows.c.search_title
         queries = [self._tsquery(term) for term in terms]
-        found = self._found(rows, vector, queries)
+        found = self._found(rows, vector, queries) if tolerant else [True] * len(terms)
         conditions = []
         rank: ColumnElement[Any] = literal(0.0)
         for term, tsquery, in_index in zip(terms, queries, found, strict=True):
@@ -185,7 +194,7 @@ class PostgresBackend:
             else:
                 conditions.append(literal(term).op("<%")(title))
                 rank = rank + func.word_similarity(literal(term), title)
-        return and_(*conditions), rank
+        return TextMatch(and_(*conditions), rank, corrected=not all(found))
 
     @staticmethod
     def _tsquery(term: str) -> ColumnElement[Any]:
@@ -216,9 +225,9 @@ class PostgresBackend:
 
 
 class SqliteBackend:
-    def match(
-        self, terms: list[str], raw: str, rows: Rows
-    ) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    corrects_typos = False
+
+    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
         expression = " ".join(f'"{term}"*' for term in terms)
         matches = (
             select(
@@ -234,7 +243,7 @@ class SqliteBackend:
         condition = rows.c.id.in_(select(matches.c.product_id))
         # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
         rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
-        return condition, rank
+        return TextMatch(condition, rank)
 
 
 def backend() -> Backend:
@@ -303,13 +312,17 @@ def _category_ids(slug: str) -> list[int]:
 class _Filters:
     """The WHERE clauses of a query, by facet, so a facet's counts can leave out its own."""
 
-    def __init__(self, query: ProductQuery, today: date, rows: Rows) -> None:
+    def __init__(
+        self, query: ProductQuery, today: date, rows: Rows, *, tolerant: bool = False
+    ) -> None:
         self.rows = rows
         self.clauses: dict[str, ColumnElement[bool]] = {}
         self.rank: ColumnElement[Any] | None = None
+        self.corrected = False
         if query.terms:
-            condition, self.rank = backend().match(query.terms, query.text, rows)
-            self.clauses["text"] = condition
+            text_match = backend().match(query.terms, query.text, rows, tolerant=tolerant)
+            self.clauses["text"], self.rank = text_match.condition, text_match.rank
+            self.corrected = text_match.corrected
         if query.category:
             self.clauses["category"] = rows.c.category_id.in_(_category_ids(query.category) or [-1])
         if query.cooperative:
@@ -361,15 +374,16 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     """One page of matching products, the total, and each facet's counts for this query."""
     rows = _rows_for(query)
     filters = _Filters(query, today, rows)
+    total, facet_values = _count(query, filters, today, facets)
+    if not total and query.terms and backend().corrects_typos:
+        # No product has every word as typed: ask again, letting a word the catalogue lacks
+        # (a typo) match by similarity.
+        tolerant = _Filters(query, today, rows, tolerant=True)
+        if tolerant.corrected:
+            filters = tolerant
+            total, facet_values = _count(query, filters, today, facets)
     narrow = rows is SEARCH_ROWS
     base = filters.apply(_visible(rows) if narrow else visible_products())
-    if facets:
-        total, facet_values = _facets(query, filters, today)
-    else:
-        total = (
-            db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-        )
-        facet_values = {}
     page = min(max(query.page, 1), MAX_PAGE)
     ordered = (
         base.order_by(*_ordering(query, filters.rank, rows))
@@ -392,139 +406,152 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     return SearchResult(replace(query, page=page), products, total, facet_values)
 
 
+def _count(
+    query: ProductQuery, filters: _Filters, today: date, facets: bool
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The number of matches and, when asked for, every facet's counts."""
+    if facets:
+        return _facets(query, filters, today)
+    base = filters.apply(
+        _visible(filters.rows) if filters.rows is SEARCH_ROWS else visible_products()
+    )
+    return db.session.scalar(
+        select(func.count()).select_from(base.order_by(None).subquery())
+    ) or 0, {}
+
+
 FACETS = ("category", "cooperative", "kecamatan", "price", "halal", "in_stock")
 
 
-def _facet_counts(filters: _Filters, today: date) -> tuple[int, dict[str, dict[Any, int]]]:
-    """The total and every facet's counts in one statement and one pass over the matches.
+@dataclass
+class _FacetCounts:
+    total: int = 0
+    by_facet: dict[str, dict[Any, int]] = field(
+        default_factory=lambda: {name: {} for name in FACETS}
+    )
+    #: id → (slug, name) of every cooperative with a match.
+    cooperatives: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def _facet_counts(filters: _Filters, today: date) -> _FacetCounts:
+    """The total and every facet's counts: one aggregation over the matches.
 
     A facet counts the matches of every filter but its own (so picking a kecamatan still shows
-    the others' counts). The rows are read once into a CTE with a flag per active filter, and
-    each facet groups the rows whose other flags hold: one scan of the products instead of one
-    per facet.
+    the others' counts). Each such count is a ``count(*) FILTER (...)`` grouped by category and
+    by cooperative: the kecamatan counts are the cooperatives' summed here (a cooperative lies
+    in one kecamatan), and the total, the price bands, halal and in stock are filtered counts
+    summed over the categories. PostgreSQL groups with two grouping sets (a row per category
+    and per cooperative), SQLite by the pair. One pass with two hash tables: the six grouping
+    sets before took PostgreSQL twice as long for a broad prefix (bench/catalogue.py).
     """
     source = filters.rows
     flags = {name: clause for name, clause in filters.clauses.items() if name != "text"}
-    band = case(
-        *[
-            ((source.c.price_from >= low) & (source.c.price_from < high), literal(index))
+    extra: dict[str, ColumnElement[bool]] = {
+        **{
+            f"price_{index}": (
+                and_(source.c.price_from >= low, source.c.price_from < high)
+                if high is not None
+                else source.c.price_from >= low
+            )
             for index, (low, high) in enumerate(PRICE_BANDS)
-            if high is not None
-        ],
-        else_=literal(len(PRICE_BANDS) - 1),
-    )
-    rows = (
-        select(
-            source.c.category_id.label("category_id"),
-            source.c.cooperative_id.label("cooperative_id"),
-            Cooperative.kecamatan.label("kecamatan"),
-            band.label("band"),
-            case((_halal_valid(today, source), 1), else_=0).label("halal"),
-            case((source.c.in_stock, 1), else_=0).label("in_stock"),
-            *[case((clause, 1), else_=0).label(f"f_{name}") for name, clause in flags.items()],
-        )
-        .select_from(source)
+        },
+        "halal": _halal_valid(today, source),
+        "in_stock": _in_stock(source),
+    }
+    # Which filters each count holds to (all but its facet's own), and the condition it adds.
+    wanted = {
+        "total": (None, None),
+        "category": ("category", None),
+        "cooperative": ("cooperative", None),
+        "kecamatan": ("kecamatan", None),
+        **{f"price_{index}": ("price", f"price_{index}") for index in range(len(PRICE_BANDS))},
+        "halal": ("halal", "halal"),
+        "in_stock": ("in_stock", "in_stock"),
+    }
+    columns: dict[tuple[frozenset[str], str | None], ColumnElement[Any]] = {}
+    column_of: dict[str, int] = {}
+    for name, (leave_out, condition) in wanted.items():
+        holding = frozenset(flag for flag in flags if flag != leave_out)
+        key = (holding, condition)
+        if key not in columns:
+            conditions = [flags[flag] for flag in sorted(holding)]
+            if condition is not None:
+                conditions.append(extra[condition])
+            columns[key] = func.count().filter(and_(*conditions)) if conditions else func.count()
+        column_of[name] = list(columns).index(key)
+    statement = (
+        select(source.c.category_id, source.c.cooperative_id, *columns.values())
         .join(Cooperative, Cooperative.id == source.c.cooperative_id)
         .where(
             source.c.status == ProductStatus.ACTIVE,
             Cooperative.status == CooperativeStatus.APPROVED,
         )
     )
+    if _postgres():
+        # Two grouping sets return one row per category and one per cooperative, rather than
+        # one per pair (thousands for a broad prefix) for Python to sum.
+        statement = statement.group_by(
+            func.grouping_sets(source.c.category_id, source.c.cooperative_id)
+        )
+    else:
+        statement = statement.group_by(source.c.category_id, source.c.cooperative_id)
     if "text" in filters.clauses:
-        rows = rows.where(filters.clauses["text"])
+        statement = statement.where(filters.clauses["text"])
     if len(flags) > 1:
         # A row failing two filters counts nowhere.
-        rows = rows.where(
+        statement = statement.where(
             or_(*[and_(*[c for n, c in flags.items() if n != name]) for name in flags])
         )
-    if _postgres():
-        return _grouping_set_counts(rows, list(flags))
-    matched = rows.cte("matched")
-
-    def holding(leave_out: str | None) -> list[ColumnElement[bool]]:
-        return [matched.c[f"f_{name}"] == 1 for name in flags if name != leave_out]
-
-    no_number = null().cast(Integer)
-    no_text = null().cast(String)
-
-    def grouped(facet: str, number: Any = None, text_: Any = None) -> Select[Any]:
-        keys = [k for k in (number, text_) if k is not None]
-        return (
-            select(
-                literal(facet).label("facet"),
-                (number if number is not None else no_number).label("number"),
-                (text_ if text_ is not None else no_text).label("text"),
-                func.count().label("count"),
-            )
-            .where(*holding(facet))
-            .group_by(*keys)
-        )
-
-    statement = union_all(
-        select(literal("total"), no_number, no_text, func.count())
-        .select_from(matched)
-        .where(*holding(None)),
-        grouped("category", matched.c.category_id),
-        grouped("cooperative", matched.c.cooperative_id),
-        grouped("kecamatan", text_=matched.c.kecamatan),
-        grouped("price", matched.c.band),
-        grouped("halal", matched.c.halal),
-        grouped("in_stock", matched.c.in_stock),
+    result = _FacetCounts()
+    by_cooperative: dict[int, int] = {}
+    sums = {name: 0 for name in wanted if name not in ("category", "cooperative", "kecamatan")}
+    categories = result.by_facet["category"]
+    cooperatives = result.by_facet["cooperative"]
+    index_of = column_of.__getitem__
+    category_at, cooperative_at, kecamatan_at = map(
+        index_of, ("category", "cooperative", "kecamatan")
     )
-    total = 0
-    counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
-    for facet, number, text_, count in db.session.execute(statement):
-        if facet == "total":
-            total = int(count)
-        else:
-            counts[facet][number if text_ is None else text_] = int(count)
-    return total, counts
-
-
-def _grouping_set_counts(
-    rows: Select[Any], flags: list[str]
-) -> tuple[int, dict[str, dict[Any, int]]]:
-    """`_facet_counts` on PostgreSQL: one aggregation over the matches with GROUPING SETS.
-
-    Each facet's grouping set counts only the rows whose other filters hold (a FILTER per
-    facet), so the matches are read once and never written to a CTE that each facet would
-    scan again (a broad prefix matches half the catalogue).
-    """
-    matched = rows.subquery("matched")
-    keys = {
-        "category": matched.c.category_id,
-        "cooperative": matched.c.cooperative_id,
-        "kecamatan": matched.c.kecamatan,
-        "price": matched.c.band,
-        "halal": matched.c.halal,
-        "in_stock": matched.c.in_stock,
-    }
-
-    def counted(leave_out: str | None) -> ColumnElement[Any]:
-        holding = [matched.c[f"f_{name}"] == 1 for name in flags if name != leave_out]
-        return func.count().filter(and_(*holding)) if holding else func.count()
-
-    statement = select(
-        *[func.grouping(key).label(f"g_{name}") for name, key in keys.items()],
-        *[key.label(f"k_{name}") for name, key in keys.items()],
-        counted(None).label("c_total"),
-        *[counted(name).label(f"c_{name}") for name in keys],
-    ).group_by(func.grouping_sets(*keys.values(), text("()")))
-    total = 0
-    counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
-    for row in db.session.execute(statement).mappings():
-        grouped_by = [name for name in keys if row[f"g_{name}"] == 0]
-        if not grouped_by:
-            total = int(row["c_total"])
-        elif row[f"c_{grouped_by[0]}"]:
-            counts[grouped_by[0]][row[f"k_{grouped_by[0]}"]] = int(row[f"c_{grouped_by[0]}"])
-    return total, counts
+    summed_at = [(name, index_of(name)) for name in sums]
+    for category_id, cooperative_id, *values in db.session.execute(statement):
+        # A category's row (cooperative None on PostgreSQL) carries the sums; a pair's, both.
+        if category_id is not None:
+            if values[category_at]:
+                categories[category_id] = categories.get(category_id, 0) + values[category_at]
+            for name, index in summed_at:
+                sums[name] += values[index]
+        if cooperative_id is not None:
+            if values[cooperative_at]:
+                cooperatives[cooperative_id] = (
+                    cooperatives.get(cooperative_id, 0) + values[cooperative_at]
+                )
+            by_cooperative[cooperative_id] = (
+                by_cooperative.get(cooperative_id, 0) + values[kecamatan_at]
+            )
+    result.total = sums["total"]
+    for index in range(len(PRICE_BANDS)):
+        if sums[f"price_{index}"]:
+            result.by_facet["price"][index] = sums[f"price_{index}"]
+    for flag in ("halal", "in_stock"):
+        if sums[flag]:
+            result.by_facet[flag][1] = sums[flag]
+    if by_cooperative:
+        for id_, slug, name, kecamatan in db.session.execute(
+            select(Cooperative.id, Cooperative.slug, Cooperative.name, Cooperative.kecamatan).where(
+                Cooperative.id.in_(sorted(by_cooperative))
+            )
+        ):
+            result.cooperatives[id_] = (slug, name)
+            if by_cooperative[id_]:
+                kecamatans = result.by_facet["kecamatan"]
+                kecamatans[kecamatan] = kecamatans.get(kecamatan, 0) + by_cooperative[id_]
+    return result
 
 
 def _facets(
     query: ProductQuery, filters: _Filters, today: date
 ) -> tuple[int, dict[str, list[FacetValue]]]:
-    total, counts = _facet_counts(filters, today)
+    facet_counts = _facet_counts(filters, today)
+    total, counts = facet_counts.total, facet_counts.by_facet
     top = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
     parents = {c.id: c for c in top}
     category_counts: dict[int, int] = {}
@@ -549,14 +576,11 @@ def _facets(
         for c in ordered
         if category_counts.get(c.id)
     ]
-    cooperatives = db.session.execute(
-        select(Cooperative.id, Cooperative.slug, Cooperative.name).where(
-            Cooperative.id.in_(sorted(counts["cooperative"]))
-        )
-    ).all()
+    cooperatives = facet_counts.cooperatives
     result["cooperative"] = [
         FacetValue(slug, name, counts["cooperative"][id_], query.cooperative == slug)
-        for id_, slug, name in sorted(cooperatives, key=lambda row: row[2])
+        for id_, (slug, name) in sorted(cooperatives.items(), key=lambda item: item[1][1])
+        if id_ in counts["cooperative"]
     ]
     result["kecamatan"] = [
         FacetValue(k, k, counts["kecamatan"].get(k, 0), query.kecamatan == k)
