@@ -119,6 +119,10 @@ class Config:
 
     # Search: pg_trgm word similarity a misspelt query needs to still match (PostgreSQL).
     SEARCH_TYPO_THRESHOLD = float(os.environ.get("SEARCH_TYPO_THRESHOLD", "0.5"))
+    # Search (PostgreSQL): rank the page on a second connection while the facets are counted,
+    # each statement on its own core. Tests turn it off: their data lives in a transaction
+    # that no other connection sees (tests/catalogue/test_search_parallel.py turns it on).
+    SEARCH_PAGE_IN_PARALLEL = os.environ.get("SEARCH_PAGE_IN_PARALLEL", "1") == "1"
 
     # Uploaded files (product photos, transfer proofs): a folder inside the instance folder unless
     # set.
@@ -326,6 +330,7 @@ class TestingConfig(Config):
     STRIPE_MAX_NETWORK_RETRIES = 0
     PAYMENT_TRANSFER_ACCOUNT = "cooperative"
     PLATFORM_COMMISSION_PERCENT = "0"
+    SEARCH_PAGE_IN_PARALLEL = False
 
 
 class ProductionConfig(Config):

@@ -80,9 +80,9 @@ def _begin_sqlite(connection: Any) -> None:
 
 
 #: Database objects that autogenerate cannot model (full-text tables and their shadow tables, the
-#: generated tsvector column and its indexes). Migrations create them by hand; the schema
-#: comparison leaves them out.
-UNMODELLED_TABLE_PREFIXES: tuple[str, ...] = ("product_search",)
+#: generated tsvector column and its indexes, the search dictionary). Migrations create them by
+#: hand; the schema comparison leaves them out.
+UNMODELLED_TABLE_PREFIXES: tuple[str, ...] = ("product_search", "search_words")
 UNMODELLED_COLUMNS: tuple[str, ...] = ("search_vector",)
 UNMODELLED_INDEX_PREFIXES: tuple[str, ...] = ("ix_products_search_",)
 

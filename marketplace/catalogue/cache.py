@@ -89,13 +89,20 @@ def search(query: ProductQuery, today: date) -> SearchResult:
             name: [FacetValue(**value) for value in values]
             for name, values in data["facets"].items()
         }
-        return SearchResult(ProductQuery(**data["query"]), products, data["total"], facets)
+        return SearchResult(
+            ProductQuery(**data["query"]),
+            products,
+            data["total"],
+            facets,
+            corrections=data.get("corrections", {}),
+        )
     result = search_products(query, today=today)
     payload = {
         "query": asdict(result.query),
         "ids": [product.id for product in result.products],
         "total": result.total,
         "facets": {name: [asdict(v) for v in values] for name, values in result.facets.items()},
+        "corrections": result.corrections,
     }
     try:
         redis.set(key, json.dumps(payload), ex=current_app.config["CATALOGUE_CACHE_SECONDS"])

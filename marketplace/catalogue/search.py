@@ -1,22 +1,26 @@
 """Product search and listing: one interface, a PostgreSQL and a SQLite backend.
 
 PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) with a GIN index for
-full-text prefix matching, plus ``pg_trgm`` word similarity on the short ``search_title`` so a
-typo ("keripk") still finds "Keripik". SQLite: an FTS5 table kept by triggers. Both rank by
-relevance; everything else (filters, facets, sorting, paging) is shared SQL.
+full-text prefix matching, plus ``pg_trgm`` word similarity against a dictionary of the
+catalogue's words (``SEARCH_WORDS``) so a typo ("keripk") is corrected to "keripik" and still
+finds "Keripik". SQLite: an FTS5 table kept by triggers. Both rank by relevance; everything else
+(filters, facets, sorting, paging) is shared SQL.
 
 On PostgreSQL a text search reads ``product_search_rows`` (``SEARCH_ROWS``), a narrow copy of the
 products' search, filter and sort columns, and loads only the page's products; the facet counts
-are one GROUPING SETS aggregation there.
+are one aggregation there, while the page is ranked on a second connection.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
+from flask import current_app
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -29,8 +33,11 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Text,
     and_,
+    cast,
     exists,
+    false,
     func,
     literal,
     literal_column,
@@ -38,7 +45,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
@@ -65,9 +72,9 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 #: PostgreSQL only: a narrow copy of each product's search, filter and sort columns, kept in step
-#: with ``products`` by a trigger (migration ``ea0d5effe65a``). A text search counts, facets and
-#: ranks its matches here instead of on the wide ``products`` rows, then loads one page of
-#: products by id. Not part of the models' metadata: only that migration manages it.
+#: with ``products`` by a trigger (migrations ``ea0d5effe65a``, ``a82d5f718b26``). A text search
+#: counts, facets and ranks its matches here instead of on the wide ``products`` rows, then loads
+#: one page of products by id. Not part of the models' metadata: only migrations manage it.
 SEARCH_ROWS = Table(
     "product_search_rows",
     MetaData(),
@@ -81,9 +88,15 @@ SEARCH_ROWS = Table(
     Column("in_stock", Boolean),
     Column("sold_count", Integer),
     Column("published_at", DateTime(timezone=True)),
-    Column("search_title", String(500)),
     Column("search_vector", TSVECTOR),
 )
+
+#: PostgreSQL only: every word of the search index once, with a trigram index, for correcting
+#: typos (migration ``a82d5f718b26``; the search rows' trigger adds new words).
+SEARCH_WORDS = Table("search_words", MetaData(), Column("word", Text, primary_key=True))
+
+#: How many of the catalogue's words a misspelt word may stand for ("sambak": sambal, sambel).
+CORRECTIONS_PER_WORD = 3
 
 #: The rows a query filters, counts and sorts: ``products`` itself or ``SEARCH_ROWS``, which has
 #: the same names for the columns it copies.
@@ -140,6 +153,8 @@ class SearchResult:
     products: list[Product]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: Misspelt words and the catalogue's words searched for them instead (PostgreSQL).
+    corrections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -151,8 +166,10 @@ class TextMatch(NamedTuple):
     condition: ColumnElement[bool]
     #: Ranks them, higher first.
     rank: ColumnElement[Any]
-    #: Whether some word is matched by similarity, as a typo, rather than by the index.
+    #: Whether some word was not in the index as typed and was looked up as a typo.
     corrected: bool = False
+    #: For each such word, the catalogue's words it was taken for (none: nothing like it).
+    corrections: dict[str, list[str]] = {}
 
 
 class Backend(Protocol):
@@ -167,11 +184,13 @@ class Backend(Protocol):
 class PostgresBackend:
     """Every word must match as a prefix in the full-text index. Where no product has every
     word, the search asks again ``tolerant``: a word that prefix finds nowhere in the catalogue
-    (a typo) is then matched by trigram similarity to a word of the title.
+    (a typo) is corrected to the catalogue's words most like it (pg_trgm word similarity on
+    ``SEARCH_WORDS``, a few thousand rows), which are then matched in the index like any word.
 
-    Asking the full-text index alone first keeps both the lookup of which words the catalogue
-    has and the trigram match, which compares the word with every title it shares a trigram
-    with, off the common case: words simply typed right. Both are served by GIN indexes.
+    Asking the index alone first keeps the lookup of which words the catalogue has off the
+    common case, words simply typed right. Correcting against the dictionary rather than
+    comparing the typo with every product's title keeps a typo close to a common word
+    ("gndok" ~ "pondok") as fast as the word itself.
     """
 
     corrects_typos = True
@@ -182,19 +201,43 @@ class PostgresBackend:
             if "search_vector" in rows.c
             else literal_column(f"{rows.name}.search_vector")
         )
-        title = rows.c.search_title
         queries = [self._tsquery(term) for term in terms]
         found = self._found(rows, vector, queries) if tolerant else [True] * len(terms)
-        conditions = []
+        corrections = {
+            term: self._corrections(term)
+            for term, in_index in zip(terms, found, strict=True)
+            if not in_index
+        }
+        conditions: list[ColumnElement[bool]] = []
         rank: ColumnElement[Any] = literal(0.0)
-        for term, tsquery, in_index in zip(terms, queries, found, strict=True):
-            if in_index:
-                conditions.append(vector.op("@@")(tsquery))
-                rank = rank + func.ts_rank(vector, tsquery)
-            else:
-                conditions.append(literal(term).op("<%")(title))
-                rank = rank + func.word_similarity(literal(term), title)
-        return TextMatch(and_(*conditions), rank, corrected=not all(found))
+        for term, tsquery in zip(terms, queries, strict=True):
+            if term in corrections:
+                if not corrections[term]:
+                    conditions.append(false())
+                    continue
+                tsquery = cast(
+                    literal(" | ".join(_tsquery_word(word) for word in corrections[term])),
+                    TSQUERY,
+                )
+            conditions.append(vector.op("@@")(tsquery))
+            rank = rank + func.ts_rank(vector, tsquery)
+        return TextMatch(and_(*conditions), rank, bool(corrections), corrections)
+
+    @staticmethod
+    def _corrections(term: str) -> list[str]:
+        """The catalogue's words most like ``term``: pg_trgm's ``<%`` holds them to
+        ``SEARCH_TYPO_THRESHOLD`` (set on each connection), best first."""
+        return list(
+            db.session.scalars(
+                select(SEARCH_WORDS.c.word)
+                .where(literal(term).op("<%")(SEARCH_WORDS.c.word))
+                .order_by(
+                    func.word_similarity(literal(term), SEARCH_WORDS.c.word).desc(),
+                    SEARCH_WORDS.c.word,
+                )
+                .limit(CORRECTIONS_PER_WORD)
+            )
+        )
 
     @staticmethod
     def _tsquery(term: str) -> ColumnElement[Any]:
@@ -244,6 +287,11 @@ class SqliteBackend:
         # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
         rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
         return TextMatch(condition, rank)
+
+
+def _tsquery_word(word: str) -> str:
+    """``word`` as a quoted lexeme of tsquery input: taken as it is, never parsed again."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def backend() -> Backend:
@@ -319,10 +367,12 @@ class _Filters:
         self.clauses: dict[str, ColumnElement[bool]] = {}
         self.rank: ColumnElement[Any] | None = None
         self.corrected = False
+        self.corrections: dict[str, list[str]] = {}
         if query.terms:
             text_match = backend().match(query.terms, query.text, rows, tolerant=tolerant)
             self.clauses["text"], self.rank = text_match.condition, text_match.rank
             self.corrected = text_match.corrected
+            self.corrections = text_match.corrections
         if query.category:
             self.clauses["category"] = rows.c.category_id.in_(_category_ids(query.category) or [-1])
         if query.cooperative:
@@ -373,27 +423,24 @@ def with_card_data(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
 def search_products(query: ProductQuery, *, today: date, facets: bool = True) -> SearchResult:
     """One page of matching products, the total, and each facet's counts for this query."""
     rows = _rows_for(query)
+    narrow = rows is SEARCH_ROWS
+    page = min(max(query.page, 1), MAX_PAGE)
     filters = _Filters(query, today, rows)
+    early: Future[list[int]] | None = None
+    if narrow and current_app.config["SEARCH_PAGE_IN_PARALLEL"]:
+        early = _in_parallel(_page(query, filters, page))
     total, facet_values = _count(query, filters, today, facets)
     if not total and query.terms and backend().corrects_typos:
-        # No product has every word as typed: ask again, letting a word the catalogue lacks
-        # (a typo) match by similarity.
+        # No product has every word as typed: ask again, a word the catalogue lacks (a typo)
+        # corrected to its words most like it. The page started early ranked the old words.
         tolerant = _Filters(query, today, rows, tolerant=True)
         if tolerant.corrected:
-            filters = tolerant
+            filters, early = tolerant, None
             total, facet_values = _count(query, filters, today, facets)
-    narrow = rows is SEARCH_ROWS
-    base = filters.apply(_visible(rows) if narrow else visible_products())
-    page = min(max(query.page, 1), MAX_PAGE)
-    ordered = (
-        base.order_by(*_ordering(query, filters.rank, rows))
-        .limit(query.per_page)
-        .offset((page - 1) * query.per_page)
-    )
     products: list[Product] = []
     if total and narrow:
         # The page's ids from the narrow rows, then those products with their card data.
-        ids = list(db.session.scalars(ordered))
+        ids = early.result() if early else list(db.session.scalars(_page(query, filters, page)))
         loaded = {
             product.id: product
             for product in db.session.scalars(
@@ -402,8 +449,42 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
         }
         products = [loaded[id_] for id_ in ids if id_ in loaded]
     elif total:
-        products = list(db.session.scalars(with_card_data(ordered)).unique())
-    return SearchResult(replace(query, page=page), products, total, facet_values)
+        products = list(db.session.scalars(with_card_data(_page(query, filters, page))).unique())
+    return SearchResult(
+        replace(query, page=page), products, total, facet_values, filters.corrections
+    )
+
+
+def _page(query: ProductQuery, filters: _Filters, page: int) -> Select[Any]:
+    """The page's rows in the query's order: ids from the narrow search rows, else products."""
+    base = filters.apply(
+        _visible(filters.rows) if filters.rows is SEARCH_ROWS else visible_products()
+    )
+    return (
+        base.order_by(*_ordering(query, filters.rank, filters.rows))
+        .limit(query.per_page)
+        .offset((page - 1) * query.per_page)
+    )
+
+
+_executor: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _in_parallel(statement: Select[Any]) -> Future[list[int]]:
+    """Run ``statement`` on a connection of its own in a thread, its ids in the future.
+
+    The thread pool is made in the process that uses it (gunicorn forks its workers).
+    """
+    global _executor
+    if _executor is None or _executor[0] != os.getpid():
+        _executor = (os.getpid(), ThreadPoolExecutor(2, thread_name_prefix="catalogue-search"))
+    engine = db.engine
+
+    def run() -> list[int]:
+        with engine.connect() as connection:
+            return list(connection.execute(statement).scalars())
+
+    return _executor[1].submit(run)
 
 
 def _count(

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from marketplace.catalogue.search import ProductQuery, search_products
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
 from tests.factories import ProductFactory, VariantFactory
@@ -185,3 +190,42 @@ def test_listing_queries_do_not_grow_with_the_page_size(
     assert count_queries(client, "/products?q=keripik&per_page=96") == count_queries(
         client, "/products?q=keripik&per_page=24"
     )
+
+
+BASE_QUERIES = [
+    {},
+    {"text": "keripik"},
+    {"text": "kerip", "kecamatan": "Magersari"},
+    {"kecamatan": "Kranggan", "halal": True},
+    {"category": "makanan", "in_stock": True, "price_min": 0, "price_max": 24_999},
+    {"text": "batik", "cooperative": "nurul-huda", "category": "busana"},
+    {"cooperative": "al-hikmah", "halal": True, "in_stock": True},
+]
+
+
+@pytest.mark.parametrize("base", BASE_QUERIES, ids=lambda q: "&".join(map(str, q.items())))
+def test_each_facet_count_is_the_total_its_choice_would_show(
+    app: Flask, catalogue: Catalogue, base: dict[str, object]
+) -> None:
+    """Whatever filters are on, a facet value's count is the number of products the listing
+    shows once that value is chosen (the other filters kept): counted in one aggregation, it
+    must agree with the search itself."""
+    today = date.today()
+    with app.test_request_context():
+        result = search_products(ProductQuery(**base), today=today)  # type: ignore[arg-type]
+        checked = 0
+        for facet, values in result.facets.items():
+            for value in values:
+                chosen: dict[str, object]
+                if facet == "price":
+                    low, high = value.value.split("-")
+                    chosen = {"price_min": int(low), "price_max": int(high) - 1 if high else None}
+                elif facet in ("halal", "in_stock"):
+                    chosen = {facet: True}
+                else:
+                    chosen = {facet: value.value}
+                query = replace(ProductQuery(**base), **chosen)  # type: ignore[arg-type]
+                total = search_products(query, today=today, facets=False).total
+                assert value.count == total, (facet, value.value)
+                checked += 1
+        assert checked >= 2

@@ -6,8 +6,15 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from sqlalchemy import ARRAY, Text, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 
-from marketplace.catalogue.search import ProductQuery, search_products, search_terms
+from marketplace.catalogue.search import (
+    ProductQuery,
+    _tsquery_word,
+    search_products,
+    search_terms,
+)
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
 from tests.factories import ProductFactory
@@ -122,3 +129,56 @@ def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
     assert names(app, text="sambal") == ["Sambal Bawang Pedas"]
     assert names(app, text="sambel") == ["Sambel Ijo"]
     assert names(app, text="sambak") != []  # found by neither prefix: similarity finds both
+    with app.test_request_context():
+        result = search_products(ProductQuery(text="sambak"), today=date.today())
+    assert set(result.corrections["sambak"]) == {"sambal", "sambel"}
+    assert {p.name for p in result.products} == {"Sambal Bawang Pedas", "Sambel Ijo"}
+
+
+@pytest.mark.postgres
+def test_a_new_products_words_can_correct_a_typo(app: Flask, catalogue: Catalogue) -> None:
+    """The dictionary typos are corrected against follows the catalogue: a product added now
+    brings its words, and a typo of one finds it, with the page saying what was searched."""
+    assert names(app, text="dodl nanas") == []
+    with app.app_context():
+        ProductFactory(
+            cooperative=catalogue.hikmah,
+            category=catalogue.snacks,
+            name="Dodol Nanas Subang",
+            slug="dodol-nanas",
+        )
+        db.session.commit()
+    with app.test_request_context():
+        result = search_products(ProductQuery(text="dodl nanas"), today=date.today())
+    assert [p.name for p in result.products] == ["Dodol Nanas Subang"]
+    assert result.corrections == {"dodl": ["dodol"]}
+    html = app.test_client().get("/products?q=dodl+nanas").get_data(as_text=True)
+    assert "Menampilkan hasil untuk: dodol." in html
+    assert "Dodol Nanas Subang" in html
+
+
+@pytest.mark.postgres
+def test_a_typo_like_nothing_in_the_catalogue_finds_nothing(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    with app.test_request_context():
+        result = search_products(ProductQuery(text="qzxwv"), today=date.today())
+    assert (result.total, result.products, result.corrections) == (0, [], {"qzxwv": []})
+    html = app.test_client().get("/products?q=qzxwv").get_data(as_text=True)
+    assert "Tidak ada produk yang cocok." in html and "Menampilkan hasil untuk" not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("word", ["it's", "a\\b", "oleh-oleh", "'';--", "kata kata"])
+def test_a_corrected_word_is_searched_as_it_is(app: Flask, word: str) -> None:
+    """Words from the dictionary go into the query as quoted lexemes, never parsed: quotes,
+    backslashes and operators in them match themselves."""
+    with app.app_context():
+        matches = db.session.scalar(
+            select(
+                func.array_to_tsvector(literal([word], ARRAY(Text))).op("@@")(
+                    cast(literal(_tsquery_word(word)), TSQUERY)
+                )
+            )
+        )
+    assert matches is True
