@@ -117,8 +117,11 @@ class Config:
     # How long a cached catalogue page may live at most (invalidated on every change anyway).
     CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "60"))
 
-    # Search: pg_trgm word similarity a misspelt query needs to still match (PostgreSQL).
-    SEARCH_TYPO_THRESHOLD = float(os.environ.get("SEARCH_TYPO_THRESHOLD", "0.5"))
+    # Search (PostgreSQL): how similar (pg_trgm trigram similarity, above this) a word of the
+    # catalogue must be to a misspelt word to be weighed as its correction; the correction itself
+    # is by edits (catalogue.search.closest_words). Low: a swap in a short word ("btaik") leaves
+    # few trigrams in common.
+    SEARCH_TYPO_THRESHOLD = float(os.environ.get("SEARCH_TYPO_THRESHOLD", "0.15"))
     # Search (PostgreSQL): rank the page on a second connection while the facets are counted,
     # each statement on its own core. Tests turn it off: their data lives in a transaction
     # that no other connection sees (tests/catalogue/test_search_parallel.py turns it on).

@@ -53,7 +53,7 @@ def load_config(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations")
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres"):
-        # How close a misspelt word must be for typo-tolerant search (pg_trgm's `<%`). No JIT:
+        # Which words of the catalogue a misspelt word is weighed against (pg_trgm's `%`). No JIT:
         # the catalogue's short queries spent longer compiling than running. A random page
         # read costed near a sequential one, as for data in memory or on SSD: at the default
         # (4) a word matching a tenth of the catalogue was read by a sequential scan that took
@@ -62,7 +62,7 @@ def load_config(
         connect_args = dict(options.get("connect_args", {}))
         threshold = app.config["SEARCH_TYPO_THRESHOLD"]
         connect_args["options"] = (
-            f"-c pg_trgm.word_similarity_threshold={threshold} -c jit=off -c random_page_cost=1.1"
+            f"-c pg_trgm.similarity_threshold={threshold} -c jit=off -c random_page_cost=1.1"
         )
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

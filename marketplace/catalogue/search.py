@@ -1,9 +1,9 @@
 """Product search and listing: one interface, a PostgreSQL and a SQLite backend.
 
 PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) with a GIN index for
-full-text prefix matching, plus ``pg_trgm`` word similarity against a dictionary of the
-catalogue's words (``SEARCH_WORDS``) so a typo ("keripk") is corrected to "keripik" and still
-finds "Keripik". SQLite: an FTS5 table kept by triggers. Both rank by relevance; everything else
+full-text prefix matching, plus ``pg_trgm`` similarity against a dictionary of the catalogue's
+words (``SEARCH_WORDS``) so a typo ("keripk") is corrected to "keripik" and still finds
+"Keripik". SQLite: an FTS5 table kept by triggers. Both rank by relevance; everything else
 (filters, facets, sorting, paging) is shared SQL.
 
 On PostgreSQL a text search reads ``product_search_rows`` (``SEARCH_ROWS``), a narrow copy of the
@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 from flask import current_app
+from rapidfuzz.distance import OSA
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -97,6 +99,8 @@ SEARCH_WORDS = Table("search_words", MetaData(), Column("word", Text, primary_ke
 
 #: How many of the catalogue's words a misspelt word may stand for ("sambak": sambal, sambel).
 CORRECTIONS_PER_WORD = 3
+#: Shorter words are not corrected: too many words are one edit away from them.
+MIN_CORRECTED_LENGTH = 3
 
 #: The rows a query filters, counts and sorts: ``products`` itself or ``SEARCH_ROWS``, which has
 #: the same names for the columns it copies.
@@ -184,8 +188,9 @@ class Backend(Protocol):
 class PostgresBackend:
     """Every word must match as a prefix in the full-text index. Where no product has every
     word, the search asks again ``tolerant``: a word that prefix finds nowhere in the catalogue
-    (a typo) is corrected to the catalogue's words most like it (pg_trgm word similarity on
-    ``SEARCH_WORDS``, a few thousand rows), which are then matched in the index like any word.
+    (a typo) is corrected to the catalogue's words it was most likely meant as (fewest edits,
+    among the words of ``SEARCH_WORDS`` sharing trigrams with it), which are then matched in
+    the index like any word.
 
     Asking the index alone first keeps the lookup of which words the catalogue has off the
     common case, words simply typed right. Correcting against the dictionary rather than
@@ -225,19 +230,15 @@ class PostgresBackend:
 
     @staticmethod
     def _corrections(term: str) -> list[str]:
-        """The catalogue's words most like ``term``: pg_trgm's ``<%`` holds them to
-        ``SEARCH_TYPO_THRESHOLD`` (set on each connection), best first."""
-        return list(
-            db.session.scalars(
-                select(SEARCH_WORDS.c.word)
-                .where(literal(term).op("<%")(SEARCH_WORDS.c.word))
-                .order_by(
-                    func.word_similarity(literal(term), SEARCH_WORDS.c.word).desc(),
-                    SEARCH_WORDS.c.word,
-                )
-                .limit(CORRECTIONS_PER_WORD)
-            )
+        """The catalogue's words ``term`` was probably meant as (`closest_words`), weighed
+        among the words sharing enough trigrams with it (``SEARCH_TYPO_THRESHOLD``, set on
+        each connection as pg_trgm's similarity threshold; served by the trigram index)."""
+        if len(term) < MIN_CORRECTED_LENGTH:
+            return []
+        candidates = db.session.scalars(
+            select(SEARCH_WORDS.c.word).where(SEARCH_WORDS.c.word.op("%")(literal(term)))
         )
+        return closest_words(term, candidates)
 
     @staticmethod
     def _tsquery(term: str) -> ColumnElement[Any]:
@@ -287,6 +288,27 @@ class SqliteBackend:
         # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
         rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
         return TextMatch(condition, rank)
+
+
+def closest_words(term: str, words: Iterable[str], limit: int = CORRECTIONS_PER_WORD) -> list[str]:
+    """The ``words`` a misspelt ``term`` was most likely meant as, fewest edits first.
+
+    An edit is a letter added, dropped or replaced, or two neighbours swapped ("btaik" is one
+    edit from "batik"). A term of up to four letters may be one edit away, a longer one two;
+    only the words fewest edits away are taken.
+    The term may be the start of a word still being typed with a slip in it ("kerpi" for
+    "keripik"), so it is also held against the word's first letters. Ties go to the word closest
+    in length, then alphabetically.
+    """
+    allowed = 1 if len(term) <= 4 else 2
+    scored = []
+    for word in set(words):
+        lengths = range(max(1, len(term) - 1), len(term) + 2)
+        edits = min(OSA.distance(term, word[:n], score_cutoff=allowed + 1) for n in lengths)
+        if edits <= allowed:
+            scored.append((edits, abs(len(word) - len(term)), word))
+    scored.sort()
+    return [word for edits, _, word in scored[:limit] if edits == scored[0][0]]
 
 
 def _tsquery_word(word: str) -> str:
@@ -425,17 +447,17 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     rows = _rows_for(query)
     narrow = rows is SEARCH_ROWS
     page = min(max(query.page, 1), MAX_PAGE)
+    parallel = narrow and current_app.config["SEARCH_PAGE_IN_PARALLEL"]
     filters = _Filters(query, today, rows)
-    early: Future[list[int]] | None = None
-    if narrow and current_app.config["SEARCH_PAGE_IN_PARALLEL"]:
-        early = _in_parallel(_page(query, filters, page))
+    early = _in_parallel(_page(query, filters, page)) if parallel else None
     total, facet_values = _count(query, filters, today, facets)
     if not total and query.terms and backend().corrects_typos:
         # No product has every word as typed: ask again, a word the catalogue lacks (a typo)
-        # corrected to its words most like it. The page started early ranked the old words.
+        # corrected to the words it was most likely meant as.
         tolerant = _Filters(query, today, rows, tolerant=True)
         if tolerant.corrected:
-            filters, early = tolerant, None
+            filters = tolerant
+            early = _in_parallel(_page(query, filters, page)) if parallel else None
             total, facet_values = _count(query, filters, today, facets)
     products: list[Product] = []
     if total and narrow:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from marketplace.catalogue.search import (
     ProductQuery,
     _tsquery_word,
+    closest_words,
     search_products,
     search_terms,
 )
@@ -128,11 +129,12 @@ def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
         db.session.commit()
     assert names(app, text="sambal") == ["Sambal Bawang Pedas"]
     assert names(app, text="sambel") == ["Sambel Ijo"]
-    assert names(app, text="sambak") != []  # found by neither prefix: similarity finds both
+    # Found by neither prefix: taken for "sambal", one edit away ("sambel" is two).
     with app.test_request_context():
         result = search_products(ProductQuery(text="sambak"), today=date.today())
-    assert set(result.corrections["sambak"]) == {"sambal", "sambel"}
-    assert {p.name for p in result.products} == {"Sambal Bawang Pedas", "Sambel Ijo"}
+    assert result.corrections == {"sambak": ["sambal"]}
+    assert [p.name for p in result.products] == ["Sambal Bawang Pedas"]
+    assert names(app, text="sambxl") == ["Sambal Bawang Pedas", "Sambel Ijo"]  # one from each
 
 
 @pytest.mark.postgres
@@ -182,3 +184,33 @@ def test_a_corrected_word_is_searched_as_it_is(app: Flask, word: str) -> None:
             )
         )
     assert matches is True
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("keripk", "keripik"),  # a letter dropped
+        ("btaik", "batik"),  # two swapped
+        ("bitik", "batik"),  # one replaced
+        ("minreal", "mineral"),
+        ("kerpi", "keripik"),  # the start of a word, with a slip, still being typed
+        ("krma", "kurma"),
+    ],
+)
+def test_a_typo_is_taken_for_the_word_fewest_edits_away(typed: str, meant: str) -> None:
+    words = ["keripik", "batik", "biru", "mineral", "miniatur", "kurma", "kranggan", "kerupuk"]
+    assert closest_words(typed, words)[0] == meant
+
+
+def test_a_typo_too_far_from_every_word_is_taken_for_none() -> None:
+    words = ["keripik", "batik", "kurma"]
+    assert closest_words("kxrx", words) == []  # two edits from "kurm…": a short word allows one
+    assert closest_words("kxrxpxk", words) == []  # three from "keripik": a long one allows two
+    assert closest_words("bxtxk", words) == ["batik"]
+
+
+def test_only_the_words_fewest_edits_away_are_taken_at_most_three() -> None:
+    words = ["sambel", "sambal", "sampah", "samba", "sambalado", "sambil"]
+    assert closest_words("sambak", words) == ["sambal", "samba", "sambalado"]
+    assert closest_words("sambak", words, limit=5) == ["sambal", "samba", "sambalado"]
+    assert closest_words("sambek", ["sambal", "sambel"]) == ["sambel"]
