@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -73,15 +73,15 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 
 _TERM = re.compile(r"\w+", re.UNICODE)
 
-#: PostgreSQL only: a narrow copy of each product's search, filter and sort columns, kept in step
-#: with ``products`` by a trigger (migrations ``ea0d5effe65a``, ``a82d5f718b26``). A text search
+#: PostgreSQL only: a narrow copy of the search, filter and sort columns of each product the
+#: public may see (active, of an approved cooperative), kept in step with ``products`` and
+#: ``cooperatives`` by triggers (migrations ``ea0d5effe65a``, ``a82d5f718b26``). A text search
 #: counts, facets and ranks its matches here instead of on the wide ``products`` rows, then loads
 #: one page of products by id. Not part of the models' metadata: only migrations manage it.
 SEARCH_ROWS = Table(
     "product_search_rows",
     MetaData(),
     Column("id", Integer, primary_key=True),
-    Column("status", String(20)),
     Column("category_id", Integer),
     Column("cooperative_id", Integer),
     Column("price_from", BigInteger),
@@ -95,10 +95,15 @@ SEARCH_ROWS = Table(
 
 #: PostgreSQL only: every word of the search index once, with a trigram index, for correcting
 #: typos (migration ``a82d5f718b26``; the search rows' trigger adds new words).
-SEARCH_WORDS = Table("search_words", MetaData(), Column("word", Text, primary_key=True))
+SEARCH_WORDS = Table(
+    "search_words",
+    MetaData(),
+    Column("word", Text, primary_key=True),
+    Column("in_title", Boolean),  # some product is named with it (its title: name, category…)
+)
 
-#: How many of the catalogue's words a misspelt word may stand for ("sambak": sambal, sambel).
-CORRECTIONS_PER_WORD = 3
+#: How many of the catalogue's words a misspelt word may stand for ("batk": bata, batu, batik, …).
+CORRECTIONS_PER_WORD = 4
 #: Shorter words are not corrected: too many words are one edit away from them.
 MIN_CORRECTED_LENGTH = 3
 
@@ -224,6 +229,10 @@ class PostgresBackend:
                     literal(" | ".join(_tsquery_word(word) for word in corrections[term])),
                     TSQUERY,
                 )
+                if len(corrections[term]) > 1:
+                    # The likeliest correction first: its products rank above the others'.
+                    best = cast(literal(_tsquery_word(corrections[term][0])), TSQUERY)
+                    rank = rank + func.ts_rank(vector, best)
             conditions.append(vector.op("@@")(tsquery))
             rank = rank + func.ts_rank(vector, tsquery)
         return TextMatch(and_(*conditions), rank, bool(corrections), corrections)
@@ -235,10 +244,13 @@ class PostgresBackend:
         each connection as pg_trgm's similarity threshold; served by the trigram index)."""
         if len(term) < MIN_CORRECTED_LENGTH:
             return []
-        candidates = db.session.scalars(
-            select(SEARCH_WORDS.c.word).where(SEARCH_WORDS.c.word.op("%")(literal(term)))
-        )
-        return closest_words(term, candidates)
+        candidates = db.session.execute(
+            select(SEARCH_WORDS.c.word, SEARCH_WORDS.c.in_title).where(
+                SEARCH_WORDS.c.word.op("%")(literal(term))
+            )
+        ).all()
+        named = {word for word, in_title in candidates if in_title}
+        return closest_words(term, [word for word, _ in candidates], preferred=named)
 
     @staticmethod
     def _tsquery(term: str) -> ColumnElement[Any]:
@@ -259,7 +271,7 @@ class PostgresBackend:
         for index, tsquery in enumerate(queries):
             matches = (
                 select(rows.c.id)
-                .where(vector.op("@@")(tsquery), rows.c.status == ProductStatus.ACTIVE)
+                .where(vector.op("@@")(tsquery), *_visibility(rows))
                 .cte(f"word_{index}")
                 .prefix_with("MATERIALIZED")
             )
@@ -290,25 +302,38 @@ class SqliteBackend:
         return TextMatch(condition, rank)
 
 
-def closest_words(term: str, words: Iterable[str], limit: int = CORRECTIONS_PER_WORD) -> list[str]:
+def closest_words(
+    term: str,
+    words: Iterable[str],
+    limit: int = CORRECTIONS_PER_WORD,
+    preferred: Collection[str] = (),
+) -> list[str]:
     """The ``words`` a misspelt ``term`` was most likely meant as, fewest edits first.
 
     An edit is a letter added, dropped or replaced, or two neighbours swapped ("btaik" is one
     edit from "batik"). A term of up to four letters may be one edit away, a longer one two;
     only the words fewest edits away are taken.
     The term may be the start of a word still being typed with a slip in it ("kerpi" for
-    "keripik"), so it is also held against the word's first letters. Ties go to the word closest
-    in length, then alphabetically.
+    "keripik"), so it is also held against the word's first letters. Among words as few edits
+    away, whole words come before words only begun ("batk": bata, batu, batik before bakar),
+    then ``preferred`` words (those products are named with), then the word closest in length,
+    then alphabetical order.
     """
     allowed = 1 if len(term) <= 4 else 2
     scored = []
     for word in set(words):
-        lengths = range(max(1, len(term) - 1), len(term) + 2)
-        edits = min(OSA.distance(term, word[:n], score_cutoff=allowed + 1) for n in lengths)
+        whole = OSA.distance(term, word, score_cutoff=allowed + 1)
+        start = min(
+            OSA.distance(term, word[:n], score_cutoff=allowed + 1)
+            for n in range(max(1, len(term) - 1), len(term) + 2)
+        )
+        edits = min(whole, start)
         if edits <= allowed:
-            scored.append((edits, abs(len(word) - len(term)), word))
+            scored.append(
+                (edits, whole > edits, word not in preferred, abs(len(word) - len(term)), word)
+            )
     scored.sort()
-    return [word for edits, _, word in scored[:limit] if edits == scored[0][0]]
+    return [word for edits, *_, word in scored[:limit] if edits == scored[0][0]]
 
 
 def _tsquery_word(word: str) -> str:
@@ -334,16 +359,21 @@ def _rows_for(query: ProductQuery) -> Rows:
     return Product.__table__  # type: ignore[return-value]
 
 
-def _visible(rows: Rows) -> Select[Any]:
-    """``visible_products`` on ``rows``, selecting product ids."""
-    return (
-        select(rows.c.id)
-        .join(Cooperative, Cooperative.id == rows.c.cooperative_id)
-        .where(
-            rows.c.status == ProductStatus.ACTIVE,
-            Cooperative.status == CooperativeStatus.APPROVED,
-        )
-    )
+def _visibility(rows: Rows) -> list[ColumnElement[bool]]:
+    """What makes a row of ``rows`` visible: nothing to ask of the search rows, which hold
+    visible products only; an active product of an approved cooperative otherwise."""
+    if rows is SEARCH_ROWS:
+        return []
+    return [
+        rows.c.status == ProductStatus.ACTIVE,
+        rows.c.cooperative_id.in_(
+            select(Cooperative.id).where(Cooperative.status == CooperativeStatus.APPROVED)
+        ),
+    ]
+
+
+def _of_cooperatives(rows: Rows, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return rows.c.cooperative_id.in_(select(Cooperative.id).where(condition))
 
 
 def visible_products() -> Select[tuple[Product]]:
@@ -398,9 +428,13 @@ class _Filters:
         if query.category:
             self.clauses["category"] = rows.c.category_id.in_(_category_ids(query.category) or [-1])
         if query.cooperative:
-            self.clauses["cooperative"] = Cooperative.slug == query.cooperative
+            self.clauses["cooperative"] = _of_cooperatives(
+                rows, Cooperative.slug == query.cooperative
+            )
         if query.kecamatan:
-            self.clauses["kecamatan"] = Cooperative.kecamatan == query.kecamatan
+            self.clauses["kecamatan"] = _of_cooperatives(
+                rows, Cooperative.kecamatan == query.kecamatan
+            )
         price: list[ColumnElement[bool]] = []
         if query.price_min is not None:
             price.append(rows.c.price_from >= query.price_min)
@@ -477,13 +511,17 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     )
 
 
+def _matching(filters: _Filters) -> Select[Any]:
+    """The products matching: ids from the search rows (all visible), else visible products."""
+    rows = filters.rows
+    return filters.apply(select(SEARCH_ROWS.c.id) if rows is SEARCH_ROWS else visible_products())
+
+
 def _page(query: ProductQuery, filters: _Filters, page: int) -> Select[Any]:
-    """The page's rows in the query's order: ids from the narrow search rows, else products."""
-    base = filters.apply(
-        _visible(filters.rows) if filters.rows is SEARCH_ROWS else visible_products()
-    )
+    """The page's rows in the query's order: ids from the search rows, else products."""
     return (
-        base.order_by(*_ordering(query, filters.rank, filters.rows))
+        _matching(filters)
+        .order_by(*_ordering(query, filters.rank, filters.rows))
         .limit(query.per_page)
         .offset((page - 1) * query.per_page)
     )
@@ -515,11 +553,8 @@ def _count(
     """The number of matches and, when asked for, every facet's counts."""
     if facets:
         return _facets(query, filters, today)
-    base = filters.apply(
-        _visible(filters.rows) if filters.rows is SEARCH_ROWS else visible_products()
-    )
     return db.session.scalar(
-        select(func.count()).select_from(base.order_by(None).subquery())
+        select(func.count()).select_from(_matching(filters).order_by(None).subquery())
     ) or 0, {}
 
 
@@ -582,13 +617,8 @@ def _facet_counts(filters: _Filters, today: date) -> _FacetCounts:
                 conditions.append(extra[condition])
             columns[key] = func.count().filter(and_(*conditions)) if conditions else func.count()
         column_of[name] = list(columns).index(key)
-    statement = (
-        select(source.c.category_id, source.c.cooperative_id, *columns.values())
-        .join(Cooperative, Cooperative.id == source.c.cooperative_id)
-        .where(
-            source.c.status == ProductStatus.ACTIVE,
-            Cooperative.status == CooperativeStatus.APPROVED,
-        )
+    statement = select(source.c.category_id, source.c.cooperative_id, *columns.values()).where(
+        *_visibility(source)
     )
     if _postgres():
         # Two grouping sets return one row per category and one per cooperative, rather than

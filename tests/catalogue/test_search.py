@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import ARRAY, Text, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from marketplace.catalogue.models import Product, ProductStatus
 from marketplace.catalogue.search import (
     ProductQuery,
     _tsquery_word,
@@ -16,6 +17,7 @@ from marketplace.catalogue.search import (
     search_products,
     search_terms,
 )
+from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
 from tests.factories import ProductFactory
@@ -61,6 +63,46 @@ def test_hidden_products_are_never_found(app: Flask, catalogue: Catalogue) -> No
     found = names(app, text="keripik")
     assert "Keripik Rahasia Draf" not in found
     assert "Keripik Koperasi Tutup" not in found
+
+
+def test_products_leave_and_rejoin_the_search_with_their_visibility(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    """A product that stops being active, or whose cooperative stops being approved, is no
+    longer found (nor counted); made visible again, it is found again. (On PostgreSQL the
+    search rows hold visible products only, kept so by triggers on both tables.)"""
+    with app.app_context():
+        tempe = db.session.get(Product, catalogue.tempe.id)
+        assert tempe is not None
+        tempe.status = ProductStatus.ARCHIVED
+        db.session.commit()
+    assert "Keripik Tempe Original" not in names(app, text="keripik")
+    with app.app_context():
+        tempe = db.session.get(Product, catalogue.tempe.id)
+        assert tempe is not None
+        tempe.status = ProductStatus.ACTIVE
+        db.session.commit()
+    assert "Keripik Tempe Original" in names(app, text="keripik")
+
+    def total(text: str) -> int:
+        with app.test_request_context():
+            return search_products(ProductQuery(text=text), today=date.today()).total
+
+    before = total("keripik")
+    with app.app_context():
+        hikmah = db.session.get(Cooperative, catalogue.hikmah.id)
+        assert hikmah is not None
+        hikmah.status = CooperativeStatus.SUSPENDED
+        db.session.commit()
+    assert names(app, text="keripik") == ["Sambal Bawang Pedas"]
+    assert total("keripik") == before - 2
+    with app.app_context():
+        hikmah = db.session.get(Cooperative, catalogue.hikmah.id)
+        assert hikmah is not None
+        hikmah.status = CooperativeStatus.APPROVED
+        db.session.commit()
+    assert total("keripik") == before
+    assert "Keripik Singkong Balado" in names(app, text="singk")
 
 
 def test_the_index_follows_product_edits(app: Flask, catalogue: Catalogue) -> None:
@@ -209,8 +251,39 @@ def test_a_typo_too_far_from_every_word_is_taken_for_none() -> None:
     assert closest_words("bxtxk", words) == ["batik"]
 
 
-def test_only_the_words_fewest_edits_away_are_taken_at_most_three() -> None:
+def test_only_the_words_fewest_edits_away_are_taken_whole_words_first() -> None:
     words = ["sambel", "sambal", "sampah", "samba", "sambalado", "sambil"]
     assert closest_words("sambak", words) == ["sambal", "samba", "sambalado"]
-    assert closest_words("sambak", words, limit=5) == ["sambal", "samba", "sambalado"]
     assert closest_words("sambek", ["sambal", "sambel"]) == ["sambel"]
+    # "bakar" is one edit from "batk" only by its start ("bak"): whole words come first.
+    words = ["bakar", "batik", "bata", "batu", "batok", "bahan"]
+    assert closest_words("batk", words) == ["bata", "batu", "batik", "batok"]
+    assert closest_words("batk", words, limit=2) == ["bata", "batu"]
+    # Then the words products are named with, before words of descriptions only.
+    assert closest_words("batk", words, preferred={"batik", "bakar"}) == [
+        "batik",
+        "bata",
+        "batu",
+        "batok",
+    ]
+
+
+@pytest.mark.postgres
+def test_a_typo_is_first_taken_for_a_word_products_are_named_with(
+    app: Flask, catalogue: Catalogue
+) -> None:
+    """ "kemja" is one edit from "kemeja" (a product's name) and from "kerja" (only in a
+    description): the name's word comes first, and its products first in the results."""
+    with app.app_context():
+        ProductFactory(
+            cooperative=catalogue.hikmah,
+            category=catalogue.snacks,
+            name="Rengginang Ketan",
+            slug="rengginang",
+            description="Digoreng pada hari kerja.",
+        )
+        db.session.commit()
+    with app.test_request_context():
+        result = search_products(ProductQuery(text="kemja"), today=date.today())
+    assert result.corrections == {"kemja": ["kemeja", "kerja"]}
+    assert [p.name for p in result.products] == ["Kemeja Batik Tulis", "Rengginang Ketan"]
