@@ -181,8 +181,8 @@ def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
 
 @pytest.mark.postgres
 def test_a_new_products_words_can_correct_a_typo(app: Flask, catalogue: Catalogue) -> None:
-    """The dictionary typos are corrected against follows the catalogue: a product added now
-    brings its words, and a typo of one finds it, with the page saying what was searched."""
+    """The dictionary that typos are corrected against follows the catalogue: a product added
+    now brings its words, and a typo of one finds it, the page saying what was searched."""
     assert names(app, text="dodl nanas") == []
     with app.app_context():
         ProductFactory(
@@ -272,8 +272,8 @@ def test_only_the_words_fewest_edits_away_are_taken_whole_words_first() -> None:
 def test_a_typo_is_first_taken_for_a_word_products_are_named_with(
     app: Flask, catalogue: Catalogue
 ) -> None:
-    """ "kemja" is one edit from "kemeja" (a product's name) and from "kerja" (only in a
-    description): the name's word comes first, and its products first in the results."""
+    """The typo "kemja" is one edit from "kemeja" (a product's name) and from "kerja" (only in
+    a description): the name's word comes first, and its products first in the results."""
     with app.app_context():
         ProductFactory(
             cooperative=catalogue.hikmah,
