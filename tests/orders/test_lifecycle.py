@@ -187,7 +187,7 @@ def test_a_delivered_order_is_shipped_with_courier_and_tracking(app_ctx: Flask) 
     )
     assert (
         "sudah mengirim pesanan Anda. Dikirim lewat Kurir koperasi."
-        in (db.session.scalars(select(OutboxEmail.body_text)).all()[-1])
+        in db.session.scalars(select(OutboxEmail.body_text).order_by(OutboxEmail.id)).all()[-1]
     )
 
 
@@ -268,7 +268,7 @@ def test_the_cooperative_rejects_with_a_reason(app_ctx: Flask) -> None:
     assert events(part)[-1] == ("awaiting_payment", "cancelled", "cooperative")
     assert (
         "Alasan pembatalan: Bahan baku habis"
-        in (db.session.scalars(select(OutboxEmail.body_text)).all()[-1])
+        in db.session.scalars(select(OutboxEmail.body_text).order_by(OutboxEmail.id)).all()[-1]
     )
 
 
