@@ -206,11 +206,8 @@ class PostgresBackend:
     corrects_typos = True
 
     def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
-        vector: ColumnElement[Any] = (
-            rows.c.search_vector
-            if "search_vector" in rows.c
-            else literal_column(f"{rows.name}.search_vector")
-        )
+        # Text is searched on the search rows only (`_rows_for`): products have no index for it.
+        vector: ColumnElement[Any] = rows.c.search_vector
         queries = [self._tsquery(term) for term in terms]
         found = self._found(rows, vector, queries) if tolerant else [True] * len(terms)
         corrections = {
