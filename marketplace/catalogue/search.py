@@ -175,9 +175,8 @@ class TextMatch(NamedTuple):
     condition: ColumnElement[bool]
     #: Ranks them, higher first.
     rank: ColumnElement[Any]
-    #: Whether some word was not in the index as typed and was looked up as a typo.
-    corrected: bool = False
-    #: For each such word, the catalogue's words it was taken for (none: nothing like it).
+    #: Each word not in the index as typed, looked up as a typo, with the catalogue's words it
+    #: was taken for (none: nothing like it).
     corrections: dict[str, list[str]] = {}
 
 
@@ -185,9 +184,9 @@ class Backend(Protocol):
     #: Whether ``match(..., tolerant=True)`` can find what the exact match did not.
     corrects_typos: bool
 
-    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
+    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
         """The words' match: each as a prefix in the index; with ``tolerant``, a word the index
-        has nowhere is matched by similarity instead (where the backend can)."""
+        has nowhere is taken for the catalogue's words most like it (where the backend can)."""
 
 
 class PostgresBackend:
@@ -205,7 +204,7 @@ class PostgresBackend:
 
     corrects_typos = True
 
-    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
+    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
         # Text is searched on the search rows only (`_rows_for`): products have no index for it.
         vector: ColumnElement[Any] = rows.c.search_vector
         queries = [self._tsquery(term) for term in terms]
@@ -232,7 +231,7 @@ class PostgresBackend:
                     rank = rank + func.ts_rank(vector, best)
             conditions.append(vector.op("@@")(tsquery))
             rank = rank + func.ts_rank(vector, tsquery)
-        return TextMatch(and_(*conditions), rank, bool(corrections), corrections)
+        return TextMatch(and_(*conditions), rank, corrections)
 
     @staticmethod
     def _corrections(term: str) -> list[str]:
@@ -280,7 +279,7 @@ class PostgresBackend:
 class SqliteBackend:
     corrects_typos = False
 
-    def match(self, terms: list[str], raw: str, rows: Rows, *, tolerant: bool) -> TextMatch:
+    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
         expression = " ".join(f'"{term}"*' for term in terms)
         matches = (
             select(
@@ -375,14 +374,7 @@ def _of_cooperatives(rows: Rows, condition: ColumnElement[bool]) -> ColumnElemen
 
 def visible_products() -> Select[tuple[Product]]:
     """Active products of approved cooperatives: the only ones the public may see."""
-    return (
-        select(Product)
-        .join(Product.cooperative)
-        .where(
-            Product.status == ProductStatus.ACTIVE,
-            Cooperative.status == CooperativeStatus.APPROVED,
-        )
-    )
+    return select(Product).where(*_visibility(Product.__table__))  # type: ignore[arg-type]
 
 
 def _in_stock(rows: Rows) -> ColumnElement[bool]:
@@ -415,12 +407,10 @@ class _Filters:
         self.rows = rows
         self.clauses: dict[str, ColumnElement[bool]] = {}
         self.rank: ColumnElement[Any] | None = None
-        self.corrected = False
         self.corrections: dict[str, list[str]] = {}
         if query.terms:
-            text_match = backend().match(query.terms, query.text, rows, tolerant=tolerant)
+            text_match = backend().match(query.terms, rows, tolerant=tolerant)
             self.clauses["text"], self.rank = text_match.condition, text_match.rank
-            self.corrected = text_match.corrected
             self.corrections = text_match.corrections
         if query.category:
             self.clauses["category"] = rows.c.category_id.in_(_category_ids(query.category) or [-1])
@@ -486,7 +476,7 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
         # No product has every word as typed: ask again, a word the catalogue lacks (a typo)
         # corrected to the words it was most likely meant as.
         tolerant = _Filters(query, today, rows, tolerant=True)
-        if tolerant.corrected:
+        if tolerant.corrections:
             filters = tolerant
             early = _in_parallel(_page(query, filters, page)) if parallel else None
             total, facet_values = _count(query, filters, today, facets)
