@@ -4,9 +4,10 @@ data.
 After every flush that touches a product, one of its variants, a category or a cooperative,
 the affected products' ``price_from``, ``in_stock``, ``search_title`` and ``search_text`` are
 recomputed in SQL. Stock changes are guarded UPDATEs that bypass the flush, so
-`inventory.stock` calls `refresh_stock_flags` after each. The full-text indexes follow
-``search_text`` by themselves: a generated tsvector column on PostgreSQL, FTS5 triggers on
-SQLite (see the migration that created them).
+`inventory.stock` calls `refresh_stock_flags` after each. The full-text search follows
+``search_text`` by itself: on PostgreSQL a generated tsvector column that triggers copy into
+``product_search_rows`` (and its words into ``search_words``), on SQLite FTS5 triggers (see the
+migrations that created them).
 """
 
 from __future__ import annotations
