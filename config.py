@@ -37,6 +37,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SQLITE_FILENAME = "pasar-opop.sqlite3"
+    # How long a write on SQLite waits for another writer before answering "busy, try again".
+    SQLITE_BUSY_TIMEOUT_SECONDS = float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "10"))
 
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
 

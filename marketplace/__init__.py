@@ -52,6 +52,12 @@ def load_config(
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations")
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres"):
         # Which words of the catalogue a misspelt word is weighed against (pg_trgm's `%`). No JIT:
         # the catalogue's short queries spent longer compiling than running. A random page

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -62,21 +63,45 @@ def money_column(**kwargs: Any) -> Mapped[int]:
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; SQLAlchemy's
-    # documented fix is to switch it off and emit BEGIN ourselves (see _begin_sqlite).
+    # documented fix is to switch it off and emit BEGIN ourselves (see _begin_sqlite). How long
+    # a writer waits for the lock is pysqlite's `timeout` (SQLITE_BUSY_TIMEOUT_SECONDS).
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         # WAL lets readers proceed while one writer commits (ignored for in-memory databases).
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
+#: Requests that may write. Their SQLite transactions take the write lock when they begin.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def sqlite_begin_statement() -> str:
+    """How this context's SQLite transaction begins.
+
+    A deferred BEGIN takes a read lock that SQLite cannot upgrade to a write lock while another
+    connection writes: the upgrade fails at once with "database is locked", whatever the busy
+    timeout. A request that may write therefore begins IMMEDIATE, waiting (up to the busy
+    timeout) for its turn before it reads, so it reads what the previous writer committed.
+    Reads stay deferred and run beside the writer under WAL.
+    """
+    if has_request_context() and request.method in WRITING_METHODS:
+        return "BEGIN IMMEDIATE"
+    return "BEGIN"
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(sqlite_begin_statement())
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """SQLite's write lock could not be had within the busy timeout."""
+    original = getattr(error, "orig", error)
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
 
 
 #: Database objects that autogenerate cannot model (full-text tables and their shadow tables, the

@@ -6,10 +6,12 @@ import logging
 
 from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from marketplace.database import is_lock_timeout
 from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
@@ -69,16 +71,45 @@ def _wants_json() -> bool:
 
 
 def _error_page(status: int, message: str | None = None) -> tuple[str | Response, int]:
-    if _wants_json():
-        from flask import jsonify
+    """The localized error page; a bare one if even that fails.
 
-        return jsonify(error=message or str(status)), status
-    template = (
-        f"errors/{status}.html"
-        if status in (400, 403, 404, 429, 500, 503)
-        else "errors/generic.html"
+    An error page is rendered after something already went wrong (a lost database connection,
+    a lock not had, objects expired by the rollback): the base template's navigation may load
+    from the database again. The handler must still answer, so any failure while rendering falls
+    back to a page built without templates or the database.
+    """
+    try:
+        if _wants_json():
+            from flask import jsonify
+
+            return jsonify(error=message or str(status)), status
+        template = (
+            f"errors/{status}.html"
+            if status in (400, 403, 404, 429, 500, 503)
+            else "errors/generic.html"
+        )
+        return render_template(template, status=status, message=message), status
+    except Exception:  # the last resort must not raise
+        log.exception("The error page for %s could not be rendered", status)
+        return _bare_error_page(status, message), status
+
+
+def _bare_error_page(status: int, message: str | None) -> Response:
+    text = escape(message or _BARE_MESSAGES.get(status, _BARE_MESSAGES[500]))
+    body = (
+        '<!doctype html><html lang="id"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{status}</title><h1>{status}</h1><p>{text}</p>"
+        '<p><a href="/">Beranda</a></p></html>'
     )
-    return render_template(template, status=status, message=message), status
+    return Response(body, status=status, mimetype="text/html")
+
+
+#: Without templates there is no locale selection either: the bare page speaks Indonesian.
+_BARE_MESSAGES = {
+    503: "Layanan sedang sibuk. Coba lagi dalam beberapa saat.",
+    500: "Terjadi kesalahan. Coba lagi dalam beberapa saat.",
+}
 
 
 class NulCharacter(DomainError):
@@ -112,16 +143,34 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def handle_database_unavailable(error: OperationalError) -> tuple[str | Response, int]:
-        # The database went away (restart, failover, network): say so kindly; the pool's
-        # pre-ping replaces the dead connection, so the next request works again.
+        # The database went away (restart, failover, network), or SQLite's write lock was not
+        # had within the busy timeout: say so kindly and change nothing. The pool's pre-ping
+        # replaces a dead connection, so the next request works again.
         try:
             db.session.rollback()
-        except Exception:  # the connection may be gone; remove() below resets it
+        except Exception:  # the connection may be gone; remove() resets it
             log.debug("rollback after a database failure failed too", exc_info=True)
-        db.session.remove()
-        log.error("Database unavailable on %s %s: %s", request.method, request.path, error)
-        body, status = _error_page(503, None)
-        return body, status
+            db.session.remove()
+        busy = is_lock_timeout(error)
+        log.error(
+            "%s on %s %s: %s",
+            "Database busy" if busy else "Database unavailable",
+            request.method,
+            request.path,
+            error,
+        )
+        message = (
+            str(_l("Banyak permintaan mengubah data yang sama. Tidak ada yang diubah; coba lagi."))
+            if busy
+            else None
+        )
+        body, status = _error_page(503, message)
+        if isinstance(body, Response):
+            body.headers["Retry-After"] = "5"
+            return body, status
+        response = Response(body, status=status, mimetype="text/html")
+        response.headers["Retry-After"] = "5"
+        return response, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:

@@ -292,6 +292,9 @@ def inspect_delivery(
     note saying why). This issues the BAST; the accepted goods' reserved stock becomes a sale;
     the order becomes partly delivered or delivered."""
     delivery = agency_delivery(user, delivery_id, PENERIMA)
+    # Two receivers pressing at once: the second waits here for the first to finish, then sees
+    # the delivery inspected and is refused (without the lock both went on to issue a BAST).
+    db.session.refresh(delivery, with_for_update=True)
     find_transition(delivery, DeliveryStatus.INSPECTED, Actor.PENERIMA)
     order = delivery.purchase_order
     lines = {line.id: line for line in delivery.lines}
