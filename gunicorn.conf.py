@@ -4,8 +4,11 @@ an environment variable, so `gunicorn -w 2 -b 127.0.0.1:PORT wsgi:app` works as 
 No daemon mode and no pid file: systemd (deploy/) or a container supervises the process.
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers, two per core plus one (gunicorn's rule of thumb), at most 8 on a small machine.
@@ -33,9 +36,29 @@ access_log_format = (
 )
 
 
+# Prometheus counts across workers only in multiprocess mode: each worker writes its samples to
+# files in one folder, and /metrics adds them up. The systemd unit names a folder of its own;
+# anywhere else (a container, gunicorn started by hand) this config makes one, so every way of
+# starting the server counts alike. Set here, before any worker imports prometheus_client.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="opop-metrics-")
+    # Remembered in the environment: a reload (HUP) reads this file again.
+    os.environ["OPOP_METRICS_DIR_IS_TEMPORARY"] = "1"
+
+
+def on_starting(server):
+    """A fresh start counts from zero: samples left by an earlier run would be added in."""
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
 def child_exit(server, worker):
     """Prometheus multiprocess mode: forget a dead worker's live gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if os.environ.get("OPOP_METRICS_DIR_IS_TEMPORARY"):
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

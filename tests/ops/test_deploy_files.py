@@ -10,6 +10,7 @@ import configparser
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from flask import Flask
 
@@ -52,7 +53,11 @@ def test_nginx_site_braces_balance_and_forward_the_request_id() -> None:
     assert "client_max_body_size 16m;" in text
 
 
-def test_gunicorn_settings_leave_the_command_line_in_charge() -> None:
+def test_gunicorn_settings_leave_the_command_line_in_charge(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The config sets PROMETHEUS_MULTIPROC_DIR when it is unset; keep that out of this process.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     settings: dict[str, object] = {}
     exec((DEPLOY.parent / "gunicorn.conf.py").read_text(), settings)  # noqa: S102
     assert "daemon" not in settings and "pidfile" not in settings

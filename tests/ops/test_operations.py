@@ -110,16 +110,36 @@ def test_rate_limits_are_shared_through_redis(app: Flask, redis_url: str, tmp_pa
     assert statuses == [400, 400, 400, 429]
 
 
+def production_env(app: Flask, port: int) -> dict[str, str]:
+    """What a production server needs in its environment, on the test's database."""
+    return {
+        "MARKETPLACE_CONFIG": "production",
+        "SECRET_KEY": "s" * 64,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "MAIL_BACKEND": "log",
+    }
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> dict[str, object]:
+    """/readyz's answer once the server gives one; the server's output if it never does."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                body: dict[str, object] = json.loads(r.read())
+                assert r.headers["X-Request-ID"]
+                return body
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"gunicorn did not serve:\n{output}") from None
+            time.sleep(0.3)
+
+
 @pytest.mark.slow
 def test_gunicorn_serves_the_app_from_the_command_line(committed_app: Flask) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "MARKETPLACE_CONFIG": "production",
-        "SECRET_KEY": "s" * 64,
-        "DATABASE_URL": committed_app.config["SQLALCHEMY_DATABASE_URI"],
-        "MAIL_BACKEND": "log",
-    }
+    env = {**os.environ, **production_env(committed_app, port)}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
@@ -129,20 +149,50 @@ def test_gunicorn_serves_the_app_from_the_command_line(committed_app: Flask) -> 
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    body = json.loads(r.read())
-                    request_id = r.headers["X-Request-ID"]
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    raise AssertionError(f"gunicorn did not serve:\n{output}") from None
-                time.sleep(0.3)
-        assert body["checks"]["database"] == "ok"
-        assert request_id
+        body = wait_until_ready(process, port)
+        checks = body["checks"]
+        assert isinstance(checks, dict) and checks["database"] == "ok"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_gunicorn_started_by_hand_counts_every_workers_requests(
+    committed_app: Flask, tmp_path: Path
+) -> None:
+    """Without PROMETHEUS_MULTIPROC_DIR (a container, gunicorn typed by hand) gunicorn.conf.py
+    sets up multiprocess metrics itself: /metrics answers with all three workers' requests,
+    whichever worker serves it."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(production_env(committed_app, port), METRICS_ENABLED="1")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-w", "3", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_ready(process, port)
+        hits = 30
+        for _ in range(hits):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                assert r.status == 200
+        counts = set()
+        for _ in range(6):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                body = r.read().decode()
+            line = next(
+                line
+                for line in body.splitlines()
+                if line.startswith("opop_http_requests_total{")
+                and 'endpoint="site.healthz"' in line
+            )
+            counts.add(float(line.rsplit(" ", 1)[1]))
+        assert counts == {float(hits)}
     finally:
         process.terminate()
         process.wait(timeout=20)
