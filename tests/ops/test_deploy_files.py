@@ -28,6 +28,24 @@ def test_compose_file_defines_web_worker_and_scheduler() -> None:
         assert "REDIS_URL" in services[name]["environment"]
 
 
+def test_compose_services_restart_and_share_uploads_the_app_user_owns() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    for name, service in services.items():
+        assert service.get("restart") in ("unless-stopped", "always"), name
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["environment"]["UPLOAD_FOLDER"] == "/uploads"
+        assert "uploads:/uploads" in services[name]["volumes"]
+        # No default password: compose refuses to start until deploy/env sets one.
+        assert ":?" in services[name]["environment"]["DATABASE_URL"]
+    assert "uploads" in compose["volumes"]
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    # A new named volume copies the image's /uploads, its owner included.
+    assert re.search(r"useradd [^\n]*--uid 10001 pasar-opop", dockerfile)
+    assert "install -d -o pasar-opop -g pasar-opop /uploads" in dockerfile
+    assert re.search(r"^USER pasar-opop$", dockerfile, re.MULTILINE)
+
+
 def test_systemd_units_parse_and_run_real_commands(app: Flask) -> None:
     commands = set(app.cli.list_commands(None))  # type: ignore[arg-type]
     jobs = app.cli.get_command(None, "jobs")  # type: ignore[arg-type]
