@@ -73,6 +73,9 @@ def register_user(
     """
     existing = find_user_by_email(email)
     if existing is not None:
+        # Hashed and thrown away: creating an account costs one hash, and a reply that came
+        # back sooner for a registered address would tell the address is registered.
+        hash_password(password)
         queue_email(
             existing.email,
             "account_exists",
