@@ -58,7 +58,10 @@ def sign_in(user: User, *, remember: bool = False) -> None:
 
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the user of a live sign-in, else nobody (a guest)."""
-    user_id, version, token = (session_id.split(":", 2) + ["", ""])[:3]
+    parts = session_id.split(":")
+    if len(parts) != 3:
+        return None
+    user_id, version, token = parts
     if not user_id.isdecimal() or not version.isdecimal() or not token:
         return None
     user = db.session.scalar(
