@@ -84,7 +84,7 @@ def load_config(
 
 def register_extensions(app: Flask) -> None:
     from marketplace.accounts import passwords
-    from marketplace.accounts.services import load_user_for_session
+    from marketplace.accounts.sessions import load_user
     from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
     from marketplace.i18n import select_locale
     from marketplace.mail import init_mail
@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user_for_session)
+    login_manager.user_loader(load_user)
 
     from flask_babel import lazy_gettext as _l
 

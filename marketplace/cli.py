@@ -107,18 +107,48 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
 @with_appcontext
 @click.argument("email")
 @click.option("--name", default="Administrator", show_default=True)
-@click.password_option()
-def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create a city administrator account (or make an existing account one)."""
+@click.option("--password", help="The new account's password; asked for (hidden) when left out.")
+def create_admin_command(email: str, name: str, password: str | None) -> None:
+    """Create a city administrator account (or make an existing account one).
+
+    A new account obeys registration's rules for the name, email and password.
+    """
     from marketplace.accounts.services import create_user, find_user_by_email
 
     user = find_user_by_email(email)
     if user is None:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        name, email = _valid_new_account(name, email, password)
         user = create_user(email, password, name, verified=True, is_city_admin=True)
     else:
         user.is_city_admin = True
+        if password is not None:
+            click.echo("The account exists already: its password is unchanged.")
     db.session.commit()
     click.echo(f"{user.email} is a city administrator.")
+
+
+def _valid_new_account(name: str, email: str, password: str) -> tuple[str, str]:
+    """The name and email as registration would store them, or every problem at once."""
+    from flask_babel import force_locale
+    from werkzeug.datastructures import MultiDict
+
+    from marketplace.accounts.forms import NewAccountForm
+
+    data = MultiDict({"full_name": name, "email": email, "password": password})
+    with force_locale("en"):
+        form = NewAccountForm(formdata=data, meta={"csrf": False})
+        if not form.validate():
+            options = {"full_name": "--name", "email": "EMAIL", "password": "--password"}
+            raise click.ClickException(
+                "No account created. "
+                + " ".join(
+                    f"{options[field]}: {' '.join(map(str, errors))}"
+                    for field, errors in form.errors.items()
+                )
+            )
+    return form.full_name.data, form.email.data
 
 
 def register_cli(app: Flask) -> None:

@@ -23,9 +23,10 @@ def is_local_url(target: str | None) -> bool:
 
 def user_or_address() -> str:
     """A rate limit's key for signed-in actions: the account, so that a government office or a
-    pesantren sharing one address is not limited as one person; else the client's address."""
+    pesantren sharing one address is not limited as one person; else the client's address.
+    The account's id, not the sign-in's: logging in again must not buy a fresh allowance."""
     if current_user.is_authenticated:
-        return f"user:{current_user.get_id()}"
+        return f"user:{current_user.id}"
     return f"addr:{get_remote_address()}"
 
 

@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (Alembic, create_all, the schema test)."""
 
-from marketplace.accounts.models import Address, User
+from marketplace.accounts.models import Address, User, UserSession
 from marketplace.audit import AuditLog
 from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
@@ -95,6 +95,7 @@ __all__ = [
     "StockMovement",
     "StripeEvent",
     "User",
+    "UserSession",
     "VendorOrder",
     "VendorOrderEvent",
 ]

@@ -35,12 +35,18 @@ def not_common(form: FlaskForm, field: Field) -> None:
         )
 
 
-class RegistrationForm(FlaskForm):
+class NewAccountForm(FlaskForm):
+    """What every new account must satisfy: registration's fields, and what ``flask
+    create-admin`` checks its arguments with (one set of rules for shoppers and administrators)."""
+
     full_name = StringField(
         _l("Nama lengkap"), filters=[strip], validators=[required(), length(120)]
     )
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), email(), length(254)])
     password = PasswordField(_l("Kata sandi"), validators=[required(), strong_password, not_common])
+
+
+class RegistrationForm(NewAccountForm):
     confirm = PasswordField(
         _l("Ulangi kata sandi"),
         validators=[required(), EqualTo("password", message=_l("Kata sandi tidak sama."))],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import TimestampMixin
+from marketplace.database import TimestampMixin, utcnow
 from marketplace.extensions import Model
 
 
@@ -32,7 +33,7 @@ class User(UserMixin, TimestampMixin, Model):
     is_city_admin: Mapped[bool] = mapped_column(default=False)
     disabled_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
-    # Part of the login cookie's id: bumping it signs the user out everywhere (password change).
+    # Part of the login cookies' id: bumping it signs the user out everywhere (password change).
     session_version: Mapped[int] = mapped_column(default=1)
     # Consent to the privacy notice, by its version (UU PDP 27/2022).
     privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
@@ -43,6 +44,13 @@ class User(UserMixin, TimestampMixin, Model):
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
     )
 
+    # Not a column: the sign-in (`UserSession`) this object was loaded for or signed in with,
+    # set only by `accounts.sessions`. Outside the annotations SQLAlchemy maps.
+    if TYPE_CHECKING:
+        sign_in_token: str | None
+    else:
+        sign_in_token = None
+
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
@@ -52,10 +60,27 @@ class User(UserMixin, TimestampMixin, Model):
         return self.email_verified_at is not None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and the remember cookie: the account, its
+        session version and this sign-in's token (`accounts.sessions` reads it back)."""
+        if not self.sign_in_token:
+            raise RuntimeError("no sign-in: sign users in with accounts.sessions.sign_in")
+        return f"{self.id}:{self.session_version}:{self.sign_in_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(Model):
+    """One sign-in on one device. Its token lives in that device's cookies (session and
+    remember me) and only its SHA-256 here, so a copy of this table signs nobody in. Logging out
+    deletes the row, which ends the sign-in even for a cookie copied before."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Address(TimestampMixin, Model):

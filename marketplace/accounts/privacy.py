@@ -20,6 +20,7 @@ from marketplace import audit
 from marketplace.accounts.exceptions import InvalidCredentials
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password, verify_password
+from marketplace.accounts.sessions import end_all_sign_ins
 from marketplace.database import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -85,7 +86,7 @@ def delete_account(user: User, password: str) -> None:
     user.password_hash = hash_password(f"erased-{user_id}-{utcnow().timestamp()}")
     user.disabled_at = utcnow()
     user.erased_at = utcnow()
-    user.session_version += 1
+    end_all_sign_ins(user)
     audit.record("privacy.account_erased", user, actor_id=user_id)
     db.session.flush()
     # The audit trail stays (who did what stays provable), but not where the person was.

@@ -7,15 +7,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from marketplace.accounts import bp, services
+from marketplace.accounts import bp, services, sessions
 from marketplace.accounts import privacy as privacy_rules
 from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
 from marketplace.accounts.forms import (
@@ -109,9 +108,7 @@ def login() -> Page:
         except (InvalidCredentials, AccountDisabled) as error:
             form.password.errors = [error.message]
         else:
-            # A fresh session at login, so a session id planted before login is worthless.
-            session.clear()
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)
             device_language = chosen_on_this_device()
             if device_language:
                 services.set_locale(user, device_language)
@@ -124,10 +121,21 @@ def login() -> Page:
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout() -> Page:
-    logout_user()
-    session.clear()
+    sessions.sign_out()
     flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("catalogue.home"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@allow(SIGNED_IN)
+def sign_out_everywhere() -> Page:
+    sessions.sign_out_everywhere(current_user._get_current_object())
+    sessions.sign_out()
+    flash(
+        _("Anda sudah keluar dari semua perangkat, termasuk perangkat ini. Silakan masuk lagi."),
+        "info",
+    )
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -160,8 +168,7 @@ def reset_password(token: str) -> Page:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
-        logout_user()
-        session.clear()
+        sessions.sign_out()
         flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."), "success")
         return redirect(url_for("accounts.login"))
     status = FORM_ERROR if form.errors else 200
@@ -208,9 +215,8 @@ def change_password() -> Page:
         except InvalidCredentials as error:
             form.current_password.errors = [error.message]
         else:
-            # The session version changed: log in again on this device with a fresh session.
-            session.clear()
-            login_user(user)
+            # Every sign-in ended with the old password: this device gets a fresh one.
+            sessions.sign_in(user)
             flash(_("Kata sandi sudah diganti."), "success")
             return redirect(url_for("accounts.profile"))
     status = FORM_ERROR if form.errors else 200
@@ -278,8 +284,7 @@ def delete_account() -> Page:
         except (InvalidCredentials, privacy_rules.ErasureRefused) as error:
             form.password.errors = [error.message]
         else:
-            logout_user()
-            session.clear()
+            sessions.sign_out()
             flash(
                 _("Akun Anda sudah dihapus. Terima kasih telah berbelanja di Pasar OPOP."), "info"
             )

@@ -17,6 +17,7 @@ from marketplace.accounts.exceptions import (
 )
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password, needs_rehash, verify_password
+from marketplace.accounts.sessions import end_all_sign_ins
 from marketplace.database import utcnow
 from marketplace.errors import NotFound, PermissionDenied
 from marketplace.extensions import db
@@ -36,17 +37,6 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
-def load_user_for_session(session_id: str) -> User | None:
-    """Flask-Login's loader: the id is "<user id>:<session version>"."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
 
 
 def create_user(
@@ -83,6 +73,9 @@ def register_user(
     """
     existing = find_user_by_email(email)
     if existing is not None:
+        # Hashed and thrown away: creating an account costs one hash, and a reply that came
+        # back sooner for a registered address would tell the address is registered.
+        hash_password(password)
         queue_email(
             existing.email,
             "account_exists",
@@ -189,7 +182,7 @@ def disable_user(user: User, actor: User) -> None:
     if user.disabled_at is not None:
         return
     user.disabled_at = utcnow()
-    user.session_version += 1
+    end_all_sign_ins(user)
     db.session.flush()
     audit.record("account.disabled", user, actor_id=actor.id)
 
@@ -241,8 +234,9 @@ def _current_password_wrong() -> str:
 
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
-    # Signs the user out of every other session.
-    user.session_version += 1
+    # Whoever knew the old password is signed out everywhere (the route signs this device
+    # in again after a change).
+    end_all_sign_ins(user)
 
 
 @dataclass

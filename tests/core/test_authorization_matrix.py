@@ -131,6 +131,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "accounts.delete_account",
         "accounts.resend_verification",
         "accounts.logout",
+        "accounts.sign_out_everywhere",
         "orders.checkout",
         "orders.review",
         "orders.place",
