@@ -4,8 +4,6 @@ downloaded file always matches what the page shows."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from marketplace import exports
 from marketplace.admin import charts, reports
 from marketplace.i18n import rupiah
 from marketplace.orders.models import VendorOrderStatus
@@ -26,10 +25,6 @@ from marketplace.orders.models import VendorOrderStatus
 PUBLIC_TABLES = ("cooperatives", "categories", "months", "top-products", "statuses", "certificates")
 GOVERNMENT_TABLES = ("government-cooperatives", "government-categories", "government-months")
 TABLE_KEYS = PUBLIC_TABLES + GOVERNMENT_TABLES
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: A cell a spreadsheet would run as a formula (or that hides one) gets a leading quote in CSV.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -308,34 +303,7 @@ def build_table(key: str, today: date) -> Table | None:
     return _government(key, government) if government.available else None
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
 def write_table(table: Table, fmt: str) -> bytes:
-    """The table as CSV (UTF-8 with a byte-order mark) or XLSX. Numbers stay numbers; text is
-    never a formula: XLSX cells are typed as text, CSV cells that could start one get a quote."""
+    """The table as CSV or XLSX, with the raw values (numbers stay numbers)."""
     header = [column.label for column in table.columns]
-    rows = [["" if value is None else value for value in row] for row in table.rows]
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = table.key[:31]
-        for number, row in enumerate([header, *rows], start=1):
-            for column, value in enumerate(row, start=1):
-                cell = sheet.cell(number, column, value)
-                if isinstance(value, str):
-                    cell.data_type = "s"
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([_safe(value) for value in header])
-    writer.writerows([_safe(value) for value in row] for row in rows)
-    return text.getvalue().encode("utf-8-sig")
+    return exports.write(exports.Sheet(table.key, header, table.rows), fmt)

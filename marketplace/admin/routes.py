@@ -11,15 +11,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from marketplace import exports
 from marketplace.admin import bp, queries
 from marketplace.admin.common import Page, form_status, page_number
-from marketplace.admin.dashboard import (
-    TABLE_KEYS,
-    XLSX_MIME,
-    build_dashboard,
-    build_table,
-    write_table,
-)
+from marketplace.admin.dashboard import TABLE_KEYS, build_dashboard, build_table, write_table
 from marketplace.admin.forms import AuditFilterForm
 from marketplace.policy import CITY_ADMIN, allow
 
@@ -37,12 +32,7 @@ def export_table(key: str, fmt: str) -> Response:
     if table is None:
         abort(404)  # government figures are not available yet: there is nothing to export
     period = queries.local_today().strftime("%Y%m%d")
-    response = Response(
-        write_table(table, fmt), mimetype=XLSX_MIME if fmt == "xlsx" else "text/csv"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="opop-{key}-{period}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return exports.download(write_table(table, fmt), f"opop-{key}-{period}.{fmt}")
 
 
 @bp.route("/audit")

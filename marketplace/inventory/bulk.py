@@ -26,7 +26,7 @@ import io
 import logging
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import selectinload
 
+from marketplace import exports
 from marketplace.catalogue import management
 from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
 from marketplace.cooperatives.models import Cooperative
@@ -85,7 +86,6 @@ PRODUCT_COLUMNS = (
 #: How many changes the preview keeps to show (all errors are kept).
 PREVIEW_CHANGES = 500
 PROGRESS_EVERY = 250
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_AFTER = timedelta(hours=2)
 
 #: Error codes stored on the job and their messages, translated when shown.
@@ -239,12 +239,8 @@ def _error(at_row: int, column: str | None, code: str, **params: Any) -> dict[st
     return {"row": at_row, "column": column, "code": code, "params": params}
 
 
-#: Text a spreadsheet would run as a formula; exported CSV cells starting so get a quote first.
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
 def _cell_text(value: Any) -> str:
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in exports.FORMULA_STARTS:
         return value[1:].strip()  # the quote our CSV export adds against formula injection
     if value is None:
         return ""
@@ -992,45 +988,12 @@ def template_rows() -> list[list[Any]]:
 
 
 def write_file(rows: list[list[Any]], fmt: str) -> bytes:
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "produk"
-        sheet.append(list(COLUMNS))
-        for number, row in enumerate(rows, start=2):
-            for column, value in enumerate(row, start=1):
-                cell = sheet.cell(number, column, value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
-    return safe_csv(COLUMNS, rows)
+    return exports.write(exports.Sheet("produk", COLUMNS, rows), fmt)
 
 
-def safe_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV for spreadsheet programs: UTF-8 with a byte-order mark (so Excel reads it as UTF-8),
-    and a quote before any text cell a spreadsheet would run as a formula."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(
-        [
-            f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-            for value in row
-        ]
-        for row in rows
-    )
-    return text.getvalue().encode("utf-8-sig")
-
-
-def export_file(cooperative_id: int, fmt: str) -> tuple[bytes, str, str]:
-    """(content, mimetype, file name) of the shop's products and stock."""
+def export_file(cooperative_id: int, fmt: str) -> tuple[bytes, str]:
+    """(content, file name) of the shop's products and stock."""
     cooperative = db.session.get(Cooperative, cooperative_id)
     slug = cooperative.slug if cooperative else "koperasi"
     name = f"produk-{slug}-{date.today():%Y%m%d}.{fmt}"
-    mime = XLSX_MIME if fmt == "xlsx" else "text/csv"
-    return write_file(export_rows(cooperative_id), fmt), mime, name
+    return write_file(export_rows(cooperative_id), fmt), name

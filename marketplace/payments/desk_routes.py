@@ -21,8 +21,7 @@ from marketplace.payments import bp, forms, refunds, services, settlement, trans
 from marketplace.payments import desk as desk_services
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import Payment, Refund
-from marketplace.payments.vendor_routes import _csv_response
-from marketplace.payments.views import proof_response
+from marketplace.payments.views import proof_response, statement_download
 from marketplace.policy import CITY_ADMIN, allow
 
 Page = str | Response | tuple[str, int]
@@ -168,7 +167,7 @@ def admin_statement(cooperative_id: int) -> Page:
 @allow(CITY_ADMIN)
 def admin_statement_csv(cooperative_id: int) -> Response:
     settlement.statement(cooperative_id)  # 404 for an unknown cooperative
-    return _csv_response(cooperative_id)
+    return statement_download(cooperative_id)
 
 
 @bp.route("/admin/payments/orders")

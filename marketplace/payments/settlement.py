@@ -24,8 +24,6 @@ locked).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -34,7 +32,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from marketplace import audit
+from marketplace import audit, exports
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.database import as_utc
@@ -349,43 +347,35 @@ def statement(cooperative_id: int) -> Statement:
     )
 
 
-def _safe_cell(value: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def statement_csv(cooperative_id: int) -> str:
+def statement_csv(cooperative_id: int) -> bytes:
     """The statement as CSV (oldest first, amounts as plain signed integers of rupiah)."""
     data = statement(cooperative_id)
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Tanggal"),
-            _("Jenis"),
-            _("Nomor pesanan"),
-            _("Referensi bank"),
-            _("Keterangan"),
-            _("Jumlah (Rp)"),
-            _("Saldo (Rp)"),
-        ]
-    )
+    header = [
+        _("Tanggal"),
+        _("Jenis"),
+        _("Nomor pesanan"),
+        _("Referensi bank"),
+        _("Keterangan"),
+        _("Jumlah (Rp)"),
+        _("Saldo (Rp)"),
+    ]
+    rows = []
     for line in reversed(data.lines):
         entry = line.entry
         when = entry.paid_on or as_utc(entry.created_at).astimezone(zone).date()
-        writer.writerow(
+        rows.append(
             [
                 when.isoformat(),
                 entry.entry_kind.label,
-                entry.order_number or "",
-                _safe_cell(entry.bank_reference or ""),
-                _safe_cell(entry.note or ""),
+                entry.order_number,
+                entry.bank_reference,
+                entry.note,
                 line.signed_amount,
                 line.balance_after,
             ]
         )
-    return buffer.getvalue()
+    return exports.write_csv(exports.Sheet("laporan", header, rows))
 
 
 def balances() -> list[tuple[Cooperative, int]]:

@@ -15,7 +15,7 @@ from marketplace.cooperatives.access import ACTIVE_COOPERATIVE_MEMBER, membershi
 from marketplace.errors import NotFound
 from marketplace.http import FORM_ERROR
 from marketplace.payments import bp, forms, settlement, transfers
-from marketplace.payments.views import proof_response
+from marketplace.payments.views import proof_response, statement_download
 from marketplace.policy import allow
 
 Page = str | Response | tuple[str, int]
@@ -94,14 +94,4 @@ def vendor_statement() -> Page:
 @bp.route("/vendor/statement.csv")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def vendor_statement_csv() -> Response:
-    return _csv_response(_cooperative_id())
-
-
-def _csv_response(cooperative_id: int) -> Response:
-    body = settlement.statement_csv(cooperative_id)
-    response = Response("\ufeff" + body, mimetype="text/csv")  # the BOM tells Excel it is UTF-8
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="laporan-koperasi-{cooperative_id}.csv"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return statement_download(_cooperative_id())

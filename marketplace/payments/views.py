@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from marketplace.payments import transfers
+from marketplace import exports
+from marketplace.payments import settlement, transfers
 from marketplace.payments.models import Payment
 
 
@@ -20,3 +21,9 @@ def proof_response(payment: Payment) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def statement_download(cooperative_id: int) -> Response:
+    """A cooperative's statement as a CSV file (for the cooperative and for the city)."""
+    content = settlement.statement_csv(cooperative_id)
+    return exports.download(content, f"laporan-koperasi-{cooperative_id}.csv")

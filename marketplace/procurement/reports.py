@@ -10,8 +10,6 @@ not per line. City administrators see every agency; an agency member sees their 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace import audit
+from marketplace import audit, exports
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import Category
 from marketplace.cooperatives.models import Cooperative
@@ -262,21 +260,15 @@ def table(report: SpendReport, name: str) -> tuple[list[str], list[list[Any]]]:
     return header, [[r.label, r.invoices, r.subtotal, r.total] for r in data]
 
 
-def to_csv(report: SpendReport, name: str) -> str:
+def to_csv(report: SpendReport, name: str) -> bytes:
     if name not in TABLES:
         raise NotFound()
     header, rows = table(report, name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return exports.write_csv(exports.Sheet(name, header, rows))
 
 
 def to_xlsx(report: SpendReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """Every table, a worksheet each; the first column (names) wide enough to read."""
     sheet_names = {
         "agency": _("Per OPD"),
         "cooperative": _("Per koperasi"),
@@ -284,22 +276,12 @@ def to_xlsx(report: SpendReport) -> bytes:
         "month": _("Per bulan"),
         "budget": _("Anggaran"),
     }
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    sheets = []
     for name in TABLES:
         header, rows = table(report, name)
-        sheet = workbook.create_sheet(str(sheet_names[name])[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for index, _title in enumerate(header, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
-            sheet.column_dimensions[letter].width = 16 if index > 1 else 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        widths = [40] + [16] * (len(header) - 1)
+        sheets.append(exports.Sheet(str(sheet_names[name]), header, rows, widths))
+    return exports.write_xlsx(*sheets)
 
 
 # --- budgets -----------------------------------------------------------------------------------

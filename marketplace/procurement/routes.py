@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from marketplace import exports
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER, membership_of
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -923,9 +924,7 @@ def report_csv(table: str) -> Page:
         abort(404)
     year = _report_year()
     body = reports.to_csv(reports.spend_report(current_user, year), table)
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="belanja-{table}-{year}.csv"'
-    return response
+    return exports.download(body, f"belanja-{table}-{year}.csv")
 
 
 @bp.route("/reports.xlsx")
@@ -933,11 +932,7 @@ def report_csv(table: str) -> Page:
 def report_xlsx() -> Page:
     year = _report_year()
     body = reports.to_xlsx(reports.spend_report(current_user, year))
-    response = Response(
-        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="belanja-opop-{year}.xlsx"'
-    return response
+    return exports.download(body, f"belanja-opop-{year}.xlsx")
 
 
 def _budgets_page(year: int, form: forms.BudgetForm, error: str | None = None) -> str:

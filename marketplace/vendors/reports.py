@@ -34,12 +34,11 @@ from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from marketplace import clock
+from marketplace import clock, exports
 from marketplace.catalogue.models import Product, ProductVariant
 from marketplace.database import as_utc
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
-from marketplace.inventory.bulk import safe_csv
 from marketplace.orders.models import OrderLine, VendorOrder, VendorOrderStatus
 from marketplace.procurement.reporting import government_sales, paid_invoices
 from marketplace.vendors.charts import BarChart, bar_chart
@@ -388,4 +387,4 @@ def sales_csv(cooperative_id: int, period: Period, today: date | None = None) ->
         ]
         for invoice in invoices
     ]
-    return safe_csv(SALES_COLUMNS, rows)
+    return exports.write_csv(exports.Sheet("penjualan", SALES_COLUMNS, rows))

@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Form
 
+from marketplace import exports
 from marketplace.catalogue import management
 from marketplace.catalogue.models import ProductStatus
 from marketplace.cooperatives import services as cooperatives
@@ -619,23 +620,14 @@ def confirm_import(job_id: int) -> Page:
 @bp.route("/export/<any(csv, xlsx):fmt>")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def export(fmt: str) -> Response:
-    content, mimetype, filename = bulk.export_file(_cooperative_id(), fmt)
-    return _download(content, mimetype, filename)
+    return exports.download(*bulk.export_file(_cooperative_id(), fmt))
 
 
 @bp.route("/template/<any(csv, xlsx):fmt>")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def template(fmt: str) -> Response:
     content = bulk.write_file(bulk.template_rows(), fmt)
-    mimetype = bulk.XLSX_MIME if fmt == "xlsx" else "text/csv"
-    return _download(content, mimetype, f"templat-produk-pasar-opop.{fmt}")
-
-
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return exports.download(content, f"templat-produk-pasar-opop.{fmt}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -821,4 +813,4 @@ def sales_export() -> Response:
     content = reports.sales_csv(_cooperative_id(), period)
     slug = _membership().cooperative.slug
     filename = f"penjualan-{slug}-{period}-{reports.local_today():%Y%m%d}.csv"
-    return _download(content, "text/csv", filename)
+    return exports.download(content, filename)

@@ -168,7 +168,9 @@ def test_payouts_never_exceed_the_balance(app_ctx: Flask) -> None:
     assert settlement.balance(cooperative_id) == 20_000
     statement = settlement.statement(cooperative_id)
     assert [line.balance_after for line in statement.lines] == [20_000, 50_000]
-    rows = list(csv.reader(io.StringIO(settlement.statement_csv(cooperative_id))))
+    rows = list(
+        csv.reader(io.StringIO(settlement.statement_csv(cooperative_id).decode("utf-8-sig")))
+    )
     assert rows[0][0] == "Tanggal"
     assert [row[-2:] for row in rows[1:]] == [["50000", "50000"], ["-30000", "20000"]]
     assert rows[2][0] == "2026-12-02" and rows[2][3] == "TRF-1"
@@ -185,7 +187,9 @@ def test_spreadsheet_formulas_in_the_csv_are_defused(app_ctx: Flask) -> None:
     orders.mark_vendor_order_paid(order.vendor_orders[0])
     deliver(order.vendor_orders[0], member)
     settlement.record_payout(admin, cooperative.id, 1_000, date(2026, 12, 2), "=HYPERLINK(1)")
-    rows = list(csv.reader(io.StringIO(settlement.statement_csv(cooperative.id))))
+    rows = list(
+        csv.reader(io.StringIO(settlement.statement_csv(cooperative.id).decode("utf-8-sig")))
+    )
     assert rows[-1][3] == "'=HYPERLINK(1)"
 
 
