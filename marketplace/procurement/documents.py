@@ -39,6 +39,7 @@ from marketplace.procurement.models import (
     Quotation,
     RequestStatus,
 )
+from marketplace.storage import is_public, storage
 
 log = logging.getLogger(__name__)
 
@@ -269,9 +270,11 @@ class LocalFetcher:
                 raise ValueError(f"no static file for {url!r}")
             return Path(target).read_bytes(), _content_type(target)
         if path.startswith("/media/"):
-            from marketplace.storage import storage
-
             key = path.removeprefix("/media/")
+            # What the public route would serve, no more: a document's markup must never pull
+            # a transfer proof or another document into a PDF.
+            if not is_public(key):
+                raise ValueError(f"refused to fetch {url!r}: not a public file")
             return storage().read(key), _content_type(key)
         raise ValueError(f"refused to fetch {url!r}: only /static and /media are served")
 
@@ -321,8 +324,6 @@ def pdf_key(document: Document, html: str) -> str:
 
 def stored_pdf(document: Document) -> bytes:
     """The document's PDF from the storage, rendered and stored first when it is not there."""
-    from marketplace.storage import storage
-
     html = render_html(document, pdf=True)
     key = pdf_key(document, html)
     try:
