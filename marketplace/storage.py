@@ -12,6 +12,8 @@ the domain that owns it, after checking who asks.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import mimetypes
 import os
 import re
@@ -60,6 +62,16 @@ def is_public(key: str) -> bool:
     except InvalidKey:
         return False
     return folder in PUBLIC_FOLDERS and "/" in key
+
+
+def content_name(data: bytes) -> str:
+    """A file name derived from ``data`` that only holders of SECRET_KEY can compute (an HMAC):
+    a generated document is found again from its content, yet nobody who knows or guesses the
+    content can derive where it is stored. A new SECRET_KEY only means new names (the old
+    files are not found, and are generated again)."""
+    secret = current_app.config["SECRET_KEY"]
+    secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(secret_bytes, data, hashlib.sha256).hexdigest()[:32]
 
 
 def _new_key(folder: str, extension: str) -> str:
