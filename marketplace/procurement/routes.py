@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER, membership_of
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.http import FORM_ERROR, is_local_url
+from marketplace.http import FORM_ERROR, is_local_url, private_download
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import (
@@ -890,9 +890,7 @@ def document_pdf(kind: str, object_id: int) -> Page:
         if found.kind in documents.STORED_KINDS
         else documents.render_pdf(found)
     )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return private_download(pdf, "application/pdf", found.filename)
 
 
 # ------------------------------------------------------------------------------------------
@@ -923,9 +921,7 @@ def report_csv(table: str) -> Page:
         abort(404)
     year = _report_year()
     body = reports.to_csv(reports.spend_report(current_user, year), table)
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="belanja-{table}-{year}.csv"'
-    return response
+    return private_download(body, "text/csv", f"belanja-{table}-{year}.csv")
 
 
 @bp.route("/reports.xlsx")
@@ -933,11 +929,11 @@ def report_csv(table: str) -> Page:
 def report_xlsx() -> Page:
     year = _report_year()
     body = reports.to_xlsx(reports.spend_report(current_user, year))
-    response = Response(
-        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return private_download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"belanja-opop-{year}.xlsx",
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="belanja-opop-{year}.xlsx"'
-    return response
 
 
 def _budgets_page(year: int, form: forms.BudgetForm, error: str | None = None) -> str:

@@ -57,6 +57,7 @@ def download(client: FlaskClient, kind: str, object_id: int) -> bytes:
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
+    assert response.headers["Cache-Control"] == "private, no-store"
     return response.data
 
 
