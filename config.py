@@ -144,9 +144,12 @@ class Config:
     COOPERATIVE_INVITATION_MAX_AGE = _env_int("COOPERATIVE_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
     #: How long the city's invitation to an agency (a procurement role) stays valid (seconds).
     AGENCY_INVITATION_MAX_AGE = _env_int("AGENCY_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
-    #: Product photos: file size, decoded size, and how many per product.
+    #: Product photos: file size, decoded size, and how many per product. A photo is stored at
+    #: most 1200 pixels wide, so a phone's 12 megapixels are plenty; each megapixel allowed
+    #: costs about 3 MB of memory per upload while it is decoded (several times while checked,
+    #: turned upright and thumbnailed).
     PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-    PRODUCT_IMAGE_MAX_PIXELS = 40_000_000
+    PRODUCT_IMAGE_MAX_PIXELS = _env_int("PRODUCT_IMAGE_MAX_PIXELS", 16_000_000)
     PRODUCT_IMAGES_PER_PRODUCT = 8
     #: Bulk product and stock import: file size, rows, and from how many rows it runs in the
     #: background with a progress bar (smaller files are checked and applied within the request).
@@ -194,9 +197,10 @@ class Config:
     PLATFORM_BANK_ACCOUNT_NUMBER = os.environ.get("PLATFORM_BANK_ACCOUNT_NUMBER") or None
     PLATFORM_BANK_ACCOUNT_HOLDER = os.environ.get("PLATFORM_BANK_ACCOUNT_HOLDER") or None
     #: Transfer proofs: an image (JPEG, PNG, WebP) or a PDF of at most this many bytes; images
-    #: of at most this many pixels.
+    #: of at most this many pixels (a phone's photo of a receipt is 12 megapixels; each one
+    #: allowed costs about 3 MB of memory per upload while it is decoded).
     PAYMENT_PROOF_MAX_BYTES = _env_int("PAYMENT_PROOF_MAX_BYTES", 5 * 1024 * 1024)
-    PAYMENT_PROOF_MAX_PIXELS = _env_int("PAYMENT_PROOF_MAX_PIXELS", 40_000_000)
+    PAYMENT_PROOF_MAX_PIXELS = _env_int("PAYMENT_PROOF_MAX_PIXELS", 16_000_000)
     #: A proof uploaded in time keeps its order open at least this long, for the review.
     PAYMENT_PROOF_REVIEW_HOURS = _env_int("PAYMENT_PROOF_REVIEW_HOURS", 48)
     #: Card refunds Stripe did not accept are retried this many times, then flagged for the city.

@@ -83,6 +83,7 @@ def load_config(
 
 
 def register_extensions(app: Flask) -> None:
+    from marketplace import uploads
     from marketplace.accounts import passwords
     from marketplace.accounts.sessions import load_user
     from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace.storage import init_storage
 
     passwords.configure(app)
+    uploads.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -27,6 +27,8 @@ from typing import Any
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
+from marketplace.http import private_download
+
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIMETYPES = {"csv": CSV_MIME, "xlsx": XLSX_MIME}
@@ -107,10 +109,6 @@ def write(sheet: Sheet, fmt: str) -> bytes:
 def download(content: bytes, filename: str) -> Response:
     """An export to save, not to show: the type from the name's extension, a file name reduced
     to letters, digits, dots, hyphens and underscores (nothing a header or a file system would
-    read as syntax), and no copy kept by a browser or proxy (it holds private figures)."""
+    read as syntax), sent as a private download (it holds private figures)."""
     name = secure_filename(filename)
-    mimetype = MIMETYPES[name.rpartition(".")[2]]
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'  # nothing to escape
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, MIMETYPES[name.rpartition(".")[2]], name)

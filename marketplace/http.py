@@ -40,3 +40,17 @@ def redirect_next(default_endpoint: str, **values: Any) -> Response:
 
 #: The status for a form re-rendered with errors: the request changed nothing.
 FORM_ERROR = 400
+
+
+def private_download(
+    body: bytes | str, mimetype: str, filename: str, *, inline: bool = False
+) -> Response:
+    """A file meant only for the person who asked (a transfer proof, a procurement document, a
+    report): no browser or proxy keeps a copy for the next user of a shared computer or
+    connection, and no browser sniffs it into another type. ``filename`` is ASCII, made here."""
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

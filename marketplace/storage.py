@@ -1,15 +1,22 @@
 """Where uploaded and generated files live: local disk (the instance folder) by default, or an
 S3-compatible bucket (STORAGE_BACKEND=s3) when several app servers must share them.
 
-Files are stored under random names chosen here, never under a name from the client. Files in
-folders under ``private/`` (transfer proofs) are never served by the public ``/media/`` route: the
-domain that owns them serves them after checking who asks.
+Files are stored under random names chosen here, never under a name from the client. Every key
+is checked by `checked_key` before a backend touches it, whoever the caller: a key is a plain
+relative name (``folder/name.ext``), so ``.``/``..`` segments, empty segments, a leading slash, a
+backslash or a control character never reach the disk or the bucket. Only the folders in
+`PUBLIC_FOLDERS` (product photos) are served by the public ``/media/`` route; everything else
+(transfer proofs, procurement documents, import files: all under ``private/``) is served only by
+the domain that owns it, after checking who asks.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import mimetypes
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,16 +24,64 @@ from typing import Any, Protocol
 from flask import Flask, abort, current_app, send_from_directory
 from werkzeug.wrappers import Response
 
-#: Folders below this prefix hold files only their owners may see.
+#: New private files go below this prefix (a folder name for the operator to recognise).
 PRIVATE_PREFIX = "private/"
+#: The only top-level folders whose files anyone may fetch from ``/media/``. Anything else is
+#: private, including folders added later and the files older versions stored elsewhere
+#: (product imports were once kept under ``imports/``).
+PUBLIC_FOLDERS = frozenset({"products"})
+
+#: A key's segment: ASCII letters, digits, ``_``, ``-`` and dots, not starting with a dot (so
+#: never ``.`` or ``..``), never empty. Every name this module makes fits.
+_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
+_MAX_KEY_LENGTH = 255
 
 
-def is_private(key: str) -> bool:
-    """Whether a stored file must not be served publicly."""
-    return key.lstrip("/").startswith(PRIVATE_PREFIX)
+class InvalidKey(ValueError):
+    """A storage key that is not a plain relative name (a traversal, an absolute path...)."""
+
+
+def checked_key(key: str) -> str:
+    """``key`` unchanged when it is a plain relative name; `InvalidKey` otherwise.
+
+    Refused rather than normalised: ``products/../private/x`` is not another spelling of
+    ``private/x`` but an attempt, and a canonical key has exactly one spelling.
+    """
+    if not isinstance(key, str) or not 0 < len(key) <= _MAX_KEY_LENGTH:
+        raise InvalidKey(repr(key))
+    if not all(_SEGMENT.fullmatch(segment) for segment in key.split("/")):
+        raise InvalidKey(repr(key))
+    return key
+
+
+def is_public(key: str) -> bool:
+    """Whether anyone may fetch the file: a well-formed key in a public folder. Everything
+    else, a malformed key included, is private."""
+    try:
+        folder = checked_key(key).split("/", 1)[0]
+    except InvalidKey:
+        return False
+    return folder in PUBLIC_FOLDERS and "/" in key
+
+
+def content_name(data: bytes) -> str:
+    """A file name derived from ``data`` that only holders of SECRET_KEY can compute (an HMAC):
+    a generated document is found again from its content, yet nobody who knows or guesses the
+    content can derive where it is stored. A new SECRET_KEY only means new names (the old
+    files are not found, and are generated again)."""
+    secret = current_app.config["SECRET_KEY"]
+    secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(secret_bytes, data, hashlib.sha256).hexdigest()[:32]
+
+
+def _new_key(folder: str, extension: str) -> str:
+    return checked_key(f"{folder}/{secrets.token_hex(16)}.{extension.lstrip('.')}")
 
 
 class Storage(Protocol):
+    """Every method checks its key (`checked_key`); ``serve`` answers the public ``/media/``
+    route and refuses anything but a public file."""
+
     def save(self, data: bytes, folder: str, extension: str) -> str: ...
 
     def read(self, key: str) -> bytes: ...
@@ -43,13 +98,14 @@ class LocalStorage:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+        path = (self.root / checked_key(key)).resolve()
+        # A second line, should a symbolic link below the root lead elsewhere.
         if self.root.resolve() not in path.parents:
-            abort(404)
+            raise InvalidKey(repr(key))
         return path
 
     def save(self, data: bytes, folder: str, extension: str) -> str:
-        key = f"{folder}/{secrets.token_hex(16)}.{extension.lstrip('.')}"
+        key = _new_key(folder, extension)
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
@@ -72,7 +128,9 @@ class LocalStorage:
         self._path(key).unlink(missing_ok=True)
 
     def serve(self, key: str) -> Response:
-        self._path(key)
+        """A public file, cached for a month (its name changes with its content)."""
+        if not is_public(key):
+            abort(404)
         return send_from_directory(self.root, key, max_age=60 * 60 * 24 * 30)
 
 
@@ -88,7 +146,7 @@ class S3Storage:
         self.client = client
 
     def save(self, data: bytes, folder: str, extension: str) -> str:
-        key = f"{folder}/{secrets.token_hex(16)}.{extension.lstrip('.')}"
+        key = _new_key(folder, extension)
         self.client.put_object(
             Bucket=self.bucket,
             Key=key,
@@ -99,7 +157,7 @@ class S3Storage:
 
     def read(self, key: str) -> bytes:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
+            response = self.client.get_object(Bucket=self.bucket, Key=checked_key(key))
         except self.client.exceptions.NoSuchKey as error:
             raise FileNotFoundError(key) from error
         data: bytes = response["Body"].read()
@@ -109,16 +167,17 @@ class S3Storage:
         """Store ``data`` under a name the app chose (generated files)."""
         self.client.put_object(
             Bucket=self.bucket,
-            Key=key,
+            Key=checked_key(key),
             Body=data,
             ContentType=mimetypes.guess_type(key)[0] or "application/octet-stream",
         )
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=key)
+        self.client.delete_object(Bucket=self.bucket, Key=checked_key(key))
 
     def serve(self, key: str) -> Response:
-        if ".." in key.split("/"):
+        """A public file, cached for a month (its name changes with its content)."""
+        if not is_public(key):
             abort(404)
         try:
             data = self.read(key)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import (
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
 )
 from marketplace.extensions import limiter
-from marketplace.http import FORM_ERROR, redirect_next
+from marketplace.http import FORM_ERROR, private_download, redirect_next
 from marketplace.i18n import chosen_on_this_device
 from marketplace.policy import GUEST_ONLY, PUBLIC, SIGNED_IN, allow
 
@@ -267,9 +266,11 @@ def privacy() -> Page:
 @limiter.limit(_reset_limit)
 def export_data() -> Response:
     data = privacy_rules.export_personal_data(current_user)
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = 'attachment; filename="data-pribadi-pasar-opop.json"'
-    return response
+    return private_download(
+        current_app.json.dumps(data),
+        "application/json",
+        "data-pribadi-pasar-opop.json",
+    )
 
 
 @bp.route("/delete", methods=["POST"])

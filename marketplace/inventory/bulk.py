@@ -46,7 +46,7 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus, MovementReason
-from marketplace.storage import storage
+from marketplace.storage import PRIVATE_PREFIX, storage
 from marketplace.validators import parse_rupiah
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,9 @@ PRODUCT_COLUMNS = (
 PREVIEW_CHANGES = 500
 PROGRESS_EVERY = 250
 STALE_AFTER = timedelta(hours=2)
+#: Uploaded import files: a cooperative's prices and stock, for its own members only (no route
+#: serves them; the import job reads them back).
+IMPORT_FOLDER = PRIVATE_PREFIX + "imports"
 
 #: Error codes stored on the job and their messages, translated when shown.
 MESSAGES: dict[str, Any] = {
@@ -707,7 +710,11 @@ def start_import(cooperative_id: int, actor_id: int, filename: str, data: bytes)
     """Store the file and check it (a dry run). Large files are checked in the background."""
     max_bytes: int = current_app.config["IMPORT_MAX_BYTES"]
     fmt = detect_format(data)
-    key = storage().save(data, "imports", fmt) if len(data) <= max_bytes else ""
+    key = (
+        storage().save(data, f"{IMPORT_FOLDER}/{cooperative_id}", fmt)
+        if len(data) <= max_bytes
+        else ""
+    )
     job = ImportJob(
         cooperative_id=cooperative_id,
         created_by_id=actor_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from marketplace import exports
+from marketplace.http import private_download
 from marketplace.payments import settlement, transfers
 from marketplace.payments.models import Payment
 
@@ -13,14 +14,13 @@ def proof_response(payment: Payment) -> Response:
     """A transfer proof, to the people allowed to see it: never cached by anyone else, images
     shown inline, PDFs downloaded (a browser's PDF viewer is more than a proof needs)."""
     data, content_type = transfers.proof_file(payment)
-    response = Response(data, mimetype=content_type)
     extension = content_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
-    filename = f"bukti-transfer-{payment.id}.{extension}"
-    disposition = "inline" if content_type.startswith("image/") else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(
+        data,
+        content_type,
+        f"bukti-transfer-{payment.id}.{extension}",
+        inline=content_type.startswith("image/"),
+    )
 
 
 def statement_download(cooperative_id: int) -> Response:

@@ -9,7 +9,6 @@ reader browses in.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from marketplace.procurement.models import (
     Quotation,
     RequestStatus,
 )
+from marketplace.storage import content_name, is_public, storage
 
 log = logging.getLogger(__name__)
 
@@ -269,9 +269,11 @@ class LocalFetcher:
                 raise ValueError(f"no static file for {url!r}")
             return Path(target).read_bytes(), _content_type(target)
         if path.startswith("/media/"):
-            from marketplace.storage import storage
-
             key = path.removeprefix("/media/")
+            # What the public route would serve, no more: a document's markup must never pull
+            # a transfer proof or another document into a PDF.
+            if not is_public(key):
+                raise ValueError(f"refused to fetch {url!r}: not a public file")
             return storage().read(key), _content_type(key)
         raise ValueError(f"refused to fetch {url!r}: only /static and /media are served")
 
@@ -302,10 +304,12 @@ def _pdf_from_html(html: str) -> bytes:
 #
 # Rendering a PDF takes WeasyPrint a second or more, so the Surat Pesanan, BAST and invoice are
 # rendered once, when issued, by a background job (RQ, when REDIS_URL is set), and kept in the
-# storage (shared by every app server). A stored PDF is named after a digest of the HTML it was
-# rendered from, and a download renders the HTML (fast) to find it: whatever changes the
-# document (its status, the date printed on it) changes the name, so a stale PDF is never
+# storage (shared by every app server). A stored PDF is named after an HMAC of the HTML it was
+# rendered from (`storage.content_name`, keyed by SECRET_KEY, so nobody can derive the name from
+# a document they know), and a download renders the HTML (fast) to find it: whatever changes
+# the document (its status, the date printed on it) changes the name, so a stale PDF is never
 # served; a missing one is rendered in the request, as before, and stored for the next reader.
+# PDFs stored under the older plain-SHA-256 names are simply not found, and rendered again.
 # Without Redis nothing is rendered at issue (it would only slow the issuer's request): the
 # first download renders and stores it.
 
@@ -315,14 +319,11 @@ PDF_FOLDER = "private/procurement-documents"
 
 
 def pdf_key(document: Document, html: str) -> str:
-    digest = hashlib.sha256(html.encode()).hexdigest()[:32]
-    return f"{PDF_FOLDER}/{document.kind}/{document.object_id}/{digest}.pdf"
+    return f"{PDF_FOLDER}/{document.kind}/{document.object_id}/{content_name(html.encode())}.pdf"
 
 
 def stored_pdf(document: Document) -> bytes:
     """The document's PDF from the storage, rendered and stored first when it is not there."""
-    from marketplace.storage import storage
-
     html = render_html(document, pdf=True)
     key = pdf_key(document, html)
     try:

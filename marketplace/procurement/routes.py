@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +20,7 @@ from marketplace import exports
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER, membership_of
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.http import FORM_ERROR, is_local_url
+from marketplace.http import FORM_ERROR, is_local_url, private_download
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import (
@@ -891,9 +891,7 @@ def document_pdf(kind: str, object_id: int) -> Page:
         if found.kind in documents.STORED_KINDS
         else documents.render_pdf(found)
     )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return private_download(pdf, "application/pdf", found.filename)
 
 
 # ------------------------------------------------------------------------------------------

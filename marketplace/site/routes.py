@@ -11,7 +11,7 @@ from marketplace.http import is_local_url
 from marketplace.observability import metrics_response
 from marketplace.policy import PUBLIC, allow
 from marketplace.site import bp
-from marketplace.storage import is_private, storage
+from marketplace.storage import is_public, storage
 
 
 @bp.route("/language", methods=["POST"])
@@ -87,6 +87,8 @@ def metrics() -> Response:
 @bp.route("/media/<path:key>")
 @allow(PUBLIC)
 def media(key: str) -> Response:
-    if is_private(key):  # transfer proofs and the like: served by their domain, never here
+    """Public files (product photos). A malformed key (``..``, ``//``, a backslash...) or one
+    outside the public folders is not found: private files are served by their domain only."""
+    if not is_public(key):
         abort(404)
     return storage().serve(key)

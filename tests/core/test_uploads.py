@@ -4,12 +4,14 @@ PDFs checked by header and size, everything else refused with a clear message.""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from flask import Flask
-from PIL import Image
+from PIL import Image, ImageFile
 
 from marketplace.uploads import (
+    TooManyPixels,
     UnsupportedFile,
     UploadRejected,
     check_image,
@@ -64,17 +66,56 @@ def test_exif_and_other_metadata_are_dropped_and_the_orientation_applied(app_ctx
     assert b"Kamera" not in check_image(png).data
 
 
-def test_too_many_pixels_are_refused_before_decoding(app_ctx: Flask) -> None:
-    bomb = image("PNG", (9_000, 5_000), mode="1")  # 45 megapixels, tiny file
-    with pytest.raises(UploadRejected, match="40 megapiksel"):
-        check_image(bomb)
-    assert check_image(bomb, max_pixels=50_000_000).width == 9_000
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The size of every image Pillow decodes (``load``) during the test."""
+    calls: list[tuple[int, int]] = []
+    real = ImageFile.ImageFile.load
+
+    def spy(self: ImageFile.ImageFile) -> Any:
+        calls.append(self.size)
+        return real(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return calls
 
 
-def test_pillows_own_bomb_limit_is_a_clean_refusal_too(app_ctx: Flask) -> None:
-    huge = image("PNG", (20_000, 10_000), mode="1")  # 200 MP: Pillow raises on open
+def test_the_default_limit_is_a_phones_photo_not_forty_megapixels(app_ctx: Flask) -> None:
+    assert app_ctx.config["PAYMENT_PROOF_MAX_PIXELS"] <= 16_000_000
+    assert app_ctx.config["PRODUCT_IMAGE_MAX_PIXELS"] <= 16_000_000
+    assert (
+        max(app_ctx.config["PAYMENT_PROOF_MAX_PIXELS"], app_ctx.config["PRODUCT_IMAGE_MAX_PIXELS"])
+        == Image.MAX_IMAGE_PIXELS
+    )
+
+
+def test_too_many_pixels_are_refused_before_decoding(
+    app_ctx: Flask, decodes: list[tuple[int, int]]
+) -> None:
+    solid = image("PNG", (5_000, 5_000), mode="L")  # 25 megapixels in a few kilobytes
+    assert len(solid) < 100_000
+    with pytest.raises(UploadRejected, match="lebih dari 16 megapiksel"):
+        check_image(solid)
+    assert decodes == [], "the image was decoded before its size was checked"
+    with pytest.raises(TooManyPixels):
+        check_image(image("PNG", (101, 100)), max_pixels=100 * 100)
+    assert decodes == []
+    assert check_image(image("PNG", (100, 100)), max_pixels=100 * 100).width == 100
+    assert (100, 100) in decodes  # the spy does see a decode
+
+
+def test_pillows_own_bomb_limit_is_a_clean_refusal_too(
+    app_ctx: Flask, decodes: list[tuple[int, int]]
+) -> None:
+    """Pillow's limit is the configured one: whatever opens an image refuses a bigger one,
+    even a caller that asks `check_image` for more."""
+    over = image("PNG", (6_000, 4_000), mode="1")  # 24 megapixels: Pillow warns on open
+    with pytest.raises(UploadRejected, match="megapiksel"):
+        check_image(over, max_pixels=10**12)
+    huge = image("PNG", (20_000, 10_000), mode="1")  # 200 megapixels: Pillow raises on open
     with pytest.raises(UploadRejected, match="megapiksel"):
         check_image(huge, max_pixels=10**12)
+    assert decodes == []
 
 
 def test_truncated_and_foreign_files_are_refused(app_ctx: Flask) -> None:

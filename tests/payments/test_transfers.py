@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
+from PIL import Image, ImageFile
 from sqlalchemy import select
 
 from marketplace.extensions import db
@@ -166,7 +166,29 @@ def test_a_decompression_bomb_is_refused_cleanly(app: Flask) -> None:
     before = stored_files(app)
     response = upload(shopper_client(app), order, buffer.getvalue(), order.vendor_orders[0].id)
     assert response.status_code == 400
-    assert "Gambar terlalu besar (lebih dari 40 megapiksel)" in response.get_data(as_text=True)
+    assert "Gambar terlalu besar (lebih dari 16 megapiksel)" in response.get_data(as_text=True)
+    assert payments_of(order) == [] and stored_files(app) == before
+
+
+def test_a_proof_over_sixteen_megapixels_is_refused_before_it_is_decoded(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo of a receipt needs a phone's 12 megapixels; 25 would cost 75 MB to decode."""
+    decoded: list[Any] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    buffer = io.BytesIO()
+    Image.new("RGB", (5_000, 5_000), (240, 240, 240)).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    order = placed_order(app, payment=TRANSFER)
+    client = shopper_client(app)
+    before = stored_files(app)
+    response = upload(client, order, buffer.getvalue(), order.vendor_orders[0].id)
+    assert response.status_code == 400
+    assert "Gambar terlalu besar (lebih dari 16 megapiksel)" in response.get_data(as_text=True)
+    client.get("/?lang=en")
+    response = upload(client, order, buffer.getvalue(), order.vendor_orders[0].id)
+    assert "more than 16 megapixels" in response.get_data(as_text=True)
+    assert decoded == [], "the image was decoded before its size was checked"
     assert payments_of(order) == [] and stored_files(app) == before
 
 

@@ -54,6 +54,7 @@ def test_a_user_downloads_their_data_and_only_theirs(app: Flask, client: FlaskCl
     response = client.get("/account/privacy/export")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"
     data = json.loads(response.data)
     assert data["account"]["email"] == "ani@example.test"
     assert data["addresses"][0]["address"].startswith("Jl. Mawar 7")

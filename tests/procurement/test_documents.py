@@ -200,3 +200,18 @@ def test_the_pdf_fetcher_serves_only_this_sites_files(app: Flask) -> None:
     weasy = fetcher.fetcher()
     with pytest.raises(ValueError):
         weasy.fetch("https://fonts.example.com/font.woff2")
+
+
+def test_the_pdf_fetcher_reads_no_private_file_from_the_storage(app: Flask) -> None:
+    """A document's markup never pulls a transfer proof or another document into a PDF."""
+    static = app.static_folder
+    assert static is not None
+    fetcher = LocalFetcher(static)
+    with app.app_context():
+        files = app.extensions["storage"]
+        proof = files.save(b"%PDF-1.7 bukti RAHASIA", "private/transfer-proofs", "pdf")
+        photo = files.save(b"\xff\xd8 foto", "products", "jpg")
+        assert fetcher.read(f"http://localhost/media/{photo}")[0] == b"\xff\xd8 foto"
+        for refused in (proof, f"products/../{proof}", f"./{proof}", f"products/%2e%2e/{proof}"):
+            with pytest.raises(ValueError):
+                fetcher.read(f"http://localhost/media/{refused}")

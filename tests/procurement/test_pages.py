@@ -471,7 +471,10 @@ def test_the_report_shows_the_share_against_the_target(app: Flask, client: Flask
     assert client.get(f"/procurement/reports/nothing.csv?year={year}").status_code == 404
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(client.get(f"/procurement/reports.xlsx?year={year}").data))
+    xlsx = client.get(f"/procurement/reports.xlsx?year={year}")
+    for download in (xlsx, client.get(f"/procurement/reports/budget.csv?year={year}")):
+        assert download.headers["Cache-Control"] == "private, no-store"  # never a shared copy
+    workbook = load_workbook(io.BytesIO(xlsx.data))
     assert workbook.sheetnames == [
         "Per OPD",
         "Per koperasi",

@@ -1,9 +1,12 @@
 """The Surat Pesanan, BAST and invoice PDFs are rendered once and kept in the storage: by a job
 on the queue when they are issued (with Redis), or at the first download (without). A stored PDF
-is found by a digest of its HTML, so a document that changed is rendered again, never stale."""
+is found by a digest of its HTML, so a document that changed is rendered again, never stale; the
+digest is keyed by SECRET_KEY, so nobody who knows a document's content can derive its name."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +57,7 @@ def download(client: FlaskClient, kind: str, object_id: int) -> bytes:
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
+    assert response.headers["Cache-Control"] == "private, no-store"
     return response.data
 
 
@@ -96,6 +100,51 @@ def test_the_request_document_is_not_stored(
     login(client, OFFICER)
     download(client, "request", procurement["request"])
     assert not (storage_root / documents.PDF_FOLDER).exists()
+
+
+def test_a_stored_pdf_is_named_by_an_hmac_of_its_html_under_the_secret_key(
+    app: Flask,
+    client: FlaskClient,
+    procurement: dict[str, Any],  # noqa: F811
+    renders: list[str],
+    storage_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plain SHA-256 of the HTML could be computed by anyone who knows the document (the
+    cooperative, the agency, someone who guesses its few changing fields)."""
+    login(client, OFFICER)
+    download(client, "order", procurement["order"])
+    [html] = renders
+    [stored] = (storage_root / documents.PDF_FOLDER).rglob("*.pdf")
+    plain = hashlib.sha256(html.encode()).hexdigest()[:32]
+    keyed = hmac.new(app.config["SECRET_KEY"].encode(), html.encode(), "sha256").hexdigest()[:32]
+    assert stored.stem == keyed != plain
+
+    document = documents.Document("order", procurement["order"], "SP-1", "order.html", {})
+    with app.test_request_context():
+        before = documents.pdf_key(document, html)
+        monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-of-enough-length")
+        assert documents.pdf_key(document, html) != before
+
+
+def test_a_pdf_stored_under_its_old_plain_digest_is_rendered_again(
+    client: FlaskClient,
+    procurement: dict[str, Any],  # noqa: F811
+    renders: list[str],
+    storage_root: Path,
+) -> None:
+    """PDFs stored before the names were keyed are not found, so the first download renders
+    and stores the document again; nothing needs moving."""
+    login(client, OFFICER)
+    download(client, "order", procurement["order"])
+    [html] = renders
+    [keyed] = (storage_root / documents.PDF_FOLDER).rglob("*.pdf")
+    keyed.unlink()
+    plain = hashlib.sha256(html.encode()).hexdigest()[:32]
+    (keyed.parent / f"{plain}.pdf").write_bytes(b"%PDF-1.4 old file")
+    again = download(client, "order", procurement["order"])
+    assert again != b"%PDF-1.4 old file" and len(renders) == 2
+    assert keyed.read_bytes() == again
 
 
 @pytest.fixture

@@ -157,6 +157,28 @@ def test_a_clean_file_is_previewed_then_applied_with_audit_and_ledger(
     assert {"variant.price_changed", "stock.adjusted", "product.created"} <= actions
 
 
+def test_an_import_file_is_kept_privately_and_served_to_no_one(
+    app: Flask, owner_client: FlaskClient, shop_a: Shop, shop_b: Shop
+) -> None:
+    """A cooperative's prices and stock plans are its own: the file is stored in its private
+    folder, and the public media route serves it neither to its owner, another cooperative nor
+    a guest."""
+    data = csv_file([row("RHS-001", name="Produk Rahasia Alpha", harga="123.456")])
+    response = owner_client.post("/vendor/imports", data={"file": (io.BytesIO(data), "produk.csv")})
+    assert response.status_code == 302
+    job = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
+    assert job is not None and job.cooperative_id == shop_a.cooperative.id
+    assert job.storage_key.startswith(f"private/imports/{shop_a.cooperative.id}/")
+    with app.app_context():
+        assert app.extensions["storage"].read(job.storage_key) == data
+    other = app.test_client()
+    assert login(other, shop_b.owner.user.email).status_code == 302
+    for who in (owner_client, other, app.test_client()):
+        fetched = who.get(f"/media/{job.storage_key}")
+        assert fetched.status_code == 404
+        assert b"Rahasia" not in fetched.data
+
+
 def test_confirming_applies_all_rows_or_none(app_ctx: Flask, shop_a: Shop) -> None:
     """A row that fails when applying (stock now reserved) leaves every other row untouched."""
     coop = shop_a.cooperative.id

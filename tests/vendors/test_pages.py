@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from PIL import ImageFile
 from sqlalchemy import func, select
 
 from marketplace.audit import AuditLog
@@ -315,6 +317,22 @@ def test_bad_photos_are_refused_cleanly(
     )
     assert_refused(response, message)
     assert state() == before
+
+
+def test_a_photo_over_sixteen_megapixels_is_refused_before_it_is_decoded(
+    owner_client: FlaskClient, shop_a: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[Any] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    photos = Path(owner_client.application.config["UPLOAD_FOLDER"]) / "products"
+    before = state(), sorted(photos.rglob("*"))
+    response = owner_client.post(
+        f"/vendor/products/{shop_a.product.id}/images",
+        data={"photo": (io.BytesIO(png_bytes((5_000, 5_000))), "besar.png"), "alt_text": ""},
+    )
+    assert_refused(response, "Gambar terlalu besar (lebih dari 16 megapiksel)")
+    assert decoded == [], "the photo was decoded before its size was checked"
+    assert (state(), sorted(photos.rglob("*"))) == before
 
 
 def test_a_photo_is_uploaded_and_deleted(owner_client: FlaskClient, shop_a: Shop) -> None:
