@@ -21,7 +21,7 @@
 # Settings (environment): APP_DIR (default: the checkout this script is in), ENV_FILE
 # (/etc/pasar-opop/env), SERVICE_USER (pasar-opop), REMOTE (origin), REQUIREMENTS
 # (requirements.lock), READYZ_URL (http://127.0.0.1:8000/readyz), READYZ_TRIES (20),
-# READYZ_DELAY (3 seconds).
+# READYZ_DELAY (3 seconds), LOCK_FILE (/run/pasar-opop-upgrade.lock).
 set -eu
 set -o pipefail
 
@@ -48,11 +48,12 @@ main() {
   READYZ_URL=${READYZ_URL:-http://127.0.0.1:8000/readyz}
   READYZ_TRIES=${READYZ_TRIES:-20}
   READYZ_DELAY=${READYZ_DELAY:-3}
+  LOCK_FILE=${LOCK_FILE:-/run/pasar-opop-upgrade.lock}
   VENV=$APP_DIR/.venv
 
   if [ -z "$DRY_RUN" ]; then
     [ "$(id -u)" = 0 ] || die "run as root (it restarts the services)"
-    exec 9>/run/pasar-opop-upgrade.lock
+    exec 9>"$LOCK_FILE"
     flock -n 9 || die "another upgrade is running"
     [ -z "$(owner git status --porcelain --untracked-files=no)" ] ||
       die "$APP_DIR has local changes; commit or discard them first"
@@ -177,14 +178,14 @@ restart_services() {
 smoke_check() {
   local try code
   # X-Forwarded-Proto: the app may redirect plain HTTP to HTTPS (FORCE_HTTPS).
-  run curl --silent --show-error --output /dev/null --write-out '%{http_code}' --max-time 5 \
-    --header 'X-Forwarded-Proto: https' "$READYZ_URL"
+  local curl=(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 5
+    --header 'X-Forwarded-Proto: https' "$READYZ_URL")
+  say "+ $(printf '%q ' "${curl[@]}")(until it answers 200: $READYZ_TRIES tries, ${READYZ_DELAY}s apart)"
   [ -z "$DRY_RUN" ] || return 0
   for try in $(seq 1 "$READYZ_TRIES"); do
     # Let the new workers boot first: until then the old ones still answer.
     sleep "$READYZ_DELAY"
-    code=$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 5 \
-      --header 'X-Forwarded-Proto: https' "$READYZ_URL") || code=000
+    code=$("${curl[@]}") || code=000
     if [ "$code" = 200 ]; then
       say "ready: $READYZ_URL answered 200"
       return 0
@@ -196,6 +197,7 @@ smoke_check() {
 }
 
 # On exit: after a failure from the checkout on, go back to the previous commit.
+# shellcheck disable=SC2317 # called from the EXIT trap
 finish() {
   local status=$1
   trap - EXIT
@@ -206,25 +208,33 @@ finish() {
 }
 
 rollback() {
+  local ok=1
   set +e
   if [ -n "$DRY_RUN" ]; then
     say "== rollback, when a step from 4 on fails"
   else
     say "== the upgrade failed: rolling back to $PREVIOUS"
   fi
-  run owner git checkout --quiet --detach "$PREVIOUS"
-  install_requirements
-  run owner env PYBABEL="$VENV/bin/pybabel" sh "$APP_DIR/scripts/translations.sh" compile
-  restart_services reload-or-restart
-  smoke_check
+  run owner git checkout --quiet --detach "$PREVIOUS" || ok=""
+  install_requirements || ok=""
+  run owner env PYBABEL="$VENV/bin/pybabel" sh "$APP_DIR/scripts/translations.sh" compile || ok=""
+  restart_services reload-or-restart || ok=""
+  smoke_check || ok=""
+  if [ -z "$DRY_RUN" ]; then
+    if [ -n "$ok" ]; then
+      say "rolled back: $PREVIOUS runs and answers $READYZ_URL"
+    else
+      say "upgrade: ERROR: the rollback did not finish (see above): the site may be down"
+    fi
+  fi
   if [ -n "${MIGRATED:-}" ] || [ -n "$DRY_RUN" ]; then
-    say "The database is NOT migrated back (docs/upgrades.md, \"Rolling back\"): it was at"
-    say "migration ${PREVIOUS_REVISION:-none}, and the old release runs on the new schema only"
-    say "if the release's migrations were additive. The web unit runs \`flask db upgrade\` when"
-    say "it starts, which fails on a revision the old code does not know: until the database"
-    say "is downgraded (with $TARGET checked out, the release that has the downgrade steps:"
-    say "flask --app wsgi db downgrade ${PREVIOUS_REVISION:-REVISION}) or a fixed release is"
-    say "installed, a restart of pasar-opop-web fails."
+    say "The database is NOT migrated back (docs/upgrades.md, \"Rolling back\"); it was at"
+    say "migration ${PREVIOUS_REVISION:-none}. The old release runs on the new schema when"
+    say "the release's migrations were additive; but a restart of pasar-opop-web fails (its"
+    say "ExecStartPre runs \`flask db upgrade\`, and the old code does not know the new"
+    say "revision) until a fixed release is installed or the database is downgraded, with"
+    say "$TARGET checked out (it has the downgrade steps):"
+    say "  flask --app wsgi db downgrade ${PREVIOUS_REVISION:-REVISION}"
   fi
   set -e
 }
