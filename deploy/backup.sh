@@ -5,9 +5,11 @@
 # when BACKUP_S3_BUCKET is set; then files older than BACKUP_KEEP_DAYS are deleted. Any failure
 # stops it with a non-zero exit (and deletes nothing).
 #
-# Run by deploy/systemd/pasar-opop-backup.service (which reads /etc/pasar-opop/env), or by hand
-# and from cron with --env-file /etc/pasar-opop/env. Check a dump with
-# `flask --app wsgi ops restore-check --latest`.
+# Run by deploy/systemd/pasar-opop-backup.timer (nightly, about 02:30 WIB), or by hand and from
+# cron with --env-file; the cron equivalent of the timer, in /etc/cron.d/pasar-opop-backup (cron
+# reads the server's time zone: Asia/Jakarta, or write 30 19 for a server on UTC):
+#   30 2 * * * pasar-opop /srv/pasar-opop/app/deploy/backup.sh --env-file /etc/pasar-opop/env
+# Check a dump with `flask --app wsgi ops restore-check --latest`.
 #
 # Settings, from the environment (or the env file):
 #   DATABASE_URL              the app's database (required)
