@@ -190,16 +190,31 @@ class S3Storage:
         return response
 
 
+def s3_client(
+    endpoint_url: str | None,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+    region: str,
+) -> Any:
+    """A client for an S3-compatible service (the uploads' bucket, the backups' copy)."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        region_name=region,
+    )
+
+
 def init_storage(app: Flask) -> None:
     if app.config["STORAGE_BACKEND"] == "s3":
-        import boto3
-
-        client = boto3.client(
-            "s3",
-            endpoint_url=app.config["S3_ENDPOINT_URL"],
-            aws_access_key_id=app.config["S3_ACCESS_KEY_ID"],
-            aws_secret_access_key=app.config["S3_SECRET_ACCESS_KEY"],
-            region_name=app.config["S3_REGION"],
+        client = s3_client(
+            app.config["S3_ENDPOINT_URL"],
+            app.config["S3_ACCESS_KEY_ID"],
+            app.config["S3_SECRET_ACCESS_KEY"],
+            app.config["S3_REGION"],
         )
         app.extensions["storage"] = S3Storage(app.config["S3_BUCKET"], client)
         return
