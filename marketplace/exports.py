@@ -73,6 +73,7 @@ def write_xlsx(*sheets: Sheet) -> bytes:
     """A workbook of one worksheet per sheet, in order, each header in bold."""
     # Imported here: only an export needs openpyxl, not every process that imports this module.
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -86,7 +87,10 @@ def write_xlsx(*sheets: Sheet) -> bytes:
                 if value is None or isinstance(value, _TYPED):
                     worksheet.cell(number, column, value)
                 else:
-                    cell = worksheet.cell(number, column, str(value))
+                    # Control characters (a pasted vertical tab) cannot be stored in XLSX at all:
+                    # openpyxl refuses the whole workbook, so they are left out of the cell.
+                    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+                    cell = worksheet.cell(number, column, text)
                     cell.data_type = "s"  # text, even when it starts with "="
         for cell in worksheet[1]:
             cell.font = Font(bold=True)

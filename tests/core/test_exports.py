@@ -85,6 +85,15 @@ def test_xlsx_stores_text_as_text_and_numbers_as_numbers() -> None:
         assert amount.data_type == "n" and amount.value == -(number - 1)
 
 
+def test_xlsx_leaves_out_control_characters_it_cannot_store() -> None:
+    """A name with a pasted control character still exports (openpyxl refused the workbook)."""
+    rows = [["Koperasi\x0bAl-Hikmah\x00", 1]]
+    workbook = load_workbook(io.BytesIO(exports.write_xlsx(exports.Sheet("uji", ["A", "B"], rows))))
+    sheet = workbook.active
+    assert sheet is not None
+    assert sheet.cell(2, 1).value == "KoperasiAl-Hikmah"
+
+
 def test_the_download_names_a_safe_file_and_is_never_cached(app_ctx: Flask) -> None:
     response = exports.download(b"a,b\r\n", 'laporan"; x=1/../../koperasi.csv')
     assert response.mimetype == "text/csv"
