@@ -111,7 +111,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
     #: A claim older than this is taken to belong to a crashed sender and is picked up again.
     MAIL_CLAIM_TIMEOUT = 10 * 60
-    #: The public address used in links inside emails sent outside a request (cron).
+    #: The site's public address (scheme, host, and the path it is mounted on, if any). Every
+    #: absolute link (emails, PDFs, the sitemap, canonical links, the API, Stripe's return pages)
+    #: is built on it, never on the request's Host header (marketplace/urls.py).
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
 
     # How long a cached catalogue page may live at most (invalidated on every change anyway).
@@ -324,6 +326,8 @@ class TestingConfig(Config):
     RATELIMIT_CHECKOUT = "1000 per minute"
     RATELIMIT_PROOF_UPLOAD = "1000 per minute"
     SERVER_NAME = None
+    #: The test client's own address, so the links in the tests' emails open in it.
+    SERVER_BASE_URL = "http://localhost"
     # Card payments stay off unless a test turns them on (against tests/stripe_fake.py).
     STRIPE_SECRET_KEY = None
     STRIPE_PUBLISHABLE_KEY = None

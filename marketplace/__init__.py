@@ -200,11 +200,13 @@ def register_request_handling(app: Flask) -> None:
     from marketplace.observability import init_observability
     from marketplace.policy import register_policy_enforcement
     from marketplace.procurement.access import agency_roles_of
+    from marketplace.urls import absolute_url
 
     init_observability(app)
     register_policy_enforcement(app)
     register_error_handlers(app)
     register_i18n(app)
+    app.add_template_global(absolute_url)
 
     @app.after_request
     def finish_unit_of_work(response: Response) -> Response:
