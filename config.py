@@ -26,6 +26,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated list; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -39,6 +45,11 @@ class Config:
     SQLITE_FILENAME = "pasar-opop.sqlite3"
 
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+
+    #: The hosts this site answers for (Flask refuses others with 400), comma-separated; a name
+    #: starting with a dot also allows its subdomains. None allows any host; production then
+    #: trusts SERVER_BASE_URL's host and the loopback names the probes use (see load_config).
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS")
 
     # Sessions and cookies.
     SESSION_COOKIE_NAME = "opop_session"
@@ -101,7 +112,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Pasar OPOP <noreply@pasaropop.test>"
     )
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    #: No default: production refuses to start without one unless MAIL_BACKEND=log.
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _env_int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
@@ -307,6 +319,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False
     EMAIL_ALLOW_TEST_DOMAINS = True
+    #: With MAIL_BACKEND=smtp a development machine sends through its own mail server.
+    MAIL_SERVER = Config.MAIL_SERVER or "localhost"
 
 
 class TestingConfig(Config):

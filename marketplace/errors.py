@@ -8,7 +8,7 @@ from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from marketplace.extensions import db
 
@@ -122,6 +122,13 @@ def register_error_handlers(app: Flask) -> None:
         log.error("Database unavailable on %s %s: %s", request.method, request.path, error)
         body, status = _error_page(503, None)
         return body, status
+
+    @app.errorhandler(SecurityError)
+    def refuse_untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host that is not in TRUSTED_HOSTS: Flask could not route the request, so no page
+        # (whose links need the route map) can be rendered for it; a plain answer is enough.
+        log.info("Refused %s %s: %s", request.method, request.path, error.description)
+        return "Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:

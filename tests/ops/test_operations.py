@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -116,10 +117,13 @@ def test_gunicorn_serves_the_app_from_the_command_line(committed_app: Flask) -> 
     env = {
         **os.environ,
         "MARKETPLACE_CONFIG": "production",
-        "SECRET_KEY": "s" * 64,
+        "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": committed_app.config["SQLALCHEMY_DATABASE_URI"],
         "MAIL_BACKEND": "log",
+        # Probes call gunicorn on 127.0.0.1, which production trusts besides the site's host.
+        "SERVER_BASE_URL": "https://pasar-opop.example",
     }
+    env.pop("TRUSTED_HOSTS", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
