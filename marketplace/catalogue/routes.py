@@ -24,8 +24,10 @@ class _ListingLinks:
         return {k: v for k, v in query_args(query, **changes).items() if k not in self.path}
 
     def __call__(self, query: ProductQuery, absolute: bool = False, **changes: object) -> str:
-        build = absolute_url if absolute else url_for
-        return build(self.endpoint, **self.path, **self.args(query, **changes))
+        values = {**self.path, **self.args(query, **changes)}
+        if absolute:
+            return absolute_url(self.endpoint, **values)
+        return url_for(self.endpoint, **values)
 
     def hidden(self, query: ProductQuery) -> list[tuple[str, object]]:
         """The current filters as hidden fields, for the sort form."""
