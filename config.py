@@ -26,6 +26,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated list; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -41,6 +47,11 @@ class Config:
     SQLITE_BUSY_TIMEOUT_SECONDS = float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "10"))
 
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+
+    #: The hosts this site answers for (Flask refuses others with 400), comma-separated; a name
+    #: starting with a dot also allows its subdomains. None allows any host; production then
+    #: trusts SERVER_BASE_URL's host and the loopback names the probes use (see load_config).
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS")
 
     # Sessions and cookies.
     SESSION_COOKIE_NAME = "opop_session"
@@ -103,7 +114,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Pasar OPOP <noreply@pasaropop.test>"
     )
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    #: No default: production refuses to start without one unless MAIL_BACKEND=log.
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _env_int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
@@ -113,7 +125,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
     #: A claim older than this is taken to belong to a crashed sender and is picked up again.
     MAIL_CLAIM_TIMEOUT = 10 * 60
-    #: The public address used in links inside emails sent outside a request (cron).
+    #: The site's public address (scheme, host, and the path it is mounted on, if any). Every
+    #: absolute link (emails, PDFs, the sitemap, canonical links, the API, Stripe's return pages)
+    #: is built on it, never on the request's Host header (marketplace/urls.py).
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
 
     # How long a cached catalogue page may live at most (invalidated on every change anyway).
@@ -311,6 +325,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False
     EMAIL_ALLOW_TEST_DOMAINS = True
+    #: With MAIL_BACKEND=smtp a development machine sends through its own mail server.
+    MAIL_SERVER = Config.MAIL_SERVER or "localhost"
 
 
 class TestingConfig(Config):
@@ -330,6 +346,9 @@ class TestingConfig(Config):
     RATELIMIT_CHECKOUT = "1000 per minute"
     RATELIMIT_PROOF_UPLOAD = "1000 per minute"
     SERVER_NAME = None
+    #: The test client's own address, so the links in the tests' emails open in it.
+    SERVER_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None  # tests name hosts of their own (tests/hosts.py), whatever the machine's
     # Card payments stay off unless a test turns them on (against tests/stripe_fake.py).
     STRIPE_SECRET_KEY = None
     STRIPE_PUBLISHABLE_KEY = None

@@ -86,6 +86,10 @@ from tests.ports import free_port  # noqa: E402
 BATCH = 5_000
 MIN_PRICE, MAX_PRICE = 5_000, 500_000
 RAISED_RATE_LIMIT = "1000000 per minute"
+#: The public address the benchmark's servers are configured with: production wants an https
+#: one (marketplace/production.py); the clients reach the servers on 127.0.0.1, which production
+#: trusts too, and never follow a link built on it.
+SITE = "https://pasar-opop.example"
 HEALTH_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 30.0  # a request slower than this counts as an error (status 0)
 IDLE_TIMEOUT = 5.0  # after a scenario, a server still busy after this long is restarted
@@ -302,6 +306,8 @@ def make_app(database_url: str, secret_key: str, upload_folder: Path) -> Flask:
             "SECRET_KEY": secret_key,
             "UPLOAD_FOLDER": str(upload_folder),
             "MAIL_BACKEND": "log",
+            "SERVER_BASE_URL": SITE,
+            "TRUSTED_HOSTS": None,  # SITE's host and the loopback names
             "RATELIMIT_STORAGE_URI": "memory://",
         },
     )
@@ -1056,6 +1062,7 @@ def server_environment(
             "RATELIMIT_STORAGE_URI",
             "FLASK_APP",
             "GUNICORN_CMD_ARGS",
+            "TRUSTED_HOSTS",
         }
     }
     env.update(
@@ -1063,6 +1070,7 @@ def server_environment(
         SECRET_KEY=secret_key,
         DATABASE_URL=database_url,
         MAIL_BACKEND="log",
+        SERVER_BASE_URL=SITE,
         UPLOAD_FOLDER=str(workdir / "uploads"),
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_LOGIN=RAISED_RATE_LIMIT,

@@ -73,6 +73,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.catalogue import (  # noqa: E402
+    SITE,
     generate,
     make_app,
     prefix_query,
@@ -181,7 +182,7 @@ def server_environment(
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("GUNICORN_", "STRIPE_", "PROMETHEUS_", "TEST_", "PYTEST_"))
-        and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+        and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TRUSTED_HOSTS"}
     }
     env.update(
         PYTHONDONTWRITEBYTECODE="1",
@@ -191,6 +192,10 @@ def server_environment(
         SECRET_KEY=secret_key,
         UPLOAD_FOLDER=str(workdir / "uploads"),
         MAIL_BACKEND="log",
+        # Production's public address, and the hosts it answers for: the shoppers and the proxy
+        # reach the servers as 127.0.0.1.
+        SERVER_BASE_URL=SITE,
+        TRUSTED_HOSTS=f"{urlsplit(SITE).hostname},127.0.0.1",
         LOG_LEVEL="WARNING",
         GUNICORN_ACCESS_LOG=os.devnull,  # the clients keep the figures
         # Every shopper comes from 127.0.0.1: raise the per-address login limit; the per-account

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import CONFIGS, DEFAULT_SECRET_KEY, Config
+from config import CONFIGS, Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,8 @@ def load_config(
     config_class = CONFIGS[config] if isinstance(config, str) else config
     app.config.from_object(config_class)
     app.config.update(overrides or {})
+    if app.config["ENV_NAME"] == "production":
+        refuse_unsafe_production(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         database = Path(app.instance_path) / app.config["SQLITE_FILENAME"]
@@ -72,14 +74,19 @@ def load_config(
         )
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    if app.config["ENV_NAME"] == "production":
-        secret = app.config.get("SECRET_KEY")
-        if not secret or secret == DEFAULT_SECRET_KEY or len(secret) < 32:
-            raise ConfigurationError(
-                "SECRET_KEY is missing, too short or the development default. Set the SECRET_KEY "
-                "environment variable to a long random value, for example the output of "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
-            )
+
+
+def refuse_unsafe_production(app: Flask) -> None:
+    """Stop with every unsafe setting listed (marketplace/production.py); then answer only for
+    the trusted hosts."""
+    from marketplace import production
+
+    problems = production.problems(app.config)
+    if problems:
+        raise ConfigurationError(
+            "Production refuses to start:\n" + "\n".join(f"- {line}" for line in problems)
+        )
+    app.config["TRUSTED_HOSTS"] = production.trusted_hosts(app.config)
 
 
 def register_extensions(app: Flask) -> None:
@@ -208,11 +215,13 @@ def register_request_handling(app: Flask) -> None:
     from marketplace.observability import init_observability
     from marketplace.policy import register_policy_enforcement
     from marketplace.procurement.access import agency_roles_of
+    from marketplace.urls import absolute_url
 
     init_observability(app)
     register_policy_enforcement(app)
     register_error_handlers(app)
     register_i18n(app)
+    app.add_template_global(absolute_url)
 
     @app.after_request
     def finish_unit_of_work(response: Response) -> Response:

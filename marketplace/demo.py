@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, func, select, update
 
@@ -43,6 +43,7 @@ from marketplace.inventory import stock
 from marketplace.inventory.models import MovementReason
 from marketplace.mail import OutboxEmail
 from marketplace.procurement.models import Agency, AgencyMember, ProcurementRole
+from marketplace.urls import site_request_context
 
 DEMO_PASSWORD = "opop-demo"  # noqa: S105 - published in the README for the demo
 
@@ -261,7 +262,7 @@ def _seed_orders() -> int:
     products = {p.slug: p for p in db.session.scalars(select(Product))}
     now = clock.now()
     first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
-    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+    with site_request_context():
         for days_ago, items, delivery, reached in DEMO_ORDERS:
             placed_at = now - timedelta(days=days_ago)
             with clock.frozen(placed_at):
@@ -415,7 +416,7 @@ def _seed_procurements() -> int:
     first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
     first_notice = db.session.scalar(select(func.max(Notification.id))) or 0
     now = clock.now()
-    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+    with site_request_context():
         for spec in wanted:
             _stage_procurement(spec, agency, people, products, now)
         g.pop("queued_emails", None)

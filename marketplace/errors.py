@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from marketplace.database import is_lock_timeout
 from marketplace.extensions import db
@@ -171,6 +171,13 @@ def register_error_handlers(app: Flask) -> None:
         response = Response(body, status=status, mimetype="text/html")
         response.headers["Retry-After"] = "5"
         return response, status
+
+    @app.errorhandler(SecurityError)
+    def refuse_untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host that is not in TRUSTED_HOSTS: Flask could not route the request, so no page
+        # (whose links need the route map) can be rendered for it; a plain answer is enough.
+        log.info("Refused %s %s: %s", request.method, request.path, error.description)
+        return "Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:

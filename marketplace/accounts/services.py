@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -22,6 +22,7 @@ from marketplace.database import utcnow
 from marketplace.errors import NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import queue_email
+from marketplace.urls import absolute_url
 
 _VERIFY_SALT = "accounts.verify-email"
 _RESET_SALT = "accounts.reset-password"
@@ -81,8 +82,8 @@ def register_user(
             "account_exists",
             existing.locale or locale,
             user=existing,
-            login_url=url_for("accounts.login", _external=True),
-            reset_url=url_for("accounts.forgot_password", _external=True),
+            login_url=absolute_url("accounts.login"),
+            reset_url=absolute_url("accounts.forgot_password"),
         )
         return None
     user = create_user(email, password, full_name, phone=phone, locale=locale)
@@ -101,7 +102,7 @@ def send_verification_email(user: User) -> None:
         "verify_email",
         user.locale,
         user=user,
-        verify_url=url_for("accounts.verify_email", token=token, _external=True),
+        verify_url=absolute_url("accounts.verify_email", token=token),
     )
 
 
@@ -149,7 +150,7 @@ def _queue_reset_email(user: User) -> None:
         "reset_password",
         user.locale,
         user=user,
-        reset_url=url_for("accounts.reset_password", token=token, _external=True),
+        reset_url=absolute_url("accounts.reset_password", token=token),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
 

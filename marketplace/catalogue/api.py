@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import force_locale
 
 from marketplace.catalogue import services
@@ -14,6 +14,7 @@ from marketplace.catalogue.params import parse_product_query
 from marketplace.catalogue.search import PER_PAGE_DEFAULT, PER_PAGE_MAX, SORTS
 from marketplace.cooperatives.models import KECAMATAN, Cooperative
 from marketplace.policy import PUBLIC, allow
+from marketplace.urls import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,7 +25,7 @@ def _product(product: Product, today: date) -> dict[str, Any]:
         "slug": product.slug,
         "name": product.name,
         "description": product.description,
-        "url": url_for("catalogue.product", slug=product.slug, _external=True),
+        "url": absolute_url("catalogue.product", slug=product.slug),
         "unit": product.unit,
         "weight_grams": product.weight_grams,
         "min_order_qty": product.min_order_qty,
@@ -56,9 +57,7 @@ def _product(product: Product, today: date) -> dict[str, Any]:
             }
             for v in variants
         ],
-        "images": [
-            url_for("site.media", key=image.storage_key, _external=True) for image in product.images
-        ],
+        "images": [absolute_url("site.media", key=image.storage_key) for image in product.images],
     }
 
 
@@ -70,7 +69,7 @@ def _cooperative(cooperative: Cooperative, product_count: int) -> dict[str, Any]
         "pesantren": cooperative.pesantren_name,
         "kecamatan": cooperative.kecamatan,
         "description": cooperative.description,
-        "url": url_for("catalogue.cooperative", slug=cooperative.slug, _external=True),
+        "url": absolute_url("catalogue.cooperative", slug=cooperative.slug),
         "whatsapp": f"https://wa.me/{cooperative.whatsapp}",
         "product_count": product_count,
     }
@@ -151,7 +150,7 @@ def openapi_document() -> dict[str, Any]:
             "description": "Read-only catalogue of One Pesantren One Product goods of Kota "
             "Mojokerto.",
         },
-        "servers": [{"url": url_for("catalogue.home", _external=True).rstrip("/")}],
+        "servers": [{"url": absolute_url("catalogue.home").rstrip("/")}],
         "paths": {
             "/api/v1/products": {
                 "get": {

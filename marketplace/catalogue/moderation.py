@@ -13,7 +13,6 @@ Every decision is audited with the administrator and emailed to the cooperative'
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -27,6 +26,7 @@ from marketplace.errors import DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.settings import PRODUCT_MODERATION, set_setting
+from marketplace.urls import absolute_url
 
 
 class ModerationError(DomainError):
@@ -71,7 +71,7 @@ def _tell_owners(product: Product, decision: str, reason: str = "") -> None:
             product=product,
             decision=decision,
             reason=reason,
-            product_url=url_for("vendors.edit_product", product_id=product.id, _external=True),
+            product_url=absolute_url("vendors.edit_product", product_id=product.id),
         )
 
 

@@ -10,6 +10,7 @@ from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query, query_args
 from marketplace.catalogue.search import ProductQuery
 from marketplace.policy import PUBLIC, allow
+from marketplace.urls import absolute_url
 
 
 class _ListingLinks:
@@ -22,10 +23,11 @@ class _ListingLinks:
     def args(self, query: ProductQuery, **changes: object) -> dict[str, Any]:
         return {k: v for k, v in query_args(query, **changes).items() if k not in self.path}
 
-    def __call__(self, query: ProductQuery, _external: bool = False, **changes: object) -> str:
-        return url_for(
-            self.endpoint, _external=_external, **self.path, **self.args(query, **changes)
-        )
+    def __call__(self, query: ProductQuery, absolute: bool = False, **changes: object) -> str:
+        values = {**self.path, **self.args(query, **changes)}
+        if absolute:
+            return absolute_url(self.endpoint, **values)
+        return url_for(self.endpoint, **values)
 
     def hidden(self, query: ProductQuery) -> list[tuple[str, object]]:
         """The current filters as hidden fields, for the sort form."""
@@ -143,7 +145,7 @@ def robots() -> Response:
         "Disallow: /vendor/",
         "Disallow: /admin/",
         "Disallow: /procurement/",
-        f"Sitemap: {url_for('catalogue.sitemap', _external=True)}",
+        f"Sitemap: {absolute_url('catalogue.sitemap')}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
@@ -169,7 +171,7 @@ def product_json_ld(product: Product) -> dict[str, object]:
         "description": product.description,
         "sku": variants[0].sku if variants else None,
         "brand": {"@type": "Organization", "name": product.cooperative.name},
-        "url": url_for("catalogue.product", slug=product.slug, _external=True),
+        "url": absolute_url("catalogue.product", slug=product.slug),
         "offers": {
             "@type": "AggregateOffer" if len(variants) > 1 else "Offer",
             "priceCurrency": "IDR",
@@ -189,6 +191,6 @@ def product_json_ld(product: Product) -> dict[str, object]:
     }
     if product.images:
         data["image"] = [
-            url_for("site.media", key=image.storage_key, _external=True) for image in product.images
+            absolute_url("site.media", key=image.storage_key) for image in product.images
         ]
     return data

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace import clock
+from marketplace.urls import site_request_context
 
 certificates_cli = AppGroup("certificates", help="Certificates: reminders before they expire.")
 
@@ -20,7 +21,7 @@ def send_reminders() -> int:
     from marketplace.certificates.reminders import send_reminders as send
 
     today = clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+    with site_request_context():
         return send(today)
 
 

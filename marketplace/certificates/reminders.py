@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +25,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import owners
 from marketplace.extensions import db
 from marketplace.mail import dispatch_queued, queue_email
+from marketplace.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def _queue(cooperative_id: int, items: list[Due]) -> None:
             cooperative=cooperative,
             items=items,
             soonest=min(item.days_left for item in items),
-            workspace_url=url_for("vendors.dashboard", _external=True),
+            workspace_url=absolute_url("vendors.dashboard"),
         )
 
 

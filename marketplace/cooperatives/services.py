@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -38,6 +38,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.slugs import unique_slug
+from marketplace.urls import absolute_url
 
 _INVITATION_SALT = "cooperatives.invitation"
 
@@ -208,7 +209,7 @@ def decide(cooperative: Cooperative, action: str, actor: User, reason: str = "")
             cooperative=cooperative,
             action=action,
             reason=reason,
-            workspace_url=url_for("vendors.dashboard", _external=True),
+            workspace_url=absolute_url("vendors.dashboard"),
         )
     return cooperative
 
@@ -374,7 +375,7 @@ def invite_staff(membership: CooperativeMember, email: str) -> CooperativeInvita
         None,
         cooperative=membership.cooperative,
         inviter=membership.user,
-        join_url=url_for("invitations.join", token=token, _external=True),
+        join_url=absolute_url("invitations.join", token=token),
         days=current_app.config["COOPERATIVE_INVITATION_MAX_AGE"] // 86400,
     )
     audit.record(

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from marketplace.extensions import db
 from marketplace.mail import dispatch_queued
+from marketplace.urls import site_request_context
 
 orders_cli = AppGroup("orders", help="Orders: expiry of unpaid orders, automatic completion.")
 
@@ -20,7 +21,7 @@ def move_each(ids: list[int], move: Callable[[int], bool]) -> int:
     """Each vendor order in its own transaction, so locks are short and one failure stays
     alone. Emails go out after each commit (links use SERVER_BASE_URL)."""
     done = 0
-    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+    with site_request_context():
         for vendor_order_id in ids:
             try:
                 moved = move(vendor_order_id)

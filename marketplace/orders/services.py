@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -68,6 +68,7 @@ from marketplace.orders.models import (
     VendorOrderStatus,
 )
 from marketplace.orders.signals import vendor_order_moved
+from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -471,7 +472,7 @@ def _queue_placed_emails(order: Order) -> None:
         shopper.locale,
         order=order,
         user=shopper,
-        order_url=url_for("orders.detail", number=order.number, _external=True),
+        order_url=absolute_url("orders.detail", number=order.number),
     )
     parts = {vendor_order.cooperative_id: vendor_order for vendor_order in order.vendor_orders}
     for cooperative_id, member in _members_of(parts):
@@ -629,7 +630,7 @@ def _queue_status_email(vendor_order: VendorOrder, event: VendorOrderEvent) -> N
         event=event,
         user=shopper,
         message=message,
-        order_url=url_for("orders.detail", number=order.number, _external=True),
+        order_url=absolute_url("orders.detail", number=order.number),
     )
 
 

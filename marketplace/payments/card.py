@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -54,6 +53,7 @@ from marketplace.payments.services import (
     shopper_order,
 )
 from marketplace.payments.states import can_transition
+from marketplace.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +141,9 @@ def start_card_payment(user: User, number: str) -> CardStart:
             },
             idempotency_key=payment.idempotency_key or "",
             expires_at=_session_expiry(parts, now),
-            success_url=url_for("payments.card_return", number=order.number, _external=True)
+            success_url=absolute_url("payments.card_return", number=order.number)
             + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("payments.pay", number=order.number, _external=True),
+            cancel_url=absolute_url("payments.pay", number=order.number),
             customer_email=user.email,
             locale="id" if str(get_locale()) == "id" else "en",
             client_reference_id=str(payment.id),

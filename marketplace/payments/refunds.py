@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from marketplace import audit, clock
@@ -46,6 +46,7 @@ from marketplace.payments.models import (
 )
 from marketplace.payments.records import lock_order, log_event, move_payment, raise_flag
 from marketplace.payments.states import MONEY_RECEIVED
+from marketplace.urls import absolute_url, site_request_context
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def _queue_refund_email(refund: Refund, vendor_order: VendorOrder) -> None:
         vendor_order=vendor_order,
         refund=refund,
         by_card=refund.method == RefundMethod.CARD,
-        order_url=url_for("orders.detail", number=order.number, _external=True),
+        order_url=absolute_url("orders.detail", number=order.number),
     )
 
 
@@ -259,7 +260,7 @@ def process_refund(refund_id: int) -> bool:
     Runs after a request's commit, in a worker or from cron: outside a request, links in the
     emails it queues use SERVER_BASE_URL."""
     if not has_request_context():
-        with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        with site_request_context():
             return _process_refund(refund_id)
     return _process_refund(refund_id)
 

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -48,6 +47,7 @@ from marketplace.payments.models import (
 )
 from marketplace.payments.records import log_event, raise_flag
 from marketplace.payments.settings import BankAccount
+from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
 P = PaymentStatus
@@ -279,7 +279,7 @@ def _queue_confirmed_email(payment: Payment, parts: Sequence[VendorOrder]) -> No
         payment=payment,
         parts=list(parts),
         amount=sum(vo.total for vo in parts),
-        order_url=url_for("orders.detail", number=order.number, _external=True),
+        order_url=absolute_url("orders.detail", number=order.number),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -31,6 +31,7 @@ from marketplace.payments.records import lock_order, locked, log_event, move_pay
 from marketplace.payments.services import apply_received, order_payments, shopper_order
 from marketplace.storage import PRIVATE_PREFIX, storage
 from marketplace.uploads import CheckedFile, check_image_or_pdf
+from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
 P = PaymentStatus
@@ -225,7 +226,7 @@ def reject_transfer(payment: Payment, actor: User, reason: str) -> None:
         order=order,
         payment=payment,
         reason=reason,
-        payment_url=url_for("payments.pay", number=order.number, _external=True),
+        payment_url=absolute_url("payments.pay", number=order.number),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ from marketplace.procurement.models import (
     ProcurementRole,
 )
 from marketplace.slugs import unique_slug
+from marketplace.urls import absolute_url
 
 _INVITATION_SALT = "procurement.agency-invitation"
 
@@ -200,8 +201,8 @@ def _invite(agency: Agency, actor: User, email: str, role: ProcurementRole) -> A
         None,
         agency=agency,
         role=role,
-        join_url=url_for("agency_invitations.join", token=token, _external=True),
-        register_url=url_for("accounts.register", _external=True),
+        join_url=absolute_url("agency_invitations.join", token=token),
+        register_url=absolute_url("accounts.register"),
         days=current_app.config["AGENCY_INVITATION_MAX_AGE"] // 86400,
     )
     audit.record(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from werkzeug.security import safe_join
@@ -39,6 +39,7 @@ from marketplace.procurement.models import (
     RequestStatus,
 )
 from marketplace.storage import content_name, is_public, storage
+from marketplace.urls import site_request_context
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +296,9 @@ def _pdf_from_html(html: str) -> bytes:
     static_folder = current_app.static_folder
     assert static_folder is not None
     fetcher = LocalFetcher(static_folder).fetcher()
-    base_url = request.host_url if request else current_app.config["SERVER_BASE_URL"]
+    # The site's address, never the request's Host: a PDF is stored and served to everyone who
+    # downloads the document, so a link resolved against a forged host would reach them all.
+    base_url = current_app.config["SERVER_BASE_URL"]
     pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
     return pdf
 
@@ -341,8 +344,7 @@ def generate_pdf(kind: str, object_id: int) -> None:
     if issued is None:
         log.warning("No %s %s to render", kind, object_id)
         return
-    base_url = current_app.config["SERVER_BASE_URL"]
-    with current_app.test_request_context("/", base_url=base_url):
+    with site_request_context():
         stored_pdf(issued.document)
 
 

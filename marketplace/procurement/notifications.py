@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.procurement.common import unique_users
 from marketplace.procurement.models import Notification
+from marketplace.urls import absolute_url
 
 
 def notify(
@@ -49,7 +50,7 @@ def notify(
             locale,
             user=user,
             message=text,
-            link=url_for(endpoint, _external=True, **values),
+            link=absolute_url(endpoint, **values),
         )
         count += 1
     db.session.flush()

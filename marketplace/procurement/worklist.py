@@ -38,6 +38,7 @@ from marketplace.procurement.models import (
     RequestStatus,
     Subject,
 )
+from marketplace.urls import site_request_context
 
 Q = QuotationStatus
 
@@ -377,7 +378,7 @@ def lapse_due(limit: int = 500) -> int:
     from marketplace.procurement.purchasing import due_order_ids, lapse_order
 
     done = 0
-    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+    with site_request_context():
         work: list[tuple[Callable[[int], bool], int]] = [
             *((lapse_quotation, i) for i in due_quotation_ids(limit)),
             *((lapse_order, i) for i in due_order_ids(limit)),

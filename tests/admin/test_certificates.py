@@ -218,7 +218,7 @@ def test_the_command_and_the_daily_task(app: Flask, clock: Any, sent_mail: list[
         "reminded about 0 certificates"
     )
     assert len(sent_mail) == 1
-    assert "http://127.0.0.1:5000/vendor/" in sent_mail[0].body_text
+    assert "http://localhost/vendor/" in sent_mail[0].body_text
     listing = runner.invoke(args=["jobs", "list"]).output
     assert "certificates.remind\tevery 86400s" in listing
 

@@ -8,20 +8,21 @@ from flask.testing import FlaskClient
 
 from config import DEFAULT_SECRET_KEY
 from marketplace import ConfigurationError, create_app
+from tests.production import PRODUCTION_SITE, production_app
 
 
 def test_production_refuses_to_start_with_the_default_secret() -> None:
-    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app("production", {"SECRET_KEY": DEFAULT_SECRET_KEY})
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is the placeholder"):
+        production_app(SECRET_KEY=DEFAULT_SECRET_KEY)
 
 
 def test_production_refuses_to_start_without_a_secret() -> None:
-    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app("production", {"SECRET_KEY": ""})
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
+        production_app(SECRET_KEY="")
 
 
 def test_production_starts_with_a_real_secret_and_secure_cookies() -> None:
-    app = create_app("production", {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = production_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SEED_DEMO_ALLOWED"] is False
@@ -74,8 +75,8 @@ def test_pages_send_security_headers(client: FlaskClient) -> None:
 
 
 def test_production_sends_hsts() -> None:
-    app = create_app("production", {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    response = app.test_client().get("/healthz", base_url="https://pasar.example")
+    app = production_app()
+    response = app.test_client().get("/healthz", base_url=PRODUCTION_SITE)
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 

@@ -102,11 +102,9 @@ def check_stock_ledger() -> None:
 
 
 def test_seeding_is_refused_in_production_without_force() -> None:
-    from marketplace import create_app
+    from tests.production import production_app
 
-    prod = create_app(
-        "production", {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-    )
+    prod = production_app()
     result = prod.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "Refusing" in result.output

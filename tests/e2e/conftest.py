@@ -115,6 +115,8 @@ def serve_app(workdir: Path, **overrides: Any) -> Iterator[LiveServer]:
             db.session.commit()
 
         port = free_port()
+        # Links that leave the site (emails, Stripe's return page) are built on this address.
+        app.config["SERVER_BASE_URL"] = f"http://{LOCAL_HOST}:{port}"
         server: BaseWSGIServer = make_server(LOCAL_HOST, port, app, threaded=True)
         thread = threading.Thread(
             target=server.serve_forever, name=f"e2e-live-server-{port}", daemon=True

@@ -80,3 +80,34 @@ def test_gunicorn_settings_leave_the_command_line_in_charge(
     exec((DEPLOY.parent / "gunicorn.conf.py").read_text(), settings)  # noqa: S102
     assert "daemon" not in settings and "pidfile" not in settings
     assert isinstance(settings["workers"], int) and settings["workers"] >= 2
+
+
+def nginx_servers(text: str) -> list[str]:
+    """The bodies of the nginx site's `server { ... }` blocks (comments removed)."""
+    body = re.sub(r"#.*", "", text)
+    servers, depth, start = [], 0, None
+    for match in re.finditer(r"\bserver\s*\{|\{|\}", body):
+        if match.group(0).endswith("{"):
+            if depth == 0:
+                start = match.end() if match.group(0).startswith("server") else None
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0 and start is not None:
+                servers.append(body[start : match.start()])
+    return servers
+
+
+def test_nginx_drops_requests_for_hosts_the_site_does_not_serve() -> None:
+    servers = nginx_servers((DEPLOY / "nginx-pasar-opop.conf").read_text())
+    defaults = [s for s in servers if "default_server" in s]
+    plain = [s for s in defaults if "listen 80 default_server;" in s]
+    tls = [s for s in defaults if "listen 443 ssl default_server;" in s]
+    assert len(plain) == 1 and "return 444;" in plain[0]
+    assert len(tls) == 1 and "ssl_reject_handshake on;" in tls[0] and "return 444;" in tls[0]
+    site = [s for s in servers if s not in defaults]
+    assert site and all("server_name pasar-opop.mojokertokota.go.id;" in s for s in site)
+    # Every proxied location hands the app the site's name (the app refuses other hosts).
+    for location in re.findall(r"location[^{]*\{([^}]*)\}", site[-1]):
+        if "proxy_pass" in location:
+            assert "proxy_set_header Host $host;" in location, location

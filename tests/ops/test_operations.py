@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -114,9 +115,11 @@ def production_env(app: Flask, port: int) -> dict[str, str]:
     """What a production server needs in its environment, on the test's database."""
     return {
         "MARKETPLACE_CONFIG": "production",
-        "SECRET_KEY": "s" * 64,
+        "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "MAIL_BACKEND": "log",
+        # Probes call gunicorn on 127.0.0.1, which production trusts besides the site's host.
+        "SERVER_BASE_URL": "https://pasar-opop.example",
     }
 
 
@@ -140,6 +143,7 @@ def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> dict[str, o
 def test_gunicorn_serves_the_app_from_the_command_line(committed_app: Flask) -> None:
     port = free_port()
     env = {**os.environ, **production_env(committed_app, port)}
+    env.pop("TRUSTED_HOSTS", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],

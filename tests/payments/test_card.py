@@ -444,3 +444,25 @@ def test_the_checkout_page_offers_cards_only_with_stripe_configured(
         assert "Kartu kredit/debit" in client.get("/checkout").get_data(as_text=True)
     finally:
         app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
+
+
+def test_the_pages_stripe_sends_the_shopper_back_to_are_on_the_site_whatever_the_host(
+    app: Flask, stripe_fake: FakeStripe, config: dict[str, object]
+) -> None:
+    """Stripe redirects the shopper to these addresses after paying: a forged Host must not
+    make them the attacker's pages."""
+    from tests.conftest import login
+    from tests.hosts import SITE, forged_host_client
+
+    config["SERVER_BASE_URL"] = SITE
+    order = placed_order(app)
+    client = forged_host_client(app)
+    assert login(client, SHOPPER).status_code == 302
+
+    start(client, order.number or "")
+
+    session = stripe_fake.only_session
+    assert session["success_url"] == (
+        f"{SITE}/orders/{order.number}/payment/card/return?session_id={{CHECKOUT_SESSION_ID}}"
+    )
+    assert session["cancel_url"] == f"{SITE}/orders/{order.number}/payment"

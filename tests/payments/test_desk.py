@@ -93,14 +93,10 @@ def test_payment_settings_that_cannot_work_stop_the_app(
 
 
 def test_production_needs_both_stripe_keys_or_neither() -> None:
-    from marketplace import create_app
+    from tests.production import production_app
 
-    secret = "x" * 40
     with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET"):
-        create_app(
-            "production",
-            {"SECRET_KEY": secret, "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": None},
-        )
+        production_app(STRIPE_SECRET_KEY="sk_live_x", STRIPE_WEBHOOK_SECRET=None)
 
 
 def _refunds_to_return(app: Flask, count: int) -> None:

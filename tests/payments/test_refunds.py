@@ -310,4 +310,4 @@ def test_the_periodic_task_sends_pending_card_refunds_from_cron(
             OutboxEmail.subject == f"Pesanan {order.number}: Dana dikembalikan"
         )
     ).one()
-    assert "http://127.0.0.1:5000/orders/" in status_email.body_text
+    assert "http://localhost/orders/" in status_email.body_text
