@@ -4,8 +4,14 @@ these checks never skip. Paths a unit or the site opens are pointed at temporary
 
 from __future__ import annotations
 
+import http.server
+import re
 import shutil
+import socket
+import ssl
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +83,168 @@ def test_systemd_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert "ExecStrat" in output and "/nonexistent/gunicorn" in output
+
+
+SITE_NAME = "pasar-opop.mojokertokota.go.id"
+CERT_DIR = f"/etc/letsencrypt/live/{SITE_NAME}"
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "fullchain.pem", folder / "privkey.pem"
+    subprocess.run(
+        [
+            tool("openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={SITE_NAME}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def rendered_nginx(tmp_path: Path, *, http_port: int = 80, https_port: int = 443) -> Path:
+    """nginx.conf around the site as shipped, its certificate, static folder, ACME folder and
+    ports pointed at temporary ones; nginx's own files (pid, logs, temp) in tmp_path."""
+    cert, key = self_signed_certificate(tmp_path)
+    site = (DEPLOY / "nginx-pasar-opop.conf").read_text()
+    site = site.replace(f"{CERT_DIR}/fullchain.pem", str(cert))
+    site = site.replace(f"{CERT_DIR}/privkey.pem", str(key))
+    site = site.replace(f"{APP_DIR}/static/", f"{ROOT}/static/")
+    site = site.replace("/var/www/letsencrypt", str(tmp_path))
+    # IPv4 on loopback only: the machine may have no IPv6, and nothing else should answer.
+    site = re.sub(r"^\s*listen \[::\]:.*$", "", site, flags=re.MULTILINE)
+    site = re.sub(r"listen 80\b", f"listen 127.0.0.1:{http_port}", site)
+    site = re.sub(r"listen 443\b", f"listen 127.0.0.1:{https_port}", site)
+    (tmp_path / "site.conf").write_text(site)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n"
+    )
+    return conf
+
+
+def test_nginx_accepts_the_site(tmp_path: Path) -> None:
+    """nginx -t as Debian 12's nginx reads the site (1.22 refused `http2 on;`)."""
+    conf = rendered_nginx(tmp_path)
+    result = subprocess.run(
+        [
+            tool("nginx"),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-c",
+            str(conf),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "[warn]" not in output and "[emerg]" not in output, output
+
+
+class _App(http.server.BaseHTTPRequestHandler):
+    """Stands in for gunicorn: says which Host and forwarded scheme reached it."""
+
+    def do_GET(self) -> None:
+        body = f"{self.headers['Host']} {self.headers['X-Forwarded-Proto']}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def _ask(port: int, host: str, path: str = "/", *, tls_name: str | None = None) -> str:
+    """The raw answer to a GET, or "" when nginx closes the connection without one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        conn: socket.socket = raw
+        if tls_name is not None:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn = context.wrap_socket(raw, server_hostname=tls_name)
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks).decode("latin-1")
+
+
+def test_nginx_serves_the_site_and_drops_other_hosts(tmp_path: Path) -> None:
+    from tests.ports import free_port
+
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    http_port, https_port = free_port(), free_port()
+    conf = rendered_nginx(tmp_path, http_port=http_port, https_port=https_port)
+    site = tmp_path / "site.conf"
+    site.write_text(
+        site.read_text().replace("server 127.0.0.1:8000", f"server 127.0.0.1:{app.server_port}")
+    )
+    (tmp_path / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (tmp_path / ".well-known" / "acme-challenge" / "token-1").write_text("challenge-answer")
+    nginx = subprocess.Popen(
+        [
+            tool("nginx"),
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-c",
+            str(conf),
+            "-g",
+            "daemon off; master_process off;",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                break
+            except OSError:
+                assert nginx.poll() is None and time.monotonic() < deadline, (
+                    nginx.stdout.read().decode() if nginx.stdout else ""
+                )
+                time.sleep(0.1)
+
+        answer = _ask(https_port, SITE_NAME, tls_name=SITE_NAME)
+        assert answer.startswith("HTTP/1.1 200") and answer.endswith(f"{SITE_NAME} https")
+        redirect = _ask(http_port, SITE_NAME, "/products?q=batik")
+        assert redirect.startswith("HTTP/1.1 301")
+        assert f"Location: https://{SITE_NAME}/products?q=batik\r\n" in redirect
+        challenge = _ask(http_port, SITE_NAME, "/.well-known/acme-challenge/token-1")
+        assert challenge.startswith("HTTP/1.1 200") and challenge.endswith("challenge-answer")
+        # Other names get no answer at all: plain HTTP, TLS naming the site but another Host,
+        # and TLS naming another site (its handshake is refused).
+        assert _ask(http_port, "evil.example") == ""
+        assert _ask(https_port, "evil.example", tls_name=SITE_NAME) == ""
+        with pytest.raises(ssl.SSLError):
+            _ask(https_port, "evil.example", tls_name="evil.example")
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        app.shutdown()

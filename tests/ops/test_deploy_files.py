@@ -102,7 +102,7 @@ def test_nginx_drops_requests_for_hosts_the_site_does_not_serve() -> None:
     servers = nginx_servers((DEPLOY / "nginx-pasar-opop.conf").read_text())
     defaults = [s for s in servers if "default_server" in s]
     plain = [s for s in defaults if "listen 80 default_server;" in s]
-    tls = [s for s in defaults if "listen 443 ssl default_server;" in s]
+    tls = [s for s in defaults if "listen 443 ssl http2 default_server;" in s]
     assert len(plain) == 1 and "return 444;" in plain[0]
     assert len(tls) == 1 and "ssl_reject_handshake on;" in tls[0] and "return 444;" in tls[0]
     site = [s for s in servers if s not in defaults]
