@@ -8,7 +8,8 @@ periodic work falls to cron (``flask jobs run-periodic`` every minute), so ``mak
 nothing else.
 
 ``flask jobs scheduler`` runs RQ's cron scheduler for the periodic tasks that domains register
-with `periodic`.
+with `periodic`. Either way each run is noted in `PeriodicRun`, so the city's operations page can
+tell a task that stopped running.
 """
 
 from __future__ import annotations
@@ -201,6 +202,24 @@ def _claim_run(task: PeriodicTask) -> bool:
     )
     db.session.commit()
     return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def run_periodic_task(name: str) -> None:
+    """What RQ's scheduler runs for a periodic task (``flask jobs scheduler``, through `run`):
+    note the run as cron's claim does, committed first so a run that fails still shows it
+    started, then run the task."""
+    task = _periodic[name]
+    now = utcnow()
+    noted = db.session.execute(
+        update(PeriodicRun).where(PeriodicRun.name == name).values(last_run_at=now)
+    )
+    if noted.rowcount == 0:  # type: ignore[attr-defined]
+        db.session.add(PeriodicRun(name=name, last_run_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker noted its first run at the same moment
+        db.session.rollback()
+    _resolve(task.function)()
 
 
 def run_periodic_once(everything: bool = False) -> list[str]:
