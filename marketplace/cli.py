@@ -48,7 +48,8 @@ def jobs_scheduler_command() -> None:
         scheduler.register(
             jobs.run,
             queue_name=jobs.QUEUE_NAME,
-            args=(task.function,),
+            # Through run_periodic_task, which notes each run for the operations page.
+            args=("marketplace.jobs:run_periodic_task", task.name),
             interval=task.interval_seconds,
             name=task.name,
         )

@@ -8,7 +8,8 @@ periodic work falls to cron (``flask jobs run-periodic`` every minute), so ``mak
 nothing else.
 
 ``flask jobs scheduler`` runs RQ's cron scheduler for the periodic tasks that domains register
-with `periodic`.
+with `periodic`. Either way each run is noted in `PeriodicRun`, so the city's operations page can
+tell a task that stopped running. From that page staff retry or discard a dead letter.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from sqlalchemy import JSON, String, Text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace import audit
 from marketplace.database import utcnow
+from marketplace.errors import NotFound
 from marketplace.extensions import Model, db, redis_client
 
 log = logging.getLogger(__name__)
@@ -176,6 +179,38 @@ def record_dead_letter(job: Any, connection: Any, exc_type: Any, value: Any, tb:
     log.error("Job %s (%s) failed for good: %s", job.id, path, value)
 
 
+def retry_dead_letter(failed_job_id: int, actor_id: int) -> FailedJob:
+    """Run a dead letter's job again and drop the letter. The job goes out after the commit:
+    queued with its retries (failing again leaves a new letter), or run at once without Redis."""
+    job = _dead_letter(failed_job_id)
+    audit.record("job.retried", job, actor_id=actor_id, data=_letter_data(job))
+    db.session.delete(job)
+    db.session.flush()
+    after_commit(job.function, *job.arguments)
+    return job
+
+
+def discard_dead_letter(failed_job_id: int, actor_id: int) -> FailedJob:
+    """Drop a dead letter without running it (the audit entry keeps what it was)."""
+    job = _dead_letter(failed_job_id)
+    audit.record("job.discarded", job, actor_id=actor_id, data=_letter_data(job))
+    db.session.delete(job)
+    db.session.flush()
+    return job
+
+
+def _dead_letter(failed_job_id: int) -> FailedJob:
+    # Locked, so two staff pressing Retry at once run the job once: the second finds no letter.
+    job = db.session.get(FailedJob, failed_job_id, with_for_update=True)
+    if job is None:
+        raise NotFound()
+    return job
+
+
+def _letter_data(job: FailedJob) -> dict[str, Any]:
+    return {"job_id": job.job_id, "function": job.function, "arguments": job.arguments}
+
+
 def queue_depth() -> dict[str, int]:
     from rq import Queue
 
@@ -201,6 +236,24 @@ def _claim_run(task: PeriodicTask) -> bool:
     )
     db.session.commit()
     return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def run_periodic_task(name: str) -> None:
+    """What RQ's scheduler runs for a periodic task (``flask jobs scheduler``, through `run`):
+    note the run as cron's claim does, committed first so a run that fails still shows it
+    started, then run the task."""
+    task = _periodic[name]
+    now = utcnow()
+    noted = db.session.execute(
+        update(PeriodicRun).where(PeriodicRun.name == name).values(last_run_at=now)
+    )
+    if noted.rowcount == 0:  # type: ignore[attr-defined]
+        db.session.add(PeriodicRun(name=name, last_run_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker noted its first run at the same moment
+        db.session.rollback()
+    _resolve(task.function)()
 
 
 def run_periodic_once(everything: bool = False) -> list[str]:

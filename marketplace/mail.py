@@ -3,7 +3,9 @@
 `queue_email` renders the message in the recipient's language and adds it to the session. After
 the request commits, `dispatch_queued` sends what this request queued; anything that fails stays
 in the outbox and `flask mail send-pending` (cron) retries it. Sending claims each row with a
-guarded UPDATE, so two senders running at once never send the same email twice.
+guarded UPDATE, so two senders running at once never send the same email twice. An email that
+failed every attempt waits for the city's staff, who send it again from the operations page
+(`resend`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace import audit
 from marketplace.database import utcnow
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import Model, db
+from marketplace.jobs import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,12 @@ class OutboxEmail(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+class NotFailed(Conflict):
+    default_message = _l(
+        "Email ini tidak lagi gagal (mungkin sudah dikirim ulang); muat ulang halaman."
+    )
 
 
 class MailBackend(Protocol):
@@ -225,3 +237,25 @@ def send_pending(limit: int = 500) -> tuple[int, int]:
         else:
             failed += 1
     return sent, failed
+
+
+def resend(email_id: int, actor_id: int) -> OutboxEmail:
+    """Give an email that failed every attempt a fresh round of them (once the mail server is
+    fixed) and send it after the commit; if that fails too, the dispatcher retries as usual."""
+    email = db.session.get(OutboxEmail, email_id, with_for_update=True)
+    if email is None:
+        raise NotFound()
+    if email.status != FAILED:
+        raise NotFailed()
+    audit.record(
+        "email.resent",
+        email,
+        actor_id=actor_id,
+        data={"attempts": email.attempts, "last_error": (email.last_error or "")[:200]},
+    )
+    email.status = PENDING
+    email.attempts = 0
+    email.claimed_at = None
+    db.session.flush()
+    after_commit("marketplace.mail:send_one", email.id)
+    return email

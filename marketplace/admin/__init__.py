@@ -1,5 +1,5 @@
 """The city's workspace (DiskopUkmperindag) under /admin/: cooperatives, catalogue care, people
-and agencies, the programme dashboard and the audit log.
+and agencies, the programme dashboard, the audit log and operations (queues, outbox, health).
 
 Screens only: every change is made by a domain service (cooperatives, catalogue, accounts,
 procurement), which also writes the audit entry with the administrator as the actor. Every route

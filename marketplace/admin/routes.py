@@ -1,8 +1,8 @@
 """The city workspace's views: thin, each asks one query module or one domain service.
 
 The screens are split by subject: cooperatives (`cooperative_routes`), catalogue care
-(`catalogue_routes`), people and agencies (`people_routes`); the dashboard and the audit log are
-here."""
+(`catalogue_routes`), people and agencies (`people_routes`), operations (`operations_routes`); the
+dashboard and the audit log are here."""
 
 from __future__ import annotations
 
@@ -69,5 +69,6 @@ def audit_log() -> Page:
 from marketplace.admin import (  # noqa: E402,F401
     catalogue_routes,
     cooperative_routes,
+    operations_routes,
     people_routes,
 )

@@ -25,7 +25,8 @@ from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
-from marketplace.mail import OutboxEmail
+from marketplace.jobs import FailedJob
+from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.services import cancel_by_admin
 from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
@@ -60,6 +61,8 @@ class World:
     invitation: Any
     disabled_user: User
     payments: PaymentWorld
+    failed_job: FailedJob
+    failed_email: OutboxEmail
 
 
 @dataclass
@@ -122,6 +125,21 @@ def make_world(app: Flask) -> World:
         agency_id=agency_member.agency_id, email="diundang@example.test", role="ppk"
     )
     db.session.add(invitation)
+    # The operations page's dead letter and an email that failed every attempt.
+    failed_job = FailedJob(
+        job_id="rq-uji", function="tests.ops.job_functions:remember", arguments=["uji"], error="x"
+    )
+    failed_email = OutboxEmail(
+        to_address="gagal@example.test",
+        subject="Uji",
+        body_text="Uji",
+        body_html="<p>Uji</p>",
+        template="uji",
+        locale="id",
+        status=FAILED,
+        attempts=8,
+    )
+    db.session.add_all([failed_job, failed_email])
     db.session.commit()
     return World(
         cooperative=cooperative,
@@ -135,6 +153,8 @@ def make_world(app: Flask) -> World:
         invitation=invitation,
         disabled_user=UserFactory(disabled_at=datetime(2026, 1, 1, tzinfo=UTC)),
         payments=make_payment_world(app),
+        failed_job=failed_job,
+        failed_email=failed_email,
     )
 
 
@@ -151,6 +171,8 @@ OBJECT_PARAMS = {
     "refund_id": lambda w: w.payments.refund.id,
     "number": lambda w: w.payments.order.number,
     "part_id": lambda w: w.payments.order.vendor_orders[0].id,
+    "failed_job_id": lambda w: w.failed_job.id,
+    "email_id": lambda w: w.failed_email.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -185,6 +207,9 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "payments.retry_refund": (400, {}, False),  # only a failed card refund is sent again
     "payments.new_payout": (302, {}, True),
     "payments.admin_cancel_part": (302, {}, True),
+    "admin.retry_failed_job": (302, {}, True),
+    "admin.discard_failed_job": (302, {}, True),
+    "admin.resend_email": (302, {}, True),
 }
 
 
@@ -256,6 +281,8 @@ def fingerprint() -> tuple[Any, ...]:
         tuple(db.session.execute(select(Refund.id, Refund.status))),
         tuple(db.session.execute(select(VendorOrder.id, VendorOrder.status))),
         count(SettlementEntry),
+        tuple(db.session.execute(select(FailedJob.id))),
+        tuple(db.session.execute(select(OutboxEmail.id, OutboxEmail.status))),
     )
 
 

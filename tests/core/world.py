@@ -31,6 +31,8 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, ImportStatus
+from marketplace.jobs import FailedJob
+from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.services import cancel_by_admin
 from marketplace.payments.models import Payee, Payment, PaymentFlag, PaymentStatus, Refund
@@ -211,6 +213,24 @@ def build_world(app: Flask) -> World:
             select(AgencyMember).where(AgencyMember.user_id == cast.ppk.id)
         ).one()
         category = CategoryFactory()
+        # The operations page's dead letter and an email that failed every attempt.
+        failed_job = FailedJob(
+            job_id="rq-matrix",
+            function="tests.ops.job_functions:remember",
+            arguments=["matrix"],
+            error="RuntimeError: uji",
+        )
+        failed_email = OutboxEmail(
+            to_address="gagal@world.test",
+            subject="Uji",
+            body_text="Uji",
+            body_html="<p>Uji</p>",
+            template="uji",
+            locale="id",
+            status=FAILED,
+            attempts=8,
+        )
+        db.session.add_all([failed_job, failed_email])
         db.session.commit()
 
         world = World(
@@ -245,6 +265,8 @@ def build_world(app: Flask) -> World:
             category=category,
             other_category=product_a.category,
             other_user=new_user("warga@world.test"),
+            failed_job=failed_job,
+            failed_email=failed_email,
         )
         world.tokens.update(
             media=media_key,

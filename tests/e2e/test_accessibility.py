@@ -50,6 +50,7 @@ ADMIN_PAGES = [
     "/admin/users",
     "/admin/agencies",
     "/admin/audit",
+    "/admin/operations",
     # One page of each kind with an object (the demo's first of each).
     "/admin/cooperatives/1",
     "/admin/categories/1",

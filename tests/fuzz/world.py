@@ -2,11 +2,12 @@
 each state) on a database of its own, committed once, plus what the demo lacks, all made through
 the real services: orders awaiting payment, a proof to check, paid, accepted and shipped, and a
 filled cart; on the payment desk a flagged transfer, a transfer refund to return and a failed
-card refund; in the admin's queues a product to moderate, a hidden product, a disabled account
-and an open agency invitation; in the owner's cooperative a staff member, an open invitation, a
-product with two pictures and an import checked but not applied; an unverified account; and
-procurements waiting on each officer (an offer, an agreed offer, one for the PPK, a delivery to
-inspect or withdraw and a BAST to invoice)."""
+card refund; in the admin's queues a product to moderate, a hidden product, a disabled account,
+an open agency invitation, a failed job and an email that failed every attempt; in the owner's
+cooperative a staff member, an open invitation, a product with two pictures and an import
+checked but not applied; an unverified account; and procurements waiting on each officer (an
+offer, an agreed offer, one for the PPK, a delivery to inspect or withdraw and a BAST to
+invoice)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from marketplace.demo import DEMO_PASSWORD, seed_demo
 from marketplace.extensions import db
 from marketplace.inventory import bulk
 from marketplace.inventory.models import ImportStatus
+from marketplace.jobs import FailedJob
+from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders import services as orders
 from marketplace.orders.models import (
     DeliveryMethod,
@@ -264,8 +267,8 @@ def _admin() -> User:
 
 
 def _admin_queues() -> None:
-    """A product waiting for moderation, a hidden product, a disabled account and an open
-    agency invitation: the admin's queues, each with something in it."""
+    """A product waiting for moderation, a hidden product, a disabled account, an open agency
+    invitation, a failed job and a failed email: the admin's queues, each with something in it."""
     admin = _admin()
     membership = _owner_membership()
     category_id = db.session.scalars(select(Product.category_id).order_by(Product.id)).first()
@@ -307,6 +310,28 @@ def _admin_queues() -> None:
     agencies.add_member(agency_id, admin, "calon-ppk@demo.test", ProcurementRole.PPK.value)
     # An account that has not verified its email yet: its profile offers the link again.
     create_user(UNVERIFIED, DEMO_PASSWORD, "Belum Verifikasi")
+    # The operations page's dead letter and an email that failed every attempt.
+    db.session.add_all(
+        [
+            FailedJob(
+                job_id="rq-fuzz",
+                function="tests.ops.job_functions:remember",
+                arguments=["fuzz"],
+                error="RuntimeError: uji",
+            ),
+            OutboxEmail(
+                to_address="gagal@demo.test",
+                subject="Uji gagal kirim",
+                body_text="Uji",
+                body_html="<p>Uji</p>",
+                template="uji",
+                locale="id",
+                status=FAILED,
+                attempts=8,
+                last_error="SMTPServerDisconnected: uji",
+            ),
+        ]
+    )
 
 
 def _owner_workspace() -> None:

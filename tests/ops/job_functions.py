@@ -12,3 +12,12 @@ def remember(value: str) -> None:
 def always_fails(value: str) -> None:
     calls.append(f"failed {value}")
     raise RuntimeError(f"cannot do {value}")
+
+
+def tick() -> None:
+    calls.append("tick")
+
+
+def tick_and_fail() -> None:
+    calls.append("tick")
+    raise RuntimeError("the periodic task failed")

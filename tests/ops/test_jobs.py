@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from rq import Queue, SimpleWorker
+from rq.cron import CronScheduler
 from sqlalchemy import select
 
 from marketplace import jobs
+from marketplace.database import as_utc, utcnow
 from marketplace.extensions import db, redis_client
 from marketplace.mail import OutboxEmail
 from tests.conftest import make_test_app
@@ -107,6 +110,37 @@ def test_the_scheduler_registers_every_periodic_task(redis_app: Flask) -> None:
     with redis_app.app_context():
         names = [task.name for task in jobs.periodic_tasks()]
     assert "mail.send_pending" in names
+
+
+@pytest.mark.redis
+def test_the_scheduler_notes_each_run_for_the_operations_page(
+    redis_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        jobs,
+        "_periodic",
+        {"uji.tick": jobs.PeriodicTask("uji.tick", "tests.ops.job_functions:tick", 60)},
+    )
+    # One pass of the scheduler's loop: enqueue what is due (everything, on its first pass).
+    monkeypatch.setattr(CronScheduler, "start", lambda self: self.enqueue_jobs())
+    result = redis_app.test_cli_runner().invoke(args=["jobs", "scheduler"])
+    assert result.exit_code == 0, result.output
+    work(redis_app)
+    assert job_functions.calls == ["tick"]
+    run = db.session.get(jobs.PeriodicRun, "uji.tick")
+    assert run is not None
+    assert as_utc(run.last_run_at) > utcnow() - timedelta(minutes=1)
+
+
+def test_a_scheduled_run_that_fails_is_still_noted_as_run(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = jobs.PeriodicTask("uji.gagal", "tests.ops.job_functions:tick_and_fail", 60)
+    monkeypatch.setattr(jobs, "_periodic", {task.name: task})
+    with app.app_context(), pytest.raises(RuntimeError):
+        jobs.run("marketplace.jobs:run_periodic_task", task.name)
+    assert job_functions.calls == ["tick"]
+    assert db.session.get(jobs.PeriodicRun, task.name) is not None  # it ran, and failed
 
 
 def test_cron_runs_each_periodic_task_only_when_it_is_due(app: Flask) -> None:
