@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import JSON, String, Text, update
+from sqlalchemy import JSON, String, Text, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -211,6 +211,11 @@ def _letter_data(job: FailedJob) -> dict[str, Any]:
     return {"job_id": job.job_id, "function": job.function, "arguments": job.arguments}
 
 
+def failed_job_count() -> int:
+    """Jobs that failed for good and wait in the dead letter for someone to look."""
+    return int(db.session.scalar(select(func.count()).select_from(FailedJob)) or 0)
+
+
 def queue_depth() -> dict[str, int]:
     from rq import Queue
 
@@ -276,6 +281,7 @@ def run_periodic_once(everything: bool = False) -> list[str]:
 def init_jobs(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.extensions["queue_depth"] = queue_depth
+    app.extensions["failed_job_count"] = failed_job_count
     periodic("mail.send_pending", "marketplace.mail:send_pending", 60)
     periodic(
         "privacy.purge_expired", "marketplace.accounts.privacy:purge_expired_personal_data", 86400

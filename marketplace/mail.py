@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Index, String, Text, select, update
+from sqlalchemy import CheckConstraint, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace import audit
@@ -130,6 +130,21 @@ def init_mail(app: Flask) -> None:
     else:
         backend = LogBackend()
     app.extensions["mail_backend"] = backend
+    app.extensions["outbox_backlog"] = outbox_backlog
+
+
+def outbox_backlog() -> dict[str, int]:
+    """Emails not sent yet, by state: waiting, being sent, given up on."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxEmail.status, func.count())
+            .where(OutboxEmail.status != SENT)
+            .group_by(OutboxEmail.status)
+        )
+        .tuples()
+        .all()
+    )
+    return {state: int(counts.get(state, 0)) for state in (PENDING, SENDING, FAILED)}
 
 
 def backend() -> MailBackend:

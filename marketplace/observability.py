@@ -41,11 +41,24 @@ LATENCY = Histogram(
 )
 #: Business events counted by the domains (orders placed, payments confirmed, ...).
 EVENTS = Counter("opop_events_total", "Business events", ["kind"])
+# Read from Redis or the database when /metrics is scraped, by whichever worker answers: the
+# most recent reading of a live worker is the true one (a worker's older, higher reading is not).
 QUEUE_DEPTH = Gauge(
     "opop_job_queue_depth",
     "Jobs waiting in the background queue",
     ["queue"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemostrecent",
+)
+FAILED_JOBS = Gauge(
+    "opop_failed_jobs",
+    "Background jobs that failed for good (the failed_jobs table)",
+    multiprocess_mode="livemostrecent",
+)
+OUTBOX = Gauge(
+    "opop_mail_outbox",
+    "Emails not sent yet by state (pending, sending, failed)",
+    ["state"],
+    multiprocess_mode="livemostrecent",
 )
 
 
@@ -157,7 +170,7 @@ def metrics_response() -> Response:
         supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(supplied.encode(), str(token).encode()):
             abort(403)
-    refresh_queue_depth()
+    refresh_gauges()
     registry: Any
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Several gunicorn workers: each writes its samples to files; collect them all.
@@ -170,11 +183,17 @@ def metrics_response() -> Response:
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
-def refresh_queue_depth() -> None:
-    hook = current_app.extensions.get("queue_depth")
-    if hook is not None:
-        for queue, depth in hook().items():
+def refresh_gauges() -> None:
+    """Read the backlogs an operator is alerted on (deploy/prometheus/alerts.yml)."""
+    extensions = current_app.extensions
+    if "queue_depth" in extensions:
+        for queue, depth in extensions["queue_depth"]().items():
             QUEUE_DEPTH.labels(queue=queue).set(depth)
+    if "failed_job_count" in extensions:
+        FAILED_JOBS.set(extensions["failed_job_count"]())
+    if "outbox_backlog" in extensions:
+        for state, count in extensions["outbox_backlog"]().items():
+            OUTBOX.labels(state=state).set(count)
 
 
 def init_observability(app: Flask) -> None:

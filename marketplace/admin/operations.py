@@ -153,7 +153,7 @@ def job_queue(redis: RedisHealth) -> Queue:
             depths = jobs.queue_depth()
         except Exception as error:  # noqa: BLE001 - the page says the depth is unknown
             log.warning("Operations page: queue depth unavailable: %s", error)
-    failed_total = db.session.scalar(select(func.count()).select_from(FailedJob)) or 0
+    failed_total = jobs.failed_job_count()
     failed = db.session.scalars(
         select(FailedJob)
         .order_by(FailedJob.failed_at.desc(), FailedJob.id.desc())

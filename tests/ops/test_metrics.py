@@ -118,3 +118,67 @@ def test_metrics_show_the_job_queue_depth(app: Flask, redis_url: str, tmp_path: 
     finally:
         for job in jobs:
             job.cancel()
+
+
+def test_metrics_show_failed_jobs_and_the_outbox_backlog(app: Flask, tmp_path: Path) -> None:
+    from marketplace.extensions import db
+    from marketplace.jobs import FailedJob
+    from marketplace.mail import OutboxEmail
+
+    metrics_app = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), METRICS_ENABLED=True
+    )
+    db.session.add(FailedJob(job_id="j1", function="marketplace.mail:send", error="boom"))
+    for status in ("pending", "pending", "failed", "sent"):
+        db.session.add(
+            OutboxEmail(
+                to_address="budi@example.test",
+                subject="Pesanan",
+                body_text="-",
+                body_html="-",
+                template="orders/placed",
+                locale="id",
+                status=status,
+            )
+        )
+    db.session.flush()
+    shown = samples(metrics_app.test_client())
+    assert shown["opop_failed_jobs"] == 1
+    assert shown['opop_mail_outbox{state="pending"}'] == 2
+    assert shown['opop_mail_outbox{state="failed"}'] == 1
+    assert shown['opop_mail_outbox{state="sending"}'] == 0
+
+
+def test_alert_rules_watch_figures_the_app_exposes(app: Flask, tmp_path: Path) -> None:
+    """deploy/prometheus/alerts.yml: each rule complete, and every opop_* figure it reads is
+    one /metrics serves (a renamed metric would silence its alert)."""
+    import yaml
+
+    rules_file = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
+    rules = [
+        rule
+        for group in yaml.safe_load(rules_file.read_text())["groups"]
+        for rule in group["rules"]
+    ]
+    names = {rule["alert"] for rule in rules}
+    assert {
+        "PasarOpopNotReady",
+        "PasarOpopServerErrors",
+        "PasarOpopJobQueueBacklog",
+        "PasarOpopFailedJobs",
+        "PasarOpopMailBacklog",
+        "PasarOpopDiskFilling",
+    } <= names
+    for rule in rules:
+        assert rule["for"] and rule["labels"]["severity"] in ("warning", "critical"), rule
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"], rule
+    metrics_app = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), METRICS_ENABLED=True
+    )
+    client = metrics_app.test_client()
+    client.get("/healthz")
+    exposition = client.get("/metrics").get_data(as_text=True)
+    exposed = {line.split()[2] for line in exposition.splitlines() if line.startswith("# TYPE ")}
+    exposed |= {name + "_total" for name in exposed}  # counters are typed without _total
+    read = set(re.findall(r"\bopop_[a-z_]+", " ".join(rule["expr"] for rule in rules)))
+    assert read and read <= exposed, read - exposed
