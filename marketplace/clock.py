@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+#: Kota Mojokerto's zone (WIB), when no app names one (BABEL_DEFAULT_TIMEZONE).
+MOJOKERTO = "Asia/Jakarta"
 
 _frozen_at: datetime | None = None
 
@@ -16,6 +22,13 @@ _frozen_at: datetime | None = None
 def now() -> datetime:
     """The current time, timezone-aware in UTC (the frozen time when a test froze the clock)."""
     return _frozen_at if _frozen_at is not None else datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Kota Mojokerto by this clock: not the server's date, which in UTC is
+    still yesterday until 07:00 WIB."""
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else MOJOKERTO
+    return now().astimezone(ZoneInfo(zone)).date()
 
 
 def freeze(at: datetime) -> None:

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from marketplace import clock
 from marketplace.admin import bp, queries
 from marketplace.admin.common import Page, actor, attach, form_status, page_number
 from marketplace.admin.forms import (
@@ -201,7 +202,7 @@ def _product_page(product_id: int, form: ProductReasonForm) -> Page:
         "admin/product.html",
         product=queries.get_product(product_id),
         form=form,
-        today=queries.local_today(),
+        today=clock.today(),
     ), form_status(form)
 
 
@@ -243,7 +244,7 @@ def unhide_product(product_id: int) -> Page:
 @bp.route("/certificates")
 @allow(CITY_ADMIN)
 def certificates() -> Page:
-    today = queries.local_today()
+    today = clock.today()
     rows = rules.products_with_problems(today)
     return render_template(
         "admin/certificates.html",

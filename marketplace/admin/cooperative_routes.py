@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from marketplace import clock
 from marketplace.admin import bp, queries
 from marketplace.admin.common import Page, actor, attach, form_status
 from marketplace.admin.forms import PilotForm, ReasonForm
@@ -42,7 +43,7 @@ def _detail_page(cooperative_id: int, form: ReasonForm, failed_action: str | Non
         failed_action=failed_action,
         pilot_form=PilotForm(is_pilot=detail.cooperative.is_pilot),
         actors=queries.history_actors(detail.history),
-        today=queries.local_today(),
+        today=clock.today(),
     ), form_status(form)
 
 

@@ -13,7 +13,6 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, Product, ProductStatus
@@ -38,11 +37,6 @@ OPEN_ORDER_STATUSES = (
     VendorOrderStatus.READY_FOR_PICKUP,
     VendorOrderStatus.DELIVERED,
 )
-
-
-def local_today() -> date:
-    """Today in Kota Mojokerto, by the app's clock (tests freeze it)."""
-    return clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:

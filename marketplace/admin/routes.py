@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from marketplace import exports
+from marketplace import clock, exports
 from marketplace.admin import bp, queries
 from marketplace.admin.common import Page, form_status, page_number
 from marketplace.admin.dashboard import TABLE_KEYS, build_dashboard, build_table, write_table
@@ -22,16 +22,16 @@ from marketplace.policy import CITY_ADMIN, allow
 @bp.route("/")
 @allow(CITY_ADMIN)
 def dashboard() -> Page:
-    return render_template("admin/dashboard.html", dashboard=build_dashboard(queries.local_today()))
+    return render_template("admin/dashboard.html", dashboard=build_dashboard(clock.today()))
 
 
 @bp.route(f"/dashboard/<any({', '.join(repr(k) for k in TABLE_KEYS)}):key>.<any(csv, xlsx):fmt>")
 @allow(CITY_ADMIN)
 def export_table(key: str, fmt: str) -> Response:
-    table = build_table(key, queries.local_today())
+    table = build_table(key, clock.today())
     if table is None:
         abort(404)  # government figures are not available yet: there is nothing to export
-    period = queries.local_today().strftime("%Y%m%d")
+    period = clock.today().strftime("%Y%m%d")
     return exports.download(write_table(table, fmt), f"opop-{key}-{period}.{fmt}")
 
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from marketplace import clock
 from marketplace.cart import bp, guest, services
 from marketplace.cart.exceptions import BelowMinimumOrder, QuantityTooLarge
 from marketplace.cart.forms import AddToCartForm, QuantityForm
@@ -71,7 +70,7 @@ def add() -> Page:
     # Something is wrong: show the product again with the reason next to the field.
     product = get_public_product(form.product.data or "")
     return render_template(
-        "catalogue/product.html", product=product, today=date.today(), cart_form=form
+        "catalogue/product.html", product=product, today=clock.today(), cart_form=form
     ), FORM_ERROR
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import force_locale
 
+from marketplace import clock
 from marketplace.catalogue import services
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query
@@ -87,7 +88,7 @@ def products() -> Response | tuple[Response, int]:
         query, notices = parse_product_query(request.args)
     if notices:
         return _bad_request(notices)
-    today = date.today()
+    today = clock.today()
     result = services.list_products(query, today)
     return jsonify(
         page=result.query.page,

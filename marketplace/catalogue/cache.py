@@ -31,6 +31,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from marketplace import clock
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
 from marketplace.catalogue.search import (
     FacetValue,
@@ -129,7 +130,7 @@ def _page_cacheable() -> bool:
 def _page_key(version: str) -> str:
     digest = hashlib.sha256(
         json.dumps(
-            [str(get_locale()), date.today().isoformat(), request.host_url, request.full_path]
+            [str(get_locale()), clock.today().isoformat(), request.host_url, request.full_path]
         ).encode()
     ).hexdigest()
     return f"opop:catalogue:{version}:page:{digest}"

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, render_template, request, url_for
 
+from marketplace import clock
 from marketplace.catalogue import bp, cache, services
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query, query_args
@@ -55,7 +55,7 @@ def home() -> str:
 @cache.cached_page
 def products() -> str:
     query, notices = parse_product_query(request.args)
-    result = services.list_products(query, date.today())
+    result = services.list_products(query, clock.today())
     return render_template(
         "catalogue/listing.html",
         result=result,
@@ -73,7 +73,7 @@ def category(slug: str) -> str:
     args = request.args.to_dict()
     args["category"] = category.slug
     query, notices = parse_product_query(args)
-    result = services.list_products(query, date.today())
+    result = services.list_products(query, clock.today())
     return render_template(
         "catalogue/listing.html",
         result=result,
@@ -92,7 +92,7 @@ def product(slug: str) -> str:
         "catalogue/product.html",
         product=product,
         related=services.related_products(product),
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -111,7 +111,7 @@ def cooperatives() -> str:
 def cooperative(slug: str) -> str:
     cooperative = services.get_public_cooperative(slug)
     query, _notices = parse_product_query({**request.args.to_dict(), "cooperative": slug})
-    result = services.list_products(query, date.today())
+    result = services.list_products(query, clock.today())
     return render_template(
         "catalogue/cooperative.html",
         cooperative=cooperative,
@@ -154,7 +154,7 @@ def robots() -> Response:
 def catalogue_helpers() -> dict[str, object]:
     return {
         "media_url": lambda key: url_for("site.media", key=key),
-        "today_date": date.today(),
+        "today_date": clock.today(),
         "product_json_ld": product_json_ld,
         **cache.page_placeholders(),
     }

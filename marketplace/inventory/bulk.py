@@ -37,7 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import selectinload
 
-from marketplace import exports
+from marketplace import clock, exports
 from marketplace.catalogue import management
 from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
 from marketplace.cooperatives.models import Cooperative
@@ -935,7 +935,7 @@ def template_rows() -> list[list[Any]]:
         or db.session.scalar(select(Category.slug).order_by(Category.position))
         or "kategori"
     )
-    in_a_year = (date.today() + timedelta(days=365)).isoformat()
+    in_a_year = (clock.today() + timedelta(days=365)).isoformat()
     return [
         [
             "CONTOH-KRP-100",
@@ -1002,5 +1002,5 @@ def export_file(cooperative_id: int, fmt: str) -> tuple[bytes, str]:
     """(content, file name) of the shop's products and stock."""
     cooperative = db.session.get(Cooperative, cooperative_id)
     slug = cooperative.slug if cooperative else "koperasi"
-    name = f"produk-{slug}-{date.today():%Y%m%d}.{fmt}"
+    name = f"produk-{slug}-{clock.today():%Y%m%d}.{fmt}"
     return write_file(export_rows(cooperative_id), fmt), name

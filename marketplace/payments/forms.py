@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
+from marketplace import clock
 from marketplace.cart.forms import WholeNumberField
 from marketplace.validators import length, required, strip
 
@@ -23,16 +23,6 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(str(_l("Isi tanggal dengan format YYYY-MM-DD."))) from error
-
-
-def today_in_mojokerto() -> date:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    from marketplace import clock
-
-    return clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def file_chosen(form: Any, field: Any) -> None:
@@ -112,7 +102,7 @@ class PayoutForm(FlaskForm):
     paid_on = DayField(
         _l("Tanggal transfer"),
         validators=[InputRequired(message=_l("Isi tanggal transfer."))],
-        default=today_in_mojokerto,
+        default=clock.today,
     )
     bank_reference = StringField(
         _l("Referensi transfer bank"), filters=[strip], validators=[required(), length(80)]

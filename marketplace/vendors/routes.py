@@ -5,7 +5,6 @@ cooperative only, so another cooperative's ids are simply not found (404)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -15,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Form
 
-from marketplace import exports
+from marketplace import clock, exports
 from marketplace.catalogue import management
 from marketplace.catalogue.models import ProductStatus
 from marketplace.cooperatives import services as cooperatives
@@ -172,7 +171,7 @@ def dashboard() -> Page:
         return redirect(url_for("vendors.status"))
     cooperative_id = membership.cooperative_id
     urgent_days, soon_days = current_app.config["CERTIFICATE_WARNING_DAYS"]
-    today = date.today()
+    today = clock.today()
     return render_template(
         "vendors/dashboard.html",
         membership=membership,
@@ -375,7 +374,7 @@ def _product_page(product: Any, form: ProductForm, image_form: ImageForm) -> Pag
         product=product,
         form=form,
         image_form=image_form,
-        today=date.today(),
+        today=clock.today(),
     ), status
 
 

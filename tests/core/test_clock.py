@@ -40,3 +40,13 @@ def test_a_frozen_block_puts_a_frozen_clock_back(clock: ModuleType) -> None:
     with clock.frozen(start - timedelta(days=3)):
         assert clock.now() == start - timedelta(days=3)
     assert clock.now() == start
+
+
+def test_today_is_mojokertos_date_not_the_servers(clock: ModuleType, app_ctx: Flask) -> None:
+    """At 23:30 UTC it is already 06:30 the next morning in Mojokerto (WIB, UTC+7)."""
+    from datetime import date
+
+    clock.freeze(datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+    assert clock.today() == date(2026, 12, 7)
+    clock.freeze(datetime(2026, 12, 6, 16, 59, tzinfo=UTC))
+    assert clock.today() == date(2026, 12, 6)
