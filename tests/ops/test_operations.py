@@ -125,7 +125,7 @@ def production_env(app: Flask, port: int) -> dict[str, str]:
 
 def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> dict[str, object]:
     """/readyz's answer once the server gives one; the server's output if it never does."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded 2-core machine boots workers slowly
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
@@ -134,8 +134,10 @@ def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> dict[str, o
                 return body
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"gunicorn did not serve:\n{output}") from None
+                # Stopped first: reading the output of a server still running never ends.
+                process.terminate()
+                output, _ = process.communicate(timeout=60)
+                raise AssertionError(f"gunicorn did not serve:\n{output.decode()}") from None
             time.sleep(0.3)
 
 
