@@ -128,7 +128,7 @@ def wait_until_ready(process: subprocess.Popen[bytes], port: int) -> dict[str, o
     deadline = time.monotonic() + 90  # a loaded 2-core machine boots workers slowly
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
                 body: dict[str, object] = json.loads(r.read())
                 assert r.headers["X-Request-ID"]
                 return body
