@@ -47,8 +47,10 @@ def test_the_first_phone_screen_shows_the_page_not_the_menu(
     page = open_page(browser, "phone", language)
     try:
         sign_in(page, live_server, email)
+        page.goto(live_server.path(f"/?lang={language}"))  # saved for the next pages
         for path in paths:
             page.goto(live_server.path(path))
+            assert page.locator("html").get_attribute("lang") == language
             # The heading sits in the top half of the first screen, so the page's own content
             # (the work waiting, the orders) starts on it too.
             assert heading_bottom(page) <= PHONE_HEIGHT / 2, path
