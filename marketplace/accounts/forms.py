@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, Optional, ValidationError
 
 from marketplace.accounts.passwords import is_common
+from marketplace.fields import PhoneField
 from marketplace.validators import (
     email,
     indonesian_phone,
@@ -99,7 +100,7 @@ class ProfileForm(FlaskForm):
     full_name = StringField(
         _l("Nama lengkap"), filters=[strip], validators=[required(), length(120)]
     )
-    phone = StringField(
+    phone = PhoneField(
         _l("Nomor HP"), filters=[strip], validators=[Optional(), length(20), indonesian_phone]
     )
     locale = SelectField(
@@ -119,7 +120,7 @@ class AddressForm(FlaskForm):
     recipient_name = StringField(
         _l("Nama penerima"), filters=[strip], validators=[required(), length(120)]
     )
-    phone = StringField(
+    phone = PhoneField(
         _l("Nomor HP"), filters=[strip], validators=[required(), length(20), indonesian_phone]
     )
     street = StringField(

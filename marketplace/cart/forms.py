@@ -1,31 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, HiddenField, IntegerField, ValidationError
+from wtforms import Field, Form, HiddenField, ValidationError
 from wtforms.validators import StopValidation
 
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error is in the user's language (WTForms' is English)."""
-
-    def __init__(self, *args: Any, invalid_message: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message or _l("Isi dengan angka bulat, misalnya 2.")
-
-    def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        raw = str(valuelist[0]).strip()
-        if not raw.lstrip("-").isdigit() or len(raw) > 9:
-            self.data = None
-            raise ValueError(str(self.invalid_message))
-        self.data = int(raw)
+from marketplace.fields import WholeNumberField
 
 
 def quantity_in_range(form: Form, field: Field) -> None:

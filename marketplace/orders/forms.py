@@ -9,7 +9,7 @@ from wtforms import Field, Form, HiddenField, RadioField, SelectChoice, StringFi
 from wtforms.validators import Optional, StopValidation
 
 from marketplace.accounts.models import Address
-from marketplace.cart.forms import WholeNumberField
+from marketplace.fields import PhoneField, WholeNumberField
 from marketplace.i18n import rupiah
 from marketplace.orders.models import DeliveryMethod, PaymentMethod
 from marketplace.orders.services import CheckoutChoices, DeliveryOption, ShippingAddress
@@ -49,7 +49,7 @@ class CheckoutForm(FlaskForm):
     recipient_name = StringField(
         _l("Nama penerima"), filters=[strip], validators=[needed_for_new_address, length(120)]
     )
-    phone = StringField(
+    phone = PhoneField(
         _l("Nomor HP"),
         filters=[strip],
         validators=[needed_for_new_address, length(20), indonesian_phone],

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
-from marketplace.cart.forms import WholeNumberField
+from marketplace.fields import WholeNumberField
 from marketplace.validators import length, required, strip
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import audit, clock
@@ -109,11 +109,10 @@ def transfers_query() -> Any:
     )
 
 
-def cooperative_transfers(
-    cooperative_id: int, limit: int = 50
-) -> tuple[list[Payment], list[Payment]]:
-    """Proofs of transfers to the cooperative's own account: (waiting, recently decided)."""
-    base = transfers_query().where(
+def _to_cooperative(cooperative_id: int) -> Any:
+    """Transfers to the cooperative's own account for its orders: the proofs it checks (with
+    PAYMENT_TRANSFER_ACCOUNT=platform the city does)."""
+    return and_(
         Payment.payee == Payee.COOPERATIVE,
         Payment.id.in_(
             select(PaymentAllocation.payment_id)
@@ -121,6 +120,13 @@ def cooperative_transfers(
             .where(VendorOrder.cooperative_id == cooperative_id)
         ),
     )
+
+
+def cooperative_transfers(
+    cooperative_id: int, limit: int = 50
+) -> tuple[list[Payment], list[Payment]]:
+    """Proofs of transfers to the cooperative's own account: (waiting, recently decided)."""
+    base = transfers_query().where(_to_cooperative(cooperative_id))
     waiting = list(db.session.scalars(base.where(Payment.status == P.PENDING).order_by(Payment.id)))
     decided = list(
         db.session.scalars(
@@ -133,19 +139,26 @@ def cooperative_transfers(
 def cooperative_transfer(cooperative_id: int, payment_id: int) -> Payment:
     """A transfer proof for the cooperative's own account; anything else is not found."""
     payment: Payment | None = db.session.scalar(
-        transfers_query().where(
-            Payment.id == payment_id,
-            Payment.payee == Payee.COOPERATIVE,
-            Payment.id.in_(
-                select(PaymentAllocation.payment_id)
-                .join(VendorOrder, VendorOrder.id == PaymentAllocation.vendor_order_id)
-                .where(VendorOrder.cooperative_id == cooperative_id)
-            ),
-        )
+        transfers_query().where(Payment.id == payment_id, _to_cooperative(cooperative_id))
     )
     if payment is None:
         raise NotFound()
     return payment
+
+
+def waiting_transfer_count(cooperative_id: int) -> int:
+    """How many proofs of transfers to the cooperative's account wait for its check (the
+    waiting list of `cooperative_transfers`, counted)."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Payment)
+        .where(
+            Payment.method == PaymentMethod.BANK_TRANSFER,
+            Payment.status == P.PENDING,
+            _to_cooperative(cooperative_id),
+        )
+    )
+    return int(count or 0)
 
 
 def admin_transfer(payment_id: int) -> Payment:

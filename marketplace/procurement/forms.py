@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from marketplace.cart.forms import WholeNumberField
+from marketplace.fields import WholeNumberField, keyboard
 from marketplace.orders.forms import one_of_the_choices
 from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY
 from marketplace.procurement.models import PaymentMethod
@@ -36,8 +36,7 @@ class RupiahField(StringField):
     """Whole rupiah typed as ``1500000``, ``1.500.000`` or ``Rp1.500.000``; ``data`` is an int."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **keyboard(kwargs, inputmode="numeric", autocomplete="off"))
 
     def process_formdata(self, valuelist: Sequence[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():

@@ -3,14 +3,14 @@ procurement up to date (due lapses) when it is opened."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
@@ -42,6 +42,9 @@ from marketplace.urls import site_request_context
 
 Q = QuotationStatus
 
+#: A section lists at most this many items; its count is of all that wait.
+SECTION_LIMIT = 100
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -57,196 +60,226 @@ class WorkSection:
     key: str
     heading: str
     items: list[WorkItem] = field(default_factory=list)
+    #: How many wait in all (the items are the first SECTION_LIMIT of them).
+    total: int = 0
 
 
-def _section(key: str, heading: Any, items: list[WorkItem]) -> WorkSection:
-    return WorkSection(key, str(heading), items)
+@dataclass(frozen=True)
+class _Queue:
+    """One kind of waiting work: the objects that wait (oldest first), said once, so the
+    worklist's items and the dashboards' counts can never disagree."""
+
+    key: str
+    heading: Any
+    waiting: Select[Any]
+    item: Callable[[Any], WorkItem]
+    options: tuple[Any, ...] = ()
 
 
-def _quotations(
-    where: list[Any], link: Callable[[Quotation], str], describe: Callable[[Quotation], str]
-) -> list[WorkItem]:
-    rows = db.session.scalars(
+def _sections(queues: Sequence[_Queue]) -> list[WorkSection]:
+    """Each queue's first SECTION_LIMIT items; it is counted only when the list is full."""
+    sections = []
+    for queue in queues:
+        rows = (
+            db.session.scalars(queue.waiting.options(*queue.options).limit(SECTION_LIMIT))
+            .unique()
+            .all()
+        )
+        total = len(rows) if len(rows) < SECTION_LIMIT else _counts([queue])[queue.key]
+        sections.append(
+            WorkSection(queue.key, str(queue.heading), [queue.item(r) for r in rows], total)
+        )
+    return sections
+
+
+def _counts(queues: Sequence[_Queue]) -> dict[str, int]:
+    """How many wait in each queue, in one query whatever the number of queues."""
+    if not queues:
+        return {}
+    counts = [
+        select(func.count())
+        .select_from(queue.waiting.order_by(None).subquery())
+        .scalar_subquery()
+        .label(queue.key)
+        for queue in queues
+    ]
+    row = db.session.execute(select(*counts)).one()
+    return {queue.key: int(row[i] or 0) for i, queue in enumerate(queues)}
+
+
+_QUOTATION_OPTIONS = (
+    joinedload(Quotation.request).joinedload(ProcurementRequest.agency),
+    joinedload(Quotation.cooperative),
+)
+
+
+def _quotations(*where: Any) -> Select[Any]:
+    return (
         select(Quotation)
         .join(Quotation.request)
         .where(*where)
-        .options(
-            joinedload(Quotation.request).joinedload(ProcurementRequest.agency),
-            joinedload(Quotation.cooperative),
-        )
         .order_by(Quotation.updated_at, Quotation.id)
-        .limit(100)
-    ).unique()
-    return [
-        WorkItem(q.request.number or "", q.request.title, link(q), q.updated_at, describe(q))
-        for q in rows
-    ]
+    )
 
 
-def agency_worklist(user: User) -> list[WorkSection]:
-    """The sections for the roles the user holds (in any agency)."""
-    sections: list[WorkSection] = []
+def _agency_quotation(q: Quotation) -> WorkItem:
+    return WorkItem(
+        q.request.number or "",
+        q.request.title,
+        url_for("procurement.quotation", quotation_id=q.id),
+        q.updated_at,
+        q.cooperative.name,
+    )
+
+
+def _draft_item(r: ProcurementRequest) -> WorkItem:
+    return WorkItem(
+        r.number or "",
+        r.title,
+        url_for("procurement.request_detail", request_id=r.id),
+        r.created_at,
+    )
+
+
+def _delivery_item(d: Delivery) -> WorkItem:
+    return WorkItem(
+        d.number or "",
+        d.purchase_order.number or "",
+        url_for("procurement.inspect", delivery_id=d.id),
+        d.created_at,
+        d.purchase_order.cooperative_name,
+    )
+
+
+def _invoice_item(i: Invoice) -> WorkItem:
+    return WorkItem(
+        i.number or "",
+        i.purchase_order.number or "",
+        url_for("procurement.invoice", invoice_id=i.id),
+        i.issued_at,
+        i.purchase_order.cooperative_name,
+    )
+
+
+def _agency_queues(user: User) -> list[_Queue]:
+    """The queues of the roles the user holds (in any agency)."""
+    queues: list[_Queue] = []
     pp = list(agency_ids(user, ProcurementRole.PEJABAT_PENGADAAN))
     ppk = list(agency_ids(user, ProcurementRole.PPK))
     receiver = list(agency_ids(user, ProcurementRole.PENERIMA))
     treasurer = list(agency_ids(user, ProcurementRole.BENDAHARA))
-
-    def to_quotation(q: Quotation) -> str:
-        return url_for("procurement.quotation", quotation_id=q.id)
-
-    def by_cooperative(q: Quotation) -> str:
-        return q.cooperative.name
-
     if pp:
-        drafts = db.session.scalars(
+        drafts = (
             select(ProcurementRequest)
             .where(
                 ProcurementRequest.agency_id.in_(pp),
                 ProcurementRequest.status == RequestStatus.DRAFT,
             )
             .order_by(ProcurementRequest.id)
-            .limit(100)
         )
-        sections.append(
-            _section(
-                "to_send",
-                _l("Draf permintaan untuk dikirim"),
-                [
-                    WorkItem(
-                        r.number or "",
-                        r.title,
-                        url_for("procurement.request_detail", request_id=r.id),
-                        r.created_at,
-                    )
-                    for r in drafts
-                ],
-            )
-        )
+        queues.append(_Queue("to_send", _l("Draf permintaan untuk dikirim"), drafts, _draft_item))
         for key, status, heading in (
             ("to_answer", Q.QUOTED, _l("Penawaran untuk dijawab")),
             ("to_forward", Q.AGREED, _l("Harga disepakati, teruskan ke PPK")),
             ("returned", Q.RETURNED, _l("Dikembalikan PPK")),
         ):
-            sections.append(
-                _section(
-                    key,
-                    heading,
-                    _quotations(
-                        [ProcurementRequest.agency_id.in_(pp), Quotation.status == status],
-                        to_quotation,
-                        by_cooperative,
-                    ),
-                )
-            )
+            waiting = _quotations(ProcurementRequest.agency_id.in_(pp), Quotation.status == status)
+            queues.append(_Queue(key, heading, waiting, _agency_quotation, _QUOTATION_OPTIONS))
     if ppk:
-        sections.append(
-            _section(
+        waiting = _quotations(
+            ProcurementRequest.agency_id.in_(ppk), Quotation.status == Q.FORWARDED
+        )
+        queues.append(
+            _Queue(
                 "to_approve",
                 _l("Menunggu persetujuan Anda"),
-                _quotations(
-                    [ProcurementRequest.agency_id.in_(ppk), Quotation.status == Q.FORWARDED],
-                    to_quotation,
-                    by_cooperative,
-                ),
+                waiting,
+                _agency_quotation,
+                _QUOTATION_OPTIONS,
             )
         )
     if receiver:
-        deliveries = db.session.scalars(
+        deliveries = (
             select(Delivery)
             .join(Delivery.purchase_order)
             .where(PurchaseOrder.agency_id.in_(receiver), Delivery.status == DeliveryStatus.SENT)
-            .options(joinedload(Delivery.purchase_order))
             .order_by(Delivery.id)
-            .limit(100)
         )
-        sections.append(
-            _section(
+        queues.append(
+            _Queue(
                 "to_inspect",
                 _l("Pengiriman untuk diperiksa"),
-                [
-                    WorkItem(
-                        d.number or "",
-                        d.purchase_order.number or "",
-                        url_for("procurement.inspect", delivery_id=d.id),
-                        d.created_at,
-                        d.purchase_order.cooperative_name,
-                    )
-                    for d in deliveries
-                ],
+                deliveries,
+                _delivery_item,
+                (joinedload(Delivery.purchase_order),),
             )
         )
     if treasurer:
-        invoices = db.session.scalars(
+        invoices = (
             select(Invoice)
             .where(Invoice.agency_id.in_(treasurer), Invoice.status == InvoiceStatus.ISSUED)
-            .options(joinedload(Invoice.purchase_order))
             .order_by(Invoice.id)
-            .limit(100)
         )
-        sections.append(
-            _section(
+        queues.append(
+            _Queue(
                 "to_pay",
                 _l("Invoice untuk dibayar"),
-                [
-                    WorkItem(
-                        i.number or "",
-                        i.purchase_order.number or "",
-                        url_for("procurement.invoice", invoice_id=i.id),
-                        i.issued_at,
-                        i.purchase_order.cooperative_name,
-                    )
-                    for i in invoices
-                ],
+                invoices,
+                _invoice_item,
+                (joinedload(Invoice.purchase_order),),
             )
         )
-    return sections
+    return queues
 
 
-def cooperative_worklist(user: User) -> list[WorkSection]:
-    membership = membership_of(user)
-    if membership is None:
-        return []
-    cooperative_id = membership.cooperative_id
+def _cooperative_quotation(q: Quotation) -> WorkItem:
+    return WorkItem(
+        q.request.number or "",
+        q.request.title,
+        url_for("procurement.coop_quotation", quotation_id=q.id),
+        q.updated_at,
+        q.request.agency.name,
+    )
 
-    def to_quotation(q: Quotation) -> str:
-        return url_for("procurement.coop_quotation", quotation_id=q.id)
 
-    def by_agency(q: Quotation) -> str:
-        return q.request.agency.name
+def _order_item(order: PurchaseOrder) -> WorkItem:
+    return WorkItem(
+        order.number or "",
+        order.agency_name,
+        url_for("procurement.coop_order", order_id=order.id),
+        order.issued_at,
+    )
 
-    def open_quotations(status: QuotationStatus) -> list[WorkItem]:
+
+def _bast_item(b: Bast) -> WorkItem:
+    return WorkItem(
+        b.number or "",
+        b.purchase_order.number or "",
+        url_for("procurement.coop_order", order_id=b.purchase_order_id),
+        b.issued_at,
+        b.purchase_order.agency_name,
+    )
+
+
+def _cooperative_queues(cooperative_id: int) -> list[_Queue]:
+    def open_quotations(status: QuotationStatus) -> Select[Any]:
         return _quotations(
-            [
-                Quotation.cooperative_id == cooperative_id,
-                Quotation.status == status,
-                ProcurementRequest.status == RequestStatus.SENT,
-            ],
-            to_quotation,
-            by_agency,
+            Quotation.cooperative_id == cooperative_id,
+            Quotation.status == status,
+            ProcurementRequest.status == RequestStatus.SENT,
         )
 
-    def orders(*statuses: OrderStatus) -> list[PurchaseOrder]:
-        return list(
-            db.session.scalars(
-                select(PurchaseOrder)
-                .where(
-                    PurchaseOrder.cooperative_id == cooperative_id,
-                    PurchaseOrder.status.in_(statuses),
-                )
-                .order_by(PurchaseOrder.id)
-                .limit(100)
+    def orders(*statuses: OrderStatus) -> Select[Any]:
+        return (
+            select(PurchaseOrder)
+            .where(
+                PurchaseOrder.cooperative_id == cooperative_id,
+                PurchaseOrder.status.in_(statuses),
             )
+            .order_by(PurchaseOrder.id)
         )
 
-    def order_item(order: PurchaseOrder) -> WorkItem:
-        return WorkItem(
-            order.number or "",
-            order.agency_name,
-            url_for("procurement.coop_order", order_id=order.id),
-            order.issued_at,
-        )
-
-    to_invoice = db.session.scalars(
+    to_invoice = (
         select(Bast)
         .join(Bast.purchase_order)
         .where(
@@ -254,38 +287,62 @@ def cooperative_worklist(user: User) -> list[WorkSection]:
             Bast.accepted_total > 0,
             ~Bast.invoice.has(),
         )
-        .options(joinedload(Bast.purchase_order))
         .order_by(Bast.id)
-        .limit(100)
     )
     return [
-        _section("to_quote", _l("Permintaan untuk ditawar"), open_quotations(Q.INVITED)),
-        _section("to_answer", _l("Tawaran balik untuk dijawab"), open_quotations(Q.COUNTERED)),
-        _section(
+        _Queue(
+            "to_quote",
+            _l("Permintaan untuk ditawar"),
+            open_quotations(Q.INVITED),
+            _cooperative_quotation,
+            _QUOTATION_OPTIONS,
+        ),
+        _Queue(
+            "to_answer",
+            _l("Tawaran balik untuk dijawab"),
+            open_quotations(Q.COUNTERED),
+            _cooperative_quotation,
+            _QUOTATION_OPTIONS,
+        ),
+        _Queue(
             "to_accept",
             _l("Surat Pesanan untuk diterima"),
-            [order_item(o) for o in orders(OrderStatus.ISSUED)],
+            orders(OrderStatus.ISSUED),
+            _order_item,
         ),
-        _section(
+        _Queue(
             "to_deliver",
             _l("Barang untuk dikirim"),
-            [order_item(o) for o in orders(OrderStatus.ACCEPTED, OrderStatus.PARTLY_DELIVERED)],
+            orders(OrderStatus.ACCEPTED, OrderStatus.PARTLY_DELIVERED),
+            _order_item,
         ),
-        _section(
+        _Queue(
             "to_invoice",
             _l("BAST untuk ditagih"),
-            [
-                WorkItem(
-                    b.number or "",
-                    b.purchase_order.number or "",
-                    url_for("procurement.coop_order", order_id=b.purchase_order_id),
-                    b.issued_at,
-                    b.purchase_order.agency_name,
-                )
-                for b in to_invoice
-            ],
+            to_invoice,
+            _bast_item,
+            (joinedload(Bast.purchase_order),),
         ),
     ]
+
+
+def agency_worklist(user: User) -> list[WorkSection]:
+    """The sections for the roles the user holds (in any agency)."""
+    return _sections(_agency_queues(user))
+
+
+def cooperative_worklist(user: User) -> list[WorkSection]:
+    """The sections of the user's cooperative (none when the user is not a member)."""
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    return _sections(_cooperative_queues(membership.cooperative_id))
+
+
+def cooperative_waiting(cooperative_id: int) -> dict[str, int]:
+    """How many procurement items wait for the cooperative, by worklist section (one query):
+    for its workspace's dashboard."""
+    return _counts(_cooperative_queues(cooperative_id))
 
 
 # --- the timeline ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from wtforms.widgets import TextInput
 
 from marketplace.catalogue import management
 from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
+from marketplace.fields import PhoneField, keyboard
 from marketplace.inventory.stock import Adjustment
 from marketplace.validators import (
     digits_only,
@@ -47,6 +48,9 @@ class WholeNumberField(IntegerField):
 
     widget = TextInput()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **keyboard(kwargs, inputmode="numeric"))
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or valuelist[0] in ("", None):
             self.data = None
@@ -62,6 +66,9 @@ class RupiahField(IntegerField):
     """Whole rupiah: ``15000``, ``15.000`` or ``Rp15.000``; cents are refused."""
 
     widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **keyboard(kwargs, inputmode="numeric"))
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or valuelist[0] in ("", None):
@@ -130,7 +137,7 @@ class _LegalFields(FlaskForm):
         _l("Alamat (jalan, nomor, RT/RW)"), filters=[strip], validators=[required(), length(255)]
     )
     postal_code = StringField(_l("Kode pos"), filters=[strip], validators=[required(), postal_code])
-    whatsapp = StringField(
+    whatsapp = PhoneField(
         _l("Nomor WhatsApp"),
         filters=[strip],
         validators=[required(), length(20), whatsapp_number],

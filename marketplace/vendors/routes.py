@@ -45,7 +45,9 @@ from marketplace.orders.lifecycle import (
     vendor_order_group,
 )
 from marketplace.orders.models import ActorKind, VendorOrder, VendorOrderStatus
+from marketplace.payments import transfers
 from marketplace.policy import SIGNED_IN, allow
+from marketplace.procurement import worklist
 from marketplace.vendors import bp, invitations_bp, reports
 from marketplace.vendors.forms import (
     ApplicationForm,
@@ -177,6 +179,9 @@ def dashboard() -> Page:
         membership=membership,
         figures=reports.dashboard_figures(cooperative_id),
         waiting=orders.fulfilment_counts(cooperative_id),
+        to_accept=FulfilmentGroup.TO_ACCEPT,
+        transfers_waiting=transfers.waiting_transfer_count(cooperative_id),
+        procurement_waiting=worklist.cooperative_waiting(cooperative_id),
         needs_action=NEEDS_ACTION,
         counts=management.status_counts(cooperative_id),
         low_stock=stock.low_stock(cooperative_id),

@@ -11,6 +11,15 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Workspace menus: on a phone the CSS folds the list behind its "Menu" button.
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    var list = document.getElementById(button.getAttribute("aria-controls"));
+    if (!list) { return; }
+    button.addEventListener("click", function () {
+      var open = list.classList.toggle("is-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
   // Buttons that destroy something ask first.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

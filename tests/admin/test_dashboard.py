@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import Select, event, insert, select
+from sqlalchemy import Select, insert, select
 
 from marketplace.admin import reports
 from marketplace.admin.dashboard import write_table
@@ -33,6 +31,7 @@ from tests.factories import (
     VariantFactory,
 )
 from tests.procurement import workflow as wf
+from tests.queries import counted
 
 TODAY = date(2026, 12, 1)  # the `clock` fixture's day in Kota Mojokerto
 
@@ -403,23 +402,6 @@ def test_exported_cells_are_never_formulas(app_ctx: Flask) -> None:
 # ---------------------------------------------------------------------------------------------
 # A constant number of queries
 # ---------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def bulk_sales(count: int, start: int) -> None:

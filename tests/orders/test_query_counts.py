@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
-from marketplace.extensions import db
 from tests.conftest import login
 from tests.factories import PriceTierFactory, UserFactory
+from tests.queries import counted
 from tests.shopping import place, stocked_variant
 
 
-@contextmanager
-def counted(client: FlaskClient) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    with client.application.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def queries_for(client: FlaskClient, path: str) -> int:
-    with counted(client) as statements:
+    with counted(client.application) as statements:
         response = client.get(path)
     assert response.status_code == 200, response.get_data(as_text=True)
     return len(statements)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -406,6 +407,65 @@ def test_the_worklists_show_what_waits(app: Flask, client: FlaskClient) -> None:
     as_user(client, OWNER)
     page = text(client.get("/procurement/"))
     assert 'data-section="to_quote"' in page and 'data-section="to_deliver"' in page
+
+
+WAITING = re.compile(
+    r'<a class="stat card[^"]*" href="(?P<href>[^"]+)" data-waiting="(?P<key>[\w-]+)">'
+    r'<span class="stat__value">(?P<count>\d+)</span>'
+)
+
+
+def waiting(page: str) -> dict[str, tuple[str, int]]:
+    """The worklist's summary at the top: key -> (link, count)."""
+    return {m["key"]: (m["href"], int(m["count"])) for m in WAITING.finditer(page)}
+
+
+def test_the_worklist_counts_what_waits_for_the_role_in_its_own_agency_only(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.test_request_context():
+        c = wf.cast()
+        wf.draft(c)
+        wf.draft(c)
+        wf.quoted(c)
+        theirs = replace(c, agency=c.other_agency, pp=c.other_pp)
+        wf.draft(theirs)
+        wf.quoted(theirs)
+        db.session.commit()
+    as_user(client, PP)
+    page = text(client.get("/procurement/"))
+    assert waiting(page) == {
+        "to_send": ("#work-to_send", 2),
+        "to_answer": ("#work-to_answer", 1),
+        "to_forward": ("#work-to_forward", 0),
+        "returned": ("#work-returned", 0),
+    }
+    assert page.count('id="work-to_send"') == 1
+    # The cooperative's summary counts its own quotations to answer, under its own anchors.
+    as_user(client, OWNER)
+    page = text(client.get("/procurement/"))
+    assert waiting(page)["coop-to_quote"] == ("#work-coop-to_quote", 0)
+    assert 'id="work-coop-to_quote"' in page
+
+
+def test_a_full_worklist_section_still_counts_everything_that_waits(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.procurement import worklist
+
+    monkeypatch.setattr(worklist, "SECTION_LIMIT", 2)
+    with app.test_request_context():
+        c = wf.cast()
+        for _ in range(3):
+            wf.draft(c)
+        db.session.commit()
+    as_user(client, PP)
+    page = text(client.get("/procurement/"))
+    assert waiting(page)["to_send"][1] == 3
+    section = page.split('data-section="to_send"')[1].split("</section>")[0]
+    assert '<span class="badge">3</span>' in section
+    assert section.count("<li>") == 2
+    assert "Menampilkan 2 yang terlama dari 3." in section
 
 
 def test_forms_need_the_csrf_token(app: Flask, client: FlaskClient, csrf_enabled: None) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import ModuleType
@@ -16,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
@@ -28,6 +25,7 @@ from marketplace.vendors.charts import bar_chart, nice_step
 from marketplace.vendors.reports import Period, SalesRow
 from tests.factories import CooperativeMemberFactory, ProductFactory, UserFactory
 from tests.procurement import workflow as wf
+from tests.queries import counted
 from tests.shopping import place, stocked_variant
 from tests.vendors.conftest import Shop, place_order_with
 
@@ -286,23 +284,6 @@ def test_report_pages_speak_english(app: Flask, owner_client: FlaskClient, shop_
 
 
 # ---- a fixed number of queries -----------------------------------------------------------------
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 PAGES = [
