@@ -158,11 +158,13 @@ class Config:
     COOPERATIVE_INVITATION_MAX_AGE = _env_int("COOPERATIVE_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
     #: How long the city's invitation to an agency (a procurement role) stays valid (seconds).
     AGENCY_INVITATION_MAX_AGE = _env_int("AGENCY_INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
-    #: Product photos: file size, decoded size, and how many per product. A photo is stored at
-    #: most 1200 pixels wide, so a phone's 12 megapixels are plenty; each megapixel allowed
-    #: costs about 3 MB of memory per upload while it is decoded (several times while checked,
-    #: turned upright and thumbnailed).
-    PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    #: Product photos: file size, decoded size, and how many per product. A phone's photo is
+    #: 5-12 MB and 12 megapixels; pages resize it before sending where the browser can, but
+    #: one that cannot still sends it whole, so the limit takes it (with room left under
+    #: MAX_CONTENT_LENGTH for the rest of the form). It is stored at most 1200 pixels wide;
+    #: each megapixel allowed costs about 3 MB of memory per upload while it is decoded (a
+    #: JPEG is decoded at half size when that is still wide enough).
+    PRODUCT_IMAGE_MAX_BYTES = _env_int("PRODUCT_IMAGE_MAX_BYTES", 15 * 1024 * 1024)
     PRODUCT_IMAGE_MAX_PIXELS = _env_int("PRODUCT_IMAGE_MAX_PIXELS", 16_000_000)
     PRODUCT_IMAGES_PER_PRODUCT = 8
     #: Bulk product and stock import: file size, rows, and from how many rows it runs in the
@@ -210,10 +212,12 @@ class Config:
     PLATFORM_BANK_NAME = os.environ.get("PLATFORM_BANK_NAME") or None
     PLATFORM_BANK_ACCOUNT_NUMBER = os.environ.get("PLATFORM_BANK_ACCOUNT_NUMBER") or None
     PLATFORM_BANK_ACCOUNT_HOLDER = os.environ.get("PLATFORM_BANK_ACCOUNT_HOLDER") or None
-    #: Transfer proofs: an image (JPEG, PNG, WebP) or a PDF of at most this many bytes; images
-    #: of at most this many pixels (a phone's photo of a receipt is 12 megapixels; each one
-    #: allowed costs about 3 MB of memory per upload while it is decoded).
-    PAYMENT_PROOF_MAX_BYTES = _env_int("PAYMENT_PROOF_MAX_BYTES", 5 * 1024 * 1024)
+    #: Transfer proofs: an image (JPEG, PNG, WebP) or a PDF of at most this many bytes (a
+    #: phone's photo of a receipt, 5-12 MB, as it comes from the camera); images of at most
+    #: this many pixels (a phone's photo is 12 megapixels; each one allowed costs about 3 MB
+    #: of memory per upload while it is decoded). Images are stored at most 2400 pixels on
+    #: their long side.
+    PAYMENT_PROOF_MAX_BYTES = _env_int("PAYMENT_PROOF_MAX_BYTES", 15 * 1024 * 1024)
     PAYMENT_PROOF_MAX_PIXELS = _env_int("PAYMENT_PROOF_MAX_PIXELS", 16_000_000)
     #: A proof uploaded in time keeps its order open at least this long, for the review.
     PAYMENT_PROOF_REVIEW_HOURS = _env_int("PAYMENT_PROOF_REVIEW_HOURS", 48)

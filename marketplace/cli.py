@@ -154,12 +154,14 @@ def _valid_new_account(name: str, email: str, password: str) -> tuple[str, str]:
 
 def register_cli(app: Flask) -> None:
     from marketplace.cart.cli import cart_cli
+    from marketplace.catalogue.cli import catalogue_cli
     from marketplace.certificates.cli import certificates_cli
     from marketplace.ops_cli import ops_cli
     from marketplace.orders.cli import orders_cli
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(catalogue_cli)
     app.cli.add_command(cart_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(certificates_cli)

@@ -17,11 +17,7 @@ from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import audit
-from marketplace.catalogue.images import (
-    add_product_image,
-    delete_image_files,
-    validate_image,
-)
+from marketplace.catalogue.images import add_product_image, delete_image_files
 from marketplace.catalogue.models import (
     Category,
     PriceTier,
@@ -512,14 +508,13 @@ def change_publication(cooperative_id: int, product_id: int, actor_id: int, acti
 def add_image(
     cooperative_id: int, product_id: int, actor_id: int, data: bytes, alt_text: str
 ) -> ProductImage:
-    """Check, re-encode and store a photo (see `catalogue.images`)."""
+    """Check, re-encode and store a photo and its copies (see `catalogue.images`)."""
     from flask import current_app
 
     product = owned_product(cooperative_id, product_id)
     limit: int = current_app.config["PRODUCT_IMAGES_PER_PRODUCT"]
     if len(product.images) >= limit:
         raise TooManyImages(str(TooManyImages.default_message % {"n": limit}))
-    validate_image(data)
     image = add_product_image(
         product.id,
         data,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -221,15 +220,25 @@ class ProductImage(TimestampMixin, Model):
     width: Mapped[int]
     height: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
-    # Thumbnails made once at upload: {"320": storage key, "640": ...} (width in pixels).
+    # Copies made once at upload: {"320": storage key, "640": ...} (width in pixels), WebP
+    # (JPEG thumbnails for photos stored before; see catalogue/images.py).
     renditions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
-    def srcset(self, url_for_key: Callable[[str], str]) -> str:
-        parts = [
-            f"{url_for_key(key)} {width}w"
-            for width, key in sorted(self.renditions.items(), key=lambda item: int(item[0]))
-        ]
-        parts.append(f"{url_for_key(self.storage_key)} {self.width}w")
-        return ", ".join(parts)
+    @property
+    def has_webp(self) -> bool:
+        """Whether the copies are WebP, offered in a ``<source type="image/webp">``."""
+        return bool(self.renditions) and all(
+            key.endswith(".webp") for key in self.renditions.values()
+        )
+
+    def sources(self) -> list[tuple[str, int]]:
+        """(storage key, width) of each file a ``srcset`` may offer, narrowest first: the
+        copies; for JPEG copies, the photo itself too when it is wider than all of them."""
+        found = sorted(
+            ((key, int(width)) for width, key in self.renditions.items()), key=lambda s: s[1]
+        )
+        if not self.has_webp and all(width < self.width for _key, width in found):
+            found.append((self.storage_key, self.width))
+        return found
 
     product: Mapped[Product] = relationship(back_populates="images")

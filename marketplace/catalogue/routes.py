@@ -153,7 +153,6 @@ def robots() -> Response:
 @bp.app_context_processor
 def catalogue_helpers() -> dict[str, object]:
     return {
-        "media_url": lambda key: url_for("site.media", key=key),
         "today_date": clock.today(),
         "product_json_ld": product_json_ld,
         **cache.page_placeholders(),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,6 +13,7 @@ from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
 from marketplace.fields import WholeNumberField
+from marketplace.uploads import megabytes
 from marketplace.validators import length, required, strip
 
 
@@ -37,12 +40,21 @@ class ProofForm(FlaskForm):
     proof = FileField(
         _l("Bukti transfer"),
         validators=[file_chosen],
-        render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"},
-        description=_l(
-            "Foto atau tangkapan layar (JPEG, PNG, WebP) atau PDF, paling besar 5 MB. Pastikan "
-            "jumlah, tanggal dan rekening tujuan terbaca."
-        ),
+        # static/js/app.js shrinks a larger photo to the size it is stored at
+        # (transfers.PROOF_MAX_SIDE) before it is sent; a screenshot is sent as it is.
+        render_kw={
+            "accept": "image/jpeg,image/png,image/webp,application/pdf",
+            "data-resize-image": "2400",
+        },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proof.description = _(
+            "Foto atau tangkapan layar (JPEG, PNG, WebP) atau PDF, paling besar %(mb)s MB. "
+            "Pastikan jumlah, tanggal dan rekening tujuan terbaca.",
+            mb=megabytes(current_app.config["PAYMENT_PROOF_MAX_BYTES"]),
+        )
 
 
 def proof_form(box_key: int | None, **kwargs: Any) -> ProofForm:

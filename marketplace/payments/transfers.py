@@ -36,6 +36,10 @@ from marketplace.urls import absolute_url
 S = VendorOrderStatus
 P = PaymentStatus
 PROOF_FOLDER = PRIVATE_PREFIX + "transfer-proofs"
+#: A proof image is stored at most this many pixels on its long side: a receipt photographed
+#: at 4000×3000 stays readable at 2400×1800 (a third of the pixels), and a phone's screenshot
+#: of its banking app (1080×2400) is kept as it is.
+PROOF_MAX_SIDE = 2400
 
 
 def submit_transfer_proof(user: User, number: str, part_id: int | None, data: bytes) -> Payment:
@@ -61,6 +65,7 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
         data,
         max_bytes=config["PAYMENT_PROOF_MAX_BYTES"],
         max_pixels=config["PAYMENT_PROOF_MAX_PIXELS"],
+        max_side=PROOF_MAX_SIDE,
     )
     parts = [vo for vo in box.parts if vo.state == S.AWAITING_PAYMENT]
     payment = Payment(

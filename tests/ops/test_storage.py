@@ -92,11 +92,11 @@ def test_product_photos_are_served_from_the_bucket(s3_app: Flask) -> None:
         image = add_product_image(product.id, picture.getvalue(), "Foto")
         db.session.commit()
     client = s3_app.test_client()
-    response = client.get(f"/media/{image.renditions['240']}")
+    response = client.get(f"/media/{image.renditions['320']}")
     assert response.status_code == 200
-    assert response.mimetype == "image/jpeg"
+    assert response.mimetype == "image/webp"
     assert "immutable" in response.headers["Cache-Control"]
-    assert Image.open(io.BytesIO(response.data)).size == (240, 240)
+    assert Image.open(io.BytesIO(response.data)).size == (320, 320)
     assert client.get("/media/products/tidak-ada.jpg").status_code == 404
 
 

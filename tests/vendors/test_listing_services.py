@@ -245,8 +245,8 @@ def test_other_image_formats_and_truncated_files_are_refused(actor: int, coop: i
         management.add_image(coop, _product(coop), actor, png_bytes((400, 400))[:200], "")
 
 
-def test_a_file_over_five_megabytes_is_refused(actor: int, coop: int) -> None:
-    data = png_bytes() + b"\0" * (5 * 1024 * 1024)
+def test_a_file_over_the_configured_size_is_refused(actor: int, coop: int) -> None:
+    data = png_bytes() + b"\0" * (15 * 1024 * 1024)
     with pytest.raises(FileTooLarge):
         management.add_image(coop, _product(coop), actor, data, "")
 

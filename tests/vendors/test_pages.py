@@ -26,6 +26,7 @@ from marketplace.inventory.models import StockMovement
 from marketplace.mail import OutboxEmail
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
+from tests.photos import phone_photo
 from tests.vendors.conftest import Shop, png_bytes
 from tests.vendors.test_listing_services import decompression_bomb
 
@@ -303,7 +304,7 @@ def test_adding_a_variant_and_editing_its_price_and_tiers(
             "foto.jpg",
             "Berkas ini bukan gambar JPEG, PNG atau WebP yang dapat dibaca.",
         ),
-        (png_bytes() + b"\0" * (5 * 1024 * 1024), "besar.png", "paling besar 5 MB"),
+        (png_bytes() + b"\0" * (15 * 1024 * 1024), "besar.png", "paling besar 15 MB"),
         (decompression_bomb(), "bom.png", "Gambar terlalu besar (lebih dari"),
     ],
 )
@@ -350,6 +351,31 @@ def test_a_photo_is_uploaded_and_deleted(owner_client: FlaskClient, shop_a: Shop
     assert owner_client.get(f"/media/{image.storage_key}").status_code == 200
     assert owner_client.post(f"/vendor/images/{image.id}/delete").status_code == 302
     assert db.session.get(ProductImage, image.id) is None
+
+
+def test_a_photo_straight_from_a_phone_camera_is_accepted_and_stored_small(
+    owner_client: FlaskClient, shop_a: Shop
+) -> None:
+    """A phone's photo (4000×3000, 7 MB) sent whole, as a browser without the page's
+    resizing sends it."""
+    photo = phone_photo()
+    assert len(photo) > 5 * 1024 * 1024
+    form = owner_client.get(f"/vendor/products/{shop_a.product.id}").get_data(as_text=True)
+    assert "paling besar 15 MB" in form and 'data-resize-image="1600"' in form
+    response = owner_client.post(
+        f"/vendor/products/{shop_a.product.id}/images",
+        data={"photo": (io.BytesIO(photo), "IMG_20261206_101500.jpg"), "alt_text": ""},
+    )
+    assert response.status_code == 302
+    image = db.session.scalars(
+        select(ProductImage)
+        .where(ProductImage.product_id == shop_a.product.id)
+        .order_by(ProductImage.id.desc())
+    ).first()
+    assert image is not None and (image.width, image.height) == (1200, 900)
+    assert sorted(image.renditions, key=int) == ["320", "640", "1200"]
+    thumbnail = owner_client.get(f"/media/{image.renditions['320']}")
+    assert thumbnail.mimetype == "image/webp" and len(thumbnail.data) < 100_000
 
 
 def test_a_photo_upload_without_a_file_is_refused(owner_client: FlaskClient, shop_a: Shop) -> None:
