@@ -120,6 +120,20 @@ def test_the_cart_and_checkout_do_not_move_after_they_draw(
     assert not too_much, too_much
 
 
+def test_the_workspace_pages_do_not_move_after_they_draw(
+    live_server: LiveServer, phone: Page
+) -> None:
+    """The workspace menus fold from the first paint (they folded when the script ran)."""
+    phone.goto(live_server.path("/account/login"))
+    form = phone.locator("main form")
+    form.locator("input[name=email]").fill("koperasi1@demo.test")
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    phone.wait_for_url(live_server.path("/"))
+    too_much = shifts_above_limit(phone, live_server, ["/vendor/", "/vendor/orders"])
+    assert not too_much, too_much
+
+
 def _empty_cart(live: LiveServer) -> None:
     from sqlalchemy import delete, select
 
