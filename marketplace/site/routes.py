@@ -10,7 +10,7 @@ from marketplace.extensions import db, redis_client
 from marketplace.http import is_local_url
 from marketplace.observability import metrics_response
 from marketplace.policy import PUBLIC, allow
-from marketplace.site import bp
+from marketplace.site import bp, pwa
 from marketplace.storage import is_public, storage
 
 
@@ -92,3 +92,34 @@ def media(key: str) -> Response:
     if not is_public(key):
         abort(404)
     return storage().serve(key)
+
+
+@bp.route("/manifest.webmanifest")
+@allow(PUBLIC)
+def web_manifest() -> Response:
+    """What a phone needs to install the site as an app (name, colours, icons)."""
+    response = jsonify(pwa.manifest())
+    response.mimetype = "application/manifest+json"
+    response.cache_control.public = True
+    response.cache_control.max_age = 60 * 60 * 24
+    return response
+
+
+@bp.route("/sw.js")
+@allow(PUBLIC)
+def service_worker() -> Response:
+    """The service worker, served from the root so that it may answer for every page."""
+    response = Response(pwa.service_worker(), mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = url_for("catalogue.home")
+    # Browsers check for a new worker on navigation; each check asks the server (304 when the
+    # script has not changed), so a new version reaches every phone on its next visit.
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/offline")
+@allow(PUBLIC)
+def offline() -> str:
+    """Shown by the service worker when a page cannot be loaded for want of a connection."""
+    return pwa.offline_page()

@@ -52,4 +52,16 @@
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
+  // The service worker shows an offline page when a page cannot load for want of a connection
+  // (marketplace/site/pwa.py). Registered after the page has loaded, so it never competes with
+  // the page itself on a slow connection.
+  var script = document.currentScript;
+  var worker = script && script.dataset.serviceWorker;
+  if (worker && "serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(worker).catch(function () {
+        // Without it the site works as before; the browser shows its own page when offline.
+      });
+    });
+  }
 })();

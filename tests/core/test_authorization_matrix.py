@@ -114,6 +114,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "site.readyz",
         "site.metrics",
         "site.media",
+        "site.web_manifest",
+        "site.service_worker",
+        "site.offline",
         "accounts.check_email",
         "accounts.forgot_password",
         "accounts.verify_email",  # the token is the credential

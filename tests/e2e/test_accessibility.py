@@ -30,6 +30,7 @@ GUEST_PAGES = [
     "/terms",
     "/privacy",
     "/halaman-tidak-ada",
+    "/offline",
 ]
 SHOPPER_PAGES = [
     "/account/profile",

@@ -5,16 +5,17 @@ these checks never skip. Paths a unit or the site opens are pointed at temporary
 from __future__ import annotations
 
 import http.server
-import re
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.nginx import SITE_NAME, rendered_nginx, running_nginx
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -85,58 +86,6 @@ def test_systemd_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     assert "ExecStrat" in output and "/nonexistent/gunicorn" in output
 
 
-SITE_NAME = "pasar-opop.mojokertokota.go.id"
-CERT_DIR = f"/etc/letsencrypt/live/{SITE_NAME}"
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "fullchain.pem", folder / "privkey.pem"
-    subprocess.run(
-        [
-            tool("openssl"),
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            f"/CN={SITE_NAME}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return cert, key
-
-
-def rendered_nginx(tmp_path: Path, *, http_port: int = 80, https_port: int = 443) -> Path:
-    """nginx.conf around the site as shipped, its certificate, static folder, ACME folder and
-    ports pointed at temporary ones; nginx's own files (pid, logs, temp) in tmp_path."""
-    cert, key = self_signed_certificate(tmp_path)
-    site = (DEPLOY / "nginx-pasar-opop.conf").read_text()
-    site = site.replace(f"{CERT_DIR}/fullchain.pem", str(cert))
-    site = site.replace(f"{CERT_DIR}/privkey.pem", str(key))
-    site = site.replace(f"{APP_DIR}/static/", f"{ROOT}/static/")
-    site = site.replace("/var/www/letsencrypt", str(tmp_path))
-    # IPv4 on loopback only: the machine may have no IPv6, and nothing else should answer.
-    site = re.sub(r"^\s*listen \[::\]:.*$", "", site, flags=re.MULTILINE)
-    site = re.sub(r"listen 80\b", f"listen 127.0.0.1:{http_port}", site)
-    site = re.sub(r"listen 443\b", f"listen 127.0.0.1:{https_port}", site)
-    (tmp_path / "site.conf").write_text(site)
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n"
-    )
-    return conf
-
-
 def test_nginx_accepts_the_site(tmp_path: Path) -> None:
     """nginx -t as Debian 12's nginx reads the site (1.22 refused `http2 on;`)."""
     conf = rendered_nginx(tmp_path)
@@ -175,7 +124,9 @@ class _App(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def _ask(port: int, host: str, path: str = "/", *, tls_name: str | None = None) -> str:
+def _ask(
+    port: int, host: str, path: str = "/", *, tls_name: str | None = None, headers: str = ""
+) -> str:
     """The raw answer to a GET, or "" when nginx closes the connection without one."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
         conn: socket.socket = raw
@@ -184,7 +135,10 @@ def _ask(port: int, host: str, path: str = "/", *, tls_name: str | None = None) 
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             conn = context.wrap_socket(raw, server_hostname=tls_name)
-        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        extra = f"{headers}\r\n" if headers else ""
+        conn.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode()
+        )
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
@@ -192,60 +146,51 @@ def _ask(port: int, host: str, path: str = "/", *, tls_name: str | None = None) 
 
 
 def test_nginx_serves_the_site_and_drops_other_hosts(tmp_path: Path) -> None:
-    from tests.ports import free_port
-
     app = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _App)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     http_port, https_port = free_port(), free_port()
-    conf = rendered_nginx(tmp_path, http_port=http_port, https_port=https_port)
-    site = tmp_path / "site.conf"
-    site.write_text(
-        site.read_text().replace("server 127.0.0.1:8000", f"server 127.0.0.1:{app.server_port}")
+    conf = rendered_nginx(
+        tmp_path, http_port=http_port, https_port=https_port, app_port=app.server_port
     )
     (tmp_path / ".well-known" / "acme-challenge").mkdir(parents=True)
     (tmp_path / ".well-known" / "acme-challenge" / "token-1").write_text("challenge-answer")
-    nginx = subprocess.Popen(
-        [
-            tool("nginx"),
-            "-p",
-            str(tmp_path),
-            "-e",
-            str(tmp_path / "error.log"),
-            "-c",
-            str(conf),
-            "-g",
-            "daemon off; master_process off;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-                break
-            except OSError:
-                # nginx's own log: its output pipe would be read to an end that never comes.
-                assert nginx.poll() is None and time.monotonic() < deadline, (
-                    tmp_path / "error.log"
-                ).read_text()
-                time.sleep(0.1)
-
-        answer = _ask(https_port, SITE_NAME, tls_name=SITE_NAME)
-        assert answer.startswith("HTTP/1.1 200") and answer.endswith(f"{SITE_NAME} https")
-        redirect = _ask(http_port, SITE_NAME, "/products?q=batik")
-        assert redirect.startswith("HTTP/1.1 301")
-        assert f"Location: https://{SITE_NAME}/products?q=batik\r\n" in redirect
-        challenge = _ask(http_port, SITE_NAME, "/.well-known/acme-challenge/token-1")
-        assert challenge.startswith("HTTP/1.1 200") and challenge.endswith("challenge-answer")
-        # Other names get no answer at all: plain HTTP, TLS naming the site but another Host,
-        # and TLS naming another site (its handshake is refused).
-        assert _ask(http_port, "evil.example") == ""
-        assert _ask(https_port, "evil.example", tls_name=SITE_NAME) == ""
-        with pytest.raises(ssl.SSLError):
-            _ask(https_port, "evil.example", tls_name="evil.example")
+        with running_nginx(conf, https_port):
+            answer = _ask(https_port, SITE_NAME, tls_name=SITE_NAME)
+            assert answer.startswith("HTTP/1.1 200") and answer.endswith(f"{SITE_NAME} https")
+            redirect = _ask(http_port, SITE_NAME, "/products?q=batik")
+            assert redirect.startswith("HTTP/1.1 301")
+            assert f"Location: https://{SITE_NAME}/products?q=batik\r\n" in redirect
+            challenge = _ask(http_port, SITE_NAME, "/.well-known/acme-challenge/token-1")
+            assert challenge.startswith("HTTP/1.1 200") and challenge.endswith("challenge-answer")
+            # Other names get no answer at all: plain HTTP, TLS naming the site but another
+            # Host, and TLS naming another site (its handshake is refused).
+            assert _ask(http_port, "evil.example") == ""
+            assert _ask(https_port, "evil.example", tls_name=SITE_NAME) == ""
+            with pytest.raises(ssl.SSLError):
+                _ask(https_port, "evil.example", tls_name="evil.example")
     finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
         app.shutdown()
+
+
+def test_nginx_compresses_the_static_files_and_keeps_them_a_week(tmp_path: Path) -> None:
+    """Inside Debian's nginx.conf, which compresses text/html only: the stylesheet, scripts and
+    the SVG logo go out compressed too (a phone on a slow connection waits for the stylesheet
+    before it shows anything), and browsers keep them a week."""
+    http_port, https_port = free_port(), free_port()
+    conf = rendered_nginx(tmp_path, http_port=http_port, https_port=https_port, debian=True)
+    with running_nginx(conf, https_port):
+        for path, mimetype in (
+            ("/static/css/app.css", "text/css"),
+            ("/static/js/app.js", "application/javascript"),
+            ("/static/img/logo.svg", "image/svg+xml"),
+        ):
+            answer = _ask(
+                https_port, SITE_NAME, path, tls_name=SITE_NAME, headers="Accept-Encoding: gzip"
+            )
+            head = answer.split("\r\n\r\n", 1)[0]
+            assert head.startswith("HTTP/1.1 200"), head
+            assert f"Content-Type: {mimetype}" in head, head
+            assert "Content-Encoding: gzip" in head, head
+            assert "Vary: Accept-Encoding" in head, head
+            assert "Cache-Control: max-age=604800" in head, head
