@@ -88,9 +88,7 @@ def test_a_quantity_limit_is_written_the_reader_s_way(
     ("language", "shown"),
     [("id", "Berat kirim</dt><dd>1.250 gram"), ("en", "Shipping weight</dt><dd>1,250 g")],
 )
-def test_the_product_page_groups_the_grams(
-    client: FlaskClient, language: str, shown: str
-) -> None:
+def test_the_product_page_groups_the_grams(client: FlaskClient, language: str, shown: str) -> None:
     variant = stocked_variant(5, product__weight_grams=1250)
     html = client.get(f"/products/{variant.product.slug}?lang={language}").get_data(as_text=True)
     assert shown in html
