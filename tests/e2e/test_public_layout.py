@@ -74,11 +74,11 @@ HEADER = """() => {
   const middle = e => Math.round(box(e).top + box(e).height / 2);
   const links = [...document.querySelectorAll('#main-nav li')];
   return {
-    top: ['.brand', '.site-search', '.header-cart', '.lang-switch']
+    top: ['.brand', '.site-search', '.site-header a[href="/cart"]', '.lang-switch']
       .map(s => middle(document.querySelector(s))),
     links: links.map(middle),
     menuTop: Math.round(box(document.getElementById('main-nav')).top),
-    broken: [...document.querySelectorAll('#main-nav a, #main-nav button, .header-cart')]
+    broken: [...document.querySelectorAll('.site-header a, .site-header button')]
       .filter(e => e.getClientRects().length > 1 || box(e).height > 48).map(e => e.innerText),
   };
 }"""
