@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from babel.dates import format_date, format_datetime, format_skeleton, get_datetime_format
 from babel.numbers import format_decimal
@@ -76,8 +77,9 @@ def weight(grams: int | None) -> str:
     return f"{format_decimal(kilograms, format='#,##0.##', locale=str(get_locale()))} kg"
 
 
+DateStyle = Literal["short", "medium", "long", "full"]
 #: The date styles `format_day` knows; anything else is a Babel pattern, used as given.
-DATE_STYLES = ("short", "medium", "long", "full")
+DATE_STYLES: tuple[DateStyle, ...] = get_args(DateStyle)
 
 
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
@@ -95,12 +97,8 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
         return format_datetime(value, style, tzinfo=zone, locale=locale)
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # naive means UTC (SQLite)
     day = format_date(moment.astimezone(zone).date(), style, locale=locale)
-    return (
-        get_datetime_format(style, locale=locale)
-        .replace("'", "")
-        .replace("{0}", time_of_day(value))
-        .replace("{1}", day)
-    )
+    pattern = str(get_datetime_format(style, locale=locale))
+    return pattern.replace("'", "").replace("{0}", time_of_day(value)).replace("{1}", day)
 
 
 def time_of_day(value: datetime) -> str:
