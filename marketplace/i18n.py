@@ -1,4 +1,4 @@
-"""Language choice and the money format.
+"""Language choice and the formats of money, numbers, weights, dates and times.
 
 Precedence: ``?lang=`` > the saved choice (this device's cookie, else the profile when signed
 in, so a new device follows the account) > ``Accept-Language`` > Indonesian. At login the
@@ -7,9 +7,12 @@ device's choice is copied to the profile, so what the user just picked is never 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Literal, get_args
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton, get_datetime_format
+from babel.numbers import format_decimal
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
@@ -65,19 +68,54 @@ def rupiah(amount: int | None) -> str:
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
+def weight(grams: int | None) -> str:
+    """A weight in grams shown in kilograms, with the user's decimal mark: ``0,4 kg`` in
+    Indonesian, ``0.4 kg`` in English (thousands grouped: ``1.250 kg`` / ``1,250 kg``)."""
+    if grams is None:
+        return "–"
+    kilograms = Decimal(grams) / 1000
+    return f"{format_decimal(kilograms, format='#,##0.##', locale=str(get_locale()))} kg"
+
+
+DateStyle = Literal["short", "medium", "long", "full"]
+#: The date styles `format_day` knows; anything else is a Babel pattern, used as given.
+DATE_STYLES: tuple[DateStyle, ...] = get_args(DateStyle)
+
+
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
-    """A date in the user's language: ``29 Nov 2026`` / ``Nov 29, 2026``."""
+    """A date in the user's language: ``29 Nov 2026`` / ``Nov 29, 2026``. A moment (datetime)
+    adds the time on the 24-hour clock in Mojokerto's zone, named as Indonesians name it in
+    every language: ``29 Nov 2026 14.05 WIB`` / ``Nov 29, 2026, 14:05 WIB`` (Babel would show
+    seconds, a 12-hour clock in English and ``+0700`` for the zone)."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, style, tzinfo=get_timezone(), locale=str(get_locale()))
-    return format_date(value, style, locale=str(get_locale()))
+    locale = str(get_locale())
+    if not isinstance(value, datetime):
+        return format_date(value, style, locale=locale)
+    zone = get_timezone()
+    if style not in DATE_STYLES:
+        return format_datetime(value, style, tzinfo=zone, locale=locale)
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # naive means UTC (SQLite)
+    day = format_date(moment.astimezone(zone).date(), style, locale=locale)
+    pattern = str(get_datetime_format(style, locale=locale))
+    return pattern.replace("'", "").replace("{0}", time_of_day(value)).replace("{1}", day)
+
+
+def time_of_day(value: datetime) -> str:
+    """The time of a moment in Mojokerto: ``14.05 WIB`` in Indonesian, ``14:05 WIB`` in English.
+
+    The zone's abbreviation comes from the Indonesian names (WIB, WITA, WIT) whatever the
+    language, as the zones are known by them; Babel's English name would be ``+0700``."""
+    zone = get_timezone()
+    clock = format_skeleton("Hm", value, tzinfo=zone, locale=str(get_locale()))
+    return f"{clock} {format_datetime(value, 'z', tzinfo=zone, locale='id')}"
 
 
 def register_i18n(app: Flask) -> None:
     app.after_request(remember_requested_locale)
     app.add_template_filter(rupiah, "rupiah")
     app.add_template_filter(format_day, "day")
+    app.add_template_filter(weight, "weight")
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -117,9 +118,19 @@ class Product(TimestampMixin, Model):
     )
 
     @property
+    def on_sale(self) -> list[ProductVariant]:
+        """The variants a shopper can pick, in the cooperative's order."""
+        return [variant for variant in self.variants if variant.is_active]
+
+    @property
     def has_choices(self) -> bool:
-        """A simple product has one default variant and shows no variant choice."""
-        return len(self.variants) > 1
+        """A simple product has one variant on sale and shows no variant choice."""
+        return len(self.on_sale) > 1
+
+    @property
+    def prices_differ(self) -> bool:
+        """The variants on sale cost different amounts, so a card says "from" the lowest."""
+        return len({variant.price for variant in self.on_sale}) > 1
 
     def halal_expired(self, on: date) -> bool:
         return self.halal_valid_until is not None and self.halal_valid_until < on
@@ -181,6 +192,13 @@ class ProductVariant(TimestampMixin, Model):
     def label(self) -> str:
         """The variant's name, or the SKU for a product's single default variant."""
         return self.name or self.sku
+
+    @property
+    def public_name(self) -> str:
+        """The name a shopper picks it by. The default variant a product is created with has
+        none (no size or colour); once another variant is added beside it, it is "Standar",
+        as the cooperative's workspace calls it, not an empty choice."""
+        return self.name or _("Standar")
 
     def unit_price_for(self, quantity: int) -> int:
         """The bulk tier price for a quantity, or the base price below every tier."""

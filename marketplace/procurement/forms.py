@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -105,7 +106,7 @@ def quantity_in_range(minimum: int = 1) -> Any:
             raise ValidationError(str(_l("Jumlah minimal %(n)d.", n=minimum)))
         if field.data > MAX_QUANTITY:
             raise ValidationError(
-                str(_l("Jumlah paling banyak %(n)s.", n=f"{MAX_QUANTITY:,}".replace(",", ".")))
+                str(_l("Jumlah paling banyak %(n)s.", n=format_decimal(MAX_QUANTITY)))
             )
 
     return check

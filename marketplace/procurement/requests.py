@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -76,7 +77,7 @@ def check_quantity(quantity: object) -> int:
     if quantity < 1:
         raise _refuse(_("Jumlah minimal 1."))
     if quantity > MAX_QUANTITY:
-        raise _refuse(_("Jumlah paling banyak %(n)s.", n=f"{MAX_QUANTITY:,}".replace(",", ".")))
+        raise _refuse(_("Jumlah paling banyak %(n)s.", n=format_decimal(MAX_QUANTITY)))
     return quantity
 
 

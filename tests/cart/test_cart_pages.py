@@ -66,7 +66,8 @@ def test_product_cards_carry_an_add_to_cart_form(client: FlaskClient) -> None:
     variant = stocked_variant(10, product__name="Rengginang")
     html = client.get(f"/cooperatives/{variant.product.cooperative.slug}").get_data(as_text=True)
     assert f'name="variant_id" value="{variant.id}"' in html
-    assert 'Tambah ke keranjang<span class="visually-hidden">: Rengginang' in html
+    # The product's name is in the button's accessible name, right after the visible words.
+    assert 'aria-label="Tambah ke keranjang: Rengginang">Tambah ke keranjang</button>' in html
 
 
 @pytest.mark.parametrize(
