@@ -378,6 +378,8 @@ def view_cart(cart: Cart | None) -> CartView:
                 joinedload(ProductVariant.product).options(
                     joinedload(Product.cooperative).selectinload(Cooperative.courier_bands),
                     selectinload(Product.images),
+                    # Whether a line names its variant: does the product offer a choice?
+                    selectinload(Product.variants),
                 ),
             )
         )

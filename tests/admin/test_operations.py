@@ -376,8 +376,8 @@ def test_a_periodic_task_is_late_after_twice_its_interval_and_the_page_writes_no
     before = db.session.execute(select(PeriodicRun.name, PeriodicRun.last_run_at)).all()
     rows = periodic_rows(page(admin_client))
     assert set(rows) == {task.name for task in jobs.periodic_tasks()}
-    assert rows["mail.send_pending"] == ("setiap 1 menit", "1/12/26 09.58", "Tepat waktu")
-    assert rows["orders.complete"] == ("setiap 1 jam", "1/12/26 07.00", "Terlambat")
+    assert rows["mail.send_pending"] == ("setiap 1 menit", "1/12/26 09.58 WIB", "Tepat waktu")
+    assert rows["orders.complete"] == ("setiap 1 jam", "1/12/26 07.00 WIB", "Terlambat")
     assert rows["cart.purge"] == ("setiap 1 hari", "belum pernah", "Terlambat")
     db.session.expire_all()
     assert db.session.execute(select(PeriodicRun.name, PeriodicRun.last_run_at)).all() == before
