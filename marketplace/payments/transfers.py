@@ -9,7 +9,7 @@ through the orders capability; rejecting needs a reason, which the shopper is se
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -19,12 +19,13 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
+from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.observability import count_event, count_payment
 from marketplace.orders import services as orders
-from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
+from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments.exceptions import MissingReason, NothingToPay, ProofProblem
 from marketplace.payments.models import Payee, Payment, PaymentAllocation, PaymentStatus
 from marketplace.payments.records import lock_order, locked, log_event, move_payment
@@ -85,8 +86,13 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     payment.proof_key = storage().save(checked.data, PROOF_FOLDER, checked.extension)
     log_event(payment, "proof_uploaded", actor_id=user.id, data={"size": len(checked.data)})
     review_until = clock.now() + timedelta(hours=config["PAYMENT_PROOF_REVIEW_HOURS"])
+    by_cooperative = payment.payee == Payee.COOPERATIVE
     for vo in parts:
-        orders.extend_payment_deadline(vo, review_until)
+        orders.note_proof_sent(
+            vo, actor_id=user.id, review_until=review_until, reviewed_by_cooperative=by_cooperative
+        )
+    if by_cooperative:
+        _queue_review_request(payment, parts[0], review_until)
     audit.record(
         "payment.proof_uploaded",
         payment,
@@ -96,6 +102,23 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     )
     count_event("transfer_proof_uploaded")
     return payment
+
+
+def _queue_review_request(payment: Payment, part: VendorOrder, review_until: datetime) -> None:
+    """The money went to the cooperative's account, so only it can see whether it arrived: its
+    members are asked to check (it hears of the order itself once the part is paid)."""
+    for member in active_members(part.cooperative_id):
+        queue_email(
+            member.email,
+            "transfer_proof_received",
+            member.locale,
+            member=member,
+            order=payment.order,
+            payment=payment,
+            cooperative_name=part.cooperative_name,
+            review_until=review_until,
+            review_url=absolute_url("payments.vendor_transfer", payment_id=payment.id),
+        )
 
 
 def transfers_query() -> Any:
@@ -216,6 +239,11 @@ def reject_transfer(payment: Payment, actor: User, reason: str) -> None:
     )
     count_event("transfer_proof_rejected")
     count_payment(payment.method, "failed")
+    by = ActorKind.CITY_ADMIN if actor.is_city_admin else ActorKind.COOPERATIVE
+    for allocation in payment.allocations:
+        orders.note_proof_rejected(
+            allocation.vendor_order, actor=by, actor_id=actor.id, reason=reason
+        )
     order = payment.order
     shopper = order.user
     queue_email(
