@@ -21,6 +21,15 @@ def is_local_url(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def local_next(target: str | None = None) -> str | None:
+    """Where to go after the current step: ``target``, else the request's ``next`` (form, then
+    query), when it is a path on this site; None otherwise. For links and forms that carry it on
+    (registering at checkout, then verifying the email, then signing in)."""
+    if target is None:
+        target = request.form.get("next") or request.args.get("next")
+    return target if is_local_url(target) else None
+
+
 def user_or_address() -> str:
     """A rate limit's key for signed-in actions: the account, so that a government office or a
     pesantren sharing one address is not limited as one person; else the client's address.
@@ -32,8 +41,8 @@ def user_or_address() -> str:
 
 def redirect_next(default_endpoint: str, **values: Any) -> Response:
     """Redirect to ``next`` when it is a local path, else to a default page."""
-    target = request.form.get("next") or request.args.get("next")
-    if target and is_local_url(target):
+    target = local_next()
+    if target:
         return redirect(target)
     return redirect(url_for(default_endpoint, **values))
 
