@@ -189,9 +189,7 @@ def test_a_shopper_signed_in_while_verifying_goes_on_to_where_they_were(
     client: FlaskClient,
 ) -> None:
     register(client, next="/checkout")
-    client.post(
-        "/account/login", data={"email": "siti@example.test", "password": "kopi-susu-enak"}
-    )
+    client.post("/account/login", data={"email": "siti@example.test", "password": "kopi-susu-enak"})
     assert client.get("/checkout").status_code == 403  # verify first, the page says
     resent = client.post("/account/verify/resend", data={"next": "/checkout"})
     assert resent.headers["Location"] == "/checkout"
