@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
@@ -30,6 +31,16 @@ def local_next(target: str | None = None) -> str | None:
     return target if is_local_url(target) else None
 
 
+def referrer_path() -> str | None:
+    """The page the request came from (a form's page), as a path and query, when it is on this
+    site; None otherwise."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return path if is_local_url(path) else None
+
+
 def user_or_address() -> str:
     """A rate limit's key for signed-in actions: the account, so that a government office or a
     pesantren sharing one address is not limited as one person; else the client's address.
@@ -49,6 +60,25 @@ def redirect_next(default_endpoint: str, **values: Any) -> Response:
 
 #: The status for a form re-rendered with errors: the request changed nothing.
 FORM_ERROR = 400
+
+_KEEPS_INPUT = "_keeps_input_when_expired"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keeps_input_when_expired(view: F) -> F:
+    """Mark a form view that may be run again when its page expired (the CSRF token too old, or
+    the session gone), to show the form again with what was typed (`errors.handle_expired_page`).
+
+    Only for views that act after ``form.validate_on_submit()`` and nothing before, and that
+    re-render the form (status 400) when it fails: run again without the token, the validation
+    fails on the token, so the view changes nothing.
+    """
+    setattr(view, _KEEPS_INPUT, True)
+    return view
+
+
+def keeps_input(view: Callable[..., Any] | None) -> bool:
+    return bool(getattr(view, _KEEPS_INPUT, False))
 
 
 def private_download(

@@ -27,7 +27,13 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
 )
 from marketplace.extensions import limiter
-from marketplace.http import FORM_ERROR, local_next, private_download, redirect_next
+from marketplace.http import (
+    FORM_ERROR,
+    keeps_input_when_expired,
+    local_next,
+    private_download,
+    redirect_next,
+)
 from marketplace.i18n import chosen_on_this_device
 from marketplace.policy import GUEST_ONLY, PUBLIC, SIGNED_IN, allow
 
@@ -48,6 +54,7 @@ def _reset_limit() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @allow(GUEST_ONLY)
+@keeps_input_when_expired
 @limiter.limit(_register_limit, methods=["POST"])
 def register() -> Page:
     if current_user.is_authenticated:
@@ -101,6 +108,7 @@ def resend_verification() -> Page:
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(GUEST_ONLY)
+@keeps_input_when_expired
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Page:
     if current_user.is_authenticated:
@@ -148,6 +156,7 @@ def sign_out_everywhere() -> Page:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @allow(PUBLIC)
+@keeps_input_when_expired
 @limiter.limit(_reset_limit, methods=["POST"])
 def forgot_password() -> Page:
     form = ForgotPasswordForm()
@@ -167,6 +176,7 @@ def forgot_password() -> Page:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
+@keeps_input_when_expired
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token: str) -> Page:
     try:
@@ -185,6 +195,7 @@ def reset_password(token: str) -> Page:
 
 @bp.route("/profile", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def profile() -> Page:
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
@@ -214,6 +225,7 @@ def profile() -> Page:
 
 @bp.route("/password", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -233,6 +245,7 @@ def change_password() -> Page:
 
 @bp.route("/addresses/new", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def new_address() -> Page:
     form = AddressForm()
     if form.validate_on_submit():
@@ -245,6 +258,7 @@ def new_address() -> Page:
 
 @bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def edit_address(address_id: int) -> Page:
     address = services.get_address(current_user, address_id)
     form = AddressForm(obj=address)
