@@ -66,6 +66,7 @@ def test_after_the_proof_is_sent_the_order_says_it_is_being_checked(
         kept_until = format_day(clock.now() + timedelta(hours=48))
     assert f"Pesanan tetap disimpan selama pemeriksaan, sampai {kept_until}." in page
     assert "dibatalkan otomatis" not in page
+    assert "Unggah bukti transfer" not in page  # nothing to send while it is checked
     assert timeline(page) == ["Pesanan dibuat", "Bukti transfer dikirim"]
     listing = client.get("/orders").get_data(as_text=True)
     assert "Bukti transfer dikirim" in listing and "Menunggu pembayaran" not in listing
