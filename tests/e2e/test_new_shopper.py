@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from marketplace.demo import DEMO_PASSWORD
 from tests.e2e.conftest import LiveServer, PageEvents
+from tests.e2e.test_accessibility import VIEWPORTS, describe, open_page, violations
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,7 @@ def test_a_new_shopper_registers_at_checkout_and_sees_the_transfer_proof_being_c
     expect(form.get_by_label("Email")).to_have_value(EMAIL)
     expect(form.get_by_label("Kata sandi", exact=True)).to_have_value("")
     fits_the_screen(page)
-    page.screenshot(path="test-artifacts/new-shopper-expired-form.png", full_page=True)
+    assert not violations(page), describe(violations(page))
     form.get_by_label("Kata sandi", exact=True).fill(PASSWORD)
     form.get_by_label("Ulangi kata sandi").fill(PASSWORD)
     form.get_by_role("button", name="Daftar").click()
@@ -138,7 +139,7 @@ def test_a_new_shopper_registers_at_checkout_and_sees_the_transfer_proof_being_c
     expect(entries).to_have_count(2)
     expect(entries.nth(1)).to_contain_text("Bukti transfer dikirim")
     fits_the_screen(page)
-    page.screenshot(path="test-artifacts/new-shopper-proof-sent.png", full_page=True)
+    assert not violations(page), describe(violations(page))
     page.goto(live_server.path("/orders"))
     expect(page.locator("main table")).to_contain_text("Bukti transfer dikirim")
 
@@ -180,3 +181,40 @@ def test_a_new_shopper_registers_at_checkout_and_sees_the_transfer_proof_being_c
     assert sum(expected in error for error in page_events.console_errors) == 1
     page_events.console_errors = [e for e in page_events.console_errors if expected not in e]
     page_events.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_expired_pages_fit_the_screen_and_pass_axe(
+    live_server: LiveServer, browser: Browser, viewport: str, language: str
+) -> None:
+    """The registration form shown again, and the page for a form that cannot be."""
+    page = open_page(browser, viewport, language)
+    problems: dict[str, str] = {}
+    try:
+        page.goto(live_server.path(f"/account/register?lang={language}"))
+        form = page.locator("main form")
+        form.locator("input[name=full_name]").fill(NAME)
+        form.locator("input[name=csrf_token]").evaluate("input => { input.value = 'x'; }")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#error-summary")).to_be_visible()
+        expect(form.locator("input[name=full_name]")).to_have_value(NAME)
+        if found := violations(page):
+            problems["registration shown again"] = describe(found)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= VIEWPORTS[viewport]["width"]
+
+        page.goto(live_server.path(CHIPS))
+        adding = page.locator("form.add-to-cart")
+        adding.locator("input[name=csrf_token]").evaluate("input => { input.value = 'x'; }")
+        adding.locator("button[type=submit]").click()
+        heading = "Halaman kedaluwarsa" if language == "id" else "Page expired"
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.locator("main a.button")).to_have_attribute("href", CHIPS)
+        if found := violations(page):
+            problems["expired page"] = describe(found)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= VIEWPORTS[viewport]["width"]
+    finally:
+        page.context.close()
+    assert not problems, problems
