@@ -9,8 +9,12 @@
   `mark_order_paid` / `refund_vendor_order` the payment service's, `expire_vendor_order` /
   `complete_vendor_order` the system's. Every move goes through `_move`, which checks
   `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE, records the event, releases
-  or sells the stock, queues the shopper's email and sends `signals.vendor_order_moved` (the
-  payments capability refunds and settles on it).
+  or sells the stock, sends `signals.vendor_order_moved` (the payments capability refunds and
+  settles on it), and queues the emails: the shopper's (unless a receiver wrote one itself), the
+  cooperative's "new order" when a part is paid, and its notice when someone else cancels a part
+  it had been told about;
+* `note_proof_sent` / `note_proof_rejected` put a transfer proof's review on the part's timeline
+  without moving its status (the payments capability calls them).
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """Bank transfers: the shopper's proof, and its review by the cooperative or the city.
 
 The proof is checked (`marketplace.uploads`) and stored under a random name in a private folder;
-the parts it pays stay open at least PAYMENT_PROOF_REVIEW_HOURS for the review. A cooperative
-sees only proofs of transfers to its own account; with PAYMENT_TRANSFER_ACCOUNT=platform the
-money is in the platform's account and only the city confirms. Confirming marks the parts paid
-through the orders capability; rejecting needs a reason, which the shopper is sent.
+the parts it pays stay open at least PAYMENT_PROOF_REVIEW_HOURS for the review, and their
+timelines say the proof is being checked (`orders.services.note_proof_sent`). A cooperative
+sees only proofs of transfers to its own account, and its members are emailed to check each
+one; with PAYMENT_TRANSFER_ACCOUNT=platform the money is in the platform's account and only the
+city confirms. Confirming marks the parts paid through the orders capability; rejecting needs a
+reason, which the shopper is sent and the parts' timelines show.
 """
 
 from __future__ import annotations

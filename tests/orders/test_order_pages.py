@@ -133,6 +133,8 @@ def test_checkout_from_cart_to_order(client: FlaskClient) -> None:
     assert "Menunggu pembayaran Rp38.000 (Transfer bank) paling lambat" in detail
     listing = client.get("/orders").get_data(as_text=True)
     assert order.number in listing and "Koppontren Miftahul Ulum" in listing
+    payment = client.get(f"/orders/{order.number}/payment").get_data(as_text=True)
+    assert "Total Rp50.000 (semula Rp80.000" in payment
     receipt = client.get(f"/orders/{order.number}/receipt").get_data(as_text=True)
     assert "Kuitansi pesanan" in receipt and "Rp538.000" in receipt and "data-print" in receipt
 
