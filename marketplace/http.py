@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -33,9 +33,9 @@ def local_next(target: str | None = None) -> str | None:
 
 def referrer_path() -> str | None:
     """The page the request came from (a form's page), as a path and query, when it is on this
-    site; None otherwise."""
+    site (SERVER_BASE_URL's host; never the request's own Host header); None otherwise."""
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host:
+    if referrer.netloc != urlsplit(current_app.config["SERVER_BASE_URL"]).netloc:
         return None
     path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
     return path if is_local_url(path) else None
