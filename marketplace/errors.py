@@ -159,7 +159,8 @@ def _form_again() -> Response | None:
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method != "POST" or not keeps_input(view) or _wants_json():
         return None
-    request.form = ImmutableMultiDict(  # type: ignore[misc]  # werkzeug caches it; this replaces it
+    # Werkzeug caches the parsed form on the request: this replaces it for the view.
+    request.form = ImmutableMultiDict(
         [(k, v) for k, v in request.form.items(multi=True) if not _NEVER_KEPT.search(k)]
     )
     try:
