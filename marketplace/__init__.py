@@ -102,6 +102,9 @@ def register_extensions(app: Flask) -> None:
     uploads.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    # The check runs as the last request hook (errors.check_csrf), after the route's policy, so
+    # that a form whose page expired can be shown again to whom may use it.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 

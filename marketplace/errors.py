@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from marketplace.database import is_lock_timeout
-from marketplace.extensions import db
+from marketplace.extensions import csrf, db
+from marketplace.http import keeps_input, referrer_path
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,12 @@ def _bare_error_page(status: int, message: str | None) -> Response:
     return Response(body, status=status, mimetype="text/html")
 
 
+_EXPIRED = _l(
+    "Halaman ini sudah kedaluwarsa karena terlalu lama terbuka atau sesi Anda berakhir. "
+    "Tidak ada yang berubah. Muat ulang halaman, lalu kirim lagi."
+)
+
+
 #: Without templates there is no locale selection either: the bare page speaks Indonesian.
 _BARE_MESSAGES = {
     503: "Layanan sedang sibuk. Coba lagi dalam beberapa saat.",
@@ -132,9 +141,65 @@ def refuse_nul_characters() -> None:
                 raise NulCharacter()
 
 
+def check_csrf() -> None:
+    """Flask-WTF's CSRF check (``WTF_CSRF_CHECK_DEFAULT`` is off so that it runs here), as the
+    last of the request hooks: when a token has expired, the route's policy has been applied
+    already, so the form can be shown again (`handle_expired_page`) only to whom may use it."""
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect(apply_exemptions=True)
+
+
+#: Never put back in a form shown again: the token that failed, and passwords.
+_NEVER_KEPT = re.compile(r"csrf_token$|password|^confirm$")
+
+
+def _form_again() -> Response | None:
+    """The form the expired POST came from, with what was typed, or None when its view does not
+    keep input (`http.keeps_input_when_expired`) or did not show the form again."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method != "POST" or not keeps_input(view) or _wants_json():
+        return None
+    # Werkzeug caches the parsed form on the request: this replaces it for the view.
+    request.form = ImmutableMultiDict(
+        [(k, v) for k, v in request.form.items(multi=True) if not _NEVER_KEPT.search(k)]
+    )
+    try:
+        response = current_app.make_response(
+            current_app.ensure_sync(view)(**(request.view_args or {}))  # type: ignore[arg-type]
+        )
+    except Exception:  # not found, moved meanwhile...: the plain page says enough
+        log.info("The form of %s could not be shown again", request.path, exc_info=True)
+        response = None
+    if response is None or response.status_code != 400:
+        # It did not show its form again (a redirect: signed out, nothing left to order):
+        # nothing it did is kept, and the plain page says what happened.
+        db.session.rollback()
+        return None
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to localized pages (JSON under /api/)."""
     app.before_request(refuse_nul_characters)
+    app.before_request(check_csrf)
+
+    @app.errorhandler(CSRFError)
+    def handle_expired_page(error: CSRFError) -> tuple[str | Response, int] | Response:
+        # A form sent from a page open too long (the token expired) or after the session ended
+        # (on a shared phone, a new browser session): the form is shown again with what was
+        # typed where its view allows it, else a page that says what happened. Nothing changed.
+        db.session.rollback()
+        log.info("Refused %s %s: %s", request.method, request.path, error.description)
+        page = _form_again()
+        if page is not None:
+            return page
+        if _wants_json():
+            return _error_page(400, str(_EXPIRED))
+        try:
+            return render_template("errors/expired.html", back_url=referrer_path()), 400
+        except Exception:  # the last resort must not raise
+            log.exception("The expired page could not be rendered")
+            return _bare_error_page(400, str(_EXPIRED)), 400
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> tuple[str | Response, int]:

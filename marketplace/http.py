@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,6 +22,25 @@ def is_local_url(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def local_next(target: str | None = None) -> str | None:
+    """Where to go after the current step: ``target``, else the request's ``next`` (form, then
+    query), when it is a path on this site; None otherwise. For links and forms that carry it on
+    (registering at checkout, then verifying the email, then signing in)."""
+    if target is None:
+        target = request.form.get("next") or request.args.get("next")
+    return target if is_local_url(target) else None
+
+
+def referrer_path() -> str | None:
+    """The page the request came from (a form's page), as a path and query, when it is on this
+    site (SERVER_BASE_URL's host; never the request's own Host header); None otherwise."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != urlsplit(current_app.config["SERVER_BASE_URL"]).netloc:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return path if is_local_url(path) else None
+
+
 def user_or_address() -> str:
     """A rate limit's key for signed-in actions: the account, so that a government office or a
     pesantren sharing one address is not limited as one person; else the client's address.
@@ -32,14 +52,33 @@ def user_or_address() -> str:
 
 def redirect_next(default_endpoint: str, **values: Any) -> Response:
     """Redirect to ``next`` when it is a local path, else to a default page."""
-    target = request.form.get("next") or request.args.get("next")
-    if target and is_local_url(target):
+    target = local_next()
+    if target:
         return redirect(target)
     return redirect(url_for(default_endpoint, **values))
 
 
 #: The status for a form re-rendered with errors: the request changed nothing.
 FORM_ERROR = 400
+
+_KEEPS_INPUT = "_keeps_input_when_expired"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keeps_input_when_expired(view: F) -> F:
+    """Mark a form view that may be run again when its page expired (the CSRF token too old, or
+    the session gone), to show the form again with what was typed (`errors.handle_expired_page`).
+
+    Only for views that act after ``form.validate_on_submit()`` and nothing before, and that
+    re-render the form (status 400) when it fails: run again without the token, the validation
+    fails on the token, so the view changes nothing.
+    """
+    setattr(view, _KEEPS_INPUT, True)
+    return view
+
+
+def keeps_input(view: Callable[..., Any] | None) -> bool:
+    return bool(getattr(view, _KEEPS_INPUT, False))
 
 
 def private_download(

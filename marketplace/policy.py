@@ -12,9 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
+
+from marketplace.http import referrer_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,7 +75,14 @@ def _enforce() -> Response | None:
     if policy.allows(current_user):
         return None
     if policy.login and not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        # A form sent after the session ended (a phone's browser closed, a long pause): say
+        # why it was not sent, and come back to the page it was on, not to its POST address.
+        message = _l("Sesi Anda sudah berakhir, jadi isian tadi tidak terkirim. Masuk lagi.")
+        flash(str(message), "info")
+        back = referrer_path() or request.full_path.rstrip("?")
+        return redirect(url_for("accounts.login", next=back))
     abort(403)
 
 

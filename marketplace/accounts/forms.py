@@ -56,6 +56,8 @@ class RegistrationForm(NewAccountForm):
         _l("Saya menyetujui syarat penjualan dan pemberitahuan privasi."),
         validators=[required()],
     )
+    #: Where the guest was going (checkout): the emails' links lead back there.
+    next = HiddenField()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

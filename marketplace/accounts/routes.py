@@ -27,7 +27,13 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
 )
 from marketplace.extensions import limiter
-from marketplace.http import FORM_ERROR, private_download, redirect_next
+from marketplace.http import (
+    FORM_ERROR,
+    keeps_input_when_expired,
+    local_next,
+    private_download,
+    redirect_next,
+)
 from marketplace.i18n import chosen_on_this_device
 from marketplace.policy import GUEST_ONLY, PUBLIC, SIGNED_IN, allow
 
@@ -48,25 +54,33 @@ def _reset_limit() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @allow(GUEST_ONLY)
+@keeps_input_when_expired
 @limiter.limit(_register_limit, methods=["POST"])
 def register() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("catalogue.home"))
     form = RegistrationForm()
+    if request.method == "GET":
+        form.next.data = local_next() or ""
     if form.validate_on_submit():
+        next_path = local_next(form.next.data)
         services.register_user(
-            form.email.data, form.password.data, form.full_name.data, str(get_locale())
+            form.email.data,
+            form.password.data,
+            form.full_name.data,
+            str(get_locale()),
+            next_path=next_path,
         )
-        return redirect(url_for("accounts.check_email"))
-    return render_template("accounts/register.html", form=form), (
-        FORM_ERROR if form.errors else 200
-    )
+        return redirect(url_for("accounts.check_email", next=next_path))
+    return render_template(
+        "accounts/register.html", form=form, next_path=local_next(form.next.data)
+    ), (FORM_ERROR if form.errors else 200)
 
 
 @bp.route("/check-email")
 @allow(PUBLIC)
 def check_email() -> Page:
-    return render_template("accounts/check_email.html")
+    return render_template("accounts/check_email.html", next_path=local_next())
 
 
 @bp.route("/verify/<token>")
@@ -78,8 +92,8 @@ def verify_email(token: str) -> Page:
         return render_template("accounts/token_invalid.html", message=error.message), 400
     flash(_("Email Anda sudah terverifikasi. Terima kasih!"), "success")
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.profile"))
-    return redirect(url_for("accounts.login"))
+        return redirect_next("accounts.profile")
+    return redirect(url_for("accounts.login", next=local_next()))
 
 
 @bp.route("/verify/resend", methods=["POST"])
@@ -87,13 +101,14 @@ def verify_email(token: str) -> Page:
 @limiter.limit(_reset_limit)
 def resend_verification() -> Page:
     if not current_user.is_verified:
-        services.send_verification_email(current_user)
+        services.send_verification_email(current_user, local_next())
         flash(_("Tautan verifikasi baru sudah dikirim ke email Anda."), "info")
-    return redirect(url_for("accounts.profile"))
+    return redirect_next("accounts.profile")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(GUEST_ONLY)
+@keeps_input_when_expired
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Page:
     if current_user.is_authenticated:
@@ -114,7 +129,9 @@ def login() -> Page:
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
             return redirect_next("catalogue.home")
     status = FORM_ERROR if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template(
+        "accounts/login.html", form=form, next_path=local_next(form.next.data)
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -139,6 +156,7 @@ def sign_out_everywhere() -> Page:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @allow(PUBLIC)
+@keeps_input_when_expired
 @limiter.limit(_reset_limit, methods=["POST"])
 def forgot_password() -> Page:
     form = ForgotPasswordForm()
@@ -158,6 +176,7 @@ def forgot_password() -> Page:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
+@keeps_input_when_expired
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token: str) -> Page:
     try:
@@ -176,6 +195,7 @@ def reset_password(token: str) -> Page:
 
 @bp.route("/profile", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def profile() -> Page:
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
@@ -205,6 +225,7 @@ def profile() -> Page:
 
 @bp.route("/password", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -224,6 +245,7 @@ def change_password() -> Page:
 
 @bp.route("/addresses/new", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def new_address() -> Page:
     form = AddressForm()
     if form.validate_on_submit():
@@ -236,6 +258,7 @@ def new_address() -> Page:
 
 @bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def edit_address(address_id: int) -> Page:
     address = services.get_address(current_user, address_id)
     form = AddressForm(obj=address)

@@ -65,12 +65,19 @@ def create_user(
 
 
 def register_user(
-    email: str, password: str, full_name: str, locale: str | None, phone: str | None = None
+    email: str,
+    password: str,
+    full_name: str,
+    locale: str | None,
+    phone: str | None = None,
+    next_path: str | None = None,
 ) -> User | None:
     """Create a shopper account and send the verification email.
 
     When the email is already registered nothing is created and the owner of that address gets
     a notice instead, so the page looks the same either way (no account enumeration).
+    ``next_path`` (a path on this site, checked by the caller) is where the links in either
+    email lead after signing in: a guest who registers at checkout comes back to checkout.
     """
     existing = find_user_by_email(email)
     if existing is not None:
@@ -82,7 +89,7 @@ def register_user(
             "account_exists",
             existing.locale or locale,
             user=existing,
-            login_url=absolute_url("accounts.login"),
+            login_url=absolute_url("accounts.login", next=next_path),
             reset_url=absolute_url("accounts.forgot_password"),
         )
         return None
@@ -90,19 +97,20 @@ def register_user(
     # The registration form cannot be sent without accepting the notice: record which one.
     user.privacy_notice_version = current_app.config["PRIVACY_NOTICE_VERSION"]
     user.privacy_consented_at = utcnow()
-    send_verification_email(user)
+    send_verification_email(user, next_path)
     audit.record("account.registered", user, actor_id=user.id)
     return user
 
 
-def send_verification_email(user: User) -> None:
+def send_verification_email(user: User, next_path: str | None = None) -> None:
+    """The link that verifies the address; after it, signing in leads to ``next_path``."""
     token = _serializer(_VERIFY_SALT).dumps({"uid": user.id, "email": user.email})
     queue_email(
         user.email,
         "verify_email",
         user.locale,
         user=user,
-        verify_url=absolute_url("accounts.verify_email", token=token),
+        verify_url=absolute_url("accounts.verify_email", token=token, next=next_path),
     )
 
 

@@ -303,6 +303,18 @@ def update_bank_account(membership: CooperativeMember, data: BankAccountData) ->
 # ---------------------------------------------------------------------------------------------
 
 
+def active_members(cooperative_id: int) -> list[User]:
+    """The cooperative's members whose accounts are not disabled: who is told of its orders."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(CooperativeMember, CooperativeMember.user_id == User.id)
+            .where(CooperativeMember.cooperative_id == cooperative_id, User.disabled_at.is_(None))
+            .order_by(User.id)
+        )
+    )
+
+
 def owners(cooperative_id: int) -> list[User]:
     return list(
         db.session.scalars(

@@ -158,7 +158,7 @@ GROUP_LABELS = {
     FulfilmentGroup.TO_ACCEPT: _l("Pesanan baru"),
     FulfilmentGroup.TO_PACK: _l("Perlu dikemas"),
     FulfilmentGroup.ON_THE_WAY: _l("Dikirim atau siap diambil"),
-    FulfilmentGroup.DELIVERED: _l("Sampai di pembeli"),
+    FulfilmentGroup.DELIVERED: _l("Diterima pembeli"),
     FulfilmentGroup.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
     FulfilmentGroup.CLOSED: _l("Selesai dan batal"),
 }

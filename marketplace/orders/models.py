@@ -74,7 +74,9 @@ STATUS_LABELS = {
     VendorOrderStatus.ACCEPTED: _l("Diproses koperasi"),
     VendorOrderStatus.SHIPPED: _l("Dikirim"),
     VendorOrderStatus.READY_FOR_PICKUP: _l("Siap diambil"),
-    VendorOrderStatus.DELIVERED: _l("Diterima"),
+    # Not "Diterima": an accepted transfer proof and an order the cooperative takes on are said
+    # to be "diterima" too; a delivered part is named by who has it now.
+    VendorOrderStatus.DELIVERED: _l("Diterima pembeli"),
     VendorOrderStatus.COMPLETED: _l("Selesai"),
     VendorOrderStatus.CANCELLED: _l("Dibatalkan"),
     VendorOrderStatus.REFUNDED: _l("Dana dikembalikan"),
@@ -102,6 +104,22 @@ ACTOR_LABELS = {
     ActorKind.PAYMENT: _l("Pembayaran"),
     ActorKind.SYSTEM: _l("Sistem"),
     ActorKind.CITY_ADMIN: _l("Admin Kota"),
+}
+
+
+class EventKind(enum.StrEnum):
+    """What a timeline entry records: a move of the status machine, or a step of a transfer's
+    review, which leaves the status as it is (the part awaits payment until the money is
+    confirmed) but is what the shopper and the cooperative wait on meanwhile."""
+
+    MOVED = "moved"
+    PROOF_SENT = "proof_sent"
+    PROOF_REJECTED = "proof_rejected"
+
+
+EVENT_TITLES = {
+    EventKind.PROOF_SENT: _l("Bukti transfer dikirim"),
+    EventKind.PROOF_REJECTED: _l("Bukti transfer ditolak"),
 }
 
 
@@ -145,6 +163,12 @@ class Order(TimestampMixin, Model):
     @property
     def payment(self) -> PaymentMethod:
         return PaymentMethod(self.payment_method)
+
+    @property
+    def current_total(self) -> int:
+        """What the order comes to now: ``grand_total`` as placed, less the parts cancelled
+        since (their stock went back and what was paid for them is refunded)."""
+        return sum(part.total for part in self.vendor_orders if part.is_live)
 
     def address_line(self) -> str:
         return ", ".join(
@@ -214,6 +238,32 @@ class VendorOrder(TimestampMixin, Model):
     def delivery(self) -> DeliveryMethod:
         return DeliveryMethod(self.delivery_method)
 
+    @property
+    def is_live(self) -> bool:
+        """Not cancelled (nor refunded after its cancellation): it counts in the order's total."""
+        return self.state not in (VendorOrderStatus.CANCELLED, VendorOrderStatus.REFUNDED)
+
+    @property
+    def proof_under_review(self) -> VendorOrderEvent | None:
+        """The timeline entry of the transfer proof this unpaid part waits on, if one is being
+        checked: the latest proof step is a proof sent, not one rejected."""
+        if self.state != VendorOrderStatus.AWAITING_PAYMENT:
+            return None
+        for event in reversed(self.events):
+            if event.kind == EventKind.PROOF_SENT:
+                return event
+            if event.kind == EventKind.PROOF_REJECTED:
+                return None
+        return None
+
+    @property
+    def status_label(self) -> str:
+        """The status as the shopper and the cooperative read it: an unpaid part whose transfer
+        proof is being checked says so rather than "awaiting payment"."""
+        if self.proof_under_review is not None:
+            return str(EVENT_TITLES[EventKind.PROOF_SENT])
+        return self.state.label
+
     def rows(self) -> list[tuple[str, str, int, str, int, int]]:
         """(product, variant, quantity, unit, unit price, line total) for tables."""
         return [
@@ -263,7 +313,8 @@ class OrderLine(Model):
 
 
 class VendorOrderEvent(Model):
-    """One step of a vendor order's timeline: from which status to which, who, when, a note."""
+    """One step of a vendor order's timeline: from which status to which (or a step of its
+    transfer proof's review, `EventKind`), who, when, a note."""
 
     __tablename__ = "vendor_order_events"
     __table_args__ = (
@@ -273,12 +324,17 @@ class VendorOrderEvent(Model):
             name="from_status",
         ),
         CheckConstraint(in_check(ActorKind, "actor_kind"), name="actor_kind"),
+        CheckConstraint(in_check(EventKind, "kind"), name="kind"),
         Index("ix_vendor_order_events_vendor_order_id_id", "vendor_order_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_orders.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(
+        String(20), default=EventKind.MOVED, server_default=EventKind.MOVED.value
+    )
+    # For a move, the statuses it went between; for a proof's step, the status it stayed in.
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor_kind: Mapped[str] = mapped_column(String(12))
@@ -296,3 +352,12 @@ class VendorOrderEvent(Model):
     @property
     def actor(self) -> ActorKind:
         return ActorKind(self.actor_kind)
+
+    @property
+    def title(self) -> str:
+        """The entry's heading on a timeline."""
+        if self.kind in EVENT_TITLES:
+            return str(EVENT_TITLES[EventKind(self.kind)])
+        if self.from_status is None:
+            return str(_l("Pesanan dibuat"))
+        return self.status.label

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.accounts.services import list_addresses
 from marketplace.extensions import limiter
-from marketplace.http import FORM_ERROR, user_or_address
+from marketplace.http import FORM_ERROR, keeps_input_when_expired, user_or_address
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.orders import bp, forms, services
 from marketplace.orders.exceptions import CheckoutProblem
@@ -41,6 +41,7 @@ def _saved_choices() -> services.CheckoutChoices | None:
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 @verified_required
 def checkout() -> Page:
     setup = services.checkout_setup(current_user)
@@ -95,6 +96,7 @@ def _checkout_limit() -> str:
 
 @bp.route("/checkout/place", methods=["POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 @limiter.limit(_checkout_limit, key_func=user_or_address)
 @verified_required
 def place() -> Page:
@@ -159,6 +161,7 @@ def receipt(number: str) -> Page:
 
 @bp.route("/orders/<number>/parts/<int:part_id>/cancel", methods=["POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 def cancel_part(number: str, part_id: int) -> Page:
     form = forms.CancelForm()
     if not form.validate_on_submit():

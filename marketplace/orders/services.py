@@ -9,15 +9,19 @@
   `mark_order_paid` / `refund_vendor_order` the payment service's, `expire_vendor_order` /
   `complete_vendor_order` the system's. Every move goes through `_move`, which checks
   `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE, records the event, releases
-  or sells the stock, queues the shopper's email and sends `signals.vendor_order_moved` (the
-  payments capability refunds and settles on it).
+  or sells the stock, sends `signals.vendor_order_moved` (the payments capability refunds and
+  settles on it), and queues the emails: the shopper's (unless a receiver wrote one itself), the
+  cooperative's "new order" when a part is paid, and its notice when someone else cancels a part
+  it had been told about;
+* `note_proof_sent` / `note_proof_rejected` put a transfer proof's review on the part's timeline
+  without moving its status (the payments capability calls them).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +40,7 @@ from marketplace.accounts.models import User
 from marketplace.cart import services as cart_services
 from marketplace.cart.services import CartView, CooperativeGroup
 from marketplace.cooperatives.models import Cooperative, CooperativeMember
+from marketplace.cooperatives.services import active_members
 from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
@@ -60,6 +65,7 @@ from marketplace.orders.lifecycle import (
 from marketplace.orders.models import (
     ActorKind,
     DeliveryMethod,
+    EventKind,
     Order,
     OrderLine,
     PaymentMethod,
@@ -453,17 +459,6 @@ def _insert_order(user: User, quote: Quote, key: str, placed_at: datetime) -> Or
     return order
 
 
-def _members_of(cooperative_ids: Iterable[int]) -> list[tuple[int, User]]:
-    rows = db.session.execute(
-        select(CooperativeMember.cooperative_id, User)
-        .join(CooperativeMember.user)
-        .where(CooperativeMember.cooperative_id.in_(list(cooperative_ids)))
-        .where(User.disabled_at.is_(None))
-        .order_by(User.id)
-    ).all()
-    return [(cooperative_id, user) for cooperative_id, user in rows]
-
-
 def _queue_placed_emails(order: Order) -> None:
     shopper = order.user
     queue_email(
@@ -474,16 +469,38 @@ def _queue_placed_emails(order: Order) -> None:
         user=shopper,
         order_url=absolute_url("orders.detail", number=order.number),
     )
-    parts = {vendor_order.cooperative_id: vendor_order for vendor_order in order.vendor_orders}
-    for cooperative_id, member in _members_of(parts):
+    # Paid at pickup, the cooperative decides now whether it takes the order on. Paid in
+    # advance, it hears of its part once the part is paid (`_move`): an order by card or
+    # transfer that is never paid is no work for it.
+    if order.payment == PaymentMethod.PAY_AT_PICKUP:
+        for vendor_order in order.vendor_orders:
+            _queue_cooperative_email(vendor_order, "vendor_new_order")
+
+
+def _queue_cooperative_email(vendor_order: VendorOrder, template: str, **context: Any) -> None:
+    """Tell the members of the part's cooperative, each in their language."""
+    order = vendor_order.order
+    for member in active_members(vendor_order.cooperative_id):
         queue_email(
             member.email,
-            "vendor_new_order",
+            template,
             member.locale,
             order=order,
-            vendor_order=parts[cooperative_id],
+            vendor_order=vendor_order,
             member=member,
+            order_url=absolute_url("vendors.order", vendor_order_id=vendor_order.id),
+            **context,
         )
+
+
+def _cooperative_was_told(vendor_order: VendorOrder, source: VendorOrderStatus) -> bool:
+    """Whether the cooperative heard of this part before it left ``source``: it was paid (or is
+    paid at pickup), or a transfer proof for it was waiting for the cooperative's check."""
+    return (
+        source != S.AWAITING_PAYMENT
+        or pays_at_pickup(vendor_order)
+        or vendor_order.proof_under_review is not None
+    )
 
 
 #: Notes the system writes, by their Indonesian text. They are stored in the site's language
@@ -494,6 +511,8 @@ _SYSTEM_NOTES = {
         "Dibatalkan otomatis: batas waktu pembayaran atau pengambilan sudah lewat."
     ),
     "Selesai otomatis setelah diterima.": _l("Selesai otomatis setelah diterima."),
+    "Menunggu konfirmasi koperasi.": _l("Menunggu konfirmasi koperasi."),
+    "Menunggu konfirmasi Pasar OPOP.": _l("Menunggu konfirmasi Pasar OPOP."),
 }
 
 
@@ -529,6 +548,8 @@ def _move(
     """Apply one transition of the status machine (see the module docstring)."""
     find_transition(vendor_order, target, actor)
     source = vendor_order.state
+    # Read before the move: whether a transfer proof was waiting is on the part's timeline.
+    cooperative_knew = _cooperative_was_told(vendor_order, source)
     now = clock.now()
     db.session.flush()
     result = db.session.execute(
@@ -566,10 +587,20 @@ def _move(
         data={"from": str(source), "number": vendor_order.order.number},
     )
     db.session.flush()
-    _queue_status_email(vendor_order, event)
-    vendor_order_moved.send(
+    replies = vendor_order_moved.send(
         vendor_order, source=source, target=target, actor=actor, actor_id=actor_id, event=event
     )
+    # One email per action: when a receiver wrote to the shopper about this move itself (the
+    # payment's confirmation, a refund that says why), the status email would say it twice.
+    if not any(told for _receiver, told in replies):
+        _queue_status_email(vendor_order, event)
+    if target == S.PAID:
+        _queue_cooperative_email(vendor_order, "vendor_new_order")
+    elif target == S.CANCELLED and actor != ActorKind.COOPERATIVE and cooperative_knew:
+        # It may be packing the goods: someone else cancelled what it was told to prepare.
+        _queue_cooperative_email(
+            vendor_order, "vendor_order_cancelled", event=event, display_note=display_note
+        )
     return event
 
 
@@ -658,6 +689,59 @@ def mark_order_paid(order: Order, *, reference: str = "") -> None:
 def refund_vendor_order(vendor_order: VendorOrder, *, reference: str = "") -> None:
     """The money of a cancelled, paid part went back to the shopper."""
     _move(vendor_order, S.REFUNDED, ActorKind.PAYMENT, note=reference)
+
+
+def note_proof_sent(
+    vendor_order: VendorOrder,
+    *,
+    actor_id: int,
+    review_until: datetime,
+    reviewed_by_cooperative: bool,
+) -> VendorOrderEvent:
+    """A transfer proof for this unpaid part was sent (by the payments capability): the part
+    stays open at least until ``review_until`` for the review, and its timeline says what it
+    waits on, so the shopper is not told it will be cancelled while the proof is checked."""
+    extend_payment_deadline(vendor_order, review_until)
+    note = (
+        "Menunggu konfirmasi koperasi."
+        if reviewed_by_cooperative
+        else "Menunggu konfirmasi Pasar OPOP."
+    )
+    return _add_step(
+        vendor_order,
+        EventKind.PROOF_SENT,
+        ActorKind.SHOPPER,
+        actor_id,
+        _in_default_language(note),
+    )
+
+
+def note_proof_rejected(
+    vendor_order: VendorOrder, *, actor: ActorKind, actor_id: int, reason: str
+) -> VendorOrderEvent:
+    """The proof for this part was rejected with ``reason``: the part awaits payment again."""
+    return _add_step(vendor_order, EventKind.PROOF_REJECTED, actor, actor_id, reason)
+
+
+def _add_step(
+    vendor_order: VendorOrder, kind: EventKind, actor: ActorKind, actor_id: int, note: str
+) -> VendorOrderEvent:
+    """A timeline entry that is no move: the status stays as it is."""
+    status = vendor_order.state
+    event = VendorOrderEvent(
+        vendor_order_id=vendor_order.id,
+        kind=kind,
+        from_status=status,
+        to_status=status,
+        actor_kind=actor,
+        actor_id=actor_id,
+        note=note[:2000],
+        created_at=clock.now(),
+    )
+    db.session.add(event)
+    db.session.flush()
+    db.session.expire(vendor_order, ["events"])
+    return event
 
 
 def extend_payment_deadline(vendor_order: VendorOrder, until: datetime) -> bool:
@@ -967,7 +1051,8 @@ def list_orders(user: User, page: int = 1, per_page: int = 20) -> tuple[list[Ord
         db.session.scalars(
             select(Order)
             .where(Order.user_id == user.id)
-            .options(selectinload(Order.vendor_orders))
+            # The events say whether a transfer proof is being checked (`status_label`).
+            .options(selectinload(Order.vendor_orders).selectinload(VendorOrder.events))
             .order_by(Order.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page + 1)

@@ -3,7 +3,9 @@ order's moves without orders importing them (STYLE.md: a lower package never imp
 
 `vendor_order_moved` is sent by `marketplace.orders.services._move` after every transition, in
 the same transaction, with the vendor order as sender and ``source``, ``target``, ``actor``,
-``actor_id`` and ``event`` as keyword arguments. A receiver that raises makes the move fail.
+``actor_id`` and ``event`` as keyword arguments. A receiver that raises makes the move fail. A
+receiver returns True when it writes to the shopper about the move itself (one email per
+action); the orders package then sends no status email for it.
 """
 
 from __future__ import annotations

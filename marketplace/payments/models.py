@@ -57,12 +57,21 @@ class PaymentStatus(enum.StrEnum):
 
 PAYMENT_STATUS_LABELS = {
     PaymentStatus.PENDING: _l("Menunggu"),
-    PaymentStatus.SUCCEEDED: _l("Diterima"),
+    PaymentStatus.SUCCEEDED: _l("Berhasil"),
     PaymentStatus.HELD: _l("Ditahan untuk diperiksa"),
     PaymentStatus.FAILED: _l("Gagal"),
     PaymentStatus.EXPIRED: _l("Kedaluwarsa"),
     PaymentStatus.REJECTED: _l("Ditolak"),
     PaymentStatus.REFUNDED: _l("Dikembalikan"),
+}
+
+
+#: A transfer is decided on its proof: its statuses say so (`Payment.status_label`), and never
+#: "Diterima", the delivered part's word.
+TRANSFER_STATUS_LABELS = {
+    PaymentStatus.PENDING: _l("Bukti sedang diperiksa"),
+    PaymentStatus.SUCCEEDED: _l("Bukti disetujui"),
+    PaymentStatus.REJECTED: _l("Bukti ditolak"),
 }
 
 
@@ -171,6 +180,13 @@ class Payment(TimestampMixin, Model):
         return PaymentMethod(self.method)
 
     @property
+    def status_label(self) -> str:
+        """The status in words for this kind of payment (a transfer's proof is "disetujui")."""
+        if self.method == PaymentMethod.BANK_TRANSFER and self.state in TRANSFER_STATUS_LABELS:
+            return str(TRANSFER_STATUS_LABELS[self.state])
+        return self.state.label
+
+    @property
     def flag_kind(self) -> PaymentFlag | None:
         return PaymentFlag(self.flag) if self.flag else None
 
@@ -236,7 +252,12 @@ class PaymentEvent(Model):
 
     @property
     def to_label(self) -> str | None:
-        return PaymentStatus(self.to_status).label if self.to_status else None
+        if not self.to_status:
+            return None
+        status = PaymentStatus(self.to_status)
+        if self.payment.method == PaymentMethod.BANK_TRANSFER and status in TRANSFER_STATUS_LABELS:
+            return str(TRANSFER_STATUS_LABELS[status])
+        return status.label
 
 
 class RefundMethod(enum.StrEnum):

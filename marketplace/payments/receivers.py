@@ -1,8 +1,9 @@
 """How payments react to the order lifecycle: the orders package announces every move of a
 vendor order (`orders.signals.vendor_order_moved`) and never imports payments.
 
+* a part marked paid is announced to the shopper by the payment's own email;
 * a paid part that is cancelled (by the shopper before acceptance, the cooperative's rejection
-  or a city administrator) is refunded;
+  or a city administrator) is refunded, and the refund's email says why;
 * a delivered part that is paid at pickup gets its cash payment recorded, and every delivered
   part is posted to its cooperative's settlement ledger.
 
@@ -18,17 +19,23 @@ from marketplace.orders.models import VendorOrder, VendorOrderStatus
 from marketplace.orders.signals import vendor_order_moved
 
 
-def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> None:
+def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
+    """React to a move; True when this capability writes to the shopper about it itself."""
     from marketplace.payments import refunds, services, settlement
 
     target = move["target"]
     actor_id = move.get("actor_id")
+    if target == VendorOrderStatus.PAID:
+        # Only `services.apply_received` marks a part paid, and it writes one email for the
+        # whole payment, naming every part the payment paid.
+        return True
     if target == VendorOrderStatus.CANCELLED and vendor_order.paid_at is not None:
-        refunds.refund_cancelled_part(vendor_order, actor_id)
-    elif target == VendorOrderStatus.DELIVERED:
+        return bool(refunds.refund_cancelled_part(vendor_order, actor_id))
+    if target == VendorOrderStatus.DELIVERED:
         if pays_at_pickup(vendor_order):
             services.record_pay_at_pickup(vendor_order, actor_id)
         settlement.post_delivery(vendor_order, actor_id)
+    return False
 
 
 def connect() -> None:

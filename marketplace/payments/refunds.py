@@ -83,10 +83,12 @@ def refund_allocation(
     amount: int,
     reason: RefundReason,
     actor_id: int | None = None,
+    *,
+    notify: bool = True,
 ) -> Refund | None:
     """Record that ``amount`` of ``payment`` goes back for this part (once per payment and
     part). Card refunds are sent to Stripe after the commit. None when nothing is left to
-    refund."""
+    refund. ``notify``: email the shopper about it (else the caller does)."""
     if payment is not None:
         existing = db.session.scalar(
             select(Refund).where(
@@ -138,14 +140,20 @@ def refund_allocation(
         },
     )
     count_event("refund_requested")
-    _queue_refund_email(refund, vendor_order)
+    if notify:
+        _queue_refund_email([refund], vendor_order)
     if method == RefundMethod.CARD:
         after_commit(PROCESS_REFUND, refund.id)
     return refund
 
 
 def refund_cancelled_part(vendor_order: VendorOrder, actor_id: int | None = None) -> list[Refund]:
-    """A paid part was cancelled: refund what each payment paid for it."""
+    """A paid part was cancelled: refund what each payment paid for it. The shopper gets one
+    email, saying the part was cancelled and why, and how the money comes back. Returns the
+    refunds requested now (none: nothing was left to return, and no email)."""
+    before = set(
+        db.session.scalars(select(Refund.id).where(Refund.vendor_order_id == vendor_order.id))
+    )
     rows = db.session.execute(
         select(Payment, PaymentAllocation)
         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
@@ -158,22 +166,28 @@ def refund_cancelled_part(vendor_order: VendorOrder, actor_id: int | None = None
     refunds = []
     for payment, allocation in rows:
         refund = refund_allocation(
-            payment, vendor_order, allocation.amount, RefundReason.CANCELLED, actor_id
+            payment, vendor_order, allocation.amount, RefundReason.CANCELLED, actor_id, notify=False
         )
-        if refund is not None:
+        if refund is not None and refund.id not in before:
             refunds.append(refund)
     if not rows:
         # Marked paid without a payment record (older data, or paid outside the app): the money
         # is returned by transfer, by people.
         refund = refund_allocation(
-            None, vendor_order, vendor_order.total, RefundReason.CANCELLED, actor_id
+            None, vendor_order, vendor_order.total, RefundReason.CANCELLED, actor_id, notify=False
         )
-        if refund is not None:
+        if refund is not None and refund.id not in before:
             refunds.append(refund)
+    if refunds:
+        _queue_refund_email(refunds, vendor_order, cancelled=True)
     return refunds
 
 
-def _queue_refund_email(refund: Refund, vendor_order: VendorOrder) -> None:
+def _queue_refund_email(
+    refunds: list[Refund], vendor_order: VendorOrder, *, cancelled: bool = False
+) -> None:
+    """One email for the money going back for a part; ``cancelled``: because the part was
+    cancelled just now, which the email then tells too (the status email is not sent)."""
     order = vendor_order.order
     shopper = order.user
     queue_email(
@@ -183,8 +197,10 @@ def _queue_refund_email(refund: Refund, vendor_order: VendorOrder) -> None:
         user=shopper,
         order=order,
         vendor_order=vendor_order,
-        refund=refund,
-        by_card=refund.method == RefundMethod.CARD,
+        amount=sum(refund.amount for refund in refunds),
+        by_card=all(refund.method == RefundMethod.CARD for refund in refunds),
+        cancelled=cancelled,
+        display_note=orders.display_note,
         order_url=absolute_url("orders.detail", number=order.number),
     )
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.errors import DomainError
 from marketplace.extensions import csrf, db, limiter
-from marketplace.http import FORM_ERROR, user_or_address
+from marketplace.http import FORM_ERROR, keeps_input_when_expired, user_or_address
 from marketplace.observability import count_webhook
 from marketplace.payments import bp, card, forms, services, stripe_gateway, transfers
 from marketplace.payments.exceptions import InvalidWebhook, ProofProblem
@@ -74,6 +74,7 @@ def _proof_limit() -> str:
 
 @bp.route("/orders/<number>/payment/transfer-proof", methods=["POST"])
 @allow(SIGNED_IN)
+@keeps_input_when_expired
 @limiter.limit(_proof_limit, key_func=user_or_address)
 def upload_proof(number: str) -> Page:
     part = request.args.get("part", type=int)
@@ -89,7 +90,9 @@ def upload_proof(number: str) -> Page:
             flash(_("Bukti transfer terkirim. Kami kabari setelah diperiksa."), "success")
             return redirect(url_for("payments.pay", number=number))
     if not form.proof.errors:
-        form.proof.errors = [_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.")]
+        form.proof.errors = [
+            _("Halaman ini sudah kedaluwarsa. Pilih berkas buktinya lagi, lalu kirim.")
+        ]
     return _pay_page(number, form, failed_box=part)
 
 

@@ -1,15 +1,17 @@
 """Bank transfers: the shopper's proof, and its review by the cooperative or the city.
 
 The proof is checked (`marketplace.uploads`) and stored under a random name in a private folder;
-the parts it pays stay open at least PAYMENT_PROOF_REVIEW_HOURS for the review. A cooperative
-sees only proofs of transfers to its own account; with PAYMENT_TRANSFER_ACCOUNT=platform the
-money is in the platform's account and only the city confirms. Confirming marks the parts paid
-through the orders capability; rejecting needs a reason, which the shopper is sent.
+the parts it pays stay open at least PAYMENT_PROOF_REVIEW_HOURS for the review, and their
+timelines say the proof is being checked (`orders.services.note_proof_sent`). A cooperative
+sees only proofs of transfers to its own account, and its members are emailed to check each
+one; with PAYMENT_TRANSFER_ACCOUNT=platform the money is in the platform's account and only the
+city confirms. Confirming marks the parts paid through the orders capability; rejecting needs a
+reason, which the shopper is sent and the parts' timelines show.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -19,12 +21,13 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
+from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.observability import count_event, count_payment
 from marketplace.orders import services as orders
-from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
+from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments.exceptions import MissingReason, NothingToPay, ProofProblem
 from marketplace.payments.models import Payee, Payment, PaymentAllocation, PaymentStatus
 from marketplace.payments.records import lock_order, locked, log_event, move_payment
@@ -90,8 +93,13 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     payment.proof_key = storage().save(checked.data, PROOF_FOLDER, checked.extension)
     log_event(payment, "proof_uploaded", actor_id=user.id, data={"size": len(checked.data)})
     review_until = clock.now() + timedelta(hours=config["PAYMENT_PROOF_REVIEW_HOURS"])
+    by_cooperative = payment.payee == Payee.COOPERATIVE
     for vo in parts:
-        orders.extend_payment_deadline(vo, review_until)
+        orders.note_proof_sent(
+            vo, actor_id=user.id, review_until=review_until, reviewed_by_cooperative=by_cooperative
+        )
+    if by_cooperative:
+        _queue_review_request(payment, parts[0], review_until)
     audit.record(
         "payment.proof_uploaded",
         payment,
@@ -101,6 +109,23 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     )
     count_event("transfer_proof_uploaded")
     return payment
+
+
+def _queue_review_request(payment: Payment, part: VendorOrder, review_until: datetime) -> None:
+    """The money went to the cooperative's account, so only it can see whether it arrived: its
+    members are asked to check (it hears of the order itself once the part is paid)."""
+    for member in active_members(part.cooperative_id):
+        queue_email(
+            member.email,
+            "transfer_proof_received",
+            member.locale,
+            member=member,
+            order=payment.order,
+            payment=payment,
+            cooperative_name=part.cooperative_name,
+            review_until=review_until,
+            review_url=absolute_url("payments.vendor_transfer", payment_id=payment.id),
+        )
 
 
 def transfers_query() -> Any:
@@ -234,6 +259,11 @@ def reject_transfer(payment: Payment, actor: User, reason: str) -> None:
     )
     count_event("transfer_proof_rejected")
     count_payment(payment.method, "failed")
+    by = ActorKind.CITY_ADMIN if actor.is_city_admin else ActorKind.COOPERATIVE
+    for allocation in payment.allocations:
+        orders.note_proof_rejected(
+            allocation.vendor_order, actor=by, actor_id=actor.id, reason=reason
+        )
     order = payment.order
     shopper = order.user
     queue_email(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
-from marketplace.cooperatives.models import CooperativeMember
+from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.procurement.access import agency_roles_of
@@ -106,14 +106,7 @@ def agency_members(agency_id: int, role: ProcurementRole) -> list[User]:
 
 
 def cooperative_members(cooperative_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(CooperativeMember, CooperativeMember.user_id == User.id)
-            .where(CooperativeMember.cooperative_id == cooperative_id, User.disabled_at.is_(None))
-            .order_by(User.id)
-        )
-    )
+    return active_members(cooperative_id)
 
 
 # --- the timeline and moves -------------------------------------------------------------------

@@ -151,3 +151,66 @@ def test_registering_an_existing_email_hashes_the_password_as_a_new_one_does(
 
     assert hashed == ["kopi-susu-enak", "kopi-susu-enak"]
     assert user_count() == 2
+
+
+# --- Registering on the way to checkout comes back to checkout --------------------------------
+
+
+def verify_link(address: str) -> str:
+    link = re.search(r"http://localhost(/account/verify/\S+)", outbox_to(address)[-1].body_text)
+    assert link is not None
+    return link.group(1)
+
+
+def test_a_guest_who_registers_at_checkout_comes_back_to_checkout(client: FlaskClient) -> None:
+    login_page = client.get("/account/login?next=/checkout").get_data(as_text=True)
+    assert 'href="/account/register?next=/checkout"' in login_page
+    page = client.get("/account/register?next=/checkout").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/checkout"' in page
+    assert 'href="/account/login?next=/checkout"' in page  # "already registered? sign in"
+
+    response = register(client, next="/checkout")
+
+    assert response.headers["Location"] == "/account/check-email?next=/checkout"
+    check = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="/account/login?next=/checkout"' in check
+    link = verify_link("siti@example.test")
+    assert link.endswith("?next=/checkout")
+    verified = client.get(link)
+    assert verified.headers["Location"] == "/account/login?next=/checkout"
+    signed_in = client.post(
+        "/account/login?next=/checkout",
+        data={"email": "siti@example.test", "password": "kopi-susu-enak", "next": "/checkout"},
+    )
+    assert signed_in.headers["Location"] == "/checkout"
+
+
+def test_a_shopper_signed_in_while_verifying_goes_on_to_where_they_were(
+    client: FlaskClient,
+) -> None:
+    register(client, next="/checkout")
+    client.post("/account/login", data={"email": "siti@example.test", "password": "kopi-susu-enak"})
+    assert client.get("/checkout").status_code == 403  # verify first, the page says
+    resent = client.post("/account/verify/resend", data={"next": "/checkout"})
+    assert resent.headers["Location"] == "/checkout"
+    assert client.get(verify_link("siti@example.test")).headers["Location"] == "/checkout"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/checkout", "//evil.example", "/\\evil.example", "javascript:x"]
+)
+def test_next_leads_only_to_this_site(client: FlaskClient, target: str) -> None:
+    response = register(client, next=target)
+    assert response.headers["Location"] == "/account/check-email"
+    link = verify_link("siti@example.test")
+    assert "next" not in link
+    assert client.get(link).headers["Location"] == "/account/login"
+    page = client.get("/account/login", query_string={"next": target}).get_data(as_text=True)
+    assert 'href="/account/register"' in page
+
+
+def test_an_existing_account_is_sent_a_sign_in_link_that_keeps_next(client: FlaskClient) -> None:
+    UserFactory(email="ada@example.test")
+    register(client, email="ada@example.test", next="/checkout")
+    [notice] = outbox_to("ada@example.test")
+    assert "/account/login?next=/checkout" in notice.body_text

@@ -163,11 +163,11 @@ def test_a_paid_pickup_order_goes_all_the_way(app_ctx: Flask, clock: ModuleType)
     assert part.events[1].note == "TRF-001"
     assert part.events[2].actor_id == member.id
     number = part.order.number
+    # "Paid" is the payment's own email (payments.services.apply_received), not a status email.
     assert status_emails() == [
-        f"Pesanan {number}: Sudah dibayar",
         f"Pesanan {number}: Diproses koperasi",
         f"Pesanan {number}: Siap diambil",
-        f"Pesanan {number}: Diterima",
+        f"Pesanan {number}: Diterima pembeli",
     ]
 
 

@@ -322,3 +322,26 @@ def test_placing_and_cancelling_need_the_csrf_token(client: FlaskClient) -> None
     db.session.refresh(part)
     assert part.status == VendorOrderStatus.AWAITING_PAYMENT
     assert len(orders()) == 1
+
+
+def test_a_cancelled_part_leaves_the_orders_total(client: FlaskClient) -> None:
+    user = shopper(client)
+    batik = stocked_variant(5, price=50000)
+    chips = stocked_variant(5, price=15000)
+    order = place(client, user, (batik, 1), (chips, 2))
+    assert order.grand_total == 80000
+    chips_part = order.vendor_orders[1]
+    response = client.post(f"/orders/{order.number}/parts/{chips_part.id}/cancel")
+    assert response.status_code == 302
+
+    detail = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Total Rp50.000 (semula Rp80.000; bagian yang dibatalkan tidak dihitung)" in detail
+    listing = client.get("/orders").get_data(as_text=True)
+    assert '<td class="num">Rp50.000</td>' in listing and "Rp80.000" not in listing
+    payment = client.get(f"/orders/{order.number}/payment").get_data(as_text=True)
+    assert "Total Rp50.000 (semula Rp80.000" in payment
+    receipt = client.get(f"/orders/{order.number}/receipt").get_data(as_text=True)
+    assert "<dt>Bagian yang dibatalkan</dt><dd>−Rp30.000</dd>" in receipt
+    assert "<dd><strong>Rp50.000</strong></dd>" in receipt
+    db.session.refresh(order)
+    assert order.grand_total == 80000  # what was placed stays on record

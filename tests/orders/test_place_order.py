@@ -342,9 +342,11 @@ def test_card_is_offered_only_with_stripe_configured(app_ctx: Flask) -> None:
     assert order.vendor_orders[0].payment_due_at is not None
 
 
-def test_placing_queues_emails_for_the_shopper_and_each_cooperatives_members(
+def test_placing_to_pay_at_pickup_queues_emails_for_the_shopper_and_each_cooperatives_members(
     app_ctx: Flask,
 ) -> None:
+    """Paid at pickup, the cooperatives decide at once whether to take the order on (orders
+    paid in advance are announced once paid: tests/orders/test_notifications.py)."""
     batik, chips = two_cooperatives()
     CooperativeMemberFactory(
         cooperative=batik.product.cooperative, user=UserFactory(email="batik@example.test")
@@ -358,7 +360,7 @@ def test_placing_queues_emails_for_the_shopper_and_each_cooperatives_members(
         role="staff",
     )
     shopper = UserFactory(email="pembeli@example.test")
-    order = place(shopper, (batik, 1), (chips, 2))
+    order = place(shopper, (batik, 1), (chips, 2), payment=PaymentMethod.PAY_AT_PICKUP)
     emails = {e.to_address: e for e in db.session.scalars(select(OutboxEmail))}
     assert set(emails) == {
         "pembeli@example.test",

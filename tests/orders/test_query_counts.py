@@ -53,6 +53,7 @@ def orders_for(client: FlaskClient, user: Any, count: int, parts: int) -> str:
         for _ in range(count):
             items = [(stocked_variant(10), 1) for _ in range(parts)]
             number = place(user, *items).number or ""
+        db.session.flush()  # the emails queued last, as the placing request's commit would
     return number
 
 

@@ -53,7 +53,9 @@ def test_an_unknown_order_on_the_desk_is_not_found(app: Flask) -> None:
 def test_forms_on_the_desk_need_the_csrf_token(app: Flask, csrf_enabled: None) -> None:
     UserFactory(email="a@example.test", is_city_admin=True)
     client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False  # signed in first: the desk's form is what is tested
     login(client, "a@example.test")
+    app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(
         "/admin/payments/payouts/new",
         data={"cooperative_id": "1", "amount": "1", "paid_on": "2026-12-01", "bank_reference": "x"},

@@ -94,8 +94,14 @@ def test_cancelling_one_paid_part_refunds_exactly_that_part_by_card(
     assert (first.status, second.status) == (S.REFUNDED, S.PAID)
     payment = payments_of(order)[0]
     assert payment.state == P.SUCCEEDED  # part of it still pays the other cooperative
-    subjects = db.session.scalars(select(OutboxEmail.subject)).all()
-    assert f"Pengembalian dana pesanan {order.number}" in subjects
+    # One email for the cancellation: it gives the reason and says how the money comes back.
+    emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    assert [e.subject for e in emails][-2:] == [
+        f"Pesanan {order.number} dibatalkan, dana dikembalikan",
+        f"Pesanan {order.number}: Dana dikembalikan",  # later, when Stripe returned it
+    ]
+    assert "Alasan pembatalan: Salah pilih" in emails[-2].body_text
+    assert "ke kartu yang Anda pakai" in emails[-2].body_text
     # Stripe's own report of the refund matches ours: nothing to flag.
     assert post_event(client, stripe_fake.charge_refunded(intent)).status_code == 200
     assert payments_of(order)[0].flag is None

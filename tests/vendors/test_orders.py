@@ -121,7 +121,7 @@ def test_a_paid_order_is_accepted_shipped_and_delivered_by_staff(
     assert to_shopper == [
         f"Pesanan {number}: Diproses koperasi",
         f"Pesanan {number}: Dikirim",
-        f"Pesanan {number}: Diterima",
+        f"Pesanan {number}: Diterima pembeli",
     ]
     shipped = next(m for m in sent_mail if m.subject.endswith("Dikirim"))
     assert "Dikirim lewat Kurir Koperasi, Nomor resi: AH-0001." in shipped.body_text
@@ -253,7 +253,11 @@ def test_pay_at_pickup_is_accepted_set_out_and_handed_over_against_payment(
     refreshed = db.session.get(VendorOrder, part.id)
     assert refreshed is not None and refreshed.paid_at is not None
     subjects = [m.subject for m in sent_mail if m.to_address == part.order.user.email]
-    assert [s.split(": ")[1] for s in subjects] == ["Diproses koperasi", "Siap diambil", "Diterima"]
+    assert [s.split(": ")[1] for s in subjects] == [
+        "Diproses koperasi",
+        "Siap diambil",
+        "Diterima pembeli",
+    ]
 
 
 def test_the_packing_slip_is_printable(app: Flask, owner_client: FlaskClient, shop_a: Shop) -> None:
