@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from marketplace.extensions import db
 from tests.conftest import login
 from tests.factories import PriceTierFactory, UserFactory
 from tests.queries import counted
