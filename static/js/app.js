@@ -49,6 +49,27 @@
       window.print();
     }
   });
+  // "Copy" buttons (the account number, amount and reference of a transfer): shown only where
+  // the Clipboard API is available (it needs HTTPS); the status next to each says it worked.
+  if (navigator.clipboard && window.isSecureContext) {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var label = button.innerHTML;
+      var status = button.nextElementSibling;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.dataset.copy).then(function () {
+          button.textContent = button.dataset.copied;
+          if (status && status.hasAttribute("data-copy-status")) {
+            status.textContent = button.dataset.copied + ": " + button.dataset.copy;
+          }
+          window.setTimeout(function () {
+            button.innerHTML = label;
+            if (status) { status.textContent = ""; }
+          }, 2000);
+        });
+      });
+    });
+  }
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

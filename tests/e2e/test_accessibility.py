@@ -69,6 +69,9 @@ VENDOR_PAGES = [
     "/vendor/orders?group=closed",
     "/vendor/reports",
     "/vendor/reports?period=month",
+    "/vendor/products",
+    "/vendor/stock",
+    "/vendor/imports",
     "/vendor/transfers/",
     "/vendor/statement",
 ]
