@@ -104,20 +104,31 @@ def open_page(browser: Browser, viewport: str, language: str) -> Page:
     return context.new_page()
 
 
-def sign_in(page: Page, live: LiveServer, email: str) -> None:
+def sign_in(page: Page, live: LiveServer, email: str, language: str) -> None:
     page.goto(live.path("/account/login"))
     form = page.locator("main form")
     form.locator("input[name=email]").fill(email)
     form.locator("input[name=password]").fill(DEMO_PASSWORD)
     form.locator("button[type=submit]").click()
     page.wait_for_url(live.path("/"))
+    # A signed-in account's own language wins over the browser's: choose the test's.
+    page.goto(live.path(f"/?lang={language}"))
 
 
-def audit_pages(page: Page, live: LiveServer, paths: list[str], who: str = "") -> dict[str, str]:
-    """axe's serious and critical findings on each page, by page."""
+#: Pages in Indonesian whatever the reader's language: the offline page (both languages on one
+#: page, each part marked with its own lang) and the procurement documents (official papers).
+ALWAYS_INDONESIAN = ("/offline", "/procurement/documents/")
+
+
+def audit_pages(
+    page: Page, live: LiveServer, paths: list[str], language: str, who: str = ""
+) -> dict[str, str]:
+    """axe's serious and critical findings on each page, by page (each in the test's language)."""
     problems = {}
     for path in paths:
         page.goto(live.path(path))
+        if not path.startswith(ALWAYS_INDONESIAN):
+            assert page.locator("html").get_attribute("lang") == language, f"{who} {path}"
         found = violations(page)
         if found:
             problems[f"{who} {path}".strip()] = describe(found)
@@ -146,7 +157,7 @@ def test_public_pages_have_no_serious_violations(
 ) -> None:
     page = open_page(browser, viewport, language)
     try:
-        problems = audit_pages(page, live_server, GUEST_PAGES)
+        problems = audit_pages(page, live_server, GUEST_PAGES, language)
         # A form with errors, as a screen reader meets it.
         page.goto(live_server.path("/account/register"))
         page.locator("main form button[type=submit]").click()
@@ -180,7 +191,7 @@ def test_each_role_s_pages_have_no_serious_violations(
 ) -> None:
     page = open_page(browser, viewport, language)
     try:
-        sign_in(page, live_server, email)
+        sign_in(page, live_server, email, language)
         pages = list(paths)
         if listing is not None:
             # One object page too: the shopper's order (with its payment panel), or the
@@ -189,7 +200,7 @@ def test_each_role_s_pages_have_no_serious_violations(
             pages.append(opened)
             if listing.startswith("/vendor/"):
                 pages.append(f"{opened}/packing-slip")
-        problems = audit_pages(page, live_server, pages)
+        problems = audit_pages(page, live_server, pages, language)
     finally:
         page.context.close()
     assert not problems, report(problems)
@@ -263,8 +274,8 @@ def test_procurement_pages_have_no_serious_violations(
     for email, paths in procurement_pages(live_server).items():
         page = open_page(browser, viewport, language)
         try:
-            sign_in(page, live_server, email)
-            problems |= audit_pages(page, live_server, paths, who=email)
+            sign_in(page, live_server, email, language)
+            problems |= audit_pages(page, live_server, paths, language, who=email)
         finally:
             page.context.close()
     assert not problems, report(problems)

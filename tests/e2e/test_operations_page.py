@@ -51,9 +51,8 @@ def test_the_operations_page_fits_a_phone_and_its_actions_work(
     job_id, email_id = failed_rows(live_server)
     page = open_page(browser, "phone", language)
     try:
-        sign_in(page, live_server, "admin@demo.test")
-        # ?lang= also becomes the saved choice for the pages after the actions.
-        page.goto(live_server.path(f"/admin/operations?lang={language}"))
+        sign_in(page, live_server, "admin@demo.test", language)
+        page.goto(live_server.path("/admin/operations"))
         page.locator(".ops-error summary").first.click()  # the traceback, opened
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways on a phone ({width} px)"

@@ -46,8 +46,7 @@ def test_the_first_phone_screen_shows_the_page_not_the_menu(
 ) -> None:
     page = open_page(browser, "phone", language)
     try:
-        sign_in(page, live_server, email)
-        page.goto(live_server.path(f"/?lang={language}"))  # saved for the next pages
+        sign_in(page, live_server, email, language)
         for path in paths:
             page.goto(live_server.path(path))
             assert page.locator("html").get_attribute("lang") == language
@@ -70,8 +69,8 @@ def test_the_phone_menu_opens_names_the_current_section_and_closes(
 ) -> None:
     page = open_page(browser, "phone", "id")
     try:
-        sign_in(page, live_server, "koperasi1@demo.test")
-        page.goto(live_server.path("/vendor/orders?lang=id"))  # whatever another test saved
+        sign_in(page, live_server, "koperasi1@demo.test", "id")
+        page.goto(live_server.path("/vendor/orders"))
         menu = page.get_by_role("navigation", name="Menu koperasi")
         toggle = menu.get_by_role("button", name="Menu: Pesanan")
         toggle.click()
@@ -102,8 +101,8 @@ def test_on_a_desktop_the_menu_shows_in_full_without_a_button(
 ) -> None:
     page = open_page(browser, "desktop", "id")
     try:
-        sign_in(page, live_server, email)
-        page.goto(live_server.path(f"{paths[0]}?lang=id"))  # whatever another test saved
+        sign_in(page, live_server, email, "id")
+        page.goto(live_server.path(paths[0]))
         menu = page.get_by_role("navigation", name=menu_name)
         expect(menu.get_by_role("button")).to_be_hidden()
         for link in menu.get_by_role("link").all():
@@ -120,9 +119,8 @@ def test_without_javascript_the_phone_menu_stays_open(
     )
     page = context.new_page()
     try:
-        sign_in(page, live_server, "admin@demo.test")
-        # In Indonesian whatever another test left as this account's language.
-        page.goto(live_server.path("/admin/?lang=id"))
+        sign_in(page, live_server, "admin@demo.test", "id")
+        page.goto(live_server.path("/admin/"))
         menu = page.get_by_role("navigation", name="Menu admin kota")
         expect(menu.get_by_role("button")).to_be_hidden()
         expect(menu.get_by_role("link", name="Log audit")).to_be_visible()
