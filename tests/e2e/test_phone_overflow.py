@@ -684,7 +684,7 @@ def test_the_transfer_details_can_be_copied_on_a_phone(
         number = account.locator(".copyable").inner_text()
         account.get_by_role("button", name="Salin Nomor rekening").click()
         copied = page.evaluate("navigator.clipboard.readText()")
-        status = account.get_by_role("status")
+        status = account.locator("[data-copy-status][aria-live=polite]")
         assert copied == number
         assert status.inner_text() == f"Tersalin: {number}"
         box.locator("dd").nth(3).get_by_role("button", name="Salin Jumlah tepat").click()
