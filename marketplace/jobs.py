@@ -88,12 +88,10 @@ def _resolve(path: str) -> Callable[..., Any]:
 
 
 def _worker_app() -> Flask:
-    global _app_factory
+    # The ground module never builds the app (that would import upward): the worker command,
+    # `flask jobs worker`, hands it over with use_app() before it starts taking jobs.
     if _app_factory is None:
-        from marketplace import create_app
-
-        app = create_app()
-        _app_factory = lambda: app  # noqa: E731 - one app per worker process
+        raise RuntimeError("no application for jobs: start workers with `flask jobs worker`")
     return _app_factory()
 
 
