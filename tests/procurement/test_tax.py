@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
@@ -15,6 +17,7 @@ from marketplace.procurement.tax import (
     calculate_invoice,
     dpp_for,
     format_percent,
+    pph22_applies,
     ppn_for,
     round_half_up,
     stamp_duty_required,
@@ -22,6 +25,11 @@ from marketplace.procurement.tax import (
 )
 from marketplace.procurement.terbilang import terbilang_rupiah
 from tests.procurement.defaults import DEFAULTS
+
+
+def message(text: str) -> str:
+    """A pattern matching exactly ``text``, for ``pytest.raises(match=...)``."""
+    return f"^{re.escape(text)}$"
 
 
 def invoice(
@@ -47,6 +55,8 @@ def invoice(
 def test_a_price_of_one_million_has_dpp_916667_and_ppn_110000() -> None:
     result = invoice(1_000_000)
     assert result.subtotal == 1_000_000
+    # A PKP cooperative's documents show the DPP and PPN lines (templates read ppn_applies).
+    assert result.ppn_applies is True
     assert result.dpp == 916_667
     assert result.ppn == 110_000
     assert result.total == 1_110_000
@@ -95,7 +105,7 @@ def test_a_pkp_cooperative_over_the_thresholds_is_paid_without_the_ppn_and_the_p
 
 def test_a_cooperative_that_is_not_pkp_charges_no_ppn() -> None:
     result = invoice(10_000_000, is_pkp=False)
-    assert not result.ppn_applies
+    assert result.ppn_applies is False
     assert (result.dpp, result.ppn, result.ppn_collected) == (0, 0, 0)
     assert not result.ppn_collected_by_treasurer
     assert result.total == 10_000_000
@@ -153,6 +163,8 @@ def test_a_part_of_a_large_order_is_taxed_as_the_order() -> None:
     assert result.pph22_withheld
     assert result.pph22 == 15_000
     assert result.payable == 1_110_000 - 110_000 - 15_000
+    # The invoice names the order totals its taxes were judged on, with and without PPN.
+    assert result.order_total_excluding_ppn == 10_000_000
     assert result.order_total_including_ppn == 11_100_000
 
 
@@ -171,8 +183,25 @@ def test_stamp_duty_above_five_million() -> None:
     assert not invoice(4_500_000, is_pkp=False).stamp_duty_required
 
 
+def test_no_stamp_duty_amount_on_a_document_at_or_below_five_million() -> None:
+    # A stored invoice counts as carrying a meterai when its stamp duty amount is more than 0
+    # (models.Invoice.stamp_duty_required), so below the threshold the amount must be 0.
+    for result in (
+        invoice(1_000_000, order_total=10_000_000),
+        invoice(5_000_000, is_pkp=False),  # exactly Rp5.000.000: not more than the threshold
+        invoice(0, order_total=0),
+    ):
+        assert not result.stamp_duty_required
+        assert result.stamp_duty_amount == 0
+    above = invoice(5_000_001, is_pkp=False)
+    assert above.stamp_duty_required
+    assert above.stamp_duty_amount == DEFAULTS.stamp_duty_amount == 10_000
+
+
 def test_an_invoice_worth_more_than_its_order_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=message("the invoice (2000001) is worth more than its order (2000000)")
+    ):
         invoice(2_000_001, order_total=2_000_000)
 
 
@@ -195,7 +224,9 @@ def test_round_half_up(value: Fraction, rounded: int) -> None:
 
 
 def test_round_half_up_refuses_negative_amounts() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=message("round_half_up is for amounts of at least 0, not -1/2")
+    ):
         round_half_up(Fraction(-1, 2))
 
 
@@ -248,17 +279,67 @@ def test_lines_are_quantity_times_unit_price() -> None:
 
 
 @pytest.mark.parametrize(
-    ("quantity", "unit_price", "error"),
+    ("quantity", "unit_price", "error", "text"),
     [
-        (-1, 1_000, ValueError),
-        (1, -1_000, ValueError),
-        (1, 1_000.0, TypeError),
-        (True, 1, TypeError),
+        (-1, 1_000, ValueError, "quantity must not be negative, not -1"),
+        (1, -1_000, ValueError, "unit_price must not be negative, not -1000"),
+        (1, 1_000.0, TypeError, "unit_price must be a whole number (int), not 1000.0"),
+        (True, 1, TypeError, "quantity must be a whole number (int), not True"),
+        ("2", 1, TypeError, "quantity must be a whole number (int), not '2'"),
     ],
 )
-def test_bad_lines_are_refused(quantity: object, unit_price: object, error: type) -> None:
-    with pytest.raises(error):
+def test_bad_lines_are_refused_naming_the_field_and_the_value(
+    quantity: object, unit_price: object, error: type, text: str
+) -> None:
+    with pytest.raises(error, match=message(text)):
         InvoiceLine(quantity, unit_price)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("compute", "argument"),
+    [
+        (lambda value: ppn_for(value, DEFAULTS), "price"),
+        (lambda value: dpp_for(value, DEFAULTS), "price"),
+        (lambda value: pph22_applies(value, DEFAULTS), "order_total_excluding_ppn"),
+        (lambda value: stamp_duty_required(value, DEFAULTS), "document_value"),
+        (
+            lambda value: calculate_invoice(
+                [],
+                is_pkp=True,
+                pp55_certificate_valid=False,
+                order_total_excluding_ppn=value,
+                settings=DEFAULTS,
+            ),
+            "order_total_excluding_ppn",
+        ),
+    ],
+    ids=["ppn_for", "dpp_for", "pph22_applies", "stamp_duty_required", "calculate_invoice"],
+)
+def test_each_rule_refuses_an_amount_that_is_not_whole_rupiah(
+    compute: Callable[[object], object], argument: str
+) -> None:
+    """Every rule names the amount it refuses, and the value it was given."""
+    with pytest.raises(ValueError, match=message(f"{argument} must not be negative, not -1")):
+        compute(-1)
+    with pytest.raises(
+        TypeError, match=message(f"{argument} must be a whole number (int), not 1500.5")
+    ):
+        compute(1_500.5)
+    with pytest.raises(
+        TypeError, match=message(f"{argument} must be a whole number (int), not Fraction(3, 2)")
+    ):
+        compute(Fraction(3, 2))
+
+
+def test_an_invoice_is_made_of_invoice_lines_only() -> None:
+    with pytest.raises(TypeError, match=message("lines must be InvoiceLine objects")):
+        calculate_invoice(
+            [InvoiceLine(1, 1_000), (1, 1_000)],  # type: ignore[list-item]
+            is_pkp=False,
+            pp55_certificate_valid=False,
+            order_total_excluding_ppn=2_000,
+            settings=DEFAULTS,
+        )
 
 
 def test_the_rates_come_from_the_settings() -> None:
@@ -288,6 +369,11 @@ def test_total_including_ppn() -> None:
         (Fraction(0), "0%"),
         (Fraction(1, 3), "0,33%"),
         (Fraction(5, 4), "1,25%"),
+        (Fraction(1, 200), "0,01%"),  # half a hundredth, rounded up
+        # A figure below zero keeps its sign: never printed as the positive rate.
+        (Fraction(-3, 2), "-1,5%"),
+        (Fraction(-12), "-12%"),
+        (Fraction(-1, 3), "-0,33%"),
     ],
 )
 def test_percentages_are_written_the_indonesian_way(rate: Fraction, label: str) -> None:

@@ -67,13 +67,16 @@ def test_rupiah_amounts_end_in_rupiah() -> None:
 
 @pytest.mark.parametrize("number", [-1, MAX_AMOUNT + 1])
 def test_amounts_out_of_range_are_refused(number: int) -> None:
-    with pytest.raises(ValueError):
+    # The message gives the range that can be spelt and the amount that was refused.
+    text = f"terbilang spells 0 to 999999999999999, not {number}"
+    with pytest.raises(ValueError, match=f"^{re.escape(text)}$"):
         terbilang(number)
 
 
-@pytest.mark.parametrize("number", [1.0, True, "1000"])
-def test_only_whole_numbers_are_spelt(number: object) -> None:
-    with pytest.raises(TypeError):
+@pytest.mark.parametrize(("number", "shown"), [(1.0, "1.0"), (True, "True"), ("1000", "'1000'")])
+def test_only_whole_numbers_are_spelt(number: object, shown: str) -> None:
+    text = f"terbilang takes a whole number (int), not {shown}"
+    with pytest.raises(TypeError, match=f"^{re.escape(text)}$"):
         terbilang(number)  # type: ignore[arg-type]
 
 
