@@ -12,10 +12,6 @@ from config import CONFIGS, Config
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigurationError(RuntimeError):
-    """The configuration is unsafe or incomplete; the message says what to set."""
-
-
 def create_app(
     config: str | type[Config] | None = None, overrides: dict[str, Any] | None = None
 ) -> Flask:
@@ -80,6 +76,7 @@ def refuse_unsafe_production(app: Flask) -> None:
     """Stop with every unsafe setting listed (marketplace/production.py); then answer only for
     the trusted hosts."""
     from marketplace import production
+    from marketplace.errors import ConfigurationError
 
     problems = production.problems(app.config)
     if problems:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -24,11 +24,30 @@ def now() -> datetime:
     return _frozen_at if _frozen_at is not None else datetime.now(UTC)
 
 
+def zone() -> ZoneInfo:
+    """Kota Mojokerto's time zone: the app's BABEL_DEFAULT_TIMEZONE (WIB outside an app)."""
+    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else MOJOKERTO
+    return ZoneInfo(name)
+
+
+def local_day(moment: datetime) -> date:
+    """The date in Kota Mojokerto at ``moment``. A naive ``moment`` is taken as UTC, which is
+    how every timestamp is stored (SQLite returns them without their offset)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The UTC instant a calendar day in Kota Mojokerto begins at (how timestamps are stored,
+    so a day's rows are ``day_start(day) <= t < day_start(day + 1 day)``)."""
+    return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)
+
+
 def today() -> date:
     """Today's date in Kota Mojokerto by this clock: not the server's date, which in UTC is
     still yesterday until 07:00 WIB."""
-    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else MOJOKERTO
-    return now().astimezone(ZoneInfo(zone)).date()
+    return local_day(now())
 
 
 def freeze(at: datetime) -> None:

@@ -20,6 +20,11 @@ from marketplace.http import keeps_input, referrer_path
 log = logging.getLogger(__name__)
 
 
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set (raised while
+    the app is built, so it stops the start instead of becoming a response)."""
+
+
 class DomainError(Exception):
     """A business rule refused an action. Its message is safe to show to the user."""
 

@@ -37,6 +37,25 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+def registration(
+    full_name: str = "Siti Aminah",
+    email: str = "siti@example.test",
+    password: str = "kopi-susu-enak",
+    **overrides: str,
+) -> dict[str, str]:
+    """The registration form as a new shopper fills it in (the password typed twice, the terms
+    accepted); any field can be overridden."""
+    data = {
+        "full_name": full_name,
+        "email": email,
+        "password": password,
+        "confirm": password,
+        "accept_terms": "y",
+    }
+    data.update(overrides)
+    return data
+
+
 class BaseFactory(SQLAlchemyModelFactory):
     class Meta:
         abstract = True

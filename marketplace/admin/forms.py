@@ -18,9 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from marketplace.fields import ChoiceField, DayField
 from marketplace.procurement.models import ROLE_LABELS, ProcurementRole
 from marketplace.validators import digits_only, email, length, required, strip
-from marketplace.vendors.forms import ChoiceField, LocalDateField
 
 REASON_MAX = 2000
 
@@ -126,12 +126,8 @@ class AuditFilterForm(Form):
     user = StringField(_l("Pengguna (email)"), filters=[strip], validators=[length(254)])
     cooperative = IdChoiceField(_l("Koperasi"), default=0)
     action = ChoiceField(_l("Jenis tindakan"), default="")
-    date_from = LocalDateField(
-        _l("Dari tanggal"), validators=[Optional()], render_kw={"type": "date"}
-    )
-    date_to = LocalDateField(
-        _l("Sampai tanggal"), validators=[Optional()], render_kw={"type": "date"}
-    )
+    date_from = DayField(_l("Dari tanggal"), validators=[Optional()], render_kw={"type": "date"})
+    date_to = DayField(_l("Sampai tanggal"), validators=[Optional()], render_kw={"type": "date"})
 
     def validate_date_to(self, field: Any) -> None:
         start: date | None = self.date_from.data

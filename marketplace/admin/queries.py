@@ -5,14 +5,13 @@ Reading only. Every change goes through a domain service (see the routes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, Product, ProductStatus
@@ -41,8 +40,7 @@ OPEN_ORDER_STATUSES = (
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar day starts and ends at (end exclusive)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    start = clock.day_start(day)
     return start, start + timedelta(days=1)
 
 

@@ -31,15 +31,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from marketplace import clock
 from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
 from marketplace.certificates.rules import Standing, expiry_standing
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
@@ -78,10 +78,6 @@ class Period:
         return self.months[-1]
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -94,12 +90,11 @@ def period_ending(today: date, months: int = MONTHS) -> Period:
     names = tuple(
         f"{d.year:04d}-{d.month:02d}" for d in (_add_months(first, i) for i in range(months))
     )
-    zone = _zone()
     return Period(
         names,
         # In UTC: SQLite compares the stored UTC text, and would drop any other offset.
-        datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC),
-        datetime.combine(after, time.min, tzinfo=zone).astimezone(UTC),
+        clock.day_start(first),
+        clock.day_start(after),
     )
 
 
@@ -110,7 +105,7 @@ def month_of(column: Any) -> ColumnElement[str]:
             func.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"], column), "YYYY-MM"
         )
     # SQLite stores UTC without an offset; the zone has no daylight saving time (WIB is UTC+7).
-    offset = _zone().utcoffset(datetime(2000, 1, 1)) or timedelta(0)
+    offset = clock.zone().utcoffset(datetime(2000, 1, 1)) or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
 

@@ -3,10 +3,7 @@ cron; also a periodic task). Safe to run twice, and twice at once."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace import clock
@@ -20,9 +17,8 @@ def send_reminders() -> int:
     SERVER_BASE_URL."""
     from marketplace.certificates.reminders import send_reminders as send
 
-    today = clock.now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     with site_request_context():
-        return send(today)
+        return send(clock.today())
 
 
 @certificates_cli.command("remind")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,23 +9,13 @@ from wtforms import Field, Form, HiddenField, RadioField, SelectChoice, StringFi
 from wtforms.validators import Optional, StopValidation
 
 from marketplace.accounts.models import Address
-from marketplace.fields import PhoneField, WholeNumberField
+from marketplace.fields import PhoneField, WholeNumberField, one_of_the_choices
 from marketplace.i18n import rupiah
 from marketplace.orders.models import DeliveryMethod, PaymentMethod
 from marketplace.orders.services import CheckoutChoices, DeliveryOption, ShippingAddress
 from marketplace.validators import indonesian_phone, length, postal_code, strip
 
 NEW_ADDRESS = "new"
-
-
-def one_of_the_choices(message: Any) -> Callable[[Form, Field], None]:
-    """The value must be one the page offered (WTForms' own message is English only)."""
-
-    def check(form: Form, field: Field) -> None:
-        if field.data not in {str(choice.value) for choice in field.choices or []}:
-            raise StopValidation(str(message))
-
-    return check
 
 
 def needed_for_new_address(form: Form, field: Field) -> None:

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -327,8 +326,7 @@ def new_idempotency_key() -> str:
 
 def order_number(order_id: int, placed_at: datetime) -> str:
     """``OPOP-2026-000123``: the year in Mojokerto and the row id, so it is unique."""
-    local = placed_at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    return f"OPOP-{local.year}-{order_id:06d}"
+    return f"OPOP-{clock.local_day(placed_at).year}-{order_id:06d}"
 
 
 def _order_for_key(user_id: int, key: str) -> Order | None:

@@ -18,7 +18,7 @@ periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_r
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    from marketplace import ConfigurationError
+    from marketplace.errors import ConfigurationError
     from marketplace.payments import receivers, settings
 
     try:

@@ -8,24 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
-from marketplace.fields import WholeNumberField
+from marketplace.fields import DayField, WholeNumberField
 from marketplace.uploads import megabytes
 from marketplace.validators import length, required, strip
-
-
-class DayField(DateField):
-    """A date (YYYY-MM-DD, as the browser's date picker sends it) with a message in the user's
-    language (WTForms' own is English)."""
-
-    def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Isi tanggal dengan format YYYY-MM-DD."))) from error
 
 
 def file_chosen(form: Any, field: Any) -> None:

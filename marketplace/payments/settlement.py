@@ -26,16 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from marketplace import audit, exports
+from marketplace import audit, clock, exports
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
-from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.observability import count_event
@@ -350,7 +348,6 @@ def statement(cooperative_id: int) -> Statement:
 def statement_csv(cooperative_id: int) -> bytes:
     """The statement as CSV (oldest first, amounts as plain signed integers of rupiah)."""
     data = statement(cooperative_id)
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     header = [
         _("Tanggal"),
         _("Jenis"),
@@ -363,7 +360,7 @@ def statement_csv(cooperative_id: int) -> bytes:
     rows = []
     for line in reversed(data.lines):
         entry = line.entry
-        when = entry.paid_on or as_utc(entry.created_at).astimezone(zone).date()
+        when = entry.paid_on or clock.local_day(entry.created_at)
         rows.append(
             [
                 when.isoformat(),

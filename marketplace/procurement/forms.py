@@ -3,16 +3,14 @@ so those forms are built per page by the ``*_form`` functions; every message is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     Field,
     Form,
     RadioField,
@@ -24,54 +22,10 @@ from wtforms import (
 )
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from marketplace.fields import WholeNumberField, keyboard
-from marketplace.orders.forms import one_of_the_choices
+from marketplace.fields import DayField, RupiahField, WholeNumberField, one_of_the_choices
 from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY
 from marketplace.procurement.models import PaymentMethod
 from marketplace.validators import length, strip
-
-_RUPIAH = re.compile(r"^(?:rp\.?)?\s*([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.IGNORECASE)
-
-
-class RupiahField(StringField):
-    """Whole rupiah typed as ``1500000``, ``1.500.000`` or ``Rp1.500.000``; ``data`` is an int."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **keyboard(kwargs, inputmode="numeric", autocomplete="off"))
-
-    def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        raw = str(valuelist[0]).strip().replace(" ", "")
-        match = _RUPIAH.match(raw)
-        if not match:
-            self.data = None
-            raise ValueError(str(_l("Isi dalam rupiah bulat tanpa sen, misalnya 1.500.000.")))
-        digits = match.group(1).replace(".", "")
-        if len(digits) > 15:
-            self.data = None
-            raise ValueError(str(_l("Nilai terlalu besar.")))
-        self.data = int(digits)
-
-    def _value(self) -> str:
-        if isinstance(self.data, int):
-            return f"{self.data:,}".replace(",", ".")
-        return str(self.raw_data[0]) if self.raw_data else ""
-
-
-class DayField(DateField):
-    """An ``<input type="date">`` whose parse error is in the user's language."""
-
-    def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(str(_l("Tanggal tidak valid. Gunakan format 2026-12-31."))) from None
 
 
 def needed(message: Any) -> Any:

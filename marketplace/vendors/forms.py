@@ -11,23 +11,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     Field,
     Form,
-    IntegerField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from marketplace.catalogue import management
 from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
-from marketplace.fields import PhoneField, keyboard
+from marketplace.fields import ChoiceField, DayField, PhoneField, RupiahField, WholeNumberField
 from marketplace.inventory.stock import Adjustment
 from marketplace.uploads import megabytes
 from marketplace.validators import (
@@ -35,73 +31,11 @@ from marketplace.validators import (
     email,
     exact_digits,
     length,
-    parse_rupiah,
     postal_code,
     required,
     strip,
     whatsapp_number,
 )
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose error speaks the user's language.
-
-    A text input (with a numeric keyboard): browsers' number inputs mangle "1.000".
-    """
-
-    widget = TextInput()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **keyboard(kwargs, inputmode="numeric"))
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        text = str(valuelist[0]).strip().replace(".", "") if valuelist[0] else ""
-        if not text.lstrip("-").isdigit():
-            self.data = None
-            raise ValueError(str(_l("Isi dengan bilangan bulat, misalnya 10.")))
-        self.data = int(text)
-
-
-class RupiahField(IntegerField):
-    """Whole rupiah: ``15000``, ``15.000`` or ``Rp15.000``; cents are refused."""
-
-    widget = TextInput()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **keyboard(kwargs, inputmode="numeric"))
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        amount = parse_rupiah(valuelist[0])
-        if amount is None:
-            self.data = None
-            raise ValueError(
-                str(_l("Tulis harga dalam rupiah tanpa sen, misalnya 15000 atau 15.000."))
-            )
-        self.data = amount
-
-    def _value(self) -> str:
-        return str(self.data) if self.data is not None else ""
-
-
-class LocalDateField(DateField):
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Tanggal tidak valid. Contoh: 2027-12-31."))) from error
-
-
-class ChoiceField(SelectField):
-    def pre_validate(self, form: Form) -> None:
-        values = [str(choice.value) for choice in self.iter_choices()]
-        if str(self.data) not in values:
-            raise ValidationError(str(_l("Pilih salah satu dari daftar.")))
 
 
 def required_number() -> InputRequired:
@@ -156,7 +90,7 @@ class _LegalFields(FlaskForm):
         validators=[Optional(), length(60)],
         description=_l("Isi jika koperasi memiliki surat keterangan PPh final 0,5%."),
     )
-    pp55_valid_until = LocalDateField(
+    pp55_valid_until = DayField(
         _l("Berlaku sampai"), validators=[Optional()], render_kw={"type": "date"}
     )
 
@@ -302,7 +236,7 @@ class ProductForm(FlaskForm):
     halal_number = StringField(
         _l("Nomor sertifikat halal"), filters=[strip], validators=[Optional(), length(40)]
     )
-    halal_valid_until = LocalDateField(
+    halal_valid_until = DayField(
         _l("Sertifikat halal berlaku sampai"), validators=[Optional()], render_kw={"type": "date"}
     )
     pirt_number = StringField(

@@ -24,9 +24,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -80,17 +79,8 @@ def is_sale() -> ColumnElement[bool]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def local_today(now: datetime | None = None) -> date:
-    return (now or clock.now()).astimezone(_zone()).date()
-
-
-def _start_of(day: date) -> datetime:
-    """The moment a local day begins, in UTC (how timestamps are stored)."""
-    return datetime.combine(day, time.min, tzinfo=_zone()).astimezone(UTC)
+    return clock.local_day(now or clock.now())
 
 
 def _local_day(column: Any) -> ColumnElement[Any]:
@@ -103,7 +93,7 @@ def _local_day(column: Any) -> ColumnElement[Any]:
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if db.session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone(literal(zone, literal_execute=True), column))
-    offset = clock.now().astimezone(_zone()).utcoffset() or timedelta()
+    offset = clock.now().astimezone(clock.zone()).utcoffset() or timedelta()
     minutes = int(offset.total_seconds() // 60)
     return func.date(column, literal(f"{minutes:+d} minutes", literal_execute=True))
 
@@ -130,8 +120,8 @@ def dashboard_figures(cooperative_id: int, now: datetime | None = None) -> Dashb
     """Today's orders and this month's revenue, in one query."""
     today = local_today(now)
     month = today.replace(day=1)
-    day_start, day_end = _start_of(today), _start_of(today + timedelta(days=1))
-    month_start, month_end = _start_of(month), _start_of(_next_month(month))
+    day_start, day_end = clock.day_start(today), clock.day_start(today + timedelta(days=1))
+    month_start, month_end = clock.day_start(month), clock.day_start(_next_month(month))
     placed_today = and_(VendorOrder.created_at >= day_start, VendorOrder.created_at < day_end)
     paid_this_month = and_(
         is_sale(), VendorOrder.paid_at >= month_start, VendorOrder.paid_at < month_end
@@ -243,8 +233,8 @@ def _sales_in(cooperative_id: int, first: date, last: date) -> ColumnElement[boo
     return and_(
         VendorOrder.cooperative_id == cooperative_id,
         is_sale(),
-        VendorOrder.paid_at >= _start_of(first),
-        VendorOrder.paid_at < _start_of(last + timedelta(days=1)),
+        VendorOrder.paid_at >= clock.day_start(first),
+        VendorOrder.paid_at < clock.day_start(last + timedelta(days=1)),
     )
 
 
@@ -285,8 +275,8 @@ def _government_by_day(cooperative_id: int, first: date, last: date) -> dict[dat
         select(day, func.sum(lines.c.amount))
         .where(
             lines.c.cooperative_id == cooperative_id,
-            lines.c.paid_at >= _start_of(first),
-            lines.c.paid_at < _start_of(last + timedelta(days=1)),
+            lines.c.paid_at >= clock.day_start(first),
+            lines.c.paid_at < clock.day_start(last + timedelta(days=1)),
         )
         .group_by(day)
     ).all()
@@ -349,7 +339,7 @@ def sales_csv(cooperative_id: int, period: Period, today: date | None = None) ->
         .options(contains_eager(VendorOrder.order), selectinload(VendorOrder.lines))
         .order_by(VendorOrder.paid_at, VendorOrder.id)
     )
-    zone = _zone()
+    zone = clock.zone()
     rows = [
         [
             sale.order.number,
@@ -370,7 +360,9 @@ def sales_csv(cooperative_id: int, period: Period, today: date | None = None) ->
         for sale in sales
     ]
     invoices = paid_invoices(
-        cooperative_id, _start_of(spans[0][0]), _start_of(spans[-1][1] + timedelta(days=1))
+        cooperative_id,
+        clock.day_start(spans[0][0]),
+        clock.day_start(spans[-1][1] + timedelta(days=1)),
     )
     rows += [
         [

@@ -12,19 +12,11 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
-from tests.factories import UserFactory
+from tests.factories import UserFactory, registration
 
 
 def register(client: FlaskClient, **overrides: str) -> object:
-    data = {
-        "full_name": "Siti Aminah",
-        "email": "siti@example.test",
-        "password": "kopi-susu-enak",
-        "confirm": "kopi-susu-enak",
-        "accept_terms": "y",
-    }
-    data.update(overrides)
-    return client.post("/account/register", data=data)
+    return client.post("/account/register", data=registration(**overrides))
 
 
 def outbox_to(address: str) -> list[OutboxEmail]:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from marketplace.catalogue.cache import CSRF_PLACEHOLDER
 from marketplace.extensions import db
@@ -16,6 +15,7 @@ from marketplace.inventory import stock
 from tests.catalogue.conftest import Catalogue
 from tests.conftest import login, make_test_app
 from tests.factories import UserFactory
+from tests.queries import counted
 
 pytestmark = pytest.mark.redis
 
@@ -33,17 +33,8 @@ def cached_app(app: Flask, redis_url: str, tmp_path: Path) -> Flask:
 
 
 def queries_and_names(app: Flask, url: str) -> tuple[int, list[str]]:
-    statements: list[str] = []
-    engine = db.session.get_bind()
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted(app) as statements:
         html = app.test_client().get(url).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return len(statements), re.findall(r'<h3 class="product-card__name">([^<]+)</h3>', html)
 
 
@@ -92,19 +83,10 @@ def test_a_suspended_cooperative_disappears_from_cached_pages(
 
 
 def queries_and_html(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:
-    statements: list[str] = []
-    engine = db.session.get_bind()
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted(app) as statements:
         response = client.get(url)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return len(statements), html
 
 

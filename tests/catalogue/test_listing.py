@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from marketplace.catalogue.search import ProductQuery, search_products
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
 from tests.factories import ProductFactory, VariantFactory
+from tests.queries import counted
 
 
 def shown(client: FlaskClient, url: str) -> list[str]:
@@ -159,17 +159,8 @@ def test_a_page_after_the_last_offers_the_last_page(
 
 
 def count_queries(client: FlaskClient, url: str) -> int:
-    statements: list[str] = []
-    engine = db.session.get_bind()
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted(client.application) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return len(statements)
 
 

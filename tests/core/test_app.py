@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from config import DEFAULT_SECRET_KEY
-from marketplace import ConfigurationError, create_app
+from marketplace import create_app
+from marketplace.errors import ConfigurationError
 from tests.production import PRODUCTION_SITE, production_app
 
 

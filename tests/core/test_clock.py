@@ -50,3 +50,19 @@ def test_today_is_mojokertos_date_not_the_servers(clock: ModuleType, app_ctx: Fl
     assert clock.today() == date(2026, 12, 7)
     clock.freeze(datetime(2026, 12, 6, 16, 59, tzinfo=UTC))
     assert clock.today() == date(2026, 12, 6)
+
+
+def test_local_day_is_the_date_in_mojokerto_of_any_moment(app_ctx: Flask) -> None:
+    """Naive moments are UTC, as SQLite returns the stored timestamps."""
+    from datetime import date
+
+    assert app_clock.local_day(datetime(2026, 12, 6, 17, 0, tzinfo=UTC)) == date(2026, 12, 7)
+    assert app_clock.local_day(datetime(2026, 12, 6, 16, 59)) == date(2026, 12, 6)
+    assert app_clock.zone().key == app_ctx.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def test_a_mojokerto_day_starts_at_17_utc_the_day_before(app_ctx: Flask) -> None:
+    from datetime import date
+
+    assert app_clock.day_start(date(2026, 12, 7)) == datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+    assert app_clock.local_day(app_clock.day_start(date(2026, 12, 7))) == date(2026, 12, 7)

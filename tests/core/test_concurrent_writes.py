@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.procurement.models import Bast, PurchaseOrder
 from tests.conftest import login
+from tests.factories import registration
 from tests.procurement import workflow as wf
 
 RECEIVER = "penerima@agency.test"
@@ -126,13 +127,7 @@ def test_a_write_that_cannot_get_the_lock_answers_busy_and_changes_nothing(
         try:
             response = app.test_client().post(
                 "/account/register",
-                data={
-                    "full_name": "Siti Aminah",
-                    "email": "siti@example.test",
-                    "password": "kopi-tubruk-mojokerto-2026",
-                    "confirm": "kopi-tubruk-mojokerto-2026",
-                    "accept_terms": "y",
-                },
+                data=registration(password="kopi-tubruk-mojokerto-2026"),
             )
         finally:
             holder.rollback()

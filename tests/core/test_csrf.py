@@ -34,18 +34,15 @@ from tests.core.world import (
     client_as,
     fingerprint,
 )
+from tests.factories import registration
 
 
 def test_a_forged_post_without_a_token_is_rejected(client: FlaskClient, csrf_enabled: None) -> None:
     response = client.post(
         "/account/register",
-        data={
-            "full_name": "Penyusup",
-            "email": "penyusup@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(
+            full_name="Penyusup", email="penyusup@example.test", password="rahasia-sekali"
+        ),
     )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(User)) == 0

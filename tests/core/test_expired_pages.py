@@ -18,7 +18,7 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.orders.models import VendorOrderStatus
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import UserFactory, registration
 from tests.payments.paying import image_bytes, payments_of
 from tests.shopping import NEW_ADDRESS_FORM, place, stocked_variant
 
@@ -53,13 +53,7 @@ def users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
-REGISTRATION = {
-    "full_name": "Siti Aminah",
-    "email": "siti@example.test",
-    "password": "kopi-susu-enak",
-    "confirm": "kopi-susu-enak",
-    "accept_terms": "y",
-}
+REGISTRATION = registration()
 
 
 def test_a_registration_left_open_too_long_comes_back_with_what_was_typed(

@@ -251,3 +251,16 @@ def test_no_export_route_hands_out_a_formula(app: Flask, hostile: str) -> None:
                 if isinstance(shown, str) and shown.strip().startswith(hostile.strip()):
                     carried.add(rule.endpoint)
     assert carried == CARRYING
+
+
+def test_every_download_response_is_made_by_one_helper() -> None:
+    """Only `http.private_download` names a file to save (and forbids caching and sniffing it):
+    the exports call it through `exports.download`, the documents and proofs directly."""
+    package = Path(exports.__file__).parent
+    makers = re.compile(r"Content-Disposition|send_file\(|as_attachment|download_name=")
+    found = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "http.py" and makers.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

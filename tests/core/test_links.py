@@ -29,6 +29,7 @@ from tests.factories import (
     CooperativeMemberFactory,
     ProductFactory,
     UserFactory,
+    registration,
 )
 from tests.hosts import FORGED_HOST, SITE, forged_host_client, site_links
 from tests.payments.paying import image_bytes
@@ -95,13 +96,7 @@ def test_a_registration_with_a_forged_host_sends_a_verification_link_to_the_site
 
     response = client.post(
         "/account/register",
-        data={
-            "full_name": "Siti Aminah",
-            "email": "siti@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(password="rahasia-sekali"),
     )
 
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -119,13 +114,9 @@ def test_the_account_exists_notice_sent_for_a_forged_host_links_to_the_site(
 
     client.post(
         "/account/register",
-        data={
-            "full_name": "Penyerang",
-            "email": "ada@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(
+            full_name="Penyerang", email="ada@example.test", password="rahasia-sekali"
+        ),
     )
 
     email = latest_email("account_exists")

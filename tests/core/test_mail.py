@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail, queue_email, send_pending
+from tests.factories import registration
 
 
 def queue(app: Flask, to: str = "a@example.test") -> OutboxEmail:
@@ -39,13 +40,7 @@ def test_registration_mail_is_sent_after_the_commit(
 ) -> None:
     client.post(
         "/account/register",
-        data={
-            "full_name": "Ani",
-            "email": "ani@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(full_name="Ani", email="ani@example.test", password="rahasia-sekali"),
     )
     assert [m.to_address for m in sent_mail] == ["ani@example.test"]
     stored = db.session.scalars(select(OutboxEmail)).one()
@@ -58,13 +53,7 @@ def test_a_failed_send_stays_in_the_outbox_and_is_retried(
     app.extensions["mail_backend"].fail_with = ConnectionRefusedError("mail server down")
     response = client.post(
         "/account/register",
-        data={
-            "full_name": "Ani",
-            "email": "ani@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(full_name="Ani", email="ani@example.test", password="rahasia-sekali"),
     )
     assert response.status_code == 302  # the registration itself succeeded
     stored = db.session.scalars(select(OutboxEmail)).one()

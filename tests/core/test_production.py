@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from config import DEFAULT_SECRET_KEY
-from marketplace import ConfigurationError
+from marketplace.errors import ConfigurationError
 from tests.production import PRODUCTION_SETTINGS, PRODUCTION_SITE, production_app
 
 ROOT = Path(__file__).resolve().parents[2]

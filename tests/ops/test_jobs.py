@@ -18,6 +18,7 @@ from marketplace.database import as_utc, utcnow
 from marketplace.extensions import db, redis_client
 from marketplace.mail import OutboxEmail
 from tests.conftest import make_test_app
+from tests.factories import registration
 from tests.ops import job_functions
 
 
@@ -71,13 +72,7 @@ def test_with_redis_mail_waits_for_a_worker(redis_app: Flask) -> None:
     client = redis_app.test_client()
     client.post(
         "/account/register",
-        data={
-            "full_name": "Ani",
-            "email": "ani@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(full_name="Ani", email="ani@example.test", password="rahasia-sekali"),
     )
     email = db.session.scalars(select(OutboxEmail)).one()
     assert email.status == "pending"

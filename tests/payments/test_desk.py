@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from marketplace import ConfigurationError
+from marketplace.errors import ConfigurationError
 from tests.conftest import login, make_test_app
 from tests.factories import CooperativeMemberFactory, UserFactory
+from tests.queries import counted
 
 DESK = [
     "/admin/payments/",
@@ -124,28 +125,14 @@ def _refunds_to_return(app: Flask, count: int) -> None:
 def test_the_desk_reads_its_lists_in_the_same_number_of_queries_however_long(
     app: Flask,
 ) -> None:
-    from sqlalchemy import event
-
-    from marketplace.extensions import db
 
     UserFactory(email="a@example.test", is_city_admin=True)
     client = app.test_client()
     login(client, "a@example.test")
 
     def queries() -> int:
-        statements: list[str] = []
-
-        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted(app) as statements:
             page = client.get("/admin/payments/")
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert page.status_code == 200
         return len(statements)
 

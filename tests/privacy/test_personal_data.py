@@ -19,7 +19,7 @@ from marketplace.mail import OutboxEmail
 from marketplace.orders import services as order_services
 from marketplace.orders.models import Order, OrderLine
 from tests.conftest import login
-from tests.factories import AddressFactory, CooperativeMemberFactory, UserFactory
+from tests.factories import AddressFactory, CooperativeMemberFactory, UserFactory, registration
 from tests.shopping import place, stocked_variant
 
 
@@ -28,13 +28,7 @@ def test_registration_records_consent_to_the_current_notice(
 ) -> None:
     client.post(
         "/account/register",
-        data={
-            "full_name": "Ani",
-            "email": "ani@example.test",
-            "password": "rahasia-sekali",
-            "confirm": "rahasia-sekali",
-            "accept_terms": "y",
-        },
+        data=registration(full_name="Ani", email="ani@example.test", password="rahasia-sekali"),
     )
     user = db.session.scalar(select(User).where(User.email == "ani@example.test"))
     assert user is not None

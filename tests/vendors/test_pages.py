@@ -209,7 +209,7 @@ def test_creating_a_product_with_stock_then_publishing_it(
     [
         ({"sku": "SKU-ALPHA"}, "SKU ini sudah dipakai produk lain di koperasi Anda."),
         ({"sku": "spasi tidak boleh"}, "SKU hanya boleh huruf"),
-        ({"price": "15000,50"}, "Tulis harga dalam rupiah tanpa sen"),
+        ({"price": "15000,50"}, "rupiah bulat tanpa sen"),
         ({"price": ""}, "Wajib diisi."),
         ({"initial_stock": "-1"}, "Paling sedikit 0."),
         ({"pirt_number": "12345"}, "Nomor PIRT terdiri dari 15 angka."),
@@ -254,7 +254,7 @@ def test_a_bad_new_product_is_refused_and_nothing_is_created(
             "makin besar",
         ),
         ({"tier1_quantity": "1", "tier1_price": "9000"}, "Paling sedikit 2."),
-        ({"price": "abc"}, "Tulis harga dalam rupiah tanpa sen"),
+        ({"price": "abc"}, "rupiah bulat tanpa sen"),
     ],
 )
 def test_bad_bulk_tiers_on_the_variant_form_are_refused(
@@ -293,7 +293,7 @@ def test_adding_a_variant_and_editing_its_price_and_tiers(
         (t.min_quantity, t.unit_price) for t in variant.price_tiers
     ] == [(10, 12000)]
     form = owner_client.get(f"/vendor/variants/{variant.id}").get_data(as_text=True)
-    assert 'value="12000"' in form
+    assert 'value="12.000"' in form  # shown with its thousands dots
 
 
 @pytest.mark.parametrize(
@@ -397,7 +397,7 @@ def test_a_photo_upload_without_a_file_is_refused(owner_client: FlaskClient, sho
             "Tuliskan keterangan perubahan stok.",
         ),
         ({"kind": "restock", "quantity": "0"}, "Jumlah tidak valid."),
-        ({"kind": "restock", "quantity": "dua"}, "Isi dengan bilangan bulat"),
+        ({"kind": "restock", "quantity": "dua"}, "Isi dengan angka bulat"),
         ({"kind": "hilang-semua", "quantity": "1"}, "Pilih salah satu dari daftar."),
         ({"kind": "correction", "quantity": "-2", "note": "x"}, "Paling sedikit 0."),
     ],
@@ -462,7 +462,7 @@ def test_staff_work_on_listings_but_not_on_the_profile(
                 "postal_code": "61315",
                 "local_delivery_fee": "5.000,5",
             },
-            "Tulis harga dalam rupiah tanpa sen",
+            "rupiah bulat tanpa sen",
         ),
         (
             "/vendor/bank-account",
