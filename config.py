@@ -206,6 +206,17 @@ class Config:
     #: A webhook whose signature is older than this is refused (replay protection).
     STRIPE_WEBHOOK_TOLERANCE_SECONDS = _env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
 
+    # Xendit (QRIS, e-wallets and bank virtual accounts; payments/xendit_gateway.py). Without
+    # both the secret key and the callback token the option is hidden. The callback token is the
+    # "Verification Token" of Xendit's dashboard (Settings, Webhooks): Xendit sends it in the
+    # x-callback-token header of every callback.
+    XENDIT_SECRET_KEY = os.environ.get("XENDIT_SECRET_KEY") or None
+    XENDIT_CALLBACK_TOKEN = os.environ.get("XENDIT_CALLBACK_TOKEN") or None
+    #: Another address for Xendit's API (tests point it at a fake server); None means Xendit's.
+    XENDIT_API_BASE = os.environ.get("XENDIT_API_BASE") or None
+    #: Seconds to wait for one answer from Xendit (well inside gunicorn's 30-second timeout).
+    XENDIT_TIMEOUT_SECONDS = float(os.environ.get("XENDIT_TIMEOUT_SECONDS", "10"))
+
     # Payments by bank transfer: to each cooperative's own account ("cooperative"), or to the
     # platform's ("platform", then the PLATFORM_BANK_* settings are required).
     PAYMENT_TRANSFER_ACCOUNT = os.environ.get("PAYMENT_TRANSFER_ACCOUNT", "cooperative")
@@ -360,6 +371,12 @@ class TestingConfig(Config):
     STRIPE_API_BASE = None
     STRIPE_TIMEOUT_SECONDS = 2.0
     STRIPE_MAX_NETWORK_RETRIES = 0
+    # QRIS, e-wallets and virtual accounts stay off unless a test turns them on (against
+    # tests/xendit_fake.py).
+    XENDIT_SECRET_KEY = None
+    XENDIT_CALLBACK_TOKEN = None
+    XENDIT_API_BASE = None
+    XENDIT_TIMEOUT_SECONDS = 2.0
     PAYMENT_TRANSFER_ACCOUNT = "cooperative"
     PLATFORM_COMMISSION_PERCENT = "0"
     SEARCH_PAGE_IN_PARALLEL = False

@@ -1,5 +1,6 @@
 """What production refuses to start without: a real secret, its own database, a way to send
-mail, its public https address, and the hosts it answers for.
+mail, its public https address, the hosts it answers for, and (when QRIS, e-wallets and
+virtual accounts are on) Xendit's live key with its callback token.
 
 Each was a silent fallback once (the placeholder secret of deploy/env.example, the SQLite file
 in instance/, an SMTP server on localhost, links to http://127.0.0.1:5000). `problems` lists
@@ -30,6 +31,10 @@ HOW_TO_GENERATE = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 #: so a request naming these hosts can only come from the machine.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 MAIL_BACKENDS = ("smtp", "log")
+#: Xendit's secret keys of its test mode start with this; live keys with xnd_production_.
+XENDIT_TEST_KEY_PREFIX = "xnd_development_"
+#: Xendit's public keys (for the browser's card forms) start with this: never the secret key.
+XENDIT_PUBLIC_KEY_PREFIX = "xnd_public_"
 
 
 def problems(config: Mapping[str, Any]) -> list[str]:
@@ -42,6 +47,7 @@ def problems(config: Mapping[str, Any]) -> list[str]:
             "(postgresql+psycopg://USER:PASSWORD@HOST:5432/opop)."
         )
     found += _mail_problems(config)
+    found += _xendit_problems(config)
     base_host = _public_host(config.get("SERVER_BASE_URL") or "")
     if base_host is None:
         found.append(
@@ -105,6 +111,44 @@ def _mail_problems(config: Mapping[str, Any]) -> list[str]:
             "MAIL_PASSWORD), or MAIL_BACKEND=log to write emails to the log instead."
         ]
     return []
+
+
+def _xendit_problems(config: Mapping[str, Any]) -> list[str]:
+    """QRIS, e-wallets and virtual accounts: a live secret key, and the callback token that
+    proves a callback came from Xendit (without it, nothing could be marked paid safely)."""
+    key = config.get("XENDIT_SECRET_KEY") or ""
+    token = config.get("XENDIT_CALLBACK_TOKEN") or ""
+    found = []
+    if key and not token:
+        found.append(
+            "XENDIT_SECRET_KEY is set without XENDIT_CALLBACK_TOKEN: callbacks could not be "
+            "verified. Set XENDIT_CALLBACK_TOKEN to the Verification Token of Xendit's dashboard "
+            "(Settings, Webhooks), or unset XENDIT_SECRET_KEY to hide QRIS, e-wallets and "
+            "virtual accounts."
+        )
+    if token and not key:
+        found.append(
+            "XENDIT_CALLBACK_TOKEN is set without XENDIT_SECRET_KEY: QRIS, e-wallets and "
+            "virtual accounts stay hidden. Set XENDIT_SECRET_KEY to the live secret key "
+            "(xnd_production_...), or unset XENDIT_CALLBACK_TOKEN."
+        )
+    if key.startswith(XENDIT_TEST_KEY_PREFIX):
+        found.append(
+            "XENDIT_SECRET_KEY is a test-mode key (xnd_development_...): shoppers' payments would "
+            "never arrive. Use the live secret key (xnd_production_...) of Xendit's dashboard."
+        )
+    elif key.startswith(XENDIT_PUBLIC_KEY_PREFIX):
+        found.append(
+            "XENDIT_SECRET_KEY is a public key (xnd_public_...), not the secret key. Use the live "
+            "secret key (xnd_production_...) of Xendit's dashboard."
+        )
+    api_base = config.get("XENDIT_API_BASE")
+    if key and api_base and urlsplit(api_base).scheme != "https":
+        found.append(
+            f"XENDIT_API_BASE must be an https address, not {api_base!r}: the secret key is sent "
+            "with every call. Leave it unset to use Xendit's own address."
+        )
+    return found
 
 
 def _public_host(base_url: str) -> str | None:

@@ -220,3 +220,61 @@ def test_background_work_in_production_builds_links_on_the_public_address() -> N
     app = production_app()
     with app.app_context(), site_request_context():
         assert absolute_url("accounts.login") == f"{PRODUCTION_SITE}/account/login"
+
+
+# --- QRIS, e-wallets and virtual accounts (Xendit) ------------------------------------------
+
+LIVE_XENDIT_KEY = "xnd_production_" + "4f1c9a7e2b" * 5
+
+
+def test_production_starts_with_a_live_xendit_key_and_its_callback_token() -> None:
+    app = production_app(XENDIT_SECRET_KEY=LIVE_XENDIT_KEY, XENDIT_CALLBACK_TOKEN="9c1e7a3f5b8d")
+    assert app.config["XENDIT_SECRET_KEY"] == LIVE_XENDIT_KEY
+
+
+def test_production_refuses_a_xendit_key_without_the_callback_token() -> None:
+    assert refusal(XENDIT_SECRET_KEY=LIVE_XENDIT_KEY, XENDIT_CALLBACK_TOKEN=None) == [
+        "- XENDIT_SECRET_KEY is set without XENDIT_CALLBACK_TOKEN: callbacks could not be "
+        "verified. Set XENDIT_CALLBACK_TOKEN to the Verification Token of Xendit's dashboard "
+        "(Settings, Webhooks), or unset XENDIT_SECRET_KEY to hide QRIS, e-wallets and virtual "
+        "accounts."
+    ]
+
+
+def test_production_refuses_a_callback_token_without_a_xendit_key() -> None:
+    [line] = refusal(XENDIT_SECRET_KEY=None, XENDIT_CALLBACK_TOKEN="9c1e7a3f5b8d")
+    assert line.startswith("- XENDIT_CALLBACK_TOKEN is set without XENDIT_SECRET_KEY")
+
+
+def test_production_refuses_xendits_test_mode_key() -> None:
+    assert refusal(
+        XENDIT_SECRET_KEY="xnd_development_P4qDfOss0OCpl8RtKrROHjaQYNCk9dN5lSfk",
+        XENDIT_CALLBACK_TOKEN="9c1e7a3f5b8d",
+    ) == [
+        "- XENDIT_SECRET_KEY is a test-mode key (xnd_development_...): shoppers' payments would "
+        "never arrive. Use the live secret key (xnd_production_...) of Xendit's dashboard."
+    ]
+
+
+def test_production_refuses_xendits_public_key_as_the_secret_key() -> None:
+    [line] = refusal(
+        XENDIT_SECRET_KEY="xnd_public_production_Oh0hG3PaNvlB1vEwiGUkYTs7qCxe",
+        XENDIT_CALLBACK_TOKEN="9c1e7a3f5b8d",
+    )
+    assert line.startswith("- XENDIT_SECRET_KEY is a public key (xnd_public_...)")
+
+
+def test_production_refuses_to_send_the_xendit_key_to_a_plain_http_address() -> None:
+    [line] = refusal(
+        XENDIT_SECRET_KEY=LIVE_XENDIT_KEY,
+        XENDIT_CALLBACK_TOKEN="9c1e7a3f5b8d",
+        XENDIT_API_BASE="http://api.xendit.co",
+    )
+    assert line.startswith("- XENDIT_API_BASE must be an https address, not 'http://api.xendit.co'")
+
+
+def test_production_lists_a_test_key_without_token_as_two_problems() -> None:
+    lines = refusal(XENDIT_SECRET_KEY="xnd_development_abc", XENDIT_CALLBACK_TOKEN=None)
+    assert len(lines) == 2
+    assert lines[0].startswith("- XENDIT_SECRET_KEY is set without XENDIT_CALLBACK_TOKEN")
+    assert lines[1].startswith("- XENDIT_SECRET_KEY is a test-mode key")

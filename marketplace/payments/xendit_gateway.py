@@ -1,0 +1,841 @@
+"""The one module that talks to Xendit (STYLE.md: payments at the edge, habit 17).
+
+QRIS, bank virtual accounts and e-wallets through Xendit's Payment Request API, refunds through
+its Refund API, payouts to bank accounts through its Payout API (``/v2/payouts``), and the
+callbacks Xendit sends. Everything crosses this boundary as the project's own values: amounts
+in whole rupiah (ints), times as aware UTC datetimes, errors as the typed errors of
+`payments.gateway_exceptions`. Nothing else in the app imports ``xendit``.
+
+The official library (``xendit-python``) builds and sends every request (its models check what
+we send; it authenticates with the secret key). Its answers are read here from the JSON itself,
+with decimals kept exact (``parse_float=Decimal``), rather than through the library's generated
+models: those read amounts as floats and refuse a whole answer when Xendit adds a field or a
+value they do not know, and a payment must never become unreadable because of that.
+
+Configuration: ``XENDIT_SECRET_KEY``, ``XENDIT_CALLBACK_TOKEN`` (the dashboard's Verification
+Token, sent back in every callback's ``x-callback-token`` header), ``XENDIT_API_BASE`` (another
+API address: the tests' fake server) and ``XENDIT_TIMEOUT_SECONDS`` (per call). The library does
+not retry: a caller retries with the same idempotency key, which Xendit answers with what it
+created the first time.
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import urllib3
+from flask import Flask, current_app
+from xendit.api_client import ApiClient
+from xendit.configuration import Configuration
+from xendit.exceptions import XenditSdkException
+from xendit.payment_request import PaymentRequestApi
+from xendit.payment_request.model.e_wallet_channel_code import EWalletChannelCode
+from xendit.payment_request.model.e_wallet_channel_properties import EWalletChannelProperties
+from xendit.payment_request.model.e_wallet_parameters import EWalletParameters
+from xendit.payment_request.model.payment_method_parameters import PaymentMethodParameters
+from xendit.payment_request.model.payment_method_reusability import PaymentMethodReusability
+from xendit.payment_request.model.payment_method_type import PaymentMethodType
+from xendit.payment_request.model.payment_request_currency import PaymentRequestCurrency
+from xendit.payment_request.model.payment_request_parameters import PaymentRequestParameters
+from xendit.payment_request.model.qr_code_channel_code import QRCodeChannelCode
+from xendit.payment_request.model.qr_code_channel_properties import QRCodeChannelProperties
+from xendit.payment_request.model.qr_code_parameters import QRCodeParameters
+from xendit.payment_request.model.virtual_account_channel_code import VirtualAccountChannelCode
+from xendit.payment_request.model.virtual_account_channel_properties import (
+    VirtualAccountChannelProperties,
+)
+from xendit.payment_request.model.virtual_account_parameters import VirtualAccountParameters
+from xendit.payout import PayoutApi
+from xendit.payout.model.create_payout_request import CreatePayoutRequest
+from xendit.payout.model.digital_payout_channel_properties import DigitalPayoutChannelProperties
+from xendit.payout.model.receipt_notification import ReceiptNotification
+from xendit.refund import RefundApi
+from xendit.refund.model.create_refund import CreateRefund
+
+from marketplace.payments.gateway_exceptions import (
+    GatewayAuthenticationFailed,
+    GatewayError,
+    GatewayNotConfigured,
+    GatewayRefused,
+    GatewayTimeout,
+    GatewayUnavailable,
+    InvalidCallback,
+    UnexpectedGatewayAnswer,
+)
+
+log = logging.getLogger(__name__)
+
+CURRENCY = "IDR"
+#: The header that carries the callback token, and the one that names a delivery (Xendit sends
+#: the same ``webhook-id`` again when it retries a callback).
+TOKEN_HEADER = "x-callback-token"  # noqa: S105 - a header name, not a secret
+WEBHOOK_ID_HEADER = "webhook-id"
+#: Amounts go out as JSON numbers through the library's float fields: exact up to 2**53.
+MAX_AMOUNT = 2**53
+
+
+class Method(enum.StrEnum):
+    """How the shopper pays, as Xendit's ``payment_method.type`` names it."""
+
+    QRIS = "QR_CODE"
+    VIRTUAL_ACCOUNT = "VIRTUAL_ACCOUNT"
+    EWALLET = "EWALLET"
+
+
+class Status(enum.StrEnum):
+    """A payment's, refund's or payout's state, in our words (Xendit's own is kept beside it)."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELED = "canceled"
+    REVERSED = "reversed"  # a payout the bank sent back
+    UNKNOWN = "unknown"
+
+
+class CallbackKind(enum.StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+    PAYOUT = "payout"
+    OTHER = "other"
+
+
+class RefundReason(enum.StrEnum):
+    """The reasons Xendit's Refund API accepts."""
+
+    FRAUDULENT = "FRAUDULENT"
+    DUPLICATE = "DUPLICATE"
+    REQUESTED_BY_CUSTOMER = "REQUESTED_BY_CUSTOMER"
+    CANCELLATION = "CANCELLATION"
+    OTHERS = "OTHERS"
+
+
+def _library_codes(enum_class: Any) -> frozenset[str]:
+    values = enum_class.allowed_values[("value",)]
+    return frozenset(str(v) for k, v in values.items() if k != "XENDIT_ENUM_DEFAULT_FALLBACK")
+
+
+#: The Indonesian channels issue 20 asks for, in the order a page offers them.
+WANTED_CHANNELS: dict[Method, tuple[str, ...]] = {
+    Method.QRIS: ("QRIS",),
+    Method.VIRTUAL_ACCOUNT: ("BCA", "BNI", "BRI", "MANDIRI", "PERMATA", "BSI"),
+    Method.EWALLET: ("GOPAY", "OVO", "DANA", "SHOPEEPAY", "LINKAJA"),
+}
+_LIBRARY_CHANNELS = {
+    Method.QRIS: _library_codes(QRCodeChannelCode),
+    Method.VIRTUAL_ACCOUNT: _library_codes(VirtualAccountChannelCode),
+    Method.EWALLET: _library_codes(EWalletChannelCode),
+}
+#: What we offer: only the wanted channels that the library's Payment Request API knows.
+#: (xendit-python 7.0.0 has no GOPAY e-wallet; GoPay's app pays any QRIS code instead.)
+CHANNELS: dict[Method, tuple[str, ...]] = {
+    method: tuple(code for code in wanted if code in _LIBRARY_CHANNELS[method])
+    for method, wanted in WANTED_CHANNELS.items()
+}
+#: E-wallets that ask the shopper in their own app, given the phone number (no redirect).
+PUSH_EWALLETS = frozenset({"OVO"})
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    """A payment request: one amount, one method, paid once."""
+
+    id: str  # pr-...
+    reference: str  # our reference_id
+    status: Status
+    gateway_status: str  # PENDING, REQUIRES_ACTION, SUCCEEDED, FAILED, EXPIRED, ...
+    amount: int  # whole rupiah
+    currency: str
+    method: Method | None
+    channel: str | None  # QRIS, BCA, ..., OVO, ...
+    payment_method_id: str | None  # pm-... (an expiry callback names this one)
+    qr_string: str | None = None
+    va_number: str | None = None
+    va_bank: str | None = None
+    ewallet_url: str | None = None  # the app's deep link or mobile page, for a phone
+    ewallet_desktop_url: str | None = None  # the e-wallet's web checkout, for a computer
+    expires_at: datetime | None = None  # aware, UTC
+    fee: int | None = None  # not in a payment request: Xendit reports fees per transaction
+    failure_code: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    id: str
+    payment_request_id: str | None
+    reference: str | None
+    status: Status
+    gateway_status: str
+    amount: int
+    currency: str | None
+    fee: int | None
+    failure_code: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class GatewayPayout:
+    id: str
+    reference: str
+    status: Status
+    gateway_status: str  # ACCEPTED, REQUESTED, SUCCEEDED, FAILED, CANCELLED, REVERSED
+    amount: int
+    currency: str
+    channel_code: str | None  # ID_BCA, ID_MANDIRI, ...
+    account_number: str | None
+    account_holder_name: str | None
+    failure_code: str | None = None
+    estimated_arrival: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class GatewayCallback:
+    """A callback, read but not trusted: read the payment (or payout) back before acting."""
+
+    kind: CallbackKind
+    event: str  # payment.succeeded, payment_method.expired, refund.failed, payout.succeeded ...
+    webhook_id: str | None  # the ``webhook-id`` header, when Xendit sends it
+    object_id: str | None  # the payment (py-...), payment method, refund or payout it is about
+    status: Status
+    gateway_status: str
+    payment_request_id: str | None = None
+    payment_id: str | None = None
+    payment_method_id: str | None = None
+    reference: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    failure_code: str | None = None
+    created: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def dedup_key(self) -> str:
+        """What makes this callback unique: Xendit's webhook id where sent, else the object
+        and its status (a repeated delivery of the same news has the same key)."""
+        if self.webhook_id:
+            return f"webhook:{self.webhook_id}"
+        return f"{self.event}:{self.object_id}:{self.gateway_status}"
+
+
+# --- Configuration ------------------------------------------------------------------------
+
+
+def xendit_enabled(app: Flask) -> bool:
+    """QRIS, e-wallets and virtual accounts are offered: the key and the callback token are
+    both set (the callback is what reports a payment)."""
+    return bool(app.config.get("XENDIT_SECRET_KEY") and app.config.get("XENDIT_CALLBACK_TOKEN"))
+
+
+def is_configured() -> bool:
+    """`xendit_enabled` for the current app."""
+    return xendit_enabled(current_app)
+
+
+def _client() -> ApiClient:
+    """One client per configuration, shared by the app's threads (its connection pool is)."""
+    config = current_app.config
+    secret = config.get("XENDIT_SECRET_KEY")
+    if not secret:
+        raise GatewayNotConfigured()
+    settings = (secret, (config.get("XENDIT_API_BASE") or "").rstrip("/"))
+    cached = current_app.extensions.get("xendit_client")
+    if cached is not None and cached[0] == settings:
+        client: ApiClient = cached[1]
+        return client
+    configuration = Configuration(host=settings[1] or None, api_key=secret)
+    # One attempt per call: a retry is the caller's, with the same idempotency key.
+    configuration.retries = False
+    client = ApiClient(configuration)
+    current_app.extensions["xendit_client"] = (settings, client)
+    return client
+
+
+def _timeout() -> float:
+    return float(current_app.config["XENDIT_TIMEOUT_SECONDS"])
+
+
+# --- Calls and their errors ----------------------------------------------------------------
+
+
+def _call(doing: str, send: Callable[[], Any]) -> dict[str, Any]:
+    """Send one request through the library and return Xendit's JSON answer, or raise the
+    typed error for what went wrong."""
+    response = None
+    try:
+        response = send()
+        body = response.data
+    except XenditSdkException as error:
+        raise _refusal(error, doing) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        # The library reads an error's body as JSON: a proxy's HTML 502 page fails there.
+        raise _unavailable(
+            GatewayUnavailable, f"an error that is not JSON while {doing}"
+        ) from error
+    except urllib3.exceptions.NewConnectionError as error:
+        # Checked first: urllib3 makes it a kind of ConnectTimeoutError, but nothing waited.
+        raise _unavailable(GatewayUnavailable, f"no connection while {doing}: {error}") from error
+    except urllib3.exceptions.TimeoutError as error:
+        raise _unavailable(GatewayTimeout, f"no answer in {_timeout()} s while {doing}") from error
+    except urllib3.exceptions.HTTPError as error:
+        raise _unavailable(
+            GatewayUnavailable, f"{type(error).__name__} while {doing}: {error}"
+        ) from error
+    finally:
+        if response is not None and hasattr(response, "release_conn"):
+            response.release_conn()
+    try:
+        data = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UnexpectedGatewayAnswer(detail=f"an answer that is not JSON while {doing}") from error
+    if not isinstance(data, dict):
+        raise UnexpectedGatewayAnswer(detail=f"an answer that is not an object while {doing}")
+    return data
+
+
+def _unavailable(kind: type[GatewayUnavailable], detail: str) -> GatewayUnavailable:
+    log.warning("Xendit: %s", detail)
+    return kind(detail=detail, retryable=True)
+
+
+def _refusal(error: XenditSdkException, doing: str) -> GatewayError:
+    status = int(error.status) if str(error.status).isdigit() else None
+    code = str(error.errorCode) if error.errorCode else None
+    detail = f"{status} {code or ''} while {doing}: {error.errorMessage}"
+    log.warning("Xendit: %s", detail)
+    if status is None or status == 0 or status >= 500:
+        return GatewayUnavailable(detail=detail, retryable=True, code=code, status=status)
+    if status in (401, 403):
+        return GatewayAuthenticationFailed(detail=detail, retryable=False, code=code, status=status)
+    if status == 429:
+        return GatewayUnavailable(detail=detail, retryable=True, code=code, status=status)
+    return GatewayRefused(detail=detail, retryable=False, code=code, status=status)
+
+
+# --- Values in and out -----------------------------------------------------------------------
+
+
+def _outgoing_amount(rupiah: int) -> float:
+    """Whole rupiah as the library's float field (exact below 2**53)."""
+    if not isinstance(rupiah, int) or isinstance(rupiah, bool) or not 0 < rupiah < MAX_AMOUNT:
+        raise ValueError("amounts are whole, positive rupiah")
+    return float(rupiah)
+
+
+def rupiah(value: object, what: str = "amount") -> int:
+    """An amount from Xendit as whole rupiah; `UnexpectedGatewayAnswer` for anything else (a
+    fraction, a string, a negative number): the amount is never rounded."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        raise UnexpectedGatewayAnswer(detail=f"{what} is not a number: {value!r}")
+    exact = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+    if not exact.is_finite() or exact != exact.to_integral_value() or exact < 0:
+        raise UnexpectedGatewayAnswer(detail=f"{what} is not whole rupiah: {value!r}")
+    return int(exact)
+
+
+def _optional_rupiah(value: object, what: str) -> int | None:
+    return None if value is None else rupiah(value, what)
+
+
+def _timestamp(value: object) -> datetime | None:
+    """An ISO 8601 time from Xendit as an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise UnexpectedGatewayAnswer(detail=f"not a time: {value!r}") from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # Xendit's times are UTC
+    return moment.astimezone(UTC)
+
+
+def _text(data: Mapping[str, Any], name: str, what: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise UnexpectedGatewayAnswer(detail=f"{what} without {name}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+_PAYMENT_STATUSES = {
+    "PENDING": Status.PENDING,
+    "REQUIRES_ACTION": Status.PENDING,
+    "AWAITING_CAPTURE": Status.PENDING,
+    "ACTIVE": Status.PENDING,  # a payment method still waiting to be paid
+    "SUCCEEDED": Status.SUCCEEDED,
+    "FAILED": Status.FAILED,
+    "EXPIRED": Status.EXPIRED,
+    "CANCELED": Status.CANCELED,
+    "CANCELLED": Status.CANCELED,
+    "VOIDED": Status.CANCELED,
+    "INACTIVE": Status.CANCELED,
+}
+_PAYOUT_STATUSES = {
+    "ACCEPTED": Status.PENDING,
+    "REQUESTED": Status.PENDING,
+    "PENDING": Status.PENDING,
+    "SUCCEEDED": Status.SUCCEEDED,
+    "FAILED": Status.FAILED,
+    "CANCELLED": Status.CANCELED,
+    "REVERSED": Status.REVERSED,
+}
+
+
+def _status(value: object, table: Mapping[str, Status] = _PAYMENT_STATUSES) -> Status:
+    return table.get(str(value), Status.UNKNOWN)
+
+
+# --- Payment requests --------------------------------------------------------------------------
+
+
+def create_payment(
+    *,
+    amount: int,
+    method: Method,
+    channel: str,
+    reference: str,
+    idempotency_key: str,
+    expires_at: datetime,
+    description: str = "",
+    customer_name: str | None = None,
+    mobile_number: str | None = None,
+    success_url: str | None = None,
+    failure_url: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> GatewayPayment:
+    """A payment request in IDR for ``amount`` rupiah by one channel, to be paid once.
+
+    QRIS and virtual accounts lapse at ``expires_at``. A virtual account shows
+    ``customer_name`` (the account holder's name the bank app displays). E-wallets need
+    ``success_url`` and ``failure_url`` (where the e-wallet sends the shopper back), except OVO,
+    which asks the shopper in its app, given ``mobile_number`` (+62...); an e-wallet's deadline
+    is the e-wallet's own. The idempotency key makes a retried call return the payment request
+    already created instead of a second one.
+    """
+    if channel not in CHANNELS[method]:
+        raise ValueError(f"{method.name} has no channel {channel!r}; offered: {CHANNELS[method]}")
+    if expires_at.tzinfo is None:
+        raise ValueError("expires_at must be an aware datetime")
+    parameters = PaymentMethodParameters(
+        type=PaymentMethodType(method.value),
+        reusability=PaymentMethodReusability("ONE_TIME_USE"),
+        reference_id=reference,
+        **_method_parameters(
+            method, channel, expires_at, customer_name, mobile_number, success_url, failure_url
+        ),
+    )
+    request = PaymentRequestParameters(
+        currency=PaymentRequestCurrency(CURRENCY),
+        amount=_outgoing_amount(amount),
+        reference_id=reference,
+        payment_method=parameters,
+        metadata=dict(metadata or {}),
+        **({"description": description[:1000]} if description else {}),
+    )
+    data = _call(
+        "creating a payment request",
+        lambda: PaymentRequestApi(_client()).create_payment_request(
+            idempotency_key=idempotency_key,
+            payment_request_parameters=request,
+            _request_timeout=_timeout(),
+            _preload_content=False,
+        ),
+    )
+    return payment_from(data)
+
+
+def _method_parameters(
+    method: Method,
+    channel: str,
+    expires_at: datetime,
+    customer_name: str | None,
+    mobile_number: str | None,
+    success_url: str | None,
+    failure_url: str | None,
+) -> dict[str, Any]:
+    expiry = expires_at.astimezone(UTC)
+    if method is Method.QRIS:
+        return {
+            "qr_code": QRCodeParameters(
+                channel_code=QRCodeChannelCode(channel),
+                channel_properties=QRCodeChannelProperties(expires_at=expiry),
+            )
+        }
+    if method is Method.VIRTUAL_ACCOUNT:
+        if not customer_name:
+            raise ValueError("a virtual account needs the customer's name")
+        return {
+            "virtual_account": VirtualAccountParameters(
+                channel_code=VirtualAccountChannelCode(channel),
+                channel_properties=VirtualAccountChannelProperties(
+                    customer_name=customer_name[:255], expires_at=expiry
+                ),
+            )
+        }
+    if channel in PUSH_EWALLETS:
+        if not mobile_number:
+            raise ValueError(f"{channel} needs the shopper's mobile number")
+        properties = EWalletChannelProperties(mobile_number=mobile_number)
+    else:
+        if not success_url or not failure_url:
+            raise ValueError(f"{channel} needs the success and failure return URLs")
+        properties = EWalletChannelProperties(
+            success_return_url=success_url, failure_return_url=failure_url
+        )
+    return {
+        "ewallet": EWalletParameters(
+            channel_code=EWalletChannelCode(channel), channel_properties=properties
+        )
+    }
+
+
+def get_payment(payment_request_id: str) -> GatewayPayment:
+    """The payment request as Xendit has it now (the authority, not a callback)."""
+    data = _call(
+        "reading a payment request",
+        lambda: PaymentRequestApi(_client()).get_payment_request_by_id(
+            payment_request_id, _request_timeout=_timeout(), _preload_content=False
+        ),
+    )
+    return payment_from(data)
+
+
+def simulate_payment(payment_request_id: str) -> None:
+    """Test mode only (a ``xnd_development_`` key): Xendit pays the payment request as if the
+    shopper had, then sends the ``payment.succeeded`` callback. A live key is refused."""
+    _call(
+        "simulating a payment",
+        lambda: PaymentRequestApi(_client()).simulate_payment_request_payment(
+            payment_request_id, _request_timeout=_timeout(), _preload_content=False
+        ),
+    )
+
+
+_METHOD_FIELDS = {
+    Method.QRIS: "qr_code",
+    Method.VIRTUAL_ACCOUNT: "virtual_account",
+    Method.EWALLET: "ewallet",
+}
+
+
+def payment_from(data: Mapping[str, Any]) -> GatewayPayment:
+    """A payment request from Xendit's JSON (an answer, or a stored copy of one)."""
+    payment_method = _object(data.get("payment_method"))
+    try:
+        method: Method | None = Method(str(payment_method.get("type")))
+    except ValueError:
+        method = None
+    details = _object(payment_method.get(_METHOD_FIELDS[method])) if method else {}
+    properties = _object(details.get("channel_properties"))
+    channel = _optional_text(details.get("channel_code"))
+    urls = {
+        str(action.get("url_type")): _optional_text(action.get("url"))
+        for action in data.get("actions") or []
+        if isinstance(action, dict)
+    }
+    qr_string = None
+    if method is Method.QRIS:
+        qr_string = _optional_text(properties.get("qr_string")) or next(
+            (
+                action["qr_code"]
+                for action in data.get("actions") or []
+                if isinstance(action, dict) and _optional_text(action.get("qr_code"))
+            ),
+            None,
+        )
+    is_va = method is Method.VIRTUAL_ACCOUNT
+    return GatewayPayment(
+        id=_text(data, "id", "a payment request"),
+        reference=_text(data, "reference_id", "a payment request"),
+        status=_status(data.get("status")),
+        gateway_status=str(data.get("status")),
+        amount=rupiah(data.get("amount"), "the payment request's amount"),
+        currency=_text(data, "currency", "a payment request"),
+        method=method,
+        channel=channel,
+        payment_method_id=_optional_text(payment_method.get("id")),
+        qr_string=qr_string,
+        va_number=_optional_text(properties.get("virtual_account_number")) if is_va else None,
+        va_bank=channel if is_va else None,
+        ewallet_url=urls.get("DEEPLINK") or urls.get("MOBILE"),
+        ewallet_desktop_url=urls.get("WEB"),
+        expires_at=_timestamp(properties.get("expires_at")),
+        failure_code=_optional_text(data.get("failure_code")),
+        raw=dict(data),
+    )
+
+
+# --- Callbacks ------------------------------------------------------------------------------
+
+
+def verify_callback_token(token: str | None) -> None:
+    """`InvalidCallback` unless ``token`` (the ``x-callback-token`` header) is our callback
+    token; compared in constant time, so the answer's timing tells nothing about it."""
+    expected = current_app.config.get("XENDIT_CALLBACK_TOKEN")
+    if not expected:
+        raise InvalidCallback(detail="XENDIT_CALLBACK_TOKEN is not set")
+    if not token or not hmac.compare_digest(token.encode(), str(expected).encode()):
+        raise InvalidCallback(detail=f"missing or wrong {TOKEN_HEADER} header")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def read_callback(body: bytes, headers: Mapping[str, str]) -> GatewayCallback:
+    """A callback as Xendit delivered it: the token checked, then the body read."""
+    verify_callback_token(_header(headers, TOKEN_HEADER))
+    return parse_callback(body, webhook_id=_header(headers, WEBHOOK_ID_HEADER))
+
+
+_PAYMENT_EVENTS = {"payment.succeeded", "payment.failed", "payment.pending"}
+#: Payments API v3's names, for a dashboard subscribed to them.
+_PAYMENT_V3_EVENTS = {"payment.capture": "SUCCEEDED", "payment.failure": "FAILED"}
+_EXPIRY_EVENTS = {"payment_method.expired", "payment_request.expiry"}
+
+
+def parse_callback(body: bytes, *, webhook_id: str | None = None) -> GatewayCallback:
+    """A callback's body (``{"event", "business_id", "created", "data"}``) as our values.
+
+    Payments: ``payment.succeeded``, ``payment.failed``, ``payment.pending`` (Payment Request
+    API), ``payment_method.expired`` (its QR code or virtual account lapsed unpaid); refunds:
+    ``refund.succeeded``, ``refund.failed``; payouts: ``payout.succeeded``, ``payout.failed``,
+    ``payout.reversed`` and the rest of ``payout.*``. Any other event is `CallbackKind.OTHER`,
+    to be acknowledged and ignored.
+    """
+    try:
+        event = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidCallback(detail="the body is not JSON") from error
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        raise InvalidCallback(detail="the body is not a Xendit callback")
+    name: str = event["event"]
+    data = _object(event.get("data"))
+    common: dict[str, Any] = {
+        "event": name,
+        "webhook_id": webhook_id or None,
+        "object_id": _optional_text(data.get("id")),
+        "reference": _optional_text(data.get("reference_id")),
+        "currency": _optional_text(data.get("currency")),
+        "failure_code": _optional_text(data.get("failure_code")),
+        "created": _timestamp(event.get("created")),
+        "raw": event,
+    }
+    try:
+        return _callback(name, data, common)
+    except UnexpectedGatewayAnswer as error:
+        raise InvalidCallback(detail=error.detail) from error
+
+
+def _callback(name: str, data: dict[str, Any], common: dict[str, Any]) -> GatewayCallback:
+    status = str(data.get("status") or "")
+    if name in _PAYMENT_EVENTS or name in _PAYMENT_V3_EVENTS:
+        status = status or _PAYMENT_V3_EVENTS.get(name, "")
+        payment_id = _optional_text(data.get("id")) or _optional_text(data.get("payment_id"))
+        amount = data.get("amount", data.get("request_amount"))
+        return GatewayCallback(
+            kind=CallbackKind.PAYMENT,
+            status=_status(status),
+            gateway_status=status,
+            payment_request_id=_optional_text(data.get("payment_request_id")),
+            payment_id=payment_id,
+            payment_method_id=_optional_text(_object(data.get("payment_method")).get("id")),
+            amount=_optional_rupiah(amount, "the payment's amount"),
+            **{**common, "object_id": payment_id},
+        )
+    if name in _EXPIRY_EVENTS:
+        is_method = name.startswith("payment_method.")
+        return GatewayCallback(
+            kind=CallbackKind.PAYMENT,
+            status=Status.EXPIRED,
+            gateway_status=status or "EXPIRED",
+            payment_request_id=_optional_text(data.get("payment_request_id"))
+            or (None if is_method else _optional_text(data.get("id"))),
+            payment_method_id=_optional_text(data.get("id")) if is_method else None,
+            amount=_optional_rupiah(data.get("request_amount"), "the payment's amount"),
+            **common,
+        )
+    if name.startswith("refund."):
+        return GatewayCallback(
+            kind=CallbackKind.REFUND,
+            status=_status(status),
+            gateway_status=status,
+            payment_request_id=_optional_text(data.get("payment_request_id")),
+            payment_id=_optional_text(data.get("payment_id")),
+            amount=_optional_rupiah(data.get("amount"), "the refund's amount"),
+            **common,
+        )
+    if name.startswith("payout."):
+        return GatewayCallback(
+            kind=CallbackKind.PAYOUT,
+            status=_status(status, _PAYOUT_STATUSES),
+            gateway_status=status,
+            amount=_optional_rupiah(data.get("amount"), "the payout's amount"),
+            **common,
+        )
+    return GatewayCallback(
+        kind=CallbackKind.OTHER, status=Status.UNKNOWN, gateway_status=status, **common
+    )
+
+
+# --- Refunds --------------------------------------------------------------------------------
+
+
+def create_refund(
+    *,
+    payment_request_id: str,
+    amount: int,
+    reason: RefundReason,
+    idempotency_key: str,
+    reference: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> GatewayRefund:
+    """Give back ``amount`` rupiah (possibly part) of a paid payment request.
+
+    Xendit refunds e-wallet and some QRIS payments; a virtual account is refused with
+    `GatewayRefused` (code ``REFUND_NOT_SUPPORTED``): that refund goes out as a payout.
+    """
+    body = CreateRefund(
+        payment_request_id=payment_request_id,
+        amount=_outgoing_amount(amount),
+        currency=CURRENCY,
+        reason=RefundReason(reason).value,
+        metadata=dict(metadata or {}),
+        **({"reference_id": reference} if reference else {}),
+    )
+    data = _call(
+        "creating a refund",
+        lambda: RefundApi(_client()).create_refund(
+            idempotency_key=idempotency_key,
+            create_refund=body,
+            _request_timeout=_timeout(),
+            _preload_content=False,
+        ),
+    )
+    return refund_from(data)
+
+
+def get_refund(refund_id: str) -> GatewayRefund:
+    data = _call(
+        "reading a refund",
+        lambda: RefundApi(_client()).get_refund(
+            refund_id, _request_timeout=_timeout(), _preload_content=False
+        ),
+    )
+    return refund_from(data)
+
+
+def refund_from(data: Mapping[str, Any]) -> GatewayRefund:
+    status = str(data.get("status") or "")
+    return GatewayRefund(
+        id=_text(data, "id", "a refund"),
+        payment_request_id=_optional_text(data.get("payment_request_id")),
+        reference=_optional_text(data.get("reference_id")),
+        status=_status(status),
+        gateway_status=status,
+        amount=rupiah(data.get("amount"), "the refund's amount"),
+        currency=_optional_text(data.get("currency")),
+        fee=_optional_rupiah(data.get("refund_fee_amount"), "the refund's fee"),
+        failure_code=_optional_text(data.get("failure_code")),
+        raw=dict(data),
+    )
+
+
+# --- Payouts --------------------------------------------------------------------------------
+
+
+def create_payout(
+    *,
+    reference: str,
+    amount: int,
+    channel_code: str,
+    account_number: str,
+    account_holder_name: str,
+    idempotency_key: str,
+    description: str = "",
+    email_to: tuple[str, ...] = (),
+    metadata: Mapping[str, str] | None = None,
+) -> GatewayPayout:
+    """Send ``amount`` rupiah to a bank account (``channel_code`` such as ``ID_BCA``).
+
+    The idempotency key (Xendit requires one) makes a retried call return the payout already
+    created: the same money never goes out twice.
+    """
+    if not channel_code.startswith("ID_"):
+        raise ValueError(f"not an Indonesian payout channel: {channel_code!r}")
+    request = CreatePayoutRequest(
+        reference_id=reference,
+        channel_code=channel_code,
+        channel_properties=DigitalPayoutChannelProperties(
+            account_number=account_number, account_holder_name=account_holder_name
+        ),
+        amount=_outgoing_amount(amount),
+        currency=CURRENCY,
+        metadata=dict(metadata or {}),
+        **({"description": description[:100]} if description else {}),
+        **(
+            {"receipt_notification": ReceiptNotification(email_to=list(email_to))}
+            if email_to
+            else {}
+        ),
+    )
+    data = _call(
+        "creating a payout",
+        lambda: PayoutApi(_client()).create_payout(
+            idempotency_key,
+            create_payout_request=request,
+            _request_timeout=_timeout(),
+            _preload_content=False,
+        ),
+    )
+    return payout_from(data)
+
+
+def get_payout(payout_id: str) -> GatewayPayout:
+    data = _call(
+        "reading a payout",
+        lambda: PayoutApi(_client()).get_payout_by_id(
+            payout_id, _request_timeout=_timeout(), _preload_content=False
+        ),
+    )
+    return payout_from(data)
+
+
+def payout_from(data: Mapping[str, Any]) -> GatewayPayout:
+    status = str(data.get("status") or "")
+    account = _object(data.get("channel_properties"))
+    return GatewayPayout(
+        id=_text(data, "id", "a payout"),
+        reference=_text(data, "reference_id", "a payout"),
+        status=_status(status, _PAYOUT_STATUSES),
+        gateway_status=status,
+        amount=rupiah(data.get("amount"), "the payout's amount"),
+        currency=_text(data, "currency", "a payout"),
+        channel_code=_optional_text(data.get("channel_code")),
+        account_number=_optional_text(account.get("account_number")),
+        account_holder_name=_optional_text(account.get("account_holder_name")),
+        failure_code=_optional_text(data.get("failure_code")),
+        estimated_arrival=_timestamp(data.get("estimated_arrival_time")),
+        raw=dict(data),
+    )
