@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 
 from marketplace.payments import xendit_gateway as xg
+from marketplace.payments import xendit_records as xr
 from marketplace.payments.exceptions import InvalidWebhook, ProviderError
 from marketplace.payments.gateway_exceptions import (
     GatewayAuthenticationFailed,
@@ -36,10 +37,10 @@ DEADLINE = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def qris(
     amount: int = 150_000, key: str = "idem-qris", reference: str = "OPOP-1"
-) -> xg.GatewayPayment:
+) -> xr.GatewayPayment:
     return xg.create_payment(
         amount=amount,
-        method=xg.Method.QRIS,
+        method=xr.Method.QRIS,
         channel="QRIS",
         reference=reference,
         idempotency_key=key,
@@ -48,10 +49,10 @@ def qris(
     )
 
 
-def shopeepay(amount: int = 150_000, key: str = "idem-ewallet") -> xg.GatewayPayment:
+def shopeepay(amount: int = 150_000, key: str = "idem-ewallet") -> xr.GatewayPayment:
     return xg.create_payment(
         amount=amount,
-        method=xg.Method.EWALLET,
+        method=xr.Method.EWALLET,
         channel="SHOPEEPAY",
         reference="OPOP-3",
         idempotency_key=key,
@@ -61,10 +62,10 @@ def shopeepay(amount: int = 150_000, key: str = "idem-ewallet") -> xg.GatewayPay
     )
 
 
-def virtual_account(bank: str = "BNI", key: str = "idem-va") -> xg.GatewayPayment:
+def virtual_account(bank: str = "BNI", key: str = "idem-va") -> xr.GatewayPayment:
     return xg.create_payment(
         amount=275_500,
-        method=xg.Method.VIRTUAL_ACCOUNT,
+        method=xr.Method.VIRTUAL_ACCOUNT,
         channel=bank,
         reference="OPOP-2",
         idempotency_key=key,
@@ -73,13 +74,13 @@ def virtual_account(bank: str = "BNI", key: str = "idem-va") -> xg.GatewayPaymen
     )
 
 
-def paid(fake: FakeXendit, payment: xg.GatewayPayment) -> None:
+def paid(fake: FakeXendit, payment: xr.GatewayPayment) -> None:
     fake.payment_succeeded(payment.id)
 
 
-def delivered(callback: Callback) -> xg.GatewayCallback:
+def delivered(callback: Callback) -> xr.GatewayCallback:
     """The callback as the app's endpoint will read it: token checked, body parsed."""
-    return xg.read_callback(callback.payload, callback.headers)
+    return xr.read_callback(callback.payload, callback.headers)
 
 
 # --- What is offered ---------------------------------------------------------------------------
@@ -87,12 +88,12 @@ def delivered(callback: Callback) -> xg.GatewayCallback:
 
 def test_only_channels_the_library_supports_are_offered_and_gopay_is_not_among_them() -> None:
     assert xg.CHANNELS == {
-        xg.Method.QRIS: ("QRIS",),
-        xg.Method.VIRTUAL_ACCOUNT: ("BCA", "BNI", "BRI", "MANDIRI", "PERMATA", "BSI"),
+        xr.Method.QRIS: ("QRIS",),
+        xr.Method.VIRTUAL_ACCOUNT: ("BCA", "BNI", "BRI", "MANDIRI", "PERMATA", "BSI"),
         # xendit-python 7.0.0 has no GOPAY e-wallet: GoPay's app pays the QRIS code.
-        xg.Method.EWALLET: ("OVO", "DANA", "SHOPEEPAY", "LINKAJA"),
+        xr.Method.EWALLET: ("OVO", "DANA", "SHOPEEPAY", "LINKAJA"),
     }
-    assert "GOPAY" in xg.WANTED_CHANNELS[xg.Method.EWALLET]
+    assert "GOPAY" in xg.WANTED_CHANNELS[xr.Method.EWALLET]
 
 
 def test_the_gateway_is_on_only_with_both_the_key_and_the_callback_token(
@@ -148,8 +149,8 @@ def test_a_qris_payment_request_carries_the_qr_string_and_the_deadline(xendit: F
     stored = xendit.payment_requests[payment.id]
     assert payment.id.startswith("pr-")
     assert payment.reference == "OPOP-1"
-    assert payment.status is xg.Status.PENDING
-    assert (payment.method, payment.channel) == (xg.Method.QRIS, "QRIS")
+    assert payment.status is xr.Status.PENDING
+    assert (payment.method, payment.channel) == (xr.Method.QRIS, "QRIS")
     assert payment.amount == 150_000 and type(payment.amount) is int
     assert payment.currency == "IDR"
     assert (
@@ -182,7 +183,7 @@ def test_a_virtual_account_needs_the_customers_name(xendit: FakeXendit) -> None:
     with pytest.raises(ValueError, match="customer's name"):
         xg.create_payment(
             amount=10_000,
-            method=xg.Method.VIRTUAL_ACCOUNT,
+            method=xr.Method.VIRTUAL_ACCOUNT,
             channel="BCA",
             reference="OPOP-2",
             idempotency_key="k",
@@ -205,7 +206,7 @@ def test_an_ewallet_payment_request_carries_the_app_link_and_the_web_checkout(
         },
     }
     assert payment.gateway_status == "REQUIRES_ACTION"
-    assert payment.status is xg.Status.PENDING
+    assert payment.status is xr.Status.PENDING
     assert payment.ewallet_url == f"{xendit.url}/ewallet/{payment.id}/app"
     assert payment.ewallet_desktop_url == f"{xendit.url}/ewallet/{payment.id}"
 
@@ -213,7 +214,7 @@ def test_an_ewallet_payment_request_carries_the_app_link_and_the_web_checkout(
 def test_ovo_asks_in_its_app_given_the_phone_number(xendit: FakeXendit) -> None:
     common: dict[str, Any] = {
         "amount": 50_000,
-        "method": xg.Method.EWALLET,
+        "method": xr.Method.EWALLET,
         "channel": "OVO",
         "reference": "OPOP-4",
         "expires_at": DEADLINE,
@@ -233,14 +234,14 @@ def test_ovo_asks_in_its_app_given_the_phone_number(xendit: FakeXendit) -> None:
 @pytest.mark.parametrize(
     ("method", "channel"),
     [
-        (xg.Method.EWALLET, "GOPAY"),
-        (xg.Method.QRIS, "DANA"),
-        (xg.Method.VIRTUAL_ACCOUNT, "CIMB"),
-        (xg.Method.EWALLET, "GCASH"),
+        (xr.Method.EWALLET, "GOPAY"),
+        (xr.Method.QRIS, "DANA"),
+        (xr.Method.VIRTUAL_ACCOUNT, "CIMB"),
+        (xr.Method.EWALLET, "GCASH"),
     ],
 )
 def test_a_channel_not_offered_is_refused_before_anything_is_sent(
-    xendit: FakeXendit, method: xg.Method, channel: str
+    xendit: FakeXendit, method: xr.Method, channel: str
 ) -> None:
     with pytest.raises(ValueError, match="has no channel"):
         xg.create_payment(
@@ -280,11 +281,11 @@ def test_the_same_idempotency_key_for_another_amount_is_refused(xendit: FakeXend
 
 def test_a_payment_request_is_read_back_as_xendit_has_it_now(xendit: FakeXendit) -> None:
     payment = qris()
-    assert xg.get_payment(payment.id).status is xg.Status.PENDING
+    assert xg.get_payment(payment.id).status is xr.Status.PENDING
 
     paid(xendit, payment)
     now = xg.get_payment(payment.id)
-    assert now.status is xg.Status.SUCCEEDED
+    assert now.status is xr.Status.SUCCEEDED
     assert now.gateway_status == "SUCCEEDED"
     assert (now.id, now.amount, now.reference) == (payment.id, 150_000, "OPOP-1")
     assert xendit.calls("GET", f"/payment_requests/{payment.id}")
@@ -305,9 +306,9 @@ def test_a_simulated_payment_is_paid_and_its_callback_sent(
     xg.simulate_payment(payment.id)
     xendit.settle()
 
-    assert xg.get_payment(payment.id).status is xg.Status.SUCCEEDED
+    assert xg.get_payment(payment.id).status is xr.Status.SUCCEEDED
     [received] = callback_receiver.received
-    callback = xg.read_callback(received.body, received.headers)
+    callback = xr.read_callback(received.body, received.headers)
     assert callback.event == "payment.succeeded"
     assert callback.payment_request_id == payment.id
     assert callback.webhook_id == received.headers["webhook-id"]
@@ -426,8 +427,8 @@ def test_an_amount_that_is_not_whole_rupiah_is_never_rounded_but_refused(
     [(150_000, 150_000), (Decimal("150000.00"), 150_000), (150_000.0, 150_000), (0, 0)],
 )
 def test_whole_amounts_in_any_json_spelling_read_exactly(value: Any, expected: int) -> None:
-    assert xg.rupiah(value) == expected
-    assert type(xg.rupiah(value)) is int
+    assert xr.rupiah(value) == expected
+    assert type(xr.rupiah(value)) is int
 
 
 # --- Callbacks ----------------------------------------------------------------------------------
@@ -448,7 +449,7 @@ def test_the_callback_token_is_accepted_and_compared_in_constant_time(
 
     callback = delivered(xendit.payment_succeeded(payment.id))
 
-    assert callback.kind is xg.CallbackKind.PAYMENT
+    assert callback.kind is xr.CallbackKind.PAYMENT
     assert compared == [(xendit.callback_token.encode(), xendit.callback_token.encode())]
 
 
@@ -465,7 +466,7 @@ def test_a_callback_without_the_token_header_is_refused(xendit: FakeXendit) -> N
     callback = xendit.callback("payment.succeeded", {"id": "py-1"})
     headers = {k: v for k, v in callback.headers.items() if k != "x-callback-token"}
     with pytest.raises(InvalidCallback):
-        xg.read_callback(callback.payload, headers)
+        xr.read_callback(callback.payload, headers)
 
 
 def test_without_a_callback_token_configured_every_callback_is_refused(xendit: FakeXendit) -> None:
@@ -475,7 +476,7 @@ def test_without_a_callback_token_configured_every_callback_is_refused(xendit: F
     with pytest.raises(InvalidCallback):
         delivered(xendit.callback("payment.succeeded", {"id": "py-1"}, token=""))
     with pytest.raises(InvalidCallback):
-        xg.verify_callback_token(None)
+        xr.verify_callback_token(None)
 
 
 def test_a_payment_succeeded_callback_is_read_into_our_values(
@@ -487,10 +488,10 @@ def test_a_payment_succeeded_callback_is_read_into_our_values(
     [received] = callback_receiver.received
     assert received.headers["x-callback-token"] == xendit.callback_token
     assert received.headers["content-type"] == "application/json"
-    callback = xg.read_callback(received.body, received.headers)
-    assert callback.kind is xg.CallbackKind.PAYMENT
+    callback = xr.read_callback(received.body, received.headers)
+    assert callback.kind is xr.CallbackKind.PAYMENT
     assert callback.event == "payment.succeeded"
-    assert callback.status is xg.Status.SUCCEEDED
+    assert callback.status is xr.Status.SUCCEEDED
     assert callback.webhook_id == received.headers["webhook-id"]
     assert callback.dedup_key == f"webhook:{received.headers['webhook-id']}"
     assert callback.payment_request_id == payment.id
@@ -508,7 +509,7 @@ def test_a_duplicate_delivery_has_the_same_dedup_key(
     results = xendit.deliver(xendit.payment_succeeded(payment.id), callback_receiver.url, times=2)
 
     assert results == [(200, "ok"), (200, "ok")]
-    first, second = (xg.read_callback(r.body, r.headers) for r in callback_receiver.received)
+    first, second = (xr.read_callback(r.body, r.headers) for r in callback_receiver.received)
     assert first.dedup_key == second.dedup_key
 
 
@@ -518,8 +519,8 @@ def test_without_a_webhook_id_a_callback_is_unique_by_its_payment_and_status(
     payment = qris()
     succeeded = xendit.payment_succeeded(payment.id)
 
-    once = xg.parse_callback(succeeded.payload)
-    again = xg.parse_callback(xendit.payment_succeeded(payment.id).payload)
+    once = xr.parse_callback(succeeded.payload)
+    again = xr.parse_callback(xendit.payment_succeeded(payment.id).payload)
 
     assert once.webhook_id is None
     assert once.dedup_key == again.dedup_key == f"payment.succeeded:{once.payment_id}:SUCCEEDED"
@@ -534,21 +535,21 @@ def test_callbacks_delivered_out_of_order_each_tell_their_own_news(
     for callback in (expired, succeeded):
         xendit.deliver(callback, callback_receiver.url)
 
-    late, paid_one = (xg.read_callback(r.body, r.headers) for r in callback_receiver.received)
-    assert (late.status, paid_one.status) == (xg.Status.EXPIRED, xg.Status.SUCCEEDED)
+    late, paid_one = (xr.read_callback(r.body, r.headers) for r in callback_receiver.received)
+    assert (late.status, paid_one.status) == (xr.Status.EXPIRED, xr.Status.SUCCEEDED)
     assert paid_one.created is not None and late.created is not None
     # What decides is the payment request read back, not the order of arrival.
-    assert xg.get_payment(payment.id).status is xg.Status.SUCCEEDED
+    assert xg.get_payment(payment.id).status is xr.Status.SUCCEEDED
 
 
 def test_a_failed_payment_callback_carries_the_failure_code(xendit: FakeXendit) -> None:
     payment = shopeepay()
     callback = delivered(xendit.payment_failed(payment.id, "INSUFFICIENT_BALANCE"))
 
-    assert callback.status is xg.Status.FAILED
+    assert callback.status is xr.Status.FAILED
     assert callback.failure_code == "INSUFFICIENT_BALANCE"
     assert callback.payment_request_id == payment.id
-    assert xg.get_payment(payment.id).status is xg.Status.FAILED
+    assert xg.get_payment(payment.id).status is xr.Status.FAILED
 
 
 def test_an_expired_qr_code_names_its_payment_method(xendit: FakeXendit) -> None:
@@ -556,18 +557,18 @@ def test_an_expired_qr_code_names_its_payment_method(xendit: FakeXendit) -> None
     callback = delivered(xendit.payment_expired(payment.id))
 
     assert callback.event == "payment_method.expired"
-    assert callback.kind is xg.CallbackKind.PAYMENT
-    assert callback.status is xg.Status.EXPIRED
+    assert callback.kind is xr.CallbackKind.PAYMENT
+    assert callback.status is xr.Status.EXPIRED
     assert callback.payment_method_id == payment.payment_method_id
     assert callback.payment_request_id is None
     assert callback.reference == "OPOP-1"
-    assert xg.get_payment(payment.id).status is xg.Status.EXPIRED
+    assert xg.get_payment(payment.id).status is xr.Status.EXPIRED
 
 
 def test_a_payment_request_expiry_callback_names_the_request(xendit: FakeXendit) -> None:
     data = {"payment_request_id": "pr-1", "reference_id": "OPOP-1", "request_amount": 10_000}
     callback = delivered(xendit.callback("payment_request.expiry", data))
-    assert (callback.status, callback.payment_request_id) == (xg.Status.EXPIRED, "pr-1")
+    assert (callback.status, callback.payment_request_id) == (xr.Status.EXPIRED, "pr-1")
     assert callback.amount == 10_000
 
 
@@ -590,12 +591,12 @@ def test_a_callback_reports_the_amount_and_currency_it_was_sent_with(xendit: Fak
 @pytest.mark.parametrize("body", [b"not json", b"[]", b'{"data": {}}', b"\xff\xfe"])
 def test_a_body_that_is_not_a_xendit_callback_is_refused(xendit: FakeXendit, body: bytes) -> None:
     with pytest.raises(InvalidCallback):
-        xg.read_callback(body, {"x-callback-token": xendit.callback_token})
+        xr.read_callback(body, {"x-callback-token": xendit.callback_token})
 
 
 def test_an_event_we_do_not_handle_is_read_as_other(xendit: FakeXendit) -> None:
     callback = delivered(xendit.callback("payment_token.activation", {"id": "pt-1"}))
-    assert (callback.kind, callback.status) == (xg.CallbackKind.OTHER, xg.Status.UNKNOWN)
+    assert (callback.kind, callback.status) == (xr.CallbackKind.OTHER, xr.Status.UNKNOWN)
 
 
 # --- Refunds ------------------------------------------------------------------------------------
@@ -609,7 +610,7 @@ def test_a_refund_of_part_of_an_ewallet_payment(xendit: FakeXendit) -> None:
     refund = xg.create_refund(
         payment_request_id=payment.id,
         amount=40_000,
-        reason=xg.RefundReason.CANCELLATION,
+        reason=xr.RefundReason.CANCELLATION,
         idempotency_key="refund-1",
         reference="OPOP-3-R1",
     )
@@ -620,13 +621,13 @@ def test_a_refund_of_part_of_an_ewallet_payment(xendit: FakeXendit) -> None:
     assert (call.body["amount"], call.body["currency"]) == (40_000, "IDR")
     assert call.body["reason"] == "CANCELLATION"
     assert refund.id.startswith("rfd-")
-    assert (refund.status, refund.amount, refund.fee) == (xg.Status.PENDING, 40_000, 2_500)
+    assert (refund.status, refund.amount, refund.fee) == (xr.Status.PENDING, 40_000, 2_500)
     assert refund.reference == "OPOP-3-R1"
 
     callback = delivered(xendit.refund_settled(refund.id))
-    assert (callback.kind, callback.status) == (xg.CallbackKind.REFUND, xg.Status.SUCCEEDED)
+    assert (callback.kind, callback.status) == (xr.CallbackKind.REFUND, xr.Status.SUCCEEDED)
     assert (callback.object_id, callback.amount) == (refund.id, 40_000)
-    assert xg.get_refund(refund.id).status is xg.Status.SUCCEEDED
+    assert xg.get_refund(refund.id).status is xr.Status.SUCCEEDED
 
 
 def test_a_retried_refund_is_made_once(xendit: FakeXendit) -> None:
@@ -635,13 +636,13 @@ def test_a_retried_refund_is_made_once(xendit: FakeXendit) -> None:
     first = xg.create_refund(
         payment_request_id=payment.id,
         amount=150_000,
-        reason=xg.RefundReason.REQUESTED_BY_CUSTOMER,
+        reason=xr.RefundReason.REQUESTED_BY_CUSTOMER,
         idempotency_key="refund-1",
     )
     again = xg.create_refund(
         payment_request_id=payment.id,
         amount=150_000,
-        reason=xg.RefundReason.REQUESTED_BY_CUSTOMER,
+        reason=xr.RefundReason.REQUESTED_BY_CUSTOMER,
         idempotency_key="refund-1",
     )
     assert again.id == first.id
@@ -654,14 +655,14 @@ def test_more_than_was_paid_is_never_refunded(xendit: FakeXendit) -> None:
     xg.create_refund(
         payment_request_id=payment.id,
         amount=100_000,
-        reason=xg.RefundReason.CANCELLATION,
+        reason=xr.RefundReason.CANCELLATION,
         idempotency_key="r1",
     )
     with pytest.raises(GatewayRefused) as refused:
         xg.create_refund(
             payment_request_id=payment.id,
             amount=50_001,
-            reason=xg.RefundReason.CANCELLATION,
+            reason=xr.RefundReason.CANCELLATION,
             idempotency_key="r2",
         )
     assert refused.value.code == "MAXIMUM_REFUND_AMOUNT_REACHED"
@@ -674,7 +675,7 @@ def test_a_virtual_account_payment_cannot_be_refunded_through_xendit(xendit: Fak
         xg.create_refund(
             payment_request_id=payment.id,
             amount=1_000,
-            reason=xg.RefundReason.CANCELLATION,
+            reason=xr.RefundReason.CANCELLATION,
             idempotency_key="r1",
         )
     assert (refused.value.status, refused.value.code) == (400, "REFUND_NOT_SUPPORTED")
@@ -684,7 +685,7 @@ def test_a_virtual_account_payment_cannot_be_refunded_through_xendit(xendit: Fak
 # --- Payouts ------------------------------------------------------------------------------------
 
 
-def payout(amount: int = 1_250_000, key: str = "payout-koperasi-7-1") -> xg.GatewayPayout:
+def payout(amount: int = 1_250_000, key: str = "payout-koperasi-7-1") -> xr.GatewayPayout:
     return xg.create_payout(
         reference="PAYOUT-7-1",
         amount=amount,
@@ -716,16 +717,16 @@ def test_a_payout_to_a_cooperatives_bank_account(xendit: FakeXendit) -> None:
         "metadata": {},
     }
     assert sent.id.startswith("disb-")
-    assert (sent.status, sent.gateway_status) == (xg.Status.PENDING, "ACCEPTED")
+    assert (sent.status, sent.gateway_status) == (xr.Status.PENDING, "ACCEPTED")
     assert (sent.amount, sent.currency, sent.channel_code) == (1_250_000, "IDR", "ID_BRI")
     assert sent.account_number == "002301000123456"
     assert sent.estimated_arrival is not None
 
     callback = delivered(xendit.payout_settled(sent.id))
-    assert (callback.kind, callback.event) == (xg.CallbackKind.PAYOUT, "payout.succeeded")
-    assert (callback.status, callback.object_id) == (xg.Status.SUCCEEDED, sent.id)
+    assert (callback.kind, callback.event) == (xr.CallbackKind.PAYOUT, "payout.succeeded")
+    assert (callback.status, callback.object_id) == (xr.Status.SUCCEEDED, sent.id)
     assert (callback.reference, callback.amount) == ("PAYOUT-7-1", 1_250_000)
-    assert xg.get_payout(sent.id).status is xg.Status.SUCCEEDED
+    assert xg.get_payout(sent.id).status is xr.Status.SUCCEEDED
 
 
 def test_a_retried_payout_sends_the_money_once(xendit: FakeXendit) -> None:
@@ -745,8 +746,8 @@ def test_the_same_payout_key_for_another_amount_is_refused(xendit: FakeXendit) -
 def test_a_failed_payout_comes_back_in_its_callback(xendit: FakeXendit) -> None:
     sent = payout()
     callback = delivered(xendit.payout_settled(sent.id, "FAILED"))
-    assert (callback.status, callback.failure_code) == (xg.Status.FAILED, "INVALID_DESTINATION")
-    assert xg.get_payout(sent.id).status is xg.Status.FAILED
+    assert (callback.status, callback.failure_code) == (xr.Status.FAILED, "INVALID_DESTINATION")
+    assert xg.get_payout(sent.id).status is xr.Status.FAILED
 
 
 def test_a_payout_above_the_balance_is_refused(xendit: FakeXendit) -> None:
