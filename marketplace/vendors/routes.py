@@ -34,7 +34,10 @@ from marketplace.cooperatives.exceptions import (
 from marketplace.cooperatives.models import CooperativeMember, CooperativeStatus
 from marketplace.errors import DomainError
 from marketplace.http import FORM_ERROR
-from marketplace.inventory import bulk, stock
+from marketplace.inventory import stock
+from marketplace.inventory.bulk import export as bulk_export
+from marketplace.inventory.bulk import imports as bulk_imports
+from marketplace.inventory.bulk import read as bulk_read
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity, NoteRequired
 from marketplace.orders import services as orders
 from marketplace.orders.exceptions import InvalidTransition, MissingDetail
@@ -563,7 +566,7 @@ def variant_stock(variant_id: int) -> Page:
 
 def _imports_page(form: ImportForm) -> Page:
     return render_template(
-        "vendors/imports.html", form=form, jobs=bulk.list_jobs(_cooperative_id())
+        "vendors/imports.html", form=form, jobs=bulk_imports.list_jobs(_cooperative_id())
     ), _status(form)
 
 
@@ -580,7 +583,9 @@ def upload_import() -> Page:
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        job = bulk.start_import(_cooperative_id(), current_user.id, upload.filename or "", data)
+        job = bulk_imports.start_import(
+            _cooperative_id(), current_user.id, upload.filename or "", data
+        )
         return redirect(url_for("vendors.import_job", job_id=job.id))
     return _imports_page(form)
 
@@ -588,20 +593,20 @@ def upload_import() -> Page:
 @bp.route("/imports/<int:job_id>")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def import_job(job_id: int) -> Page:
-    job = bulk.owned_job(_cooperative_id(), job_id)
+    job = bulk_imports.owned_job(_cooperative_id(), job_id)
     return render_template(
         "vendors/import_job.html",
         job=job,
-        error_text=bulk.error_text,
-        column_labels=bulk.COLUMN_LABELS,
-        actions=bulk.ACTIONS,
+        error_text=bulk_read.error_text,
+        column_labels=bulk_read.COLUMN_LABELS,
+        actions=bulk_read.ACTIONS,
     )
 
 
 @bp.route("/imports/<int:job_id>/progress")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def import_progress(job_id: int) -> Response:
-    job = bulk.owned_job(_cooperative_id(), job_id)
+    job = bulk_imports.owned_job(_cooperative_id(), job_id)
     return jsonify(
         status=job.status,
         processed=job.processed_rows,
@@ -614,8 +619,8 @@ def import_progress(job_id: int) -> Response:
 @bp.route("/imports/<int:job_id>/confirm", methods=["POST"])
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def confirm_import(job_id: int) -> Page:
-    job = bulk.owned_job(_cooperative_id(), job_id)
-    job = bulk.confirm_import(_cooperative_id(), job.id, current_user.id)
+    job = bulk_imports.owned_job(_cooperative_id(), job_id)
+    job = bulk_imports.confirm_import(_cooperative_id(), job.id, current_user.id)
     if job.status == "applied":
         flash(_("Impor selesai: semua baris sudah diterapkan."), "success")
     return redirect(url_for("vendors.import_job", job_id=job.id))
@@ -624,13 +629,13 @@ def confirm_import(job_id: int) -> Page:
 @bp.route("/export/<any(csv, xlsx):fmt>")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def export(fmt: str) -> Response:
-    return exports.download(*bulk.export_file(_cooperative_id(), fmt))
+    return exports.download(*bulk_export.export_file(_cooperative_id(), fmt))
 
 
 @bp.route("/template/<any(csv, xlsx):fmt>")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def template(fmt: str) -> Response:
-    content = bulk.write_file(bulk.template_rows(), fmt)
+    content = bulk_export.write_file(bulk_export.template_rows(), fmt)
     return exports.download(content, f"templat-produk-pasar-opop.{fmt}")
 
 
