@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import Form
 
 from marketplace import clock, exports
+from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.catalogue import management
 from marketplace.catalogue.models import ProductStatus
 from marketplace.cooperatives import services as cooperatives
@@ -26,11 +27,7 @@ from marketplace.cooperatives.access import (
     forget_membership,
     membership_of,
 )
-from marketplace.cooperatives.exceptions import (
-    AlreadyMember,
-    InvalidInvitation,
-    InvitationForSomeoneElse,
-)
+from marketplace.cooperatives.exceptions import AlreadyMember
 from marketplace.cooperatives.models import CooperativeMember, CooperativeStatus
 from marketplace.errors import DomainError
 from marketplace.http import FORM_ERROR

@@ -342,7 +342,7 @@ def _owner_workspace() -> None:
     cooperative_id = membership.cooperative_id
     staff = create_user("staf@demo.test", DEMO_PASSWORD, "Staf Koperasi", verified=True)
     invitation = cooperatives.invite_staff(membership, staff.email)
-    token = cooperatives._serializer().dumps({"inv": invitation.id, "email": staff.email})
+    token = cooperatives.INVITATIONS.token(invitation)
     cooperatives.accept_invitation(staff, token)
     cooperatives.invite_staff(membership, "calon-staf@demo.test")
     product = db.session.scalars(
