@@ -109,7 +109,8 @@ def create(
     for old in open_invitations(kind, owner_id):
         if old.email == email and all(getattr(old, k) == v for k, v in values.items()):
             old.revoked_at = utcnow()
-    invitation = kind.model(
+    model: Any = kind.model  # a mapped table: its constructor takes its columns
+    invitation: I = model(
         **{kind.owner_column: owner_id},
         email=email,
         invited_by_id=invited_by_id,
