@@ -27,3 +27,13 @@ class WeakPassword(DomainError):
 class CannotDisableSelf(DomainError):
     status_code = 409
     default_message = _l("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+
+
+class InvalidInvitation(DomainError):
+    default_message = _l("Undangan tidak valid, sudah dipakai, atau sudah kedaluwarsa.")
+
+
+class InvitationForSomeoneElse(DomainError):
+    default_message = _l(
+        "Undangan ini dikirim ke alamat email lain. Masuk dengan akun yang memakai email itu."
+    )

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts import services as accounts
+from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.admin import agency_invitations_bp, bp, queries
 from marketplace.admin.common import Page, actor, attach, form_status, page_number, role_label
 from marketplace.admin.forms import AgencyForm, AgencyMemberForm
@@ -171,14 +172,14 @@ def join(token: str) -> Page:
     """The invitee's side: opened after signing in (or registering) with the invited email."""
     try:
         invitation = agencies.invitation_for_token(token)
-    except agencies.InvalidAgencyInvitation as error:
+    except InvalidInvitation as error:
         return render_template(
             "admin/agency_join.html", invitation=None, message=error.message
         ), 400
     if request.method == "POST":
         try:
             agencies.accept_invitation(current_user, token)
-        except agencies.AgencyInvitationForSomeoneElse as error:
+        except InvitationForSomeoneElse as error:
             return render_template(
                 "admin/agency_join.html", invitation=invitation, message=error.message
             ), 400

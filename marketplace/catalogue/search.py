@@ -1,10 +1,8 @@
 """Product search and listing: one interface, a PostgreSQL and a SQLite backend.
 
-PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) with a GIN index for
-full-text prefix matching, plus ``pg_trgm`` similarity against a dictionary of the catalogue's
-words (``SEARCH_WORDS``) so a typo ("keripk") is corrected to "keripik" and still finds
-"Keripik". SQLite: an FTS5 table kept by triggers. Both rank by relevance; everything else
-(filters, facets, sorting, paging) is shared SQL.
+What a query's words match and how they rank is `marketplace.catalogue.text_search` (PostgreSQL's
+full-text index with typo correction, SQLite's FTS5); everything else (filters, facets, sorting,
+paging) is shared SQL, here.
 
 On PostgreSQL a text search reads ``product_search_rows`` (``SEARCH_ROWS``), a narrow copy of the
 products' search, filter and sort columns, and loads only the page's products; the facet counts
@@ -15,43 +13,31 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from flask import current_app
-from rapidfuzz.distance import OSA
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
     ColumnElement,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
     Select,
-    String,
-    Table,
-    Text,
     and_,
-    cast,
-    exists,
-    false,
     func,
-    literal,
-    literal_column,
     or_,
     select,
-    text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.catalogue.models import Category, Product, ProductStatus, ProductVariant
-from marketplace.cooperatives.models import KECAMATAN, Cooperative, CooperativeStatus
+from marketplace.catalogue.models import Category, Product, ProductVariant
+from marketplace.catalogue.text_search import (
+    SEARCH_ROWS,
+    Rows,
+    backend,
+    on_postgres,
+    visibility,
+)
+from marketplace.cooperatives.models import KECAMATAN, Cooperative
 from marketplace.extensions import db
 
 MAX_QUERY_LENGTH = 200
@@ -72,44 +58,6 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 )
 
 _TERM = re.compile(r"\w+", re.UNICODE)
-
-#: PostgreSQL only: a narrow copy of the search, filter and sort columns of each product the
-#: public may see (active, of an approved cooperative), kept in step with ``products`` and
-#: ``cooperatives`` by triggers (migrations ``ea0d5effe65a``, ``a82d5f718b26``). A text search
-#: counts, facets and ranks its matches here instead of on the wide ``products`` rows, then loads
-#: one page of products by id. Not part of the models' metadata: only migrations manage it.
-SEARCH_ROWS = Table(
-    "product_search_rows",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("category_id", Integer),
-    Column("cooperative_id", Integer),
-    Column("price_from", BigInteger),
-    Column("halal_number", String(40)),
-    Column("halal_valid_until", Date),
-    Column("in_stock", Boolean),
-    Column("sold_count", Integer),
-    Column("published_at", DateTime(timezone=True)),
-    Column("search_vector", TSVECTOR),
-)
-
-#: PostgreSQL only: every word of the search index once, with a trigram index, for correcting
-#: typos (migration ``a82d5f718b26``; the search rows' trigger adds new words).
-SEARCH_WORDS = Table(
-    "search_words",
-    MetaData(),
-    Column("word", Text, primary_key=True),
-    Column("in_title", Boolean),  # some product is named with it (its title: name, category…)
-)
-
-#: How many of the catalogue's words a misspelt word may stand for ("batk": bata, batu, batik, …).
-CORRECTIONS_PER_WORD = 4
-#: Shorter words are not corrected: too many words are one edit away from them.
-MIN_CORRECTED_LENGTH = 3
-
-#: The rows a query filters, counts and sorts: ``products`` itself or ``SEARCH_ROWS``, which has
-#: the same names for the columns it copies.
-Rows = Table
 
 
 def search_terms(text_: str) -> list[str]:
@@ -170,202 +118,14 @@ class SearchResult:
         return max(1, -(-self.total // self.query.per_page))
 
 
-class TextMatch(NamedTuple):
-    #: Selects the products having every word.
-    condition: ColumnElement[bool]
-    #: Ranks them, higher first.
-    rank: ColumnElement[Any]
-    #: Each word not in the index as typed, looked up as a typo, with the catalogue's words it
-    #: was taken for (none: nothing like it).
-    corrections: dict[str, list[str]] = {}
-
-
-class Backend(Protocol):
-    #: Whether ``match(..., tolerant=True)`` can find what the exact match did not.
-    corrects_typos: bool
-
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
-        """The words' match: each as a prefix in the index; with ``tolerant``, a word the index
-        has nowhere is taken for the catalogue's words most like it (where the backend can)."""
-
-
-class PostgresBackend:
-    """Every word must match as a prefix in the full-text index. Where no product has every
-    word, the search asks again ``tolerant``: a word that prefix finds nowhere in the catalogue
-    (a typo) is corrected to the catalogue's words it was most likely meant as (fewest edits,
-    among the words of ``SEARCH_WORDS`` sharing trigrams with it), which are then matched in
-    the index like any word.
-
-    Asking the index alone first keeps the lookup of which words the catalogue has off the
-    common case, words simply typed right. Correcting against the dictionary rather than
-    comparing the typo with every product's title keeps a typo close to a common word
-    ("gndok" ~ "pondok") as fast as the word itself.
-    """
-
-    corrects_typos = True
-
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
-        # Text is searched on the search rows only (`_rows_for`): products have no index for it.
-        vector: ColumnElement[Any] = rows.c.search_vector
-        queries = [self._tsquery(term) for term in terms]
-        found = self._found(rows, vector, queries) if tolerant else [True] * len(terms)
-        corrections = {
-            term: self._corrections(term)
-            for term, in_index in zip(terms, found, strict=True)
-            if not in_index
-        }
-        conditions: list[ColumnElement[bool]] = []
-        rank: ColumnElement[Any] = literal(0.0)
-        for term, tsquery in zip(terms, queries, strict=True):
-            if term in corrections:
-                if not corrections[term]:
-                    conditions.append(false())
-                    continue
-                tsquery = cast(
-                    literal(" | ".join(_tsquery_word(word) for word in corrections[term])),
-                    TSQUERY,
-                )
-                if len(corrections[term]) > 1:
-                    # The likeliest correction first: its products rank above the others'.
-                    best = cast(literal(_tsquery_word(corrections[term][0])), TSQUERY)
-                    rank = rank + func.ts_rank(vector, best)
-            conditions.append(vector.op("@@")(tsquery))
-            rank = rank + func.ts_rank(vector, tsquery)
-        return TextMatch(and_(*conditions), rank, corrections)
-
-    @staticmethod
-    def _corrections(term: str) -> list[str]:
-        """The catalogue's words ``term`` was probably meant as (`closest_words`), weighed
-        among the words sharing enough trigrams with it (``SEARCH_TYPO_THRESHOLD``, set on
-        each connection as pg_trgm's similarity threshold; served by the trigram index)."""
-        if len(term) < MIN_CORRECTED_LENGTH:
-            return []
-        candidates = db.session.execute(
-            select(SEARCH_WORDS.c.word, SEARCH_WORDS.c.in_title).where(
-                SEARCH_WORDS.c.word.op("%")(literal(term))
-            )
-        ).all()
-        named = {word for word, in_title in candidates if in_title}
-        return closest_words(term, [word for word, _ in candidates], preferred=named)
-
-    @staticmethod
-    def _tsquery(term: str) -> ColumnElement[Any]:
-        simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
-        return func.to_tsquery(simple, literal(" & ".join(f"{w}:*" for w in term.split())))
-
-    @staticmethod
-    def _found(
-        rows: Rows, vector: ColumnElement[Any], queries: list[ColumnElement[Any]]
-    ) -> list[bool]:
-        """For each word, whether its prefix is in some visible product's text (one query).
-
-        Each lookup is a MATERIALIZED CTE: a bare EXISTS is planned to stop at the first row,
-        so for a word in no product (every typo) PostgreSQL chose a sequential scan of the whole
-        table instead of the index.
-        """
-        checks = []
-        for index, tsquery in enumerate(queries):
-            matches = (
-                select(rows.c.id)
-                .where(vector.op("@@")(tsquery), *_visibility(rows))
-                .cte(f"word_{index}")
-                .prefix_with("MATERIALIZED")
-            )
-            checks.append(exists(select(matches.c.id)))
-        row = db.session.execute(select(*checks)).one()
-        return [bool(value) for value in row]
-
-
-class SqliteBackend:
-    corrects_typos = False
-
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
-        expression = " ".join(f'"{term}"*' for term in terms)
-        matches = (
-            select(
-                literal_column("rowid").label("product_id"),
-                literal_column("bm25(product_search)").label("score"),
-            )
-            .select_from(text("product_search"))
-            .where(
-                text("product_search MATCH :fts_expression").bindparams(fts_expression=expression)
-            )
-            .subquery("fts")
-        )
-        condition = rows.c.id.in_(select(matches.c.product_id))
-        # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
-        rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
-        return TextMatch(condition, rank)
-
-
-def closest_words(
-    term: str,
-    words: Iterable[str],
-    limit: int = CORRECTIONS_PER_WORD,
-    preferred: Collection[str] = (),
-) -> list[str]:
-    """The ``words`` a misspelt ``term`` was most likely meant as, fewest edits first.
-
-    An edit is a letter added, dropped or replaced, or two neighbours swapped ("btaik" is one
-    edit from "batik"). A term of up to four letters may be one edit away, a longer one two;
-    only the words fewest edits away are taken.
-    The term may be the start of a word still being typed with a slip in it ("kerpi" for
-    "keripik"), so it is also held against the word's first letters. Among words as few edits
-    away, whole words come before words only begun ("batk": bata, batu, batik before bakar),
-    then ``preferred`` words (those products are named with), then the word closest in length,
-    then alphabetical order.
-    """
-    allowed = 1 if len(term) <= 4 else 2
-    scored = []
-    for word in set(words):
-        whole = OSA.distance(term, word, score_cutoff=allowed + 1)
-        start = min(
-            OSA.distance(term, word[:n], score_cutoff=allowed + 1)
-            for n in range(max(1, len(term) - 1), len(term) + 2)
-        )
-        edits = min(whole, start)
-        if edits <= allowed:
-            scored.append(
-                (edits, whole > edits, word not in preferred, abs(len(word) - len(term)), word)
-            )
-    scored.sort()
-    return [word for edits, *_, word in scored[:limit] if edits == scored[0][0]]
-
-
-def _tsquery_word(word: str) -> str:
-    """``word`` as a quoted lexeme of tsquery input: taken as it is, never parsed again."""
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def backend() -> Backend:
-    return PostgresBackend() if _postgres() else SqliteBackend()
-
-
-def _postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
-
-
 def _rows_for(query: ProductQuery) -> Rows:
     """The narrow search rows for a text search on PostgreSQL, else ``products``.
 
     A listing without words reads few rows through the products' own sort indexes.
     """
-    if query.terms and _postgres():
+    if query.terms and on_postgres():
         return SEARCH_ROWS
     return Product.__table__  # type: ignore[return-value]
-
-
-def _visibility(rows: Rows) -> list[ColumnElement[bool]]:
-    """What makes a row of ``rows`` visible: nothing to ask of the search rows, which hold
-    visible products only; an active product of an approved cooperative otherwise."""
-    if rows is SEARCH_ROWS:
-        return []
-    return [
-        rows.c.status == ProductStatus.ACTIVE,
-        rows.c.cooperative_id.in_(
-            select(Cooperative.id).where(Cooperative.status == CooperativeStatus.APPROVED)
-        ),
-    ]
 
 
 def _of_cooperatives(rows: Rows, condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -374,7 +134,7 @@ def _of_cooperatives(rows: Rows, condition: ColumnElement[bool]) -> ColumnElemen
 
 def visible_products() -> Select[tuple[Product]]:
     """Active products of approved cooperatives: the only ones the public may see."""
-    return select(Product).where(*_visibility(Product.__table__))  # type: ignore[arg-type]
+    return select(Product).where(*visibility(Product.__table__))  # type: ignore[arg-type]
 
 
 def _in_stock(rows: Rows) -> ColumnElement[bool]:
@@ -605,9 +365,9 @@ def _facet_counts(filters: _Filters, today: date) -> _FacetCounts:
             columns[key] = func.count().filter(and_(*conditions)) if conditions else func.count()
         column_of[name] = list(columns).index(key)
     statement = select(source.c.category_id, source.c.cooperative_id, *columns.values()).where(
-        *_visibility(source)
+        *visibility(source)
     )
-    if _postgres():
+    if on_postgres():
         # Two grouping sets return one row per category and one per cooperative, rather than
         # one per pair (thousands for a broad prefix) for Python to sum.
         statement = statement.group_by(

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.invitations import InvitationMixin
 from marketplace.accounts.models import User
 from marketplace.database import TimestampMixin, in_check, money_column
 from marketplace.extensions import Model
@@ -170,7 +171,7 @@ class CourierRateBand(Model):
     cooperative: Mapped[Cooperative] = relationship(back_populates="courier_bands")
 
 
-class CooperativeInvitation(TimestampMixin, Model):
+class CooperativeInvitation(InvitationMixin, TimestampMixin, Model):
     """An owner's invitation for someone to join the cooperative as staff.
 
     The emailed link is signed and expires (``COOPERATIVE_INVITATION_MAX_AGE``); this row lets the
@@ -185,18 +186,5 @@ class CooperativeInvitation(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Served by the (cooperative_id, email) index.
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
-    invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    accepted_at: Mapped[datetime | None]
-    accepted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    revoked_at: Mapped[datetime | None]
 
     cooperative: Mapped[Cooperative] = relationship()
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None

@@ -10,19 +10,16 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from marketplace import audit
+from marketplace.accounts import invitations
 from marketplace.accounts.models import User
 from marketplace.cooperatives.exceptions import (
     AlreadyMember,
     CannotRemoveOwner,
     CityAdminOnly,
-    InvalidInvitation,
     InvalidTransition,
-    InvitationForSomeoneElse,
     OwnerOnly,
     ReasonRequired,
 )
@@ -39,8 +36,6 @@ from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.slugs import unique_slug
 from marketplace.urls import absolute_url
-
-_INVITATION_SALT = "cooperatives.invitation"
 
 S = CooperativeStatus
 #: The city's decisions: action -> (statuses it may start from, status it leads to).
@@ -339,22 +334,23 @@ def list_members(cooperative_id: int) -> list[CooperativeMember]:
     )
 
 
+def _usable(invitation: CooperativeInvitation) -> bool:
+    return invitation.cooperative.status not in (S.REJECTED, S.SUSPENDED)
+
+
+#: Staff invitations: the owner's, opened at /join/<token>.
+INVITATIONS = invitations.InvitationKind(
+    model=CooperativeInvitation,
+    owner_column="cooperative_id",
+    salt="cooperatives.invitation",
+    max_age_setting="COOPERATIVE_INVITATION_MAX_AGE",
+    join_endpoint="invitations.join",
+    usable=_usable,
+)
+
+
 def list_open_invitations(cooperative_id: int) -> list[CooperativeInvitation]:
-    return list(
-        db.session.scalars(
-            select(CooperativeInvitation)
-            .where(
-                CooperativeInvitation.cooperative_id == cooperative_id,
-                CooperativeInvitation.accepted_at.is_(None),
-                CooperativeInvitation.revoked_at.is_(None),
-            )
-            .order_by(CooperativeInvitation.id.desc())
-        )
-    )
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT)
+    return invitations.open_invitations(INVITATIONS, cooperative_id)
 
 
 def invite_staff(membership: CooperativeMember, email: str) -> CooperativeInvitation:
@@ -372,23 +368,17 @@ def invite_staff(membership: CooperativeMember, email: str) -> CooperativeInvita
     )
     if already:
         raise AlreadyMember()
-    for old in list_open_invitations(membership.cooperative_id):
-        if old.email == email:
-            old.revoked_at = utcnow()
-    invitation = CooperativeInvitation(
-        cooperative_id=membership.cooperative_id, email=email, invited_by_id=membership.user_id
+    invitation = invitations.create(
+        INVITATIONS, membership.cooperative_id, email, invited_by_id=membership.user_id
     )
-    db.session.add(invitation)
-    db.session.flush()
-    token = _serializer().dumps({"inv": invitation.id, "email": email})
     queue_email(
         email,
         "cooperative_invitation",
         None,
         cooperative=membership.cooperative,
         inviter=membership.user,
-        join_url=absolute_url("invitations.join", token=token),
-        days=current_app.config["COOPERATIVE_INVITATION_MAX_AGE"] // 86400,
+        join_url=INVITATIONS.join_url(invitation),
+        days=INVITATIONS.valid_days(),
     )
     audit.record(
         "cooperative.staff_invited",
@@ -402,15 +392,7 @@ def invite_staff(membership: CooperativeMember, email: str) -> CooperativeInvita
 
 def revoke_invitation(membership: CooperativeMember, invitation_id: int) -> None:
     require_owner(membership)
-    invitation = db.session.scalar(
-        select(CooperativeInvitation).where(
-            CooperativeInvitation.id == invitation_id,
-            CooperativeInvitation.cooperative_id == membership.cooperative_id,
-        )
-    )
-    if invitation is None or not invitation.is_open:
-        raise NotFound()
-    invitation.revoked_at = utcnow()
+    invitation = invitations.revoke(INVITATIONS, membership.cooperative_id, invitation_id)
     audit.record(
         "cooperative.invitation_revoked",
         invitation,
@@ -421,42 +403,31 @@ def revoke_invitation(membership: CooperativeMember, invitation_id: int) -> None
 
 
 def invitation_for_token(token: str) -> CooperativeInvitation:
-    """The open invitation a link belongs to; expired, revoked or used links are refused."""
-    max_age = current_app.config["COOPERATIVE_INVITATION_MAX_AGE"]
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired) as error:
-        raise InvalidInvitation() from error
-    invitation = db.session.get(CooperativeInvitation, data.get("inv"))
-    if (
-        invitation is None
-        or invitation.email != data.get("email")
-        or not invitation.is_open
-        or invitation.cooperative.status in (S.REJECTED, S.SUSPENDED)
-    ):
-        raise InvalidInvitation()
-    return invitation
+    """The open invitation a link belongs to; expired, revoked or used links are refused, and
+    so are a rejected or suspended cooperative's."""
+    return invitations.for_token(INVITATIONS, token)
 
 
 def accept_invitation(user: User, token: str) -> CooperativeMember:
     """Join as staff. Only the account with the invited email may accept, and only once."""
-    invitation = invitation_for_token(token)
-    if user.email.lower() != invitation.email:
-        raise InvitationForSomeoneElse()
-    if db.session.scalar(select(CooperativeMember.id).where(CooperativeMember.user_id == user.id)):
-        raise AlreadyMember()
-    member = CooperativeMember(
-        cooperative_id=invitation.cooperative_id, user_id=user.id, role=MemberRole.STAFF
-    )
-    db.session.add(member)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    db.session.flush()
+
+    def join(invitation: CooperativeInvitation) -> CooperativeMember:
+        if db.session.scalar(
+            select(CooperativeMember.id).where(CooperativeMember.user_id == user.id)
+        ):
+            raise AlreadyMember()
+        member = CooperativeMember(
+            cooperative_id=invitation.cooperative_id, user_id=user.id, role=MemberRole.STAFF
+        )
+        db.session.add(member)
+        return member
+
+    member = invitations.accept(INVITATIONS, user, token, join)
     audit.record(
         "cooperative.staff_joined",
         member,
         actor_id=user.id,
-        cooperative_id=invitation.cooperative_id,
+        cooperative_id=member.cooperative_id,
     )
     return member
 

@@ -32,3 +32,9 @@ class ReservationMismatch(DomainError):
 
 class NoteRequired(DomainError):
     default_message = _l("Tuliskan keterangan perubahan stok.")
+
+
+class ImportNotReady(DomainError):
+    """Only a previewed import without errors can be confirmed."""
+
+    default_message = _l("Impor tidak dapat dijalankan.")

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from marketplace import audit
+from marketplace.accounts import invitations
 from marketplace.accounts.models import User
-from marketplace.database import utcnow
 from marketplace.errors import DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import queue_email
@@ -34,21 +32,9 @@ from marketplace.procurement.models import (
 from marketplace.slugs import unique_slug
 from marketplace.urls import absolute_url
 
-_INVITATION_SALT = "procurement.agency-invitation"
-
 
 class AlreadyHoldsRole(DomainError):
     default_message = _l("Orang ini sudah memegang peran itu di instansi ini.")
-
-
-class InvalidAgencyInvitation(DomainError):
-    default_message = _l("Undangan tidak valid, sudah dipakai, atau sudah kedaluwarsa.")
-
-
-class AgencyInvitationForSomeoneElse(DomainError):
-    default_message = _l(
-        "Undangan ini dikirim ke alamat email lain. Masuk dengan akun yang memakai email itu."
-    )
 
 
 class UnknownRole(DomainError):
@@ -165,45 +151,35 @@ def remove_member(agency_id: int, member_id: int, actor: User) -> None:
     db.session.flush()
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_INVITATION_SALT)
+#: Agency roles for people without an account: the city's, opened at /agency-invitations/<token>.
+INVITATIONS = invitations.InvitationKind(
+    model=AgencyInvitation,
+    owner_column="agency_id",
+    salt="procurement.agency-invitation",
+    max_age_setting="AGENCY_INVITATION_MAX_AGE",
+    join_endpoint="agency_invitations.join",
+)
 
 
 def open_invitations(agency_id: int) -> list[AgencyInvitation]:
-    return list(
-        db.session.scalars(
-            select(AgencyInvitation)
-            .where(
-                AgencyInvitation.agency_id == agency_id,
-                AgencyInvitation.accepted_at.is_(None),
-                AgencyInvitation.revoked_at.is_(None),
-            )
-            .order_by(AgencyInvitation.id.desc())
-        )
-    )
+    return invitations.open_invitations(INVITATIONS, agency_id)
 
 
 def _invite(agency: Agency, actor: User, email: str, role: ProcurementRole) -> AgencyInvitation:
     """Email a signed, expiring link. Inviting the same address to the same role again replaces
     the earlier link."""
-    for old in open_invitations(agency.id):
-        if old.email == email and old.role == role:
-            old.revoked_at = utcnow()
-    invitation = AgencyInvitation(
-        agency_id=agency.id, email=email, role=role, invited_by_id=actor.id
+    invitation = invitations.create(
+        INVITATIONS, agency.id, email, invited_by_id=actor.id, role=role
     )
-    db.session.add(invitation)
-    db.session.flush()
-    token = _serializer().dumps({"inv": invitation.id, "email": email})
     queue_email(
         email,
         "agency_invitation",
         None,
         agency=agency,
         role=role,
-        join_url=absolute_url("agency_invitations.join", token=token),
+        join_url=INVITATIONS.join_url(invitation),
         register_url=absolute_url("accounts.register"),
-        days=current_app.config["AGENCY_INVITATION_MAX_AGE"] // 86400,
+        days=INVITATIONS.valid_days(),
     )
     audit.record(
         "agency.invited",
@@ -216,15 +192,7 @@ def _invite(agency: Agency, actor: User, email: str, role: ProcurementRole) -> A
 
 def revoke_invitation(agency_id: int, invitation_id: int, actor: User) -> None:
     _require_city_admin(actor)
-    invitation = db.session.scalar(
-        select(AgencyInvitation).where(
-            AgencyInvitation.id == invitation_id, AgencyInvitation.agency_id == agency_id
-        )
-    )
-    if invitation is None or not invitation.is_open:
-        raise NotFound()
-    invitation.revoked_at = utcnow()
-    db.session.flush()
+    invitation = invitations.revoke(INVITATIONS, agency_id, invitation_id)
     audit.record(
         "agency.invitation_revoked",
         invitation,
@@ -235,39 +203,32 @@ def revoke_invitation(agency_id: int, invitation_id: int, actor: User) -> None:
 
 def invitation_for_token(token: str) -> AgencyInvitation:
     """The open invitation a link belongs to; expired, revoked or used links are refused."""
-    max_age = current_app.config["AGENCY_INVITATION_MAX_AGE"]
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired) as error:
-        raise InvalidAgencyInvitation() from error
-    invitation = db.session.get(AgencyInvitation, data.get("inv"))
-    if invitation is None or invitation.email != data.get("email") or not invitation.is_open:
-        raise InvalidAgencyInvitation()
-    return invitation
+    return invitations.for_token(INVITATIONS, token)
 
 
 def accept_invitation(user: User, token: str) -> AgencyMember:
     """Take the role. Only the account with the invited email may accept, and only once."""
-    invitation = invitation_for_token(token)
-    if user.email.lower() != invitation.email:
-        raise AgencyInvitationForSomeoneElse()
-    member = db.session.scalar(
-        select(AgencyMember).where(
-            AgencyMember.agency_id == invitation.agency_id,
-            AgencyMember.user_id == user.id,
-            AgencyMember.role == invitation.role,
+
+    def take_role(invitation: AgencyInvitation) -> AgencyMember:
+        member = db.session.scalar(
+            select(AgencyMember).where(
+                AgencyMember.agency_id == invitation.agency_id,
+                AgencyMember.user_id == user.id,
+                AgencyMember.role == invitation.role,
+            )
         )
-    )
-    if member is None:
-        member = AgencyMember(agency_id=invitation.agency_id, user_id=user.id, role=invitation.role)
-        db.session.add(member)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    db.session.flush()
+        if member is None:
+            member = AgencyMember(
+                agency_id=invitation.agency_id, user_id=user.id, role=invitation.role
+            )
+            db.session.add(member)
+        return member
+
+    member = invitations.accept(INVITATIONS, user, token, take_role)
     audit.record(
         "agency.invitation_accepted",
         member,
         actor_id=user.id,
-        data={"agency_id": invitation.agency_id, "role": invitation.role},
+        data={"agency_id": member.agency_id, "role": member.role},
     )
     return member

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.invitations import InvitationMixin
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import Category, ProductVariant
 from marketplace.cooperatives.models import Cooperative
@@ -73,7 +74,7 @@ class AgencyMember(TimestampMixin, Model):
     user: Mapped[User] = relationship()
 
 
-class AgencyInvitation(TimestampMixin, Model):
+class AgencyInvitation(InvitationMixin, TimestampMixin, Model):
     """The city's invitation for someone without an account to hold a role in an agency.
 
     The emailed link is signed and expires (``AGENCY_INVITATION_MAX_AGE``); this row lets the city
@@ -89,22 +90,9 @@ class AgencyInvitation(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Served by the (agency_id, email) index.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(30))
-    invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    accepted_at: Mapped[datetime | None]
-    accepted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    revoked_at: Mapped[datetime | None]
 
     agency: Mapped[Agency] = relationship()
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None
 
 
 # ------------------------------------------------------------------------------------------

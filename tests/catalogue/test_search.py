@@ -10,13 +10,8 @@ from sqlalchemy import ARRAY, Text, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from marketplace.catalogue.models import Product, ProductStatus
-from marketplace.catalogue.search import (
-    ProductQuery,
-    _tsquery_word,
-    closest_words,
-    search_products,
-    search_terms,
-)
+from marketplace.catalogue.search import ProductQuery, search_products, search_terms
+from marketplace.catalogue.text_search import _tsquery_word, closest_words
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue

@@ -42,7 +42,8 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.demo import DEMO_PASSWORD, DEMO_PROCUREMENTS
 from marketplace.extensions import db
-from marketplace.inventory import bulk
+from marketplace.inventory.bulk import export as bulk_export
+from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.orders import services as orders
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments.models import PaymentFlag, Refund
@@ -262,8 +263,8 @@ def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:
     db.session.add(
         CooperativeMember(cooperative_id=cooperative.id, user_id=staff.id, role=MemberRole.STAFF)
     )
-    export = bulk.write_file(bulk.export_rows(cooperative.id), "csv")
-    job = bulk.start_import(cooperative.id, owner.id, "harga-terbaru-juli.csv", export)
+    export = bulk_export.write_file(bulk_export.export_rows(cooperative.id), "csv")
+    job = bulk_imports.start_import(cooperative.id, owner.id, "harga-terbaru-juli.csv", export)
     product = _one(
         select(Product).where(Product.slug == "sambal-bawang-pedas-grosir-karton-nurul-huda")
     )

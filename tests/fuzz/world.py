@@ -28,7 +28,8 @@ from marketplace.cooperatives import services as cooperatives
 from marketplace.cooperatives.models import CooperativeMember
 from marketplace.demo import DEMO_PASSWORD, seed_demo
 from marketplace.extensions import db
-from marketplace.inventory import bulk
+from marketplace.inventory.bulk import export as bulk_export
+from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.inventory.models import ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
@@ -341,7 +342,7 @@ def _owner_workspace() -> None:
     cooperative_id = membership.cooperative_id
     staff = create_user("staf@demo.test", DEMO_PASSWORD, "Staf Koperasi", verified=True)
     invitation = cooperatives.invite_staff(membership, staff.email)
-    token = cooperatives._serializer().dumps({"inv": invitation.id, "email": staff.email})
+    token = cooperatives.INVITATIONS.token(invitation)
     cooperatives.accept_invitation(staff, token)
     cooperatives.invite_staff(membership, "calon-staf@demo.test")
     product = db.session.scalars(
@@ -351,11 +352,11 @@ def _owner_workspace() -> None:
     ).first()
     assert product is not None
     management.add_image(cooperative_id, product.id, membership.user_id, png(), "Tampak samping")
-    rows = bulk.export_rows(cooperative_id)
+    rows = bulk_export.export_rows(cooperative_id)
     row = rows[-1]
     row[4] = int(row[4]) + 500  # the price: one change to preview
-    job = bulk.start_import(
-        cooperative_id, membership.user_id, "harga.csv", bulk.write_file([row], "csv")
+    job = bulk_imports.start_import(
+        cooperative_id, membership.user_id, "harga.csv", bulk_export.write_file([row], "csv")
     )
     assert job.status == ImportStatus.PREVIEWED and not job.errors and job.changes, job.errors
 

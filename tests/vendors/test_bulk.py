@@ -6,20 +6,27 @@ import csv
 import io
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
+from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from marketplace import jobs
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Product, ProductStatus, ProductVariant
-from marketplace.extensions import db
-from marketplace.inventory import bulk, stock
+from marketplace.extensions import db, redis_client
+from marketplace.inventory import stock
+from marketplace.inventory.bulk import export, imports, read
+from marketplace.inventory.bulk import plan as dry_run
 from marketplace.inventory.models import ImportJob, ImportStatus, StockMovement
-from tests.conftest import login
+from tests.conftest import login, make_test_app, migrate_to_head
+from tests.databases import fresh_database
 from tests.factories import (
     CategoryFactory,
     CooperativeMemberFactory,
@@ -30,7 +37,7 @@ from tests.factories import (
 )
 from tests.vendors.conftest import Shop
 
-HEADER = list(bulk.COLUMNS)
+HEADER = list(read.COLUMNS)
 
 
 def csv_file(rows: list[dict[str, Any]], delimiter: str = ",") -> bytes:
@@ -207,12 +214,12 @@ def test_confirming_applies_all_rows_or_none(app_ctx: Flask, shop_a: Shop) -> No
             ),
         ]
     )
-    job = bulk.start_import(coop, shop_a.owner.user_id, "produk.csv", data)
+    job = imports.start_import(coop, shop_a.owner.user_id, "produk.csv", data)
     assert job.status == ImportStatus.PREVIEWED and job.errors == []
     before = counts()
     other.reserved = 8  # an order arrived between the preview and the confirmation
     db.session.flush()
-    job = bulk.confirm_import(coop, job.id, shop_a.owner.user_id)
+    job = imports.confirm_import(coop, job.id, shop_a.owner.user_id)
     assert job.status == ImportStatus.FAILED
     assert {e["code"] for e in job.errors} >= {"changed_since_preview", "below_reserved"}
     assert counts() == before
@@ -261,14 +268,14 @@ def test_export_then_import_changes_nothing(
 def test_the_export_lists_only_the_cooperatives_own_products(
     app_ctx: Flask, shop_a: Shop, shop_b: Shop
 ) -> None:
-    skus = [r[0] for r in bulk.export_rows(shop_a.cooperative.id)]
+    skus = [r[0] for r in export.export_rows(shop_a.cooperative.id)]
     assert shop_a.variant.sku in skus and shop_b.variant.sku not in skus
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_template_imports_cleanly(app_ctx: Flask, shop_a: Shop, fmt: str) -> None:
-    data = bulk.write_file(bulk.template_rows(), fmt)
-    plan = bulk.plan_import(shop_a.cooperative.id, data)
+    data = export.write_file(export.template_rows(), fmt)
+    plan = dry_run.plan_import(shop_a.cooperative.id, data)
     assert plan.errors == []
     assert plan.summary["create_products"] == 2 and plan.summary["create_variants"] == 3
 
@@ -278,8 +285,8 @@ def test_an_import_cannot_reach_another_cooperatives_sku(
 ) -> None:
     """The other cooperative's SKU is simply a new SKU here; its variant is never touched."""
     data = csv_file([row(shop_b.variant.sku, name="Produk Sendiri", harga="1")])
-    job = bulk.start_import(shop_a.cooperative.id, shop_a.owner.user_id, "x.csv", data)
-    bulk.confirm_import(shop_a.cooperative.id, job.id, shop_a.owner.user_id)
+    job = imports.start_import(shop_a.cooperative.id, shop_a.owner.user_id, "x.csv", data)
+    imports.confirm_import(shop_a.cooperative.id, job.id, shop_a.owner.user_id)
     db.session.expire_all()
     assert shop_b.variant.price == 10000
     assert (
@@ -301,7 +308,7 @@ def test_unusable_files_are_refused_with_a_reason(
 ) -> None:
     if not content:
         content = b"\x00\x01\x02"
-    job = bulk.start_import(shop_a.cooperative.id, shop_a.owner.user_id, "x.csv", content)
+    job = imports.start_import(shop_a.cooperative.id, shop_a.owner.user_id, "x.csv", content)
     assert code in {e["code"] for e in job.errors}
 
 
@@ -322,7 +329,7 @@ def test_xlsx_cells_of_numbers_and_dates_are_read(app_ctx: Flask, shop_a: Shop) 
     sheet.append([values.get(column) for column in HEADER])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    plan = bulk.plan_import(shop_a.cooperative.id, buffer.getvalue())
+    plan = dry_run.plan_import(shop_a.cooperative.id, buffer.getvalue())
     assert plan.errors == []
     [group] = plan.groups.values()
     assert group[0].price == 15000 and group[0].product["halal_valid_until"].year == 2028
@@ -358,7 +365,7 @@ def test_a_file_of_five_thousand_rows_shows_its_progress_while_it_is_checked(
     # Hold the background check halfway, so the test sees it running.
     halfway = threading.Event()
     release = threading.Event()
-    original = bulk._parse_row
+    original = dry_run._parse_row
 
     def slow_parse(number: int, *args: Any) -> Any:
         if number == 3000:
@@ -366,7 +373,7 @@ def test_a_file_of_five_thousand_rows_shows_its_progress_while_it_is_checked(
             release.wait(30)
         return original(number, *args)
 
-    monkeypatch.setattr(bulk, "_parse_row", slow_parse)
+    monkeypatch.setattr(dry_run, "_parse_row", slow_parse)
     client = committed_app.test_client()
     assert login(client, "besar@example.test").status_code == 302
     response = client.post(
@@ -408,3 +415,86 @@ def test_a_large_import_is_applied_in_the_background_all_at_once(committed_app: 
     with committed_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProductVariant)) == 120
         assert db.session.scalar(select(func.count()).select_from(Product)) == 60
+
+
+def test_without_redis_a_large_import_runs_in_a_thread_of_the_app(committed_app: Flask) -> None:
+    committed_app.config["IMPORT_BACKGROUND_ROWS"] = 50
+    with committed_app.app_context():
+        CategoryFactory(slug="keripik-camilan")
+        CooperativeMemberFactory(user=UserFactory(email="besar@example.test"))
+        db.session.commit()
+    client = committed_app.test_client()
+    assert login(client, "besar@example.test").status_code == 302
+    response = client.post(
+        "/vendor/imports", data={"file": (io.BytesIO(_large_file(60, "T")), "besar.csv")}
+    )
+    job_url = response.headers["Location"]
+    assert _wait(client, job_url + "/progress", {"previewed", "failed"})["status"] == "previewed"
+    [thread] = committed_app.extensions["import_threads"]
+    assert thread.name == f"import-{job_url.rsplit('/', 1)[1]}"
+
+
+@pytest.fixture
+def queued_app(tmp_path: Path, redis_url: str) -> Iterator[Flask]:
+    """An app with a Redis queue, on a database of its own whose writes really commit: the
+    worker reads what the request committed."""
+    with fresh_database(str(tmp_path), prefix="opop_commit") as url:
+        application = make_test_app(
+            url, str(tmp_path / "uploads"), REDIS_URL=redis_url, IMPORT_BACKGROUND_ROWS=50
+        )
+        migrate_to_head(application)
+        jobs.use_app(application)
+        with application.app_context():
+            redis_client().flushdb()
+        yield application
+        jobs._app_factory = None
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _queued_imports(app: Flask) -> list[tuple[Any, ...]]:
+    with app.app_context():
+        queue = Queue(jobs.QUEUE_NAME, connection=redis_client())
+        return [
+            tuple(job.args[1:]) for job in queue.get_jobs() if job.args[0] == imports.RUN_QUEUED
+        ]
+
+
+def _work(app: Flask) -> None:
+    with app.app_context():
+        queue = Queue(jobs.QUEUE_NAME, connection=redis_client())
+        SimpleWorker([queue], connection=redis_client()).work(burst=True)
+
+
+@pytest.mark.redis
+def test_with_a_queue_a_large_import_is_checked_and_applied_by_the_rq_worker(
+    queued_app: Flask,
+) -> None:
+    with queued_app.app_context():
+        CategoryFactory(slug="keripik-camilan")
+        member = CooperativeMemberFactory(user=UserFactory(email="besar@example.test"))
+        db.session.commit()
+        user_id = member.user_id
+    client = queued_app.test_client()
+    assert login(client, "besar@example.test").status_code == 302
+    response = client.post(
+        "/vendor/imports", data={"file": (io.BytesIO(_large_file(120, "Q")), "besar.csv")}
+    )
+    job_url = response.headers["Location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert _queued_imports(queued_app) == [(job_id, "check", None)]
+    assert not queued_app.extensions.get("import_threads"), "a thread ran it, not the queue"
+    assert client.get(job_url + "/progress").get_json()["status"] == "validating"
+
+    _work(queued_app)
+    assert client.get(job_url + "/progress").get_json()["status"] == "previewed"
+    assert client.post(f"/vendor/imports/{job_id}/confirm").status_code == 302
+    assert _queued_imports(queued_app) == [(job_id, "apply", user_id)]
+    assert client.get(job_url + "/progress").get_json()["status"] == "applying"
+
+    _work(queued_app)
+    assert client.get(job_url + "/progress").get_json()["status"] == "applied"
+    assert not queued_app.extensions.get("import_threads")
+    with queued_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProductVariant)) == 120

@@ -10,15 +10,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.audit import AuditLog
 from marketplace.cooperatives import services
 from marketplace.cooperatives.exceptions import (
     AlreadyMember,
     CannotRemoveOwner,
     CityAdminOnly,
-    InvalidInvitation,
     InvalidTransition,
-    InvitationForSomeoneElse,
     OwnerOnly,
     ReasonRequired,
 )
