@@ -31,7 +31,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -57,6 +57,7 @@ from marketplace.orders.exceptions import (
 )
 from marketplace.orders.lifecycle import (
     HOLDS_STOCK,
+    MACHINE,
     FulfilmentGroup,
     find_transition,
     group_of,
@@ -74,6 +75,7 @@ from marketplace.orders.models import (
     VendorOrderStatus,
 )
 from marketplace.orders.signals import vendor_order_moved
+from marketplace.transitions import guarded_move, guarded_update
 from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
@@ -551,18 +553,9 @@ def _move(
     # Read before the move: whether a transfer proof was waiting is on the part's timeline.
     cooperative_knew = _cooperative_was_told(vendor_order, source)
     now = clock.now()
-    db.session.flush()
-    result = db.session.execute(
-        update(VendorOrder)
-        .where(VendorOrder.id == vendor_order.id, VendorOrder.status == source)
-        .values(status=target, updated_at=now, **(values or {}))
-        .execution_options(synchronize_session=False)
+    guarded_move(
+        MACHINE, vendor_order, target, source=source, values={"updated_at": now, **(values or {})}
     )
-    if int(result.rowcount) != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
-        # Someone else moved it first (another tab, the cooperative, a second cron run).
-        db.session.refresh(vendor_order)
-        raise InvalidTransition(vendor_order.state, target)
-    db.session.expire(vendor_order)
     event = VendorOrderEvent(
         vendor_order_id=vendor_order.id,
         from_status=source,
@@ -750,21 +743,16 @@ def extend_payment_deadline(vendor_order: VendorOrder, until: datetime) -> bool:
     Only ever moves the deadline later, and only while the part still awaits payment: a guarded
     update, so it never revives a part that expired meanwhile. True when it changed.
     """
-    db.session.flush()
-    result = db.session.execute(
-        update(VendorOrder)
-        .where(
-            VendorOrder.id == vendor_order.id,
-            VendorOrder.status == S.AWAITING_PAYMENT,
-            VendorOrder.paid_at.is_(None),
-            VendorOrder.payment_due_at.is_not(None),
-            VendorOrder.payment_due_at < until,
-        )
-        .values(payment_due_at=until)
-        .execution_options(synchronize_session=False)
+    changed = guarded_update(
+        vendor_order,
+        VendorOrder.status == S.AWAITING_PAYMENT,
+        VendorOrder.paid_at.is_(None),
+        VendorOrder.payment_due_at.is_not(None),
+        VendorOrder.payment_due_at < until,
+        values={"payment_due_at": until},
     )
     db.session.expire(vendor_order, ["payment_due_at"])
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+    return changed
 
 
 # The shopper's move ----------------------------------------------------------------------
