@@ -28,7 +28,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.observability import count_event, count_payment, count_webhook
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrder
 from marketplace.payments import refunds, stripe_gateway
 from marketplace.payments.exceptions import (
@@ -338,7 +338,7 @@ def _on_session_expired(obj: dict[str, Any], record: StripeEvent) -> str:
         return "ignored"
     move_payment(payment, P.EXPIRED, kind="session_expired", values={"raw_payload": session.raw})
     # The order itself expires as its lifecycle says (now, if its deadline has passed).
-    orders.refresh_order(payment.order)
+    order_moves.refresh_order(payment.order)
     return "expired"
 
 

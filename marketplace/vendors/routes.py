@@ -36,7 +36,9 @@ from marketplace.errors import DomainError
 from marketplace.http import FORM_ERROR
 from marketplace.inventory import bulk, stock
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity, NoteRequired
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
+from marketplace.orders import notices as order_notices
+from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import InvalidTransition, MissingDetail
 from marketplace.orders.lifecycle import (
     NEEDS_ACTION,
@@ -178,7 +180,7 @@ def dashboard() -> Page:
         "vendors/dashboard.html",
         membership=membership,
         figures=reports.dashboard_figures(cooperative_id),
-        waiting=orders.fulfilment_counts(cooperative_id),
+        waiting=order_queries.fulfilment_counts(cooperative_id),
         to_accept=FulfilmentGroup.TO_ACCEPT,
         transfers_waiting=transfers.waiting_transfer_count(cooperative_id),
         procurement_waiting=worklist.cooperative_waiting(cooperative_id),
@@ -635,7 +637,7 @@ def template(fmt: str) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------
-# Orders to fulfil. Screens only: every move is a call to orders.services, which checks the
+# Orders to fulfil. Screens only: every move is a call to orders.moves, which checks the
 # lifecycle's table, records the event and the audit entry and emails the shopper.
 # ---------------------------------------------------------------------------------------------
 
@@ -652,12 +654,12 @@ def order_list() -> Page:
     known = {group.value for group in FulfilmentGroup}
     group = FulfilmentGroup(group_name) if group_name in known else FulfilmentGroup.TO_ACCEPT
     page = _page_number()
-    vendor_orders, has_next = orders.list_vendor_orders(_cooperative_id(), group, page)
+    vendor_orders, has_next = order_queries.list_vendor_orders(_cooperative_id(), group, page)
     return render_template(
         "vendors/orders.html",
         group=group,
         vendor_orders=vendor_orders,
-        counts=orders.fulfilment_counts(_cooperative_id()),
+        counts=order_queries.fulfilment_counts(_cooperative_id()),
         page=page,
         has_next=has_next,
     )
@@ -670,7 +672,7 @@ def _order_page(
     error: str | None = None,
     status: int = 200,
 ) -> Page:
-    vendor_order = orders.open_vendor_order(_cooperative_id(), vendor_order_id)
+    vendor_order = order_queries.open_vendor_order(_cooperative_id(), vendor_order_id)
     return render_template(
         "vendors/order.html",
         vendor_order=vendor_order,
@@ -680,7 +682,7 @@ def _order_page(
         reject_form=reject_form or RejectOrderForm(formdata=None),
         ship_form=ship_form or ShipOrderForm(formdata=None),
         error=error,
-        display_note=orders.display_note,
+        display_note=order_notices.display_note,
     ), status
 
 
@@ -693,7 +695,7 @@ def order(vendor_order_id: int) -> Page:
 @bp.route("/orders/<int:vendor_order_id>/packing-slip")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def packing_slip(vendor_order_id: int) -> Page:
-    vendor_order = orders.open_vendor_order(_cooperative_id(), vendor_order_id)
+    vendor_order = order_queries.open_vendor_order(_cooperative_id(), vendor_order_id)
     return render_template(
         "vendors/packing_slip.html", vendor_order=vendor_order, order=vendor_order.order
     )
@@ -717,7 +719,7 @@ def _order_move(
 def accept_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.accept_vendor_order(current_user, vendor_order_id),
+        lambda: order_moves.accept_vendor_order(current_user, vendor_order_id),
         lambda number: _(
             "Pesanan %(number)s diterima. Kemas barangnya, lalu kirim atau siapkan untuk diambil.",
             number=number,
@@ -733,7 +735,9 @@ def reject_order(vendor_order_id: int) -> Page:
         return _order_page(vendor_order_id, reject_form=form, status=FORM_ERROR)
     return _order_move(
         vendor_order_id,
-        lambda: orders.reject_vendor_order(current_user, vendor_order_id, form.reason.data or ""),
+        lambda: order_moves.reject_vendor_order(
+            current_user, vendor_order_id, form.reason.data or ""
+        ),
         lambda number: _(
             "Pesanan %(number)s ditolak. Stoknya kembali tersedia dan pembeli sudah diberi tahu.",
             number=number,
@@ -749,7 +753,7 @@ def ship_order(vendor_order_id: int) -> Page:
         try:
             return _order_move(
                 vendor_order_id,
-                lambda: orders.mark_shipped(
+                lambda: order_moves.mark_shipped(
                     current_user,
                     vendor_order_id,
                     form.courier_name.data or "",
@@ -769,7 +773,7 @@ def ship_order(vendor_order_id: int) -> Page:
 def ready_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.mark_ready_for_pickup(current_user, vendor_order_id),
+        lambda: order_moves.mark_ready_for_pickup(current_user, vendor_order_id),
         lambda number: _(
             "Pesanan %(number)s siap diambil; pembeli sudah diberi tahu.", number=number
         ),
@@ -781,7 +785,7 @@ def ready_order(vendor_order_id: int) -> Page:
 def deliver_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.mark_delivered(current_user, vendor_order_id),
+        lambda: order_moves.mark_delivered(current_user, vendor_order_id),
         lambda number: _("Pesanan %(number)s sudah diserahkan kepada pembeli.", number=number),
     )
 
