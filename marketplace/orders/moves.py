@@ -471,15 +471,28 @@ def _system_move(
     return True
 
 
+#: The system's notes, in the site's language when written (`in_default_language`).
+EXPIRED_NOTE = "Dibatalkan otomatis: batas waktu pembayaran atau pengambilan sudah lewat."
+COMPLETED_NOTE = "Selesai otomatis setelah diterima."
+
+
+def due_move(vendor_order: VendorOrder, now: datetime) -> tuple[VendorOrderStatus, str] | None:
+    """The system's move that is due on this part now (expiry, completion) and the note it
+    writes, or None. The periodic jobs write it; pages show it without writing."""
+    if is_overdue(vendor_order, now):
+        return S.CANCELLED, in_default_language(EXPIRED_NOTE)
+    if is_completable(vendor_order, now):
+        return S.COMPLETED, in_default_language(COMPLETED_NOTE)
+    return None
+
+
 def expire_vendor_order(vendor_order_id: int) -> bool:
     """Cancel an unpaid part whose time ran out and release its stock (idempotent)."""
     return _system_move(
         vendor_order_id,
         S.CANCELLED,
         is_overdue,
-        in_default_language(
-            "Dibatalkan otomatis: batas waktu pembayaran atau pengambilan sudah lewat."
-        ),
+        in_default_language(EXPIRED_NOTE),
     )
 
 
@@ -489,7 +502,7 @@ def complete_vendor_order(vendor_order_id: int) -> bool:
         vendor_order_id,
         S.COMPLETED,
         is_completable,
-        in_default_language("Selesai otomatis setelah diterima."),
+        in_default_language(COMPLETED_NOTE),
     )
 
 
@@ -504,7 +517,18 @@ def refresh_vendor_order(vendor_order: VendorOrder) -> bool:
 
 
 def refresh_order(order: Order) -> None:
-    """Apply what is due on this order now (expiry, completion): done when it is opened, so a
-    page never shows a state that cron would already have changed."""
+    """Apply what is due on this order now (expiry, completion): before acting on an order (a
+    payment starting, a webhook), so nothing is done to a part whose time ran out."""
     for vendor_order in order.vendor_orders:
         refresh_vendor_order(vendor_order)
+
+
+def order_to_act_on(user: User, number: str) -> Order:
+    """One of the user's orders with what is due applied (expiry, completion), for a service
+    about to act on it (a POST: a card payment starting, a transfer proof sent)."""
+    order = db.session.scalar(select(Order).where(Order.number == number, Order.user_id == user.id))
+    if order is None:
+        raise NotFound()
+    refresh_order(order)
+    db.session.refresh(order)
+    return order

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -14,12 +16,14 @@ from marketplace.orders.lifecycle import (
     group_of,
 )
 from marketplace.orders.models import (
+    ActorKind,
     Order,
     PaymentMethod,
     VendorOrder,
+    VendorOrderEvent,
     VendorOrderStatus,
 )
-from marketplace.orders.moves import is_completable, is_overdue, refresh_order, refresh_vendor_order
+from marketplace.orders.moves import due_move, refresh_vendor_order
 
 S = VendorOrderStatus
 
@@ -63,14 +67,40 @@ def _load_order(user: User, number: str) -> Order:
 
 
 def open_order(user: User, number: str) -> Order:
-    """One of the user's orders, brought up to date (expiry, completion) and fully loaded."""
+    """One of the user's orders, fully loaded, as its pages show it now.
+
+    A part whose payment or pickup time ran out shows as cancelled, and one delivered long ago
+    as completed, with the system's note on its timeline, although only the periodic job writes
+    that move (`moves.expire_vendor_order`): a page never writes. The order is then a copy that
+    has left the session, so nothing shown can reach the database.
+    """
     order = _load_order(user, number)
-    if any(
-        is_overdue(vo, clock.now()) or is_completable(vo, clock.now()) for vo in order.vendor_orders
-    ):
-        refresh_order(order)
-        order = _load_order(user, number)
+    now = clock.now()
+    due = [(part, due_move(part, now)) for part in order.vendor_orders]
+    if not any(move for _part, move in due):
+        return order
+    db.session.expunge(order)  # with its parts, their lines and events (cascade)
+    for part, move in due:
+        if move is not None:
+            _show_move(part, *move, now)
     return order
+
+
+def _show_move(part: VendorOrder, target: VendorOrderStatus, note: str, now: datetime) -> None:
+    """Show the system's due move on a part that left the session (never written from here)."""
+    source = part.state
+    part.status = target
+    if target == S.CANCELLED:
+        part.cancel_reason = note
+    part.events.append(
+        VendorOrderEvent(
+            from_status=source,
+            to_status=target,
+            actor_kind=ActorKind.SYSTEM,
+            note=note,
+            created_at=now,
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------

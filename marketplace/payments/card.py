@@ -82,7 +82,7 @@ def start_card_payment(user: User, number: str) -> CardStart:
     one. A failure of Stripe is recorded on the attempt and reported; the order stays unpaid."""
     if not stripe_gateway.is_configured():
         raise CardPaymentsUnavailable()
-    order = shopper_order(user, number)
+    order = order_moves.order_to_act_on(user, number)
     lock_order(order.id)
     if order.payment_method != PaymentMethod.CARD:
         raise PaymentError(_("Pesanan ini tidak dibayar dengan kartu."))

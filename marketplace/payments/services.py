@@ -220,7 +220,7 @@ def order_payments(order: Order) -> OrderPayments:
 
 
 def shopper_order(user: User, number: str) -> Order:
-    """One of the user's orders, brought up to date (expiry) by the orders capability."""
+    """One of the user's orders as its pages show it (a due expiry shown, not written)."""
     return order_queries.open_order(user, number)
 
 

@@ -49,7 +49,7 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     """The shopper sends proof of a transfer. The file is checked (`marketplace.uploads`) and
     stored under a random name in a private folder; the parts stay open for the review at least
     PAYMENT_PROOF_REVIEW_HOURS."""
-    order = shopper_order(user, number)
+    order = order_moves.order_to_act_on(user, number)
     lock_order(order.id)
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise ProofProblem(_("Pesanan ini tidak dibayar dengan transfer bank."))

@@ -7,7 +7,7 @@ from types import ModuleType
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
@@ -114,21 +114,41 @@ def test_running_expire_twice_changes_nothing_the_second_time(
         assert len(part.events) == 2
 
 
-def test_opening_an_overdue_order_expires_it(client: FlaskClient, clock: ModuleType) -> None:
+def stored(part_id: int) -> VendorOrder:
+    """The part as the database holds it (a page may have shown a copy)."""
+    found = db.session.get(VendorOrder, part_id, populate_existing=True)
+    assert found is not None
+    return found
+
+
+def test_opening_an_overdue_order_shows_it_expired_and_the_job_writes_it(
+    client: FlaskClient, clock: ModuleType
+) -> None:
     user = UserFactory(email="ani@example.test")
     with client.application.test_request_context():
         part, variant = placed(user=user)
         db.session.commit()
-    number = part.order.number
+    number, part_id = part.order.number, part.id
     clock.advance(timedelta(hours=25))
     login(client, "ani@example.test")
+    emails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
     html = client.get(f"/orders/{number}").get_data(as_text=True)
     assert "Dibatalkan otomatis" in html
-    db.session.refresh(variant)
-    assert variant.reserved == 0
+    assert "Batalkan pesanan dari" not in html  # no cancel button on a part shown cancelled
     # Stored in Indonesian, shown in the reader's language.
     english = client.get(f"/orders/{number}?lang=en").get_data(as_text=True)
     assert "Cancelled automatically: the time to pay or to collect has passed." in english
+    # The pages wrote nothing: the part still awaits payment and holds its stock.
+    part = stored(part_id)
+    db.session.refresh(variant)
+    assert (part.status, len(part.events), variant.reserved) == (S.AWAITING_PAYMENT, 1, 3)
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == emails
+    # The periodic job writes the expiry.
+    assert run(client.application, "expire") == "expired 1"
+    part = stored(part_id)
+    db.session.refresh(variant)
+    assert (part.status, variant.reserved) == (S.CANCELLED, 0)
+    assert [e.actor_kind for e in part.events] == ["shopper", "system"]
 
 
 def test_a_delivered_order_completes_after_seven_days(app: Flask, clock: ModuleType) -> None:
@@ -150,7 +170,7 @@ def test_a_delivered_order_completes_after_seven_days(app: Flask, clock: ModuleT
     assert part.events[-1].actor_kind == "system"
 
 
-def test_opening_a_long_delivered_order_completes_it(
+def test_opening_a_long_delivered_order_shows_it_completed_and_the_job_writes_it(
     client: FlaskClient, clock: ModuleType
 ) -> None:
     user = UserFactory(email="ani@example.test")
@@ -163,8 +183,10 @@ def test_opening_a_long_delivered_order_completes_it(
         order_moves.mark_ready_for_pickup(member, part.id)
         order_moves.mark_delivered(member, part.id)
         db.session.commit()
+    number, part_id = part.order.number, part.id
     clock.advance(timedelta(days=8))
     login(client, "ani@example.test")
-    assert "Selesai" in client.get(f"/orders/{part.order.number}").get_data(as_text=True)
-    db.session.refresh(part)
-    assert part.status == S.COMPLETED
+    assert "Selesai" in client.get(f"/orders/{number}").get_data(as_text=True)
+    assert stored(part_id).status == S.DELIVERED
+    assert run(client.application, "complete") == "completed 1"
+    assert stored(part_id).status == S.COMPLETED
