@@ -252,7 +252,8 @@ def _seed_orders() -> int:
     """Two orders for the demo shopper, placed and moved through the real services (so stock,
     ledger and timelines are right) on the clock of their day. Emails about this invented
     history are dropped: nobody should receive them."""
-    from marketplace.orders import services as orders
+    from marketplace.orders import checkout as order_checkout
+    from marketplace.orders import moves as order_moves
     from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
 
     shopper = find_user_by_email("pembeli@demo.test")
@@ -269,31 +270,36 @@ def _seed_orders() -> int:
                 cart = cart_services.user_cart(shopper)
                 for slug, quantity in items:
                     cart_services.add_item(cart, products[slug].variants[0].id, quantity)
-                choices = orders.CheckoutChoices(
-                    address=orders.ShippingAddress(
-                        **{f.name: getattr(address, f.name) for f in fields(orders.ShippingAddress)}
+                choices = order_checkout.CheckoutChoices(
+                    address=order_checkout.ShippingAddress(
+                        **{
+                            f.name: getattr(address, f.name)
+                            for f in fields(order_checkout.ShippingAddress)
+                        }
                     ),
                     delivery={
                         products[slug].cooperative_id: DeliveryMethod(delivery) for slug, _ in items
                     },
                     payment=PaymentMethod.BANK_TRANSFER,
                 )
-                order = orders.place_order(shopper, choices, orders.new_idempotency_key())
+                order = order_checkout.place_order(
+                    shopper, choices, order_checkout.new_idempotency_key()
+                )
             with clock.frozen(placed_at + timedelta(hours=3)):
-                orders.mark_order_paid(order, reference="DEMO-TRANSFER")
+                order_moves.mark_order_paid(order, reference="DEMO-TRANSFER")
             parts = [(part.id, _owner_of(part.cooperative_id)) for part in order.vendor_orders]
             with clock.frozen(placed_at + timedelta(hours=5)):
                 for part_id, member in parts:
-                    orders.accept_vendor_order(member, part_id)
+                    order_moves.accept_vendor_order(member, part_id)
             if reached == "completed":
                 with clock.frozen(placed_at + timedelta(days=1)):
                     for part_id, member in parts:
-                        orders.mark_ready_for_pickup(member, part_id)
+                        order_moves.mark_ready_for_pickup(member, part_id)
                 with clock.frozen(placed_at + timedelta(days=1, hours=4)):
                     for part_id, member in parts:
-                        orders.mark_delivered(member, part_id)
+                        order_moves.mark_delivered(member, part_id)
                 for part_id, _member in parts:
-                    orders.complete_vendor_order(part_id)
+                    order_moves.complete_vendor_order(part_id)
         g.pop("queued_emails", None)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
     return len(DEMO_ORDERS)

@@ -10,9 +10,9 @@ from marketplace.accounts.models import User
 from marketplace.cart import services as cart_services
 from marketplace.catalogue.models import ProductVariant
 from marketplace.inventory import stock
-from marketplace.orders import services as order_services
+from marketplace.orders import checkout as order_checkout
+from marketplace.orders.checkout import CheckoutChoices, ShippingAddress
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
-from marketplace.orders.services import CheckoutChoices, ShippingAddress
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 ADDRESS = ShippingAddress(
@@ -86,8 +86,8 @@ def place(
     if not items:
         items = ((stocked_variant(10), 2),)
     fill_cart(user, *items)
-    return order_services.place_order(
+    return order_checkout.place_order(
         user,
         choices(*(variant for variant, _ in items), delivery=delivery, payment=payment),
-        key or order_services.new_idempotency_key(),
+        key or order_checkout.new_idempotency_key(),
     )

@@ -2,7 +2,7 @@
 cart as the shopper sees it (grouped by cooperative, bulk prices, what changed, what blocks).
 
 The cart holds no stock: availability is checked when a line changes and shown on the cart page;
-only placing the order reserves stock (`marketplace.orders.services.place_order`).
+only placing the order reserves stock (`marketplace.orders.checkout.place_order`).
 """
 
 from __future__ import annotations

@@ -37,14 +37,14 @@ def move_each(ids: list[int], move: Callable[[int], bool]) -> int:
 
 def expire_overdue(limit: int = 500) -> int:
     """Cancel unpaid orders whose payment (or pickup) time ran out; release their stock."""
-    from marketplace.orders.services import expire_vendor_order, overdue_vendor_order_ids
+    from marketplace.orders.moves import expire_vendor_order, overdue_vendor_order_ids
 
     return move_each(overdue_vendor_order_ids(limit), expire_vendor_order)
 
 
 def complete_delivered(limit: int = 500) -> int:
     """Complete orders delivered more than ORDER_AUTO_COMPLETE_DAYS ago."""
-    from marketplace.orders.services import completable_vendor_order_ids, complete_vendor_order
+    from marketplace.orders.moves import completable_vendor_order_ids, complete_vendor_order
 
     return move_each(completable_vendor_order_ids(limit), complete_vendor_order)
 

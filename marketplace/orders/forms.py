@@ -11,8 +11,8 @@ from wtforms.validators import Optional, StopValidation
 from marketplace.accounts.models import Address
 from marketplace.fields import PhoneField, WholeNumberField, one_of_the_choices
 from marketplace.i18n import rupiah
+from marketplace.orders.checkout import CheckoutChoices, DeliveryOption, ShippingAddress
 from marketplace.orders.models import DeliveryMethod, PaymentMethod
-from marketplace.orders.services import CheckoutChoices, DeliveryOption, ShippingAddress
 from marketplace.validators import indonesian_phone, length, postal_code, strip
 
 NEW_ADDRESS = "new"

@@ -12,8 +12,9 @@ A city administrator may also cancel a part that has not left the cooperative ye
 payment, paid, accepted, ready for pickup), for instance when the cooperative cannot deliver.
 
 A row names who may make the move (shopper, cooperative, payment service, system) and, where the
-move depends on the order, a condition. Anything not in the table raises `InvalidTransition`;
-`marketplace.orders.services` applies a move (guarded update, event, stock, email).
+move depends on the order, a condition (the rows and the table have the shape of every status
+machine: `marketplace.transitions`). Anything not in the table raises `InvalidTransition`;
+`marketplace.orders.moves` applies a move (guarded update, event, stock, email).
 
 `FulfilmentGroup` is the cooperative's view of the same machine: the work queue a vendor order
 sits in, named after the cooperative's next move (`group_of`).
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
@@ -35,6 +35,8 @@ from marketplace.orders.models import (
     VendorOrder,
     VendorOrderStatus,
 )
+from marketplace.transitions import Transition as GenericTransition
+from marketplace.transitions import TransitionTable, row
 
 S = VendorOrderStatus
 SHOPPER, COOPERATIVE, PAYMENT, SYSTEM, CITY_ADMIN = (
@@ -44,10 +46,6 @@ SHOPPER, COOPERATIVE, PAYMENT, SYSTEM, CITY_ADMIN = (
     ActorKind.SYSTEM,
     ActorKind.CITY_ADMIN,
 )
-
-
-def _always(vendor_order: VendorOrder) -> bool:
-    return True
 
 
 def pays_at_pickup(vendor_order: VendorOrder) -> bool:
@@ -74,21 +72,16 @@ def _was_paid(vendor_order: VendorOrder) -> bool:
     return vendor_order.paid_at is not None
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: VendorOrderStatus
-    target: VendorOrderStatus
-    actors: frozenset[ActorKind]
-    condition: Callable[[VendorOrder], bool] = field(default=_always)
+Transition = GenericTransition[VendorOrderStatus, ActorKind, VendorOrder]
 
 
 def _t(
     source: VendorOrderStatus,
     target: VendorOrderStatus,
     actors: set[ActorKind],
-    condition: Callable[[VendorOrder], bool] = _always,
+    condition: Callable[[VendorOrder], bool] | None = None,
 ) -> Transition:
-    return Transition(source, target, frozenset(actors), condition)
+    return row(source, target, actors, condition)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -109,6 +102,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.CANCELLED, S.REFUNDED, {PAYMENT}, _was_paid),
 )
 
+#: The machine: `TRANSITIONS` and the error for any other move.
+MACHINE: TransitionTable[VendorOrderStatus, ActorKind, VendorOrder] = TransitionTable(
+    VendorOrderStatus, TRANSITIONS, InvalidTransition
+)
+
 #: Statuses that hold reserved stock: leaving them for "cancelled" releases it.
 HOLDS_STOCK = frozenset({S.AWAITING_PAYMENT, S.PAID, S.ACCEPTED, S.SHIPPED, S.READY_FOR_PICKUP})
 
@@ -117,25 +115,12 @@ def find_transition(
     vendor_order: VendorOrder, target: VendorOrderStatus, actor: ActorKind
 ) -> Transition:
     """The row allowing ``actor`` to move this vendor order to ``target``, or InvalidTransition."""
-    source = vendor_order.state
-    for transition in TRANSITIONS:
-        if (
-            transition.source == source
-            and transition.target == target
-            and actor in transition.actors
-            and transition.condition(vendor_order)
-        ):
-            return transition
-    raise InvalidTransition(source, target)
+    return MACHINE.find(vendor_order.state, target, actor=actor, obj=vendor_order)
 
 
 def can_move(vendor_order: VendorOrder, target: VendorOrderStatus, actor: ActorKind) -> bool:
     """Whether the move is allowed now (for showing or hiding a button)."""
-    try:
-        find_transition(vendor_order, target, actor)
-    except InvalidTransition:
-        return False
-    return True
+    return MACHINE.can_move(vendor_order.state, target, actor=actor, obj=vendor_order)
 
 
 class FulfilmentGroup(enum.StrEnum):

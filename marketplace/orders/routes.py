@@ -13,7 +13,11 @@ from marketplace.accounts.services import list_addresses
 from marketplace.extensions import limiter
 from marketplace.http import FORM_ERROR, keeps_input_when_expired, user_or_address
 from marketplace.inventory.exceptions import InsufficientStock
-from marketplace.orders import bp, forms, services
+from marketplace.orders import bp, forms
+from marketplace.orders import checkout as order_checkout
+from marketplace.orders import moves as order_moves
+from marketplace.orders import notices as order_notices
+from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import CheckoutProblem
 from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
@@ -35,8 +39,8 @@ def verified_required(view: Callable[..., Page]) -> Callable[..., Page]:
     return wrapper
 
 
-def _saved_choices() -> services.CheckoutChoices | None:
-    return services.CheckoutChoices.from_session(session.get(CHECKOUT_KEY))
+def _saved_choices() -> order_checkout.CheckoutChoices | None:
+    return order_checkout.CheckoutChoices.from_session(session.get(CHECKOUT_KEY))
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -44,7 +48,7 @@ def _saved_choices() -> services.CheckoutChoices | None:
 @keeps_input_when_expired
 @verified_required
 def checkout() -> Page:
-    setup = services.checkout_setup(current_user)
+    setup = order_checkout.checkout_setup(current_user)
     if setup.problem:
         flash(setup.problem, "error")
         return redirect(url_for("cart.show"))
@@ -55,7 +59,7 @@ def checkout() -> Page:
     if form.validate_on_submit():
         choices = form.choices()
         try:
-            services.quote_for(current_user, choices)
+            order_checkout.quote_for(current_user, choices)
         except CheckoutProblem as problem:
             error = problem.message
         else:
@@ -67,13 +71,13 @@ def checkout() -> Page:
     )
 
 
-def _review_page(choices: services.CheckoutChoices, error: str | None = None) -> Page:
+def _review_page(choices: order_checkout.CheckoutChoices, error: str | None = None) -> Page:
     try:
-        quote = services.quote_for(current_user, choices)
+        quote = order_checkout.quote_for(current_user, choices)
     except CheckoutProblem as problem:
         quote, error = None, error or problem.message
     form = forms.PlaceOrderForm(
-        idempotency_key=services.new_idempotency_key(),
+        idempotency_key=order_checkout.new_idempotency_key(),
         expected_total=quote.grand_total if quote else None,
     )
     page = render_template("orders/review.html", quote=quote, form=form, error=error)
@@ -105,7 +109,7 @@ def place() -> Page:
     error = _("Formulir pesanan kedaluwarsa. Periksa ringkasan lalu coba lagi.")
     if form.validate_on_submit():
         try:
-            order = services.place_order(
+            order = order_checkout.place_order(
                 current_user, choices, form.idempotency_key.data or "", form.expected()
             )
         except (CheckoutProblem, InsufficientStock) as problem:
@@ -128,20 +132,20 @@ def place() -> Page:
 def index() -> Page:
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    orders, has_next = services.list_orders(current_user, page_number)
+    orders, has_next = order_queries.list_orders(current_user, page_number)
     return render_template("orders/list.html", orders=orders, page=page_number, has_next=has_next)
 
 
 def _detail_page(
     number: str, cancel_form: forms.CancelForm, failed_part: int | None = None
 ) -> Page:
-    order = services.open_order(current_user, number)
+    order = order_queries.open_order(current_user, number)
     page = render_template(
         "orders/detail.html",
         order=order,
         cancel_form=cancel_form,
         failed_part=failed_part,
-        display_note=services.display_note,
+        display_note=order_notices.display_note,
         can_cancel=lambda part: can_move(part, VendorOrderStatus.CANCELLED, ActorKind.SHOPPER),
     )
     return (page, FORM_ERROR) if failed_part is not None else page
@@ -156,7 +160,9 @@ def detail(number: str) -> Page:
 @bp.route("/orders/<number>/receipt")
 @allow(SIGNED_IN)
 def receipt(number: str) -> Page:
-    return render_template("orders/receipt.html", order=services.open_order(current_user, number))
+    return render_template(
+        "orders/receipt.html", order=order_queries.open_order(current_user, number)
+    )
 
 
 @bp.route("/orders/<number>/parts/<int:part_id>/cancel", methods=["POST"])
@@ -165,8 +171,8 @@ def receipt(number: str) -> Page:
 def cancel_part(number: str, part_id: int) -> Page:
     form = forms.CancelForm()
     if not form.validate_on_submit():
-        services.shopper_vendor_order(current_user, number, part_id)  # someone else's: 404
+        order_moves.shopper_vendor_order(current_user, number, part_id)  # someone else's: 404
         return _detail_page(number, form, failed_part=part_id)
-    services.cancel_by_shopper(current_user, number, part_id, form.reason.data or "")
+    order_moves.cancel_by_shopper(current_user, number, part_id, form.reason.data or "")
     flash(_("Pesanan sudah dibatalkan."), "info")
     return redirect(url_for("orders.detail", number=number))

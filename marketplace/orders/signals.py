@@ -1,7 +1,7 @@
 """Signals the orders package sends, so packages above it (payments) can react to a vendor
 order's moves without orders importing them (STYLE.md: a lower package never imports upwards).
 
-`vendor_order_moved` is sent by `marketplace.orders.services._move` after every transition, in
+`vendor_order_moved` is sent by `marketplace.orders.moves._move` after every transition, in
 the same transaction, with the vendor order as sender and ``source``, ``target``, ``actor``,
 ``actor_id`` and ``event`` as keyword arguments. A receiver that raises makes the move fail. A
 receiver returns True when it writes to the shopper about the move itself (one email per

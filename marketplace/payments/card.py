@@ -28,7 +28,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.observability import count_event, count_payment, count_webhook
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrder
 from marketplace.payments import refunds, stripe_gateway
 from marketplace.payments.exceptions import (
@@ -82,7 +82,7 @@ def start_card_payment(user: User, number: str) -> CardStart:
     one. A failure of Stripe is recorded on the attempt and reported; the order stays unpaid."""
     if not stripe_gateway.is_configured():
         raise CardPaymentsUnavailable()
-    order = shopper_order(user, number)
+    order = order_moves.order_to_act_on(user, number)
     lock_order(order.id)
     if order.payment_method != PaymentMethod.CARD:
         raise PaymentError(_("Pesanan ini tidak dibayar dengan kartu."))
@@ -338,7 +338,7 @@ def _on_session_expired(obj: dict[str, Any], record: StripeEvent) -> str:
         return "ignored"
     move_payment(payment, P.EXPIRED, kind="session_expired", values={"raw_payload": session.raw})
     # The order itself expires as its lifecycle says (now, if its deadline has passed).
-    orders.refresh_order(payment.order)
+    order_moves.refresh_order(payment.order)
     return "expired"
 
 

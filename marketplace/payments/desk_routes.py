@@ -14,7 +14,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.http import FORM_ERROR
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
 from marketplace.payments import bp, forms, refunds, services, settlement, transfers
@@ -206,6 +206,6 @@ def admin_cancel_part(number: str, part_id: int) -> Page:
     form = forms.ReasonForm()
     if not form.validate_on_submit():
         return _order_page(number, form, failed_part=part_id)
-    orders.cancel_by_admin(current_user, part_id, form.reason.data or "")
+    order_moves.cancel_by_admin(current_user, part_id, form.reason.data or "")
     flash(_("Bagian pesanan dibatalkan; bila sudah dibayar, dananya dikembalikan."), "info")
     return redirect(url_for("payments.admin_order", number=order.number))

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from marketplace import clock
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from marketplace.payments.exceptions import InvalidPaymentTransition
 from marketplace.payments.models import Payment, PaymentEvent, PaymentFlag, PaymentStatus
-from marketplace.payments.states import check_transition
+from marketplace.payments.states import MACHINE, check_transition
+from marketplace.transitions import guarded_move
 
 
 def lock_order(order_id: int) -> Order:
@@ -79,17 +79,7 @@ def move_payment(
     """Apply one move of the payment's status machine with a guarded UPDATE, and log it."""
     source = payment.state
     check_transition(source, target)
-    db.session.flush()
-    result = db.session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.status == source)
-        .values(status=target, updated_at=clock.now(), **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
-    if int(result.rowcount) != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
-        db.session.refresh(payment)
-        raise InvalidPaymentTransition(payment.state, target)
-    db.session.expire(payment)
+    guarded_move(MACHINE, payment, target, source=source, values=values)
     return log_event(
         payment,
         kind,

@@ -12,7 +12,7 @@ fee), never more than the payment still holds:
   a city administrator transfers the money back and records it with the bank's reference.
 
 When a refund completes, a cancelled part that had been marked paid moves to "refunded" through
-`orders.services.refund_vendor_order`, and the payment becomes "refunded" once all of it went back.
+`orders.moves.refund_vendor_order`, and the payment becomes "refunded" once all of it went back.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from marketplace.extensions import db
 from marketplace.jobs import after_commit
 from marketplace.mail import dispatch_queued, queue_email
 from marketplace.observability import count_event, count_refund
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
+from marketplace.orders import notices as order_notices
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments import settlement, stripe_gateway
@@ -200,7 +201,7 @@ def _queue_refund_email(
         amount=sum(refund.amount for refund in refunds),
         by_card=all(refund.method == RefundMethod.CARD for refund in refunds),
         cancelled=cancelled,
-        display_note=orders.display_note,
+        display_note=order_notices.display_note,
         order_url=absolute_url("orders.detail", number=order.number),
     )
 
@@ -234,7 +235,7 @@ def complete_refund(
     ):
         try:
             with db.session.begin_nested():
-                orders.refund_vendor_order(vendor_order, reference=reference)
+                order_moves.refund_vendor_order(vendor_order, reference=reference)
         except InvalidTransition:
             log.info("vendor order %s was already refunded", vendor_order.id)
     payment = refund.payment

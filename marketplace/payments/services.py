@@ -4,7 +4,7 @@ cash at pickup. Card payments are in `payments.card`, transfers in `payments.tra
 Orders are paid by card (Stripe Checkout), by bank transfer (a proof the cooperative or the
 city confirms) or at pickup (cash, recorded when the goods are handed over).
 
-A vendor order is marked paid only through `orders.services.mark_vendor_order_paid`, and only
+A vendor order is marked paid only through `orders.moves.mark_vendor_order_paid`, and only
 here, when money has arrived: Stripe's signed webhook for cards (the authority; the page the
 shopper returns to only reports), a confirmed proof for transfers. Money that arrives for a part
 that can no longer take it (cancelled meanwhile, or already paid) is refunded at once and the
@@ -27,7 +27,8 @@ from marketplace.database import as_utc
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.observability import count_event, count_payment
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
+from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import (
     Order,
@@ -219,8 +220,8 @@ def order_payments(order: Order) -> OrderPayments:
 
 
 def shopper_order(user: User, number: str) -> Order:
-    """One of the user's orders, brought up to date (expiry) by the orders capability."""
-    return orders.open_order(user, number)
+    """One of the user's orders as its pages show it (a due expiry shown, not written)."""
+    return order_queries.open_order(user, number)
 
 
 # ------------------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def apply_received(payment: Payment, actor_id: int | None = None) -> list[Vendor
         if vendor_order.state == S.AWAITING_PAYMENT:
             try:
                 with db.session.begin_nested():
-                    orders.mark_vendor_order_paid(
+                    order_moves.mark_vendor_order_paid(
                         vendor_order,
                         reference=payment.reference or payment.provider_reference or "",
                     )

@@ -2,7 +2,7 @@
 
 The proof is checked (`marketplace.uploads`) and stored under a random name in a private folder;
 the parts it pays stay open at least PAYMENT_PROOF_REVIEW_HOURS for the review, and their
-timelines say the proof is being checked (`orders.services.note_proof_sent`). A cooperative
+timelines say the proof is being checked (`orders.moves.note_proof_sent`). A cooperative
 sees only proofs of transfers to its own account, and its members are emailed to check each
 one; with PAYMENT_TRANSFER_ACCOUNT=platform the money is in the platform's account and only the
 city confirms. Confirming marks the parts paid through the orders capability; rejecting needs a
@@ -26,7 +26,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.observability import count_event, count_payment
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments.exceptions import MissingReason, NothingToPay, ProofProblem
 from marketplace.payments.models import Payee, Payment, PaymentAllocation, PaymentStatus
@@ -49,7 +49,7 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     """The shopper sends proof of a transfer. The file is checked (`marketplace.uploads`) and
     stored under a random name in a private folder; the parts stay open for the review at least
     PAYMENT_PROOF_REVIEW_HOURS."""
-    order = shopper_order(user, number)
+    order = order_moves.order_to_act_on(user, number)
     lock_order(order.id)
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise ProofProblem(_("Pesanan ini tidak dibayar dengan transfer bank."))
@@ -95,7 +95,7 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
     review_until = clock.now() + timedelta(hours=config["PAYMENT_PROOF_REVIEW_HOURS"])
     by_cooperative = payment.payee == Payee.COOPERATIVE
     for vo in parts:
-        orders.note_proof_sent(
+        order_moves.note_proof_sent(
             vo, actor_id=user.id, review_until=review_until, reviewed_by_cooperative=by_cooperative
         )
     if by_cooperative:
@@ -261,7 +261,7 @@ def reject_transfer(payment: Payment, actor: User, reason: str) -> None:
     count_payment(payment.method, "failed")
     by = ActorKind.CITY_ADMIN if actor.is_city_admin else ActorKind.COOPERATIVE
     for allocation in payment.allocations:
-        orders.note_proof_rejected(
+        order_moves.note_proof_rejected(
             allocation.vendor_order, actor=by, actor_id=actor.id, reason=reason
         )
     order = payment.order

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
@@ -17,8 +17,7 @@ from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.procurement.access import agency_roles_of
-from marketplace.procurement.exceptions import InvalidTransition
-from marketplace.procurement.lifecycle import TABLES, find_transition
+from marketplace.procurement.lifecycle import MACHINES, find_transition
 from marketplace.procurement.models import (
     Actor,
     AgencyMember,
@@ -32,6 +31,7 @@ from marketplace.procurement.models import (
     Subject,
 )
 from marketplace.procurement.settings import ProcurementSettings
+from marketplace.transitions import guarded_move
 
 #: The most one line may order, and the highest unit price or ceiling accepted (whole rupiah).
 MAX_QUANTITY = 1_000_000
@@ -186,22 +186,7 @@ def move(
     people acting at once cannot both move it), record the event and the audit entry."""
     find_transition(obj, target, actor)
     source = obj.status
-    model = type(obj)
-    changes = {"status": target, **(values or {})}
-    if hasattr(model, "updated_at"):
-        changes["updated_at"] = clock.now()
-    db.session.flush()
-    result = db.session.execute(
-        update(model)
-        .where(model.id == obj.id, model.status == source)
-        .values(**changes)
-        .execution_options(synchronize_session=False)
-    )
-    if int(result.rowcount) != 1:  # type: ignore[attr-defined]
-        db.session.refresh(obj)
-        states = TABLES[model][1]
-        raise InvalidTransition(states(obj.status), states(target))
-    db.session.expire(obj)
+    guarded_move(MACHINES[type(obj)], obj, target, source=source, values=values)
     event = record_event(
         obj, actor, user, to_status=target, from_status=source, note=note, data=data
     )

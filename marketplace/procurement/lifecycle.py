@@ -16,7 +16,8 @@
     invoice:        issued → paid
 
 A row names the source, the target, who may make the move (an agency role, the cooperative or
-the system) and, where the move depends on the object, a condition. Anything not in the table
+the system) and, where the move depends on the object, a condition (the shape of every status
+machine: `marketplace.transitions`). Anything not in the table
 raises `InvalidTransition`. The services (`marketplace.procurement.common.move`) apply a move
 with a guarded update, write the timeline event and the audit entry; the business rules that
 need more than the object (the ceiling, the value band, the splitting check, the card limit)
@@ -26,7 +27,6 @@ are checked by the services with their own messages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from marketplace.procurement.exceptions import InvalidTransition
@@ -43,6 +43,8 @@ from marketplace.procurement.models import (
     QuotationStatus,
     RequestStatus,
 )
+from marketplace.transitions import Transition as GenericTransition
+from marketplace.transitions import TransitionTable, row
 
 PP, PPK, PENERIMA, BENDAHARA, COOPERATIVE, SYSTEM = (
     Actor.PEJABAT_PENGADAAN,
@@ -55,22 +57,13 @@ PP, PPK, PENERIMA, BENDAHARA, COOPERATIVE, SYSTEM = (
 R, Q, PO, D, INV = RequestStatus, QuotationStatus, OrderStatus, DeliveryStatus, InvoiceStatus
 
 
-def _always(obj: Any) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    actors: frozenset[Actor]
-    condition: Callable[[Any], bool] = field(default=_always)
+Transition = GenericTransition[Any, Actor, Any]
 
 
 def _t(
-    source: str, target: str, actors: set[Actor], condition: Callable[[Any], bool] = _always
+    source: str, target: str, actors: set[Actor], condition: Callable[[Any], bool] | None = None
 ) -> Transition:
-    return Transition(source, target, frozenset(actors), condition)
+    return row(source, target, actors, condition)
 
 
 # --- conditions on a purchase order -----------------------------------------------------------
@@ -153,13 +146,17 @@ DELIVERY_TRANSITIONS: tuple[Transition, ...] = (
 
 INVOICE_TRANSITIONS: tuple[Transition, ...] = (_t(INV.ISSUED, INV.PAID, {BENDAHARA}),)
 
-#: Each stateful model, its table and its status enum (for labels in messages).
+#: Each stateful model's machine (the rows above, the status enum, the error).
+MACHINES: dict[type, TransitionTable[Any, Actor, Any]] = {
+    ProcurementRequest: TransitionTable(RequestStatus, REQUEST_TRANSITIONS, InvalidTransition),
+    Quotation: TransitionTable(QuotationStatus, QUOTATION_TRANSITIONS, InvalidTransition),
+    PurchaseOrder: TransitionTable(OrderStatus, ORDER_TRANSITIONS, InvalidTransition),
+    Delivery: TransitionTable(DeliveryStatus, DELIVERY_TRANSITIONS, InvalidTransition),
+    Invoice: TransitionTable(InvoiceStatus, INVOICE_TRANSITIONS, InvalidTransition),
+}
+#: Each stateful model, its rows and its status enum (for labels in messages).
 TABLES: dict[type, tuple[tuple[Transition, ...], type]] = {
-    ProcurementRequest: (REQUEST_TRANSITIONS, RequestStatus),
-    Quotation: (QUOTATION_TRANSITIONS, QuotationStatus),
-    PurchaseOrder: (ORDER_TRANSITIONS, OrderStatus),
-    Delivery: (DELIVERY_TRANSITIONS, DeliveryStatus),
-    Invoice: (INVOICE_TRANSITIONS, InvoiceStatus),
+    model: (machine.rows, machine.states) for model, machine in MACHINES.items()
 }
 
 #: Quotation states in which the request's negotiation with that cooperative is still open.
@@ -174,23 +171,9 @@ HOLDS_STOCK = frozenset({PO.ACCEPTED, PO.PARTLY_DELIVERED})
 
 def find_transition(obj: Any, target: str, actor: Actor) -> Transition:
     """The row allowing ``actor`` to move ``obj`` to ``target`` now, or InvalidTransition."""
-    table, states = TABLES[type(obj)]
-    source = obj.status
-    for transition in table:
-        if (
-            transition.source == source
-            and transition.target == target
-            and actor in transition.actors
-            and transition.condition(obj)
-        ):
-            return transition
-    raise InvalidTransition(states(source), states(target))
+    return MACHINES[type(obj)].find(obj.status, target, actor=actor, obj=obj)
 
 
 def can_move(obj: Any, target: str, actor: Actor) -> bool:
     """Whether the move is allowed now (for showing or hiding a button)."""
-    try:
-        find_transition(obj, target, actor)
-    except InvalidTransition:
-        return False
-    return True
+    return MACHINES[type(obj)].can_move(obj.status, target, actor=actor, obj=obj)

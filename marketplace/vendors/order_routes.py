@@ -14,7 +14,9 @@ from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
 from marketplace.http import FORM_ERROR
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
+from marketplace.orders import notices as order_notices
+from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import InvalidTransition, MissingDetail
 from marketplace.orders.lifecycle import (
     FulfilmentGroup,
@@ -36,7 +38,7 @@ from marketplace.vendors.forms import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Orders to fulfil. Screens only: every move is a call to orders.services, which checks the
+# Orders to fulfil. Screens only: every move is a call to orders.moves, which checks the
 # lifecycle's table, records the event and the audit entry and emails the shopper.
 # ---------------------------------------------------------------------------------------------
 
@@ -53,12 +55,14 @@ def order_list() -> Page:
     known = {group.value for group in FulfilmentGroup}
     group = FulfilmentGroup(group_name) if group_name in known else FulfilmentGroup.TO_ACCEPT
     page = _page_number()
-    vendor_orders, has_next = orders.list_vendor_orders(current_cooperative_id(), group, page)
+    vendor_orders, has_next = order_queries.list_vendor_orders(
+        current_cooperative_id(), group, page
+    )
     return render_template(
         "vendors/orders.html",
         group=group,
         vendor_orders=vendor_orders,
-        counts=orders.fulfilment_counts(current_cooperative_id()),
+        counts=order_queries.fulfilment_counts(current_cooperative_id()),
         page=page,
         has_next=has_next,
     )
@@ -71,7 +75,7 @@ def _order_page(
     error: str | None = None,
     status: int = 200,
 ) -> Page:
-    vendor_order = orders.open_vendor_order(current_cooperative_id(), vendor_order_id)
+    vendor_order = order_queries.open_vendor_order(current_cooperative_id(), vendor_order_id)
     return render_template(
         "vendors/order.html",
         vendor_order=vendor_order,
@@ -81,7 +85,7 @@ def _order_page(
         reject_form=reject_form or RejectOrderForm(formdata=None),
         ship_form=ship_form or ShipOrderForm(formdata=None),
         error=error,
-        display_note=orders.display_note,
+        display_note=order_notices.display_note,
     ), status
 
 
@@ -94,7 +98,7 @@ def order(vendor_order_id: int) -> Page:
 @bp.route("/orders/<int:vendor_order_id>/packing-slip")
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def packing_slip(vendor_order_id: int) -> Page:
-    vendor_order = orders.open_vendor_order(current_cooperative_id(), vendor_order_id)
+    vendor_order = order_queries.open_vendor_order(current_cooperative_id(), vendor_order_id)
     return render_template(
         "vendors/packing_slip.html", vendor_order=vendor_order, order=vendor_order.order
     )
@@ -118,7 +122,7 @@ def _order_move(
 def accept_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.accept_vendor_order(current_user, vendor_order_id),
+        lambda: order_moves.accept_vendor_order(current_user, vendor_order_id),
         lambda number: _(
             "Pesanan %(number)s diterima. Kemas barangnya, lalu kirim atau siapkan untuk diambil.",
             number=number,
@@ -134,7 +138,9 @@ def reject_order(vendor_order_id: int) -> Page:
         return _order_page(vendor_order_id, reject_form=form, status=FORM_ERROR)
     return _order_move(
         vendor_order_id,
-        lambda: orders.reject_vendor_order(current_user, vendor_order_id, form.reason.data or ""),
+        lambda: order_moves.reject_vendor_order(
+            current_user, vendor_order_id, form.reason.data or ""
+        ),
         lambda number: _(
             "Pesanan %(number)s ditolak. Stoknya kembali tersedia dan pembeli sudah diberi tahu.",
             number=number,
@@ -150,7 +156,7 @@ def ship_order(vendor_order_id: int) -> Page:
         try:
             return _order_move(
                 vendor_order_id,
-                lambda: orders.mark_shipped(
+                lambda: order_moves.mark_shipped(
                     current_user,
                     vendor_order_id,
                     form.courier_name.data or "",
@@ -170,7 +176,7 @@ def ship_order(vendor_order_id: int) -> Page:
 def ready_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.mark_ready_for_pickup(current_user, vendor_order_id),
+        lambda: order_moves.mark_ready_for_pickup(current_user, vendor_order_id),
         lambda number: _(
             "Pesanan %(number)s siap diambil; pembeli sudah diberi tahu.", number=number
         ),
@@ -182,7 +188,7 @@ def ready_order(vendor_order_id: int) -> Page:
 def deliver_order(vendor_order_id: int) -> Page:
     return _order_move(
         vendor_order_id,
-        lambda: orders.mark_delivered(current_user, vendor_order_id),
+        lambda: order_moves.mark_delivered(current_user, vendor_order_id),
         lambda number: _("Pesanan %(number)s sudah diserahkan kepada pembeli.", number=number),
     )
 

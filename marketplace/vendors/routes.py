@@ -26,7 +26,7 @@ from marketplace.cooperatives.access import (
 from marketplace.cooperatives.exceptions import AlreadyMember
 from marketplace.cooperatives.models import CooperativeStatus
 from marketplace.inventory import stock
-from marketplace.orders import services as orders
+from marketplace.orders import queries as order_queries
 from marketplace.orders.lifecycle import (
     NEEDS_ACTION,
     FulfilmentGroup,
@@ -134,7 +134,7 @@ def dashboard() -> Page:
         "vendors/dashboard.html",
         membership=membership,
         figures=reports.dashboard_figures(cooperative_id),
-        waiting=orders.fulfilment_counts(cooperative_id),
+        waiting=order_queries.fulfilment_counts(cooperative_id),
         to_accept=FulfilmentGroup.TO_ACCEPT,
         transfers_waiting=transfers.waiting_transfer_count(cooperative_id),
         procurement_waiting=worklist.cooperative_waiting(cooperative_id),

@@ -28,7 +28,7 @@ from marketplace.extensions import db
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, VendorOrder
-from marketplace.orders.services import cancel_by_admin
+from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof

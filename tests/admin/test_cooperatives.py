@@ -16,7 +16,8 @@ from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus, MemberRole
 from marketplace.extensions import db
-from marketplace.orders import services as order_services
+from marketplace.orders import moves as order_moves
+from marketplace.orders import queries as order_queries
 from marketplace.orders.models import VendorOrderStatus
 from tests.conftest import login, make_test_app
 from tests.factories import (
@@ -192,21 +193,21 @@ def test_a_suspended_cooperatives_open_orders_stay_visible_and_can_be_completed(
     shopper = UserFactory()
     order = place(shopper, (variant, 2))
     vendor_order = order.vendor_orders[0]
-    order_services.mark_vendor_order_paid(vendor_order, reference="TRF-1")
+    order_moves.mark_vendor_order_paid(vendor_order, reference="TRF-1")
 
     cooperatives.suspend(cooperative, admin, "Pemeriksaan izin.")
     db.session.flush()
 
     # The shopper still sees the order, and the cooperative still fulfils it.
-    assert order_services.open_order(shopper, order.number or "").id == order.id
-    order_services.accept_vendor_order(member, vendor_order.id)
-    order_services.mark_ready_for_pickup(member, vendor_order.id)
-    order_services.mark_delivered(member, vendor_order.id)
+    assert order_queries.open_order(shopper, order.number or "").id == order.id
+    order_moves.accept_vendor_order(member, vendor_order.id)
+    order_moves.mark_ready_for_pickup(member, vendor_order.id)
+    order_moves.mark_delivered(member, vendor_order.id)
     clock.advance(timedelta(days=app_ctx.config["ORDER_AUTO_COMPLETE_DAYS"] + 1))
-    assert order_services.complete_vendor_order(vendor_order.id)
+    assert order_moves.complete_vendor_order(vendor_order.id)
     db.session.refresh(vendor_order)
     assert vendor_order.status == VendorOrderStatus.COMPLETED
-    assert order_services.open_order(shopper, order.number or "").vendor_orders[0].status == (
+    assert order_queries.open_order(shopper, order.number or "").vendor_orders[0].status == (
         VendorOrderStatus.COMPLETED
     )
 

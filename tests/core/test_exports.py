@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 
 from marketplace import exports
 from marketplace.extensions import db
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import PaymentMethod
 from marketplace.payments import settlement
 from marketplace.procurement import reports
@@ -191,10 +191,10 @@ def hostile_world(app: Flask, text: str) -> HostileWorld:
         finally:
             app.config["STRIPE_SECRET_KEY"] = None
         part = order.vendor_orders[0]
-        orders.mark_vendor_order_paid(part)
-        orders.accept_vendor_order(c.member, part.id)
-        orders.mark_ready_for_pickup(c.member, part.id)
-        orders.mark_delivered(c.member, part.id)
+        order_moves.mark_vendor_order_paid(part)
+        order_moves.accept_vendor_order(c.member, part.id)
+        order_moves.mark_ready_for_pickup(c.member, part.id)
+        order_moves.mark_delivered(c.member, part.id)
         settlement.record_payout(admin, c.cooperative.id, 1_000, today(), text, text)
         db.session.commit()
         emails = {"admin": admin.email, "cooperative": c.member.email}

@@ -147,7 +147,7 @@ def test_every_email_links_to_the_site_whatever_host_the_request_named(
     from marketplace.catalogue.moderation import hide_product
     from marketplace.certificates.reminders import send_reminders
     from marketplace.cooperatives.services import invite_staff, suspend
-    from marketplace.orders.services import cancel_by_admin
+    from marketplace.orders.moves import cancel_by_admin
     from marketplace.payments.transfers import (
         confirm_transfer,
         reject_transfer,

@@ -34,7 +34,7 @@ from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, PaymentMethod
-from marketplace.orders.services import cancel_by_admin
+from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import Payee, Payment, PaymentFlag, PaymentStatus, Refund
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof

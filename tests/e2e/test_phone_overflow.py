@@ -44,7 +44,8 @@ from marketplace.demo import DEMO_PASSWORD, DEMO_PROCUREMENTS
 from marketplace.extensions import db
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
-from marketplace.orders import services as orders
+from marketplace.orders import checkout as order_checkout
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments.models import PaymentFlag, Refund
 from marketplace.payments.records import raise_flag
@@ -182,14 +183,17 @@ def _place(shopper: User, *slugs: str) -> Order:
     for product in products:
         cart_services.add_item(cart, product.variants[0].id, product.min_order_qty)
     address = next(a for a in shopper.addresses if a.is_default)
-    choices = orders.CheckoutChoices(
-        address=orders.ShippingAddress(
-            **{name: getattr(address, name) for name in orders.ShippingAddress.__dataclass_fields__}
+    choices = order_checkout.CheckoutChoices(
+        address=order_checkout.ShippingAddress(
+            **{
+                name: getattr(address, name)
+                for name in order_checkout.ShippingAddress.__dataclass_fields__
+            }
         ),
         delivery={product.cooperative_id: DeliveryMethod.PICKUP for product in products},
         payment=PaymentMethod.BANK_TRANSFER,
     )
-    return orders.place_order(shopper, choices, orders.new_idempotency_key())
+    return order_checkout.place_order(shopper, choices, order_checkout.new_idempotency_key())
 
 
 def complete_the_demo(app: Flask) -> Demo:
@@ -224,7 +228,7 @@ def _add_shopping(demo: Demo, shopper: User, admin: User, cooperative: Cooperati
         shopper, cancelled.number or "", cancelled.vendor_orders[0].id, image_bytes()
     )
     confirm_transfer(paid, admin)
-    orders.cancel_by_admin(admin, cancelled.vendor_orders[0].id, "Stok habis di gudang.")
+    order_moves.cancel_by_admin(admin, cancelled.vendor_orders[0].id, "Stok habis di gudang.")
     refund = _one(select(Refund).where(Refund.order_id == cancelled.id))
     # The cart: two cooperatives, one line of a product with sizes.
     cart = cart_services.user_cart(shopper)

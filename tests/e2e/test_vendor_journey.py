@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from marketplace.demo import DEMO_PASSWORD
 from marketplace.extensions import db
-from marketplace.orders import services as order_services
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order
 from tests.e2e.conftest import LiveServer, PageEvents
 
@@ -187,5 +187,5 @@ def _record_transfer(live_server: LiveServer, number: str) -> None:
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order is not None
         part = next(p for p in order.vendor_orders if p.cooperative_name == COOPERATIVE)
-        order_services.mark_vendor_order_paid(part, reference="E2E-TRANSFER")
+        order_moves.mark_vendor_order_paid(part, reference="E2E-TRANSFER")
         db.session.commit()

@@ -33,7 +33,8 @@ from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.inventory.models import ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
-from marketplace.orders import services as orders
+from marketplace.orders import checkout as order_checkout
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
     DeliveryMethod,
     Order,
@@ -151,24 +152,24 @@ def _orders_in_every_state() -> None:
         payment: PaymentMethod = PaymentMethod.BANK_TRANSFER,
     ) -> Order:
         fill_cart(shopper, (variant, 1))
-        return orders.place_order(
+        return order_checkout.place_order(
             shopper,
             choices(variant, delivery=delivery, payment=payment),
-            orders.new_idempotency_key(),
+            order_checkout.new_idempotency_key(),
         )
 
     proof = order()
     transfers.submit_transfer_proof(shopper, proof.number, proof.vendor_orders[0].id, png())
     paid = order()
-    orders.mark_order_paid(paid, reference="FUZZ")  # to accept or reject
+    order_moves.mark_order_paid(paid, reference="FUZZ")  # to accept or reject
     for delivery in (DeliveryMethod.PICKUP, DeliveryMethod.LOCAL_DELIVERY):
         accepted = order(delivery=delivery)
-        orders.mark_order_paid(accepted, reference="FUZZ")
-        orders.accept_vendor_order(owner, accepted.vendor_orders[0].id)  # ready / ship
+        order_moves.mark_order_paid(accepted, reference="FUZZ")
+        order_moves.accept_vendor_order(owner, accepted.vendor_orders[0].id)  # ready / ship
     shipped = order(delivery=DeliveryMethod.LOCAL_DELIVERY)
-    orders.mark_order_paid(shipped, reference="FUZZ")
-    orders.accept_vendor_order(owner, shipped.vendor_orders[0].id)
-    orders.mark_shipped(owner, shipped.vendor_orders[0].id, "Kurir koperasi")  # to deliver
+    order_moves.mark_order_paid(shipped, reference="FUZZ")
+    order_moves.accept_vendor_order(owner, shipped.vendor_orders[0].id)
+    order_moves.mark_shipped(owner, shipped.vendor_orders[0].id, "Kurir koperasi")  # to deliver
     # The newest orders come first in the shopper's list, and the crawl reads a few of each page.
     order(payment=PaymentMethod.CARD)  # awaiting a card payment
     order()  # awaiting a transfer: proof upload, cancel
@@ -371,8 +372,8 @@ def _payments_desk() -> None:
 
     def order(payment: PaymentMethod = PaymentMethod.BANK_TRANSFER) -> Order:
         fill_cart(shopper, (variant, 1))
-        return orders.place_order(
-            shopper, choices(variant, payment=payment), orders.new_idempotency_key()
+        return order_checkout.place_order(
+            shopper, choices(variant, payment=payment), order_checkout.new_idempotency_key()
         )
 
     flagged = order()
@@ -385,7 +386,7 @@ def _payments_desk() -> None:
         shopper, returned.number, returned.vendor_orders[0].id, png()
     )
     transfers.confirm_transfer(paid, admin)
-    orders.cancel_by_admin(admin, returned.vendor_orders[0].id, "Stok rusak (uji).")
+    order_moves.cancel_by_admin(admin, returned.vendor_orders[0].id, "Stok rusak (uji).")
     # A card payment Stripe took (recorded as its webhook would), then a cancellation whose
     # refund Stripe cannot make: the payment has no PaymentIntent to refund.
     by_card = order(PaymentMethod.CARD)
@@ -407,7 +408,7 @@ def _payments_desk() -> None:
     db.session.add(card)
     db.session.flush()
     apply_received(card, admin.id)
-    orders.cancel_by_admin(admin, by_card.vendor_orders[0].id, "Tidak dapat dikirim (uji).")
+    order_moves.cancel_by_admin(admin, by_card.vendor_orders[0].id, "Tidak dapat dikirim (uji).")
     refund = db.session.scalars(select(Refund).where(Refund.order_id == by_card.id)).one()
     db.session.commit()
     refunds.process_refund(refund.id)

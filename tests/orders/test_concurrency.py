@@ -15,7 +15,8 @@ from marketplace.catalogue.models import Product, ProductVariant
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import StockMovement
-from marketplace.orders import services
+from marketplace.orders import checkout as order_checkout
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
     DeliveryMethod,
     Order,
@@ -116,10 +117,10 @@ def test_twenty_buyers_race_for_the_last_five_units(committed_app: Flask) -> Non
         # Deliver the five orders: the reservations become sales.
         member = CooperativeMemberFactory(cooperative=cooperative).user
         for part in db.session.scalars(select(VendorOrder)).all():
-            services.mark_vendor_order_paid(part)
-            services.accept_vendor_order(member, part.id)
-            services.mark_ready_for_pickup(member, part.id)
-            services.mark_delivered(member, part.id)
+            order_moves.mark_vendor_order_paid(part)
+            order_moves.accept_vendor_order(member, part.id)
+            order_moves.mark_ready_for_pickup(member, part.id)
+            order_moves.mark_delivered(member, part.id)
         db.session.commit()
         db.session.expire_all()
         variant = db.session.get(ProductVariant, variant_id)
@@ -163,7 +164,7 @@ def test_two_expiry_runs_at_once_cancel_each_order_once(committed_app: Flask) ->
 
     from marketplace import clock
     from marketplace.orders.cli import move_each
-    from marketplace.orders.services import expire_vendor_order, overdue_vendor_order_ids
+    from marketplace.orders.moves import expire_vendor_order, overdue_vendor_order_ids
 
     app = committed_app
     clock.freeze(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
@@ -173,14 +174,14 @@ def test_two_expiry_runs_at_once_cancel_each_order_once(committed_app: Flask) ->
             for n in range(10):
                 user = UserFactory(email=f"late{n}@example.test")
                 fill_cart(user, (variant, 2))
-                services.place_order(
+                order_checkout.place_order(
                     user,
-                    services.CheckoutChoices(
+                    order_checkout.CheckoutChoices(
                         ADDRESS,
                         {variant.cooperative_id: DeliveryMethod.PICKUP},
                         PaymentMethod.BANK_TRANSFER,
                     ),
-                    services.new_idempotency_key(),
+                    order_checkout.new_idempotency_key(),
                 )
             db.session.commit()
             variant_id = variant.id

@@ -12,7 +12,8 @@ from sqlalchemy import update
 
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.orders import services
+from marketplace.orders import moves as order_moves
+from marketplace.orders import queries as order_queries
 from marketplace.orders.lifecycle import FulfilmentGroup, can_move, group_of, vendor_order_group
 from marketplace.orders.models import (
     ActorKind,
@@ -79,9 +80,9 @@ def test_the_lists_and_counts_put_each_order_where_group_of_says(app_ctx: Flask)
     other = stocked_variant(5, product=ProductFactory(cooperative=CooperativeFactory()))
     place(None, (other, 1))  # another cooperative's order is never counted or listed
 
-    counts = services.fulfilment_counts(cooperative_id)
+    counts = order_queries.fulfilment_counts(cooperative_id)
     for group in G:
-        listed, has_next = services.list_vendor_orders(cooperative_id, group, per_page=100)
+        listed, has_next = order_queries.list_vendor_orders(cooperative_id, group, per_page=100)
         wanted = sorted(part_id for part_id, g in expected.items() if g == group)
         assert sorted(part.id for part in listed) == wanted, group
         assert counts[group] == len(wanted) and not has_next
@@ -94,17 +95,17 @@ def test_lists_are_paged_and_queues_list_the_oldest_first(app_ctx: Flask) -> Non
     ids = []
     for _ in range(5):
         part = place(None, (variant, 1)).vendor_orders[0]
-        services.mark_vendor_order_paid(part)
+        order_moves.mark_vendor_order_paid(part)
         ids.append(part.id)
-    first, has_next = services.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 1, 2)
-    second, _ = services.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 2, 2)
-    last, at_end = services.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 3, 2)
+    first, has_next = order_queries.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 1, 2)
+    second, _ = order_queries.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 2, 2)
+    last, at_end = order_queries.list_vendor_orders(variant.cooperative_id, G.TO_ACCEPT, 3, 2)
     assert [p.id for p in first + second + last] == ids
     assert has_next and not at_end
 
 
 def test_another_cooperatives_vendor_order_is_not_found(app_ctx: Flask) -> None:
     part = place(None, (stocked_variant(5), 1)).vendor_orders[0]
-    assert services.open_vendor_order(part.cooperative_id, part.id).id == part.id
+    assert order_queries.open_vendor_order(part.cooperative_id, part.id).id == part.id
     with pytest.raises(NotFound):
-        services.open_vendor_order(CooperativeFactory().id, part.id)
+        order_queries.open_vendor_order(CooperativeFactory().id, part.id)

@@ -4,7 +4,7 @@ does (events, stock, emails)."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -17,7 +17,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.mail import OutboxEmail
-from marketplace.orders import services
+from marketplace.orders import moves as order_moves
 from marketplace.orders.exceptions import InvalidTransition, MissingDetail
 from marketplace.orders.lifecycle import TRANSITIONS, can_move, find_transition
 from marketplace.orders.models import (
@@ -144,12 +144,12 @@ def status_emails() -> list[str]:
 
 def test_a_paid_pickup_order_goes_all_the_way(app_ctx: Flask, clock: ModuleType) -> None:
     _, part, member, variant = setup_order()
-    services.mark_order_paid(part.order, reference="TRF-001")
+    order_moves.mark_order_paid(part.order, reference="TRF-001")
     assert part.status == S.PAID and part.paid_at is not None and part.payment_due_at is None
-    services.accept_vendor_order(member, part.id)
-    services.mark_ready_for_pickup(member, part.id)
+    order_moves.accept_vendor_order(member, part.id)
+    order_moves.mark_ready_for_pickup(member, part.id)
     assert part.payment_due_at is None  # already paid: nothing to expire
-    services.mark_delivered(member, part.id, note="Diambil sendiri")
+    order_moves.mark_delivered(member, part.id, note="Diambil sendiri")
     assert part.status == S.DELIVERED
     assert (variant.on_hand, variant.reserved, variant.product.sold_count) == (8, 0, 2)
     assert stock.ledger_balance(variant.id) == 8
@@ -173,13 +173,13 @@ def test_a_paid_pickup_order_goes_all_the_way(app_ctx: Flask, clock: ModuleType)
 
 def test_a_delivered_order_is_shipped_with_courier_and_tracking(app_ctx: Flask) -> None:
     _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
-    services.mark_vendor_order_paid(part)
-    services.accept_vendor_order(member, part.id)
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
     with pytest.raises(InvalidTransition):
-        services.mark_ready_for_pickup(member, part.id)  # it is being delivered, not picked up
+        order_moves.mark_ready_for_pickup(member, part.id)  # it is being delivered, not picked up
     with pytest.raises(MissingDetail):
-        services.mark_shipped(member, part.id, "  ")
-    services.mark_shipped(member, part.id, "Kurir koperasi")
+        order_moves.mark_shipped(member, part.id, "  ")
+    order_moves.mark_shipped(member, part.id, "Kurir koperasi")
     assert (part.status, part.courier_name, part.tracking_number) == (
         S.SHIPPED,
         "Kurir koperasi",
@@ -195,11 +195,11 @@ def test_a_courier_parcel_needs_a_tracking_number(app_ctx: Flask) -> None:
     _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
     part.delivery_method = DeliveryMethod.COURIER
     db.session.flush()
-    services.mark_vendor_order_paid(part)
-    services.accept_vendor_order(member, part.id)
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
     with pytest.raises(MissingDetail):
-        services.mark_shipped(member, part.id, "JNE")
-    services.mark_shipped(member, part.id, "JNE", "JNE123456")
+        order_moves.mark_shipped(member, part.id, "JNE")
+    order_moves.mark_shipped(member, part.id, "JNE", "JNE123456")
     assert part.tracking_number == "JNE123456"
 
 
@@ -208,11 +208,11 @@ def test_pay_at_pickup_is_accepted_before_payment_and_paid_at_handover(
 ) -> None:
     _, part, member, variant = setup_order(payment=PaymentMethod.PAY_AT_PICKUP)
     with pytest.raises(InvalidTransition):
-        services.mark_vendor_order_paid(part)
-    services.accept_vendor_order(member, part.id)
-    services.mark_ready_for_pickup(member, part.id)
-    assert part.payment_due_at.replace(tzinfo=UTC) == clock.now() + services.timedelta(days=3)
-    services.mark_delivered(member, part.id)
+        order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
+    order_moves.mark_ready_for_pickup(member, part.id)
+    assert part.payment_due_at.replace(tzinfo=UTC) == clock.now() + timedelta(days=3)
+    order_moves.mark_delivered(member, part.id)
     assert part.paid_at is not None and part.payment_due_at is None
     assert variant.product.sold_count == 2
 
@@ -220,7 +220,7 @@ def test_pay_at_pickup_is_accepted_before_payment_and_paid_at_handover(
 def test_the_shopper_cancels_before_acceptance_and_the_stock_returns(app_ctx: Flask) -> None:
     shopper, part, _, variant = setup_order()
     assert variant.reserved == 2
-    services.cancel_by_shopper(shopper, part.order.number, part.id, "Salah pilih")
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id, "Salah pilih")
     assert (part.status, part.cancel_reason) == (S.CANCELLED, "Salah pilih")
     assert (variant.reserved, variant.on_hand) == (0, 10)
     assert events(part)[-1] == ("awaiting_payment", "cancelled", "shopper")
@@ -228,10 +228,10 @@ def test_the_shopper_cancels_before_acceptance_and_the_stock_returns(app_ctx: Fl
 
 def test_the_shopper_cannot_cancel_once_accepted(app_ctx: Flask) -> None:
     shopper, part, member, variant = setup_order()
-    services.mark_vendor_order_paid(part)
-    services.accept_vendor_order(member, part.id)
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
     with pytest.raises(InvalidTransition) as error:
-        services.cancel_by_shopper(shopper, part.order.number, part.id)
+        order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
     assert error.value.message == (
         "Pesanan berstatus \u201cDiproses koperasi\u201d tidak dapat diubah menjadi "
         "\u201cDibatalkan\u201d."
@@ -241,25 +241,25 @@ def test_the_shopper_cannot_cancel_once_accepted(app_ctx: Flask) -> None:
 
 def test_a_paid_cancellation_can_be_refunded_by_the_payment_service(app_ctx: Flask) -> None:
     shopper, part, _, _ = setup_order()
-    services.mark_vendor_order_paid(part)
-    services.cancel_by_shopper(shopper, part.order.number, part.id)
-    services.refund_vendor_order(part, reference="RFD-9")
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
+    order_moves.refund_vendor_order(part, reference="RFD-9")
     assert part.status == S.REFUNDED
 
 
 def test_an_unpaid_cancellation_cannot_be_refunded(app_ctx: Flask) -> None:
     shopper, part, _, _ = setup_order()
-    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
     with pytest.raises(InvalidTransition):
-        services.refund_vendor_order(part)
+        order_moves.refund_vendor_order(part)
 
 
 def test_the_cooperative_rejects_with_a_reason(app_ctx: Flask) -> None:
     _, part, member, variant = setup_order()
     with pytest.raises(MissingDetail):
-        services.reject_vendor_order(member, part.id, " ")
+        order_moves.reject_vendor_order(member, part.id, " ")
     assert part.status == S.AWAITING_PAYMENT
-    services.reject_vendor_order(member, part.id, "Bahan baku habis")
+    order_moves.reject_vendor_order(member, part.id, "Bahan baku habis")
     assert (part.status, part.cancel_reason, variant.reserved) == (
         S.CANCELLED,
         "Bahan baku habis",
@@ -274,14 +274,14 @@ def test_the_cooperative_rejects_with_a_reason(app_ctx: Flask) -> None:
 
 def test_a_city_administrator_cancels_an_accepted_part_with_a_reason(app_ctx: Flask) -> None:
     _, part, member, variant = setup_order()
-    services.mark_vendor_order_paid(part)
-    services.accept_vendor_order(member, part.id)
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
     admin = UserFactory(is_city_admin=True)
     with pytest.raises(MissingDetail):
-        services.cancel_by_admin(admin, part.id, "  ")
+        order_moves.cancel_by_admin(admin, part.id, "  ")
     with pytest.raises(NotFound):
-        services.cancel_by_admin(member, part.id, "Bukan admin")
-    services.cancel_by_admin(admin, part.id, "Koperasi tidak dapat mengirim")
+        order_moves.cancel_by_admin(member, part.id, "Bukan admin")
+    order_moves.cancel_by_admin(admin, part.id, "Koperasi tidak dapat mengirim")
     assert (part.status, part.cancel_reason, variant.reserved) == (
         S.CANCELLED,
         "Koperasi tidak dapat mengirim",
@@ -301,8 +301,8 @@ def test_every_move_is_announced_to_the_packages_above(app_ctx: Flask) -> None:
 
     shopper, part, _, _ = setup_order()
     with vendor_order_moved.connected_to(listen):
-        services.mark_vendor_order_paid(part)
-        services.cancel_by_shopper(shopper, part.order.number, part.id)
+        order_moves.mark_vendor_order_paid(part)
+        order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
     assert heard == [
         (part.id, "awaiting_payment", "paid", "payment"),
         (part.id, "paid", "cancelled", "shopper"),
@@ -312,18 +312,18 @@ def test_every_move_is_announced_to_the_packages_above(app_ctx: Flask) -> None:
 def test_a_payment_deadline_is_only_ever_extended(app_ctx: Flask, clock: ModuleType) -> None:
     _, part, _, _ = setup_order()
     due = part.payment_due_at.replace(tzinfo=UTC)
-    assert not services.extend_payment_deadline(part, due - services.timedelta(hours=1))
-    assert services.extend_payment_deadline(part, due + services.timedelta(hours=5))
-    assert part.payment_due_at.replace(tzinfo=UTC) == due + services.timedelta(hours=5)
-    services.mark_vendor_order_paid(part)
-    assert not services.extend_payment_deadline(part, due + services.timedelta(days=9))
+    assert not order_moves.extend_payment_deadline(part, due - timedelta(hours=1))
+    assert order_moves.extend_payment_deadline(part, due + timedelta(hours=5))
+    assert part.payment_due_at.replace(tzinfo=UTC) == due + timedelta(hours=5)
+    order_moves.mark_vendor_order_paid(part)
+    assert not order_moves.extend_payment_deadline(part, due + timedelta(days=9))
     assert part.payment_due_at is None
 
 
 def test_a_cancelled_order_cannot_be_delivered(app_ctx: Flask) -> None:
     shopper, part, member, variant = setup_order()
-    services.cancel_by_shopper(shopper, part.order.number, part.id)
-    for move in (services.accept_vendor_order, services.mark_delivered):
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
+    for move in (order_moves.accept_vendor_order, order_moves.mark_delivered):
         with pytest.raises(InvalidTransition):
             move(member, part.id)
     assert (variant.on_hand, variant.reserved, variant.product.sold_count) == (10, 0, 0)
@@ -333,27 +333,27 @@ def test_a_member_of_another_cooperative_cannot_touch_the_order(app_ctx: Flask) 
     _, part, _, _ = setup_order()
     stranger = CooperativeMemberFactory().user
     with pytest.raises(NotFound):
-        services.accept_vendor_order(stranger, part.id)
+        order_moves.accept_vendor_order(stranger, part.id)
     with pytest.raises(NotFound):
-        services.accept_vendor_order(UserFactory(), part.id)
+        order_moves.accept_vendor_order(UserFactory(), part.id)
     assert part.status == S.AWAITING_PAYMENT
 
 
 def test_another_shopper_cannot_cancel(app_ctx: Flask) -> None:
     _, part, _, _ = setup_order()
     with pytest.raises(NotFound):
-        services.cancel_by_shopper(UserFactory(), part.order.number, part.id)
+        order_moves.cancel_by_shopper(UserFactory(), part.order.number, part.id)
 
 
 def test_a_stale_copy_cannot_move_an_order_twice(app_ctx: Flask) -> None:
     """The status changes with a guarded UPDATE: a second move from the same old status finds
     no row and is refused, so the stock is released only once."""
     shopper, part, member, variant = setup_order()
-    services.cancel_by_shopper(shopper, part.order.number, part.id)
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
     # What another request, loaded a moment earlier, still believes:
     set_committed_value(part, "status", S.AWAITING_PAYMENT)
     with pytest.raises(InvalidTransition):
-        services.reject_vendor_order(member, part.id, "telat")
+        order_moves.reject_vendor_order(member, part.id, "telat")
     db.session.refresh(part)
     assert part.status == S.CANCELLED
     assert variant.reserved == 0

@@ -3,6 +3,7 @@ per cooperative; the same idempotency key never makes a second order."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -17,7 +18,7 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.mail import OutboxEmail
-from marketplace.orders import services
+from marketplace.orders import checkout as order_checkout
 from marketplace.orders.exceptions import CheckoutProblem, EmailNotVerified, PricesChanged
 from marketplace.orders.models import (
     DeliveryMethod,
@@ -73,9 +74,9 @@ def test_an_order_is_split_per_cooperative_with_copied_lines(
     batik, chips = two_cooperatives()
     user = UserFactory()
     fill_cart(user, (batik, 1), (chips, 4))
-    order = services.place_order(
+    order = order_checkout.place_order(
         user,
-        services.CheckoutChoices(
+        order_checkout.CheckoutChoices(
             address=ADDRESS,
             delivery={
                 batik.cooperative_id: DeliveryMethod.PICKUP,
@@ -83,7 +84,7 @@ def test_an_order_is_split_per_cooperative_with_copied_lines(
             },
             payment=PaymentMethod.BANK_TRANSFER,
         ),
-        services.new_idempotency_key(),
+        order_checkout.new_idempotency_key(),
     )
     assert order.number == f"OPOP-2026-{order.id:06d}"
     assert (order.items_total, order.delivery_total, order.grand_total) == (560000, 8000, 568000)
@@ -110,7 +111,7 @@ def test_an_order_is_split_per_cooperative_with_copied_lines(
         assert part.status == VendorOrderStatus.AWAITING_PAYMENT
         assert [e.to_status for e in part.events] == ["awaiting_payment"]
         assert part.payment_due_at.replace(tzinfo=None) == (
-            clock.now() + services.timedelta(hours=24)
+            clock.now() + timedelta(hours=24)
         ).replace(tzinfo=None)
     assert (batik.reserved, chips.reserved) == (1, 4)
     assert (batik.on_hand, chips.on_hand) == (6, 50)
@@ -140,9 +141,9 @@ def test_bulk_tiers_set_the_ordered_price(app_ctx: Flask) -> None:
 def test_the_same_key_places_one_order(app_ctx: Flask) -> None:
     user = UserFactory()
     variant = stocked_variant(10)
-    key = services.new_idempotency_key()
+    key = order_checkout.new_idempotency_key()
     first = place(user, (variant, 2), key=key)
-    again = services.place_order(user, choices(variant), key)
+    again = order_checkout.place_order(user, choices(variant), key)
     assert again.id == first.id
     assert count(Order) == 1
     assert variant.reserved == 2
@@ -150,7 +151,7 @@ def test_the_same_key_places_one_order(app_ctx: Flask) -> None:
 
 def test_a_key_is_per_user(app_ctx: Flask) -> None:
     variant = stocked_variant(10)
-    key = services.new_idempotency_key()
+    key = order_checkout.new_idempotency_key()
     place(UserFactory(), (variant, 1), key=key)
     place(UserFactory(), (variant, 1), key=key)
     assert count(Order) == 2
@@ -161,7 +162,7 @@ def test_a_malformed_key_is_refused(app_ctx: Flask) -> None:
     variant = stocked_variant(10)
     fill_cart(user, (variant, 1))
     with pytest.raises(CheckoutProblem):
-        services.place_order(user, choices(variant), "short")
+        order_checkout.place_order(user, choices(variant), "short")
     assert count(Order) == 0
 
 
@@ -175,7 +176,9 @@ def test_a_failure_leaves_nothing_reserved_or_placed(
     # Someone else takes two of the scarce units after this shopper filled the cart.
     stock.reserve({scarce.id: 2})
     with pytest.raises(CheckoutProblem):
-        services.place_order(user, choices(plenty, scarce), services.new_idempotency_key())
+        order_checkout.place_order(
+            user, choices(plenty, scarce), order_checkout.new_idempotency_key()
+        )
     # And if the cart check is passed (the other buyer's reservation arrives in between), the
     # inventory's guarded update refuses, and the savepoint takes everything back.
     stock.release({scarce.id: 2})
@@ -187,7 +190,9 @@ def test_a_failure_leaves_nothing_reserved_or_placed(
 
     monkeypatch.setattr(stock, "reserve", reserve_after_a_rival)
     with pytest.raises(InsufficientStock) as error:
-        services.place_order(user, choices(plenty, scarce), services.new_idempotency_key())
+        order_checkout.place_order(
+            user, choices(plenty, scarce), order_checkout.new_idempotency_key()
+        )
     monkeypatch.undo()
     assert error.value.message == "Stok Sedikit hanya tinggal 1."
     db.session.refresh(plenty)
@@ -202,10 +207,12 @@ def test_prices_changed_since_the_review_place_nothing(app_ctx: Flask) -> None:
     user = UserFactory()
     fill_cart(user, (variant, 2))
     with pytest.raises(PricesChanged):
-        services.place_order(user, choices(variant), services.new_idempotency_key(), 2)
+        order_checkout.place_order(user, choices(variant), order_checkout.new_idempotency_key(), 2)
     assert count(Order) == 0
     assert variant.reserved == 0
-    order = services.place_order(user, choices(variant), services.new_idempotency_key(), 20000)
+    order = order_checkout.place_order(
+        user, choices(variant), order_checkout.new_idempotency_key(), 20000
+    )
     assert order.grand_total == 20000
 
 
@@ -216,7 +223,7 @@ def test_minimums_are_checked_again_when_placing(app_ctx: Flask) -> None:
     variant.product.min_order_qty = 6
     db.session.flush()
     with pytest.raises(CheckoutProblem) as error:
-        services.place_order(user, choices(variant), services.new_idempotency_key())
+        order_checkout.place_order(user, choices(variant), order_checkout.new_idempotency_key())
     assert "Minimal pembelian 6" in error.value.message
 
 
@@ -227,13 +234,13 @@ def test_a_product_taken_off_sale_cannot_be_ordered(app_ctx: Flask) -> None:
     variant.product.status = ProductStatus.HIDDEN
     db.session.flush()
     with pytest.raises(CheckoutProblem, match="tidak dijual"):
-        services.place_order(user, choices(variant), services.new_idempotency_key())
+        order_checkout.place_order(user, choices(variant), order_checkout.new_idempotency_key())
 
 
 def test_an_empty_cart_cannot_be_ordered(app_ctx: Flask) -> None:
     with pytest.raises(CheckoutProblem, match="kosong"):
-        services.place_order(
-            UserFactory(), choices(stocked_variant(1)), services.new_idempotency_key()
+        order_checkout.place_order(
+            UserFactory(), choices(stocked_variant(1)), order_checkout.new_idempotency_key()
         )
 
 
@@ -242,24 +249,24 @@ def test_a_verified_email_is_required(app_ctx: Flask) -> None:
     variant = stocked_variant(5)
     fill_cart(user, (variant, 1))
     with pytest.raises(EmailNotVerified):
-        services.place_order(user, choices(variant), services.new_idempotency_key())
+        order_checkout.place_order(user, choices(variant), order_checkout.new_idempotency_key())
 
 
 def test_local_delivery_only_reaches_the_city(app_ctx: Flask) -> None:
     variant = stocked_variant(5)
     user = UserFactory()
     fill_cart(user, (variant, 1))
-    outside = services.ShippingAddress(**{**ADDRESS.as_dict(), "city": "Kabupaten Mojokerto"})
+    outside = order_checkout.ShippingAddress(**{**ADDRESS.as_dict(), "city": "Kabupaten Mojokerto"})
     with pytest.raises(CheckoutProblem, match="hanya untuk alamat di Kota Mojokerto"):
-        services.place_order(
+        order_checkout.place_order(
             user,
             choices(variant, delivery=DeliveryMethod.LOCAL_DELIVERY, address=outside),
-            services.new_idempotency_key(),
+            order_checkout.new_idempotency_key(),
         )
-    order = services.place_order(
+    order = order_checkout.place_order(
         user,
         choices(variant, delivery=DeliveryMethod.LOCAL_DELIVERY, address=ADDRESS),
-        services.new_idempotency_key(),
+        order_checkout.new_idempotency_key(),
     )
     assert order.delivery_total == 10000
 
@@ -271,25 +278,27 @@ def test_courier_fees_follow_the_cooperatives_weight_bands(app_ctx: Flask) -> No
     variant = stocked_variant(
         100, product=ProductFactory(cooperative=cooperative, weight_grams=400)
     )
-    light = services.delivery_options(cooperative, 800)
+    light = order_checkout.delivery_options(cooperative, 800)
     assert {(o.method, o.fee) for o in light} == {
         (DeliveryMethod.PICKUP, 0),
         (DeliveryMethod.LOCAL_DELIVERY, 10000),
         (DeliveryMethod.COURIER, 12000),
     }
-    assert services.DeliveryOption(DeliveryMethod.COURIER, 25000) in services.delivery_options(
-        cooperative, 1001
-    )
+    assert order_checkout.DeliveryOption(
+        DeliveryMethod.COURIER, 25000
+    ) in order_checkout.delivery_options(cooperative, 1001)
     assert DeliveryMethod.COURIER not in {
-        o.method for o in services.delivery_options(cooperative, 5001)
+        o.method for o in order_checkout.delivery_options(cooperative, 5001)
     }
     order = place(None, (variant, 3), delivery=DeliveryMethod.COURIER)  # 1.2 kg
     assert order.delivery_total == 25000
     user = UserFactory()
     fill_cart(user, (variant, 13))  # 5.2 kg: heavier than every band
     with pytest.raises(CheckoutProblem, match="Pilih cara pengiriman"):
-        services.place_order(
-            user, choices(variant, delivery=DeliveryMethod.COURIER), services.new_idempotency_key()
+        order_checkout.place_order(
+            user,
+            choices(variant, delivery=DeliveryMethod.COURIER),
+            order_checkout.new_idempotency_key(),
         )
 
 
@@ -299,25 +308,25 @@ def test_an_option_the_cooperative_does_not_offer_is_refused(app_ctx: Flask) -> 
     user = UserFactory()
     fill_cart(user, (variant, 1))
     with pytest.raises(CheckoutProblem, match="Pilih cara pengiriman"):
-        services.place_order(user, choices(variant), services.new_idempotency_key())
+        order_checkout.place_order(user, choices(variant), order_checkout.new_idempotency_key())
 
 
 def test_pay_at_pickup_needs_every_part_picked_up(app_ctx: Flask) -> None:
     batik, chips = two_cooperatives()
     user = UserFactory()
     fill_cart(user, (batik, 1), (chips, 1))
-    mixed = services.CheckoutChoices(
+    mixed = order_checkout.CheckoutChoices(
         ADDRESS,
         {batik.cooperative_id: DeliveryMethod.PICKUP, chips.cooperative_id: DeliveryMethod.COURIER},
         PaymentMethod.PAY_AT_PICKUP,
     )
     mixed.delivery[chips.cooperative_id] = DeliveryMethod.LOCAL_DELIVERY
     with pytest.raises(CheckoutProblem, match="Bayar saat mengambil"):
-        services.place_order(user, mixed, services.new_idempotency_key())
-    order = services.place_order(
+        order_checkout.place_order(user, mixed, order_checkout.new_idempotency_key())
+    order = order_checkout.place_order(
         user,
         choices(batik, chips, payment=PaymentMethod.PAY_AT_PICKUP),
-        services.new_idempotency_key(),
+        order_checkout.new_idempotency_key(),
     )
     assert all(p.payment_due_at is None for p in order.vendor_orders)
 
@@ -326,15 +335,15 @@ def test_card_is_offered_only_with_stripe_configured(app_ctx: Flask) -> None:
     variant = stocked_variant(5)
     user = UserFactory()
     fill_cart(user, (variant, 1))
-    assert PaymentMethod.CARD not in services.payment_methods()
+    assert PaymentMethod.CARD not in order_checkout.payment_methods()
     with pytest.raises(CheckoutProblem, match="belum tersedia"):
-        services.place_order(
-            user, choices(variant, payment=PaymentMethod.CARD), services.new_idempotency_key()
+        order_checkout.place_order(
+            user, choices(variant, payment=PaymentMethod.CARD), order_checkout.new_idempotency_key()
         )
     app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
     try:
-        order = services.place_order(
-            user, choices(variant, payment=PaymentMethod.CARD), services.new_idempotency_key()
+        order = order_checkout.place_order(
+            user, choices(variant, payment=PaymentMethod.CARD), order_checkout.new_idempotency_key()
         )
     finally:
         app_ctx.config["STRIPE_SECRET_KEY"] = None

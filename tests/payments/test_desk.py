@@ -105,7 +105,7 @@ def test_production_needs_both_stripe_keys_or_neither() -> None:
 def _refunds_to_return(app: Flask, count: int) -> None:
     """Paid transfer orders whose part the city cancelled: refunds to return by transfer."""
     from marketplace.extensions import db
-    from marketplace.orders.services import cancel_by_admin
+    from marketplace.orders.moves import cancel_by_admin
     from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
     from tests.payments.paying import image_bytes
     from tests.shopping import place

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
@@ -171,7 +171,7 @@ def paid_transfer_order(app: Flask) -> tuple[Order, Any]:
     member."""
     order, member = placed_with_member(app)
     with app.test_request_context():
-        orders.mark_vendor_order_paid(order.vendor_orders[0], reference="TRF-1")
+        order_moves.mark_vendor_order_paid(order.vendor_orders[0], reference="TRF-1")
         db.session.commit()
     return order, member
 
@@ -217,7 +217,7 @@ def test_the_cooperative_is_not_told_of_its_own_rejection(app: Flask) -> None:
     order, member = paid_transfer_order(app)
     [part] = order.vendor_orders
     with app.test_request_context():
-        orders.reject_vendor_order(member, part.id, "Stok habis")
+        order_moves.reject_vendor_order(member, part.id, "Stok habis")
         db.session.commit()
     assert not any("dibatalkan" in subject for subject in subjects_to(member.email))
 
@@ -228,9 +228,9 @@ def test_the_cooperative_is_told_when_a_city_administrator_cancels_its_accepted_
     order, member = paid_transfer_order(app)
     [part] = order.vendor_orders
     with app.test_request_context():
-        orders.accept_vendor_order(member, part.id)
+        order_moves.accept_vendor_order(member, part.id)
         admin = UserFactory(is_city_admin=True)
-        orders.cancel_by_admin(admin, part.id, "Koperasi tidak dapat mengirim")
+        order_moves.cancel_by_admin(admin, part.id, "Koperasi tidak dapat mengirim")
         db.session.commit()
     cancelled = mail_to(member.email)[-1]
     assert "dibatalkan oleh admin kota" in cancelled.body_text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
 from marketplace.payments import refunds as refund_service
 from marketplace.payments import transfers
@@ -125,7 +125,7 @@ def test_the_cooperatives_rejection_of_a_paid_part_refunds_it(
     member = member_of(order)
     [part] = order.vendor_orders
     with app.test_request_context():
-        orders.reject_vendor_order(member, part.id, "Stok rusak")
+        order_moves.reject_vendor_order(member, part.id, "Stok rusak")
         db.session.commit()
         from marketplace.jobs import dispatch_after_commit
 
@@ -141,7 +141,7 @@ def test_an_administrator_cancels_an_accepted_part_and_it_is_refunded(
     order, _client = paid_by_card(app, stripe_fake)
     first, second = order.vendor_orders
     with app.test_request_context():
-        orders.accept_vendor_order(member_of(order, 1), second.id)
+        order_moves.accept_vendor_order(member_of(order, 1), second.id)
         db.session.commit()
     UserFactory(email="admin@example.test", is_city_admin=True)
     admin = app.test_client()
@@ -269,7 +269,7 @@ def test_a_paid_transfer_part_cancelled_is_returned_by_transfer_by_the_city(
         user = order.user
         payment = transfers.submit_transfer_proof(user, order.number, part.id, image_bytes())
         transfers.confirm_transfer(payment, member_of(order))
-        orders.cancel_by_shopper(user, order.number, part.id, "Tidak jadi")
+        order_moves.cancel_by_shopper(user, order.number, part.id, "Tidak jadi")
         db.session.commit()
     [refund] = refunds_of(order)
     assert (refund.method, refund.status, refund.amount) == (

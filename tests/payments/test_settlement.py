@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments import settlement, transfers
 from marketplace.payments.exceptions import PayoutProblem
@@ -46,12 +46,12 @@ def entries(cooperative_id: int) -> list[tuple[str, int]]:
 
 def deliver(part: VendorOrder, member: Any) -> None:
     """Take a paid (or pay-at-pickup) part through to delivery, as the cooperative would."""
-    orders.accept_vendor_order(member, part.id)
+    order_moves.accept_vendor_order(member, part.id)
     if part.delivery_method == DeliveryMethod.PICKUP:
-        orders.mark_ready_for_pickup(member, part.id)
+        order_moves.mark_ready_for_pickup(member, part.id)
     else:
-        orders.mark_shipped(member, part.id, "Kurir koperasi")
-    orders.mark_delivered(member, part.id)
+        order_moves.mark_shipped(member, part.id, "Kurir koperasi")
+    order_moves.mark_delivered(member, part.id)
 
 
 def pay_by_transfer(order: Order, member: Any) -> None:
@@ -105,7 +105,7 @@ def test_a_delivered_card_part_is_owed_to_the_cooperative_less_commission(
         )
         app_ctx.config["STRIPE_SECRET_KEY"] = None
         [part] = order.vendor_orders
-        orders.mark_vendor_order_paid(part)  # as the webhook would
+        order_moves.mark_vendor_order_paid(part)  # as the webhook would
         deliver(part, member)
     finally:
         app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
@@ -123,11 +123,11 @@ def test_pay_at_pickup_is_recorded_when_handed_over(app_ctx: Flask) -> None:
     member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
     order = place(UserFactory(), (variant, 2), payment=PaymentMethod.PAY_AT_PICKUP)
     [part] = order.vendor_orders
-    orders.accept_vendor_order(member, part.id)
-    orders.mark_ready_for_pickup(member, part.id)
+    order_moves.accept_vendor_order(member, part.id)
+    order_moves.mark_ready_for_pickup(member, part.id)
     assert db.session.scalars(select(Payment)).all() == []
 
-    orders.mark_delivered(member, part.id)
+    order_moves.mark_delivered(member, part.id)
 
     [payment] = db.session.scalars(select(Payment)).all()
     assert (payment.method, payment.state, payment.amount, payment.payee) == (
@@ -152,7 +152,7 @@ def test_payouts_never_exceed_the_balance(app_ctx: Flask) -> None:
     order = place(UserFactory(), (variant, 5), payment=PaymentMethod.CARD)
     app_ctx.config["STRIPE_SECRET_KEY"] = None
     [part] = order.vendor_orders
-    orders.mark_vendor_order_paid(part)
+    order_moves.mark_vendor_order_paid(part)
     deliver(part, member)
     cooperative_id = part.cooperative_id
     assert settlement.balance(cooperative_id) == 50_000
@@ -184,7 +184,7 @@ def test_spreadsheet_formulas_in_the_csv_are_defused(app_ctx: Flask) -> None:
     app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
     order = place(UserFactory(), (variant, 1), payment=PaymentMethod.CARD)
     app_ctx.config["STRIPE_SECRET_KEY"] = None
-    orders.mark_vendor_order_paid(order.vendor_orders[0])
+    order_moves.mark_vendor_order_paid(order.vendor_orders[0])
     deliver(order.vendor_orders[0], member)
     settlement.record_payout(admin, cooperative.id, 1_000, date(2026, 12, 2), "=HYPERLINK(1)")
     rows = list(
@@ -223,7 +223,7 @@ def test_the_city_records_a_payout_from_the_desk(app: Flask) -> None:
         app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
         order = place(UserFactory(), (variant, 2), payment=PaymentMethod.CARD)
         app.config["STRIPE_SECRET_KEY"] = None
-        orders.mark_vendor_order_paid(order.vendor_orders[0])
+        order_moves.mark_vendor_order_paid(order.vendor_orders[0])
         deliver(order.vendor_orders[0], member)
         db.session.commit()
         cooperative_id = variant.cooperative_id
@@ -286,14 +286,14 @@ def test_the_balance_is_always_the_sum_of_the_entries(
             order = place(shopper, (variant, quantity), payment=method)
             [part] = order.vendor_orders
             if fate == "cancel_unpaid":
-                orders.cancel_by_shopper(shopper, order.number, part.id)
+                order_moves.cancel_by_shopper(shopper, order.number, part.id)
                 continue
             if how == "card":
-                orders.mark_vendor_order_paid(part)
+                order_moves.mark_vendor_order_paid(part)
             elif how == "transfer":
                 pay_by_transfer(order, member)
             if fate == "cancel_paid" and how != "pickup":
-                orders.reject_vendor_order(member, part.id, "Stok habis")
+                order_moves.reject_vendor_order(member, part.id, "Stok habis")
                 continue
             if fate == "deliver":
                 deliver(part, member)

@@ -16,7 +16,7 @@ from marketplace.cart.models import Cart
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
-from marketplace.orders import services as order_services
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, OrderLine
 from tests.conftest import login
 from tests.factories import AddressFactory, CooperativeMemberFactory, UserFactory, registration
@@ -65,7 +65,7 @@ def test_deleting_an_account_erases_the_person_and_keeps_the_records(
     with app.test_request_context():
         order = place(shopper, (stocked_variant(5, product__name="Keripik Tempe"), 2))
         [part] = order.vendor_orders
-        order_services.cancel_by_shopper(shopper, order.number, part.id, "berubah pikiran")
+        order_moves.cancel_by_shopper(shopper, order.number, part.id, "berubah pikiran")
         record("test.something", shopper, actor_id=shopper.id)
         db.session.commit()
     order_id, user_id = order.id, shopper.id

@@ -22,7 +22,7 @@ from marketplace.cooperatives.models import (
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus
-from marketplace.orders import services as order_services
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, PaymentMethod, VendorOrder
 from marketplace.payments.models import Payment
 from marketplace.payments.transfers import submit_transfer_proof
@@ -125,7 +125,7 @@ def place_order_with(
         )
         vendor_order = order.vendor_orders[0]
         if paid and payment != PaymentMethod.PAY_AT_PICKUP:
-            order_services.mark_vendor_order_paid(vendor_order, reference="TRF-UJI")
+            order_moves.mark_vendor_order_paid(vendor_order, reference="TRF-UJI")
         db.session.commit()
     shop.vendor_order = vendor_order
     return vendor_order

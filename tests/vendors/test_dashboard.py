@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from marketplace.catalogue.models import ProductVariant
 from marketplace.extensions import db
 from marketplace.inventory import stock
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import PaymentMethod
 from marketplace.payments.transfers import submit_transfer_proof
 from tests.conftest import login
@@ -42,7 +42,7 @@ def orders_to_accept(variant: ProductVariant, count: int) -> None:
     """Paid orders that wait for the cooperative to accept them."""
     for _ in range(count):
         order = place(UserFactory(), (variant, 1), payment=PaymentMethod.BANK_TRANSFER)
-        orders.mark_vendor_order_paid(order.vendor_orders[0], reference="TRF-UJI")
+        order_moves.mark_vendor_order_paid(order.vendor_orders[0], reference="TRF-UJI")
 
 
 def transfer_proofs(variant: ProductVariant, count: int) -> None:

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
 from marketplace.extensions import db
-from marketplace.orders import services as orders
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, PaymentMethod, VendorOrder
 from marketplace.vendors import reports
 from marketplace.vendors.charts import bar_chart, nice_step
@@ -75,24 +75,24 @@ def known_sales(clock: ModuleType) -> KnownSales:
 
     def paid(part: VendorOrder, at: datetime) -> None:
         with clock.frozen(at):
-            orders.mark_vendor_order_paid(part)
+            order_moves.mark_vendor_order_paid(part)
 
     paid(order("A", utc(11, 30, 17), (crackers, 2)), utc(11, 30, 17, 30))
     paid(order("B", utc(11, 30, 16), (sambal, 1)), utc(11, 30, 16))
     c = order("C", utc(12, 1, 1), (crackers, 3), AT_PICKUP)
     with clock.frozen(utc(12, 1, 2)):
-        for move in (orders.accept_vendor_order, orders.mark_ready_for_pickup):
+        for move in (order_moves.accept_vendor_order, order_moves.mark_ready_for_pickup):
             move(member, c.id)
-        orders.mark_delivered(member, c.id)
+        order_moves.mark_delivered(member, c.id)
     d = order("D", utc(12, 1, 1, 15), (sambal, 2))
     paid(d, utc(12, 1, 1, 30))
     with clock.frozen(utc(12, 1, 1, 45)):
-        orders.reject_vendor_order(member, d.id, "Stok rusak")
+        order_moves.reject_vendor_order(member, d.id, "Stok rusak")
     order("E", utc(12, 1, 2, 30), (crackers, 1))
     paid(order("G", utc(10, 15, 5), (sambal, 4)), utc(10, 15, 5))
     other = stocked_variant(10)
     with clock.frozen(utc(12, 1, 1)):
-        orders.mark_vendor_order_paid(place(shopper, (other, 1)).vendor_orders[0])
+        order_moves.mark_vendor_order_paid(place(shopper, (other, 1)).vendor_orders[0])
     db.session.commit()
     return KnownSales(cooperative.id, member, crackers, sambal, numbers)
 
@@ -315,11 +315,11 @@ def add_orders(app: Flask, shop: Shop, count: int) -> None:
             payment = AT_PICKUP if n % 4 == 3 else TRANSFER
             part = place(None, (shop.variant, 1), delivery=PICKUP, payment=payment).vendor_orders[0]
             if n % 4 in (0, 1):
-                orders.mark_vendor_order_paid(part)
+                order_moves.mark_vendor_order_paid(part)
             if n % 4 == 1:
-                orders.accept_vendor_order(member, part.id)
-                orders.mark_ready_for_pickup(member, part.id)
-                orders.mark_delivered(member, part.id)
+                order_moves.accept_vendor_order(member, part.id)
+                order_moves.mark_ready_for_pickup(member, part.id)
+                order_moves.mark_delivered(member, part.id)
         db.session.commit()
 
 
