@@ -158,10 +158,10 @@ WAITING = re.compile(
 def test_the_orders_waiting_for_action_are_those_the_cooperative_must_move(
     app: Flask, owner_client: FlaskClient, shop_a: Shop, shop_b: Shop
 ) -> None:
-    """ "Pesanan menunggu tindakan" lists the queues where the next move is the cooperative's:
-    new orders to accept (paid, or paid at pickup), orders to pack, and orders shipped or
-    waiting at the cooperative (the handover to confirm). Orders still waiting for the
-    shopper's money, delivered (they complete by themselves) or closed are not its work."""
+    """The section "Pesanan menunggu tindakan" lists the queues where the next move is the
+    cooperative's: new orders to accept (paid, or paid at pickup), orders to pack, and orders
+    shipped or waiting at the cooperative (the handover to confirm). Orders still waiting for
+    the shopper's money, delivered (they complete by themselves) or closed are not its work."""
     with app.test_request_context():
         member = shop_a.owner.user
         stock.restock(shop_a.variant.id, 100)
@@ -195,7 +195,8 @@ def test_the_orders_waiting_for_action_are_those_the_cooperative_must_move(
             ready = part()
             orders.accept_vendor_order(member, ready)
             orders.mark_ready_for_pickup(member, ready)
-        # Not the cooperative's move: unpaid transfers, delivered, cancelled, completed.
+        # Not the cooperative's move: unpaid transfers, delivered (they complete by themselves),
+        # cancelled.
         for _ in range(4):
             part(paid=False)
         for _ in range(5):
