@@ -4,6 +4,7 @@ goes back by itself."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
 from marketplace.payments import refunds as refund_service
 from marketplace.payments import transfers
 from marketplace.payments.models import (
+    Payment,
+    PaymentEvent,
     PaymentFlag,
     PaymentStatus,
     Refund,
@@ -317,3 +320,80 @@ def test_the_periodic_task_sends_pending_card_refunds_from_cron(
         )
     ).one()
     assert "http://localhost/orders/" in status_email.body_text
+
+
+#: The domain, independently of `payments.states`: the statuses in which Stripe took the money
+#: (applied to the order, held for the city's check, or since returned in full).
+MONEY_RECEIVED = {P.SUCCEEDED, P.HELD, P.REFUNDED}
+
+
+def card_payment_in(app: Flask, stripe_fake: FakeStripe, status: PaymentStatus) -> Payment:
+    """A card payment brought to ``status`` the way it gets there in real life."""
+    order = placed_order(app)
+    client = shopper_client(app)
+    assert client.post(f"/orders/{order.number}/payment/card").status_code == 303
+    session_id = stripe_fake.only_session["id"]
+    if status in (P.SUCCEEDED, P.REFUNDED):
+        post_event(client, stripe_fake.complete(session_id))
+    elif status == P.HELD:  # Stripe took less than the order's total: held for the city
+        post_event(client, stripe_fake.complete(session_id, amount_total=100))
+    elif status == P.EXPIRED:
+        post_event(client, stripe_fake.expire(session_id))
+    if status == P.REFUNDED:  # the shopper cancelled and got all of it back
+        [part] = order.vendor_orders
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    [payment] = payments_of(order)
+    assert payment.state == status
+    return payment
+
+
+def flag_notes(payment: Payment) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(PaymentEvent.note)
+            .where(PaymentEvent.payment_id == payment.id, PaymentEvent.kind == "flagged")
+            .order_by(PaymentEvent.id)
+        )
+    )
+
+
+@pytest.mark.parametrize("status", sorted(MONEY_RECEIVED))
+def test_money_returned_outside_the_app_is_flagged_whenever_stripe_had_taken_it(
+    app: Flask, stripe_fake: FakeStripe, status: PaymentStatus
+) -> None:
+    """A refund made in Stripe's dashboard, beyond what Pasar OPOP asked for, goes on the city's
+    desk: also when the payment was held for a check or already returned in full."""
+    payment = card_payment_in(app, stripe_fake, status)
+    asked = sum(r.amount for r in refunds_of(payment.order)) * 100
+    client = shopper_client(app)
+    signed = stripe_fake.charge_refunded(payment.payment_intent or "", extra=5000)
+    assert post_event(client, signed).get_json()["outcome"] == "refund_reconciled"
+
+    [payment] = payments_of(payment.order)
+    refunded = stripe_fake.intents[payment.payment_intent or ""]["amount_refunded"]
+    note = (
+        f"Stripe refunded {refunded / 100:.2f} IDR of charge "
+        f"{stripe_fake.intents[payment.payment_intent or '']['charge']}; "
+        f"Pasar OPOP asked for {asked / 100:.2f} IDR."
+    )
+    notes = flag_notes(payment)
+    assert payment.is_flag_open and note in (payment.flag_note or "")
+    if status == P.HELD:  # it keeps its first reason (the amount), the note adds this one
+        assert payment.flag == PaymentFlag.AMOUNT_MISMATCH
+        assert len(notes) == 2 and notes[-1] == note
+    else:
+        assert payment.flag == PaymentFlag.REFUNDED_OUTSIDE
+        assert notes == [note]
+
+
+@pytest.mark.parametrize("status", [P.PENDING, P.EXPIRED])
+def test_stripe_s_refund_report_for_money_never_received_flags_nothing(
+    app: Flask, stripe_fake: FakeStripe, status: PaymentStatus
+) -> None:
+    assert status not in MONEY_RECEIVED
+    payment = card_payment_in(app, stripe_fake, status)
+    with app.test_request_context():
+        refund_service.reconcile_card_refunds(payment, 5000, "ch_unknown")
+        db.session.commit()
+    [payment] = payments_of(payment.order)
+    assert (payment.flag, flag_notes(payment)) == (None, [])

@@ -15,7 +15,7 @@ from marketplace.catalogue.models import ProductVariant
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.orders import moves as order_moves
-from marketplace.orders.models import PaymentMethod
+from marketplace.orders.models import DeliveryMethod, PaymentMethod
 from marketplace.payments.transfers import submit_transfer_proof
 from tests.conftest import login
 from tests.factories import UserFactory, VariantFactory
@@ -148,3 +148,75 @@ def test_the_dashboard_and_worklist_read_as_much_however_much_work_waits(
         db.session.commit()
     assert jobs(client)["deliveries"][1] == 4
     assert queries() == few
+
+
+WAITING = re.compile(
+    r'<li><a href="(?P<href>[^"]+)">(?P<label>[^<]+)</a>: <strong>(?P<count>\d+)</strong></li>'
+)
+
+
+def test_the_orders_waiting_for_action_are_those_the_cooperative_must_move(
+    app: Flask, owner_client: FlaskClient, shop_a: Shop, shop_b: Shop
+) -> None:
+    """The section "Pesanan menunggu tindakan" lists the queues where the next move is the
+    cooperative's: new orders to accept (paid, or paid at pickup), orders to pack, and orders
+    shipped or waiting at the cooperative (the handover to confirm). Orders still waiting for
+    the shopper's money, delivered (they complete by themselves) or closed are not its work."""
+    with app.test_request_context():
+        member = shop_a.owner.user
+        stock.restock(shop_a.variant.id, 100)
+        stock.restock(shop_b.variant.id, 100)
+
+        def part(
+            payment: PaymentMethod = PaymentMethod.BANK_TRANSFER,
+            *,
+            paid: bool = True,
+            delivery: DeliveryMethod = DeliveryMethod.PICKUP,
+            variant: ProductVariant | None = None,
+        ) -> int:
+            order = place(
+                UserFactory(), (variant or shop_a.variant, 1), payment=payment, delivery=delivery
+            )
+            vendor_order = order.vendor_orders[0]
+            if paid:
+                order_moves.mark_vendor_order_paid(vendor_order, reference="TRF-UJI")
+            return vendor_order.id
+
+        # To accept: 2 (one paid, one to be paid at pickup).
+        part()
+        part(PaymentMethod.PAY_AT_PICKUP, paid=False)
+        # To pack: 1.
+        order_moves.accept_vendor_order(member, part())
+        # On the way: 3 (one shipped, two waiting at the cooperative).
+        shipped = part(delivery=DeliveryMethod.LOCAL_DELIVERY)
+        order_moves.accept_vendor_order(member, shipped)
+        order_moves.mark_shipped(member, shipped, "Pak Darto")
+        for _ in range(2):
+            ready = part()
+            order_moves.accept_vendor_order(member, ready)
+            order_moves.mark_ready_for_pickup(member, ready)
+        # Not the cooperative's move: unpaid transfers, delivered (they complete by themselves),
+        # cancelled.
+        for _ in range(4):
+            part(paid=False)
+        for _ in range(5):
+            handed_over = part()
+            order_moves.accept_vendor_order(member, handed_over)
+            order_moves.mark_ready_for_pickup(member, handed_over)
+            order_moves.mark_delivered(member, handed_over)
+        for _ in range(6):
+            order_moves.reject_vendor_order(member, part(), "Bahan baku habis")
+        # Another cooperative's new order is not ours.
+        part(variant=shop_b.variant)
+        db.session.commit()
+
+    page = owner_client.get("/vendor/").get_data(as_text=True)
+    start = page.index('id="waiting-title"')
+    section = page[start : page.index("</section>", start)]
+    assert "Pesanan menunggu tindakan" in section
+    listed = [(m["href"], m["label"], int(m["count"])) for m in WAITING.finditer(section)]
+    assert listed == [
+        ("/vendor/orders?group=to_accept", "Pesanan baru", 2),
+        ("/vendor/orders?group=to_pack", "Perlu dikemas", 1),
+        ("/vendor/orders?group=on_the_way", "Dikirim atau siap diambil", 3),
+    ]
