@@ -434,7 +434,7 @@ def _stage_procurement(
     products: dict[str, Product],
     now: datetime,
 ) -> None:
-    from marketplace.procurement import fulfilment, negotiation, purchasing, requests
+    from marketplace.procurement import deadlines, fulfilment, negotiation, purchasing, requests
     from marketplace.procurement.common import local_day
 
     pp = people["pengadaan@demo.test"]
@@ -503,7 +503,7 @@ def _stage_procurement(
     if spec.reached == "issued":
         return
     if spec.reached == "lapsed":
-        purchasing.lapse_order(order.id)
+        deadlines.lapse_order(order.id)
         return
     if spec.reached == "declined":
         with at(6):

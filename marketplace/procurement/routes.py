@@ -25,6 +25,7 @@ from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import (
     bp,
+    deadlines,
     documents,
     forms,
     fulfilment,
@@ -234,9 +235,8 @@ def _request_page(
     spec_form: forms.SpecificationLineForm | None = None,
     cancel_form: forms.ReasonForm | None = None,
 ) -> str:
-    if worklist.apply_due_lapses(request_id):
-        db.session.commit()
     req = requests.agency_request(current_user, request_id)
+    deadlines.as_of_now(*req.quotations)
     query = request.args.get("q", "")
     spec_form = spec_form or forms.SpecificationLineForm()
     spec_form.set_choices(requests.categories(), str(get_locale()))
@@ -382,9 +382,7 @@ def _quotation_page(
     approve_form: forms.ApproveForm | None = None,
 ) -> str:
     quotation = negotiation.agency_quotation(current_user, quotation_id)
-    if worklist.apply_due_lapses(quotation.request_id):
-        db.session.commit()
-        quotation = negotiation.agency_quotation(current_user, quotation_id)
+    deadlines.as_of_now(quotation)
     req = quotation.request
     return render_template(
         "procurement/quotation.html",
@@ -505,9 +503,7 @@ def order_list() -> Page:
 
 def _order_page(order_id: int, *, error: str | None = None, reason_form: Any = None) -> str:
     order = purchasing.agency_order(current_user, order_id)
-    if worklist.apply_due_lapses(order.request_id):
-        db.session.commit()
-        order = purchasing.agency_order(current_user, order_id)
+    deadlines.as_of_now(order)
     return render_template(
         "procurement/order.html",
         order=order,
@@ -673,9 +669,7 @@ def _coop_quotation_page(
     decline_form: forms.ReasonForm | None = None,
 ) -> str:
     quotation = negotiation.cooperative_quotation(current_user, quotation_id)
-    if worklist.apply_due_lapses(quotation.request_id):
-        db.session.commit()
-        quotation = negotiation.cooperative_quotation(current_user, quotation_id)
+    deadlines.as_of_now(quotation)
     if offer_form is None:
         offer_form = forms.prices_form(
             quotation.request.lines, _offer_defaults(quotation), offer=True, formdata=None
@@ -765,9 +759,7 @@ def _coop_order_page(
     decline_form: forms.ReasonForm | None = None,
 ) -> str:
     order = purchasing.cooperative_order(current_user, order_id)
-    if worklist.apply_due_lapses(order.request_id):
-        db.session.commit()
-        order = purchasing.cooperative_order(current_user, order_id)
+    deadlines.as_of_now(order)
     rooms = [(line, fulfilment.deliverable_quantity(order, line)) for line in order.lines]
     if delivery_form is None:
         delivery_form = forms.delivery_form([r for r in rooms if r[1] > 0], formdata=None)

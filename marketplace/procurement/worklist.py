@@ -1,5 +1,4 @@
-"""What waits for me: the worklist of each role, the timeline of a procurement, and bringing a
-procurement up to date (due lapses) when it is opened."""
+"""What waits for me: the worklist of each role, and the timeline of a procurement."""
 
 from __future__ import annotations
 
@@ -8,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
@@ -38,7 +37,6 @@ from marketplace.procurement.models import (
     RequestStatus,
     Subject,
 )
-from marketplace.urls import site_request_context
 
 Q = QuotationStatus
 
@@ -392,62 +390,3 @@ def timeline(request_id: int) -> list[ProcurementEvent]:
             .order_by(ProcurementEvent.id)
         )
     )
-
-
-# --- bringing a procurement up to date ------------------------------------------------------------
-
-
-def apply_due_lapses(request_id: int) -> bool:
-    """Lapse what is due on this procurement now (offers, Surat Pesanan), as the periodic task
-    would: a page never shows a state that the task would already have changed. Returns True
-    when something changed."""
-    from marketplace.procurement.negotiation import lapse_quotation, quotation_has_lapsed
-    from marketplace.procurement.purchasing import lapse_order, order_has_lapsed
-
-    changed = False
-    quotations = db.session.scalars(
-        select(Quotation)
-        .where(
-            Quotation.request_id == request_id,
-            Quotation.status.in_([Q.QUOTED, Q.COUNTERED]),
-        )
-        .options(selectinload(Quotation.rounds))
-    ).all()
-    for quotation in quotations:
-        if quotation_has_lapsed(quotation):
-            changed |= lapse_quotation(quotation.id)
-    orders = db.session.scalars(
-        select(PurchaseOrder).where(
-            PurchaseOrder.request_id == request_id, PurchaseOrder.status == OrderStatus.ISSUED
-        )
-    ).all()
-    for order in orders:
-        if order_has_lapsed(order):
-            changed |= lapse_order(order.id)
-    return changed
-
-
-def lapse_due(limit: int = 500) -> int:
-    """The periodic task: lapse every unanswered offer and unaccepted Surat Pesanan that is
-    due, each in its own transaction; notices go out after each commit."""
-    from marketplace.mail import dispatch_queued
-    from marketplace.procurement.negotiation import due_quotation_ids, lapse_quotation
-    from marketplace.procurement.purchasing import due_order_ids, lapse_order
-
-    done = 0
-    with site_request_context():
-        work: list[tuple[Callable[[int], bool], int]] = [
-            *((lapse_quotation, i) for i in due_quotation_ids(limit)),
-            *((lapse_order, i) for i in due_order_ids(limit)),
-        ]
-        for function, object_id in work:
-            try:
-                moved = function(object_id)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                current_app.logger.exception("procurement lapse of %s failed", object_id)
-                continue
-            dispatch_queued()
-            done += int(moved)
-    return done
