@@ -47,4 +47,9 @@ def _navigation() -> dict[str, Any]:
     return {"procurement_unread": _unread} if has_request_context() else {}
 
 
-from marketplace.procurement import routes  # noqa: E402,F401
+from marketplace.procurement import (  # noqa: E402,F401
+    agency_routes,
+    cooperative_routes,
+    document_routes,
+    routes,
+)
