@@ -23,7 +23,7 @@ from marketplace.procurement import (
     worklist,
 )
 from marketplace.procurement.access import AGENCY_MEMBER
-from marketplace.procurement.common import agency_ids, today
+from marketplace.procurement.common import agency_ids, last_day, today, totals_for
 from marketplace.procurement.models import ProcurementRole, RequestStatus
 from marketplace.procurement.screens import (
     BENDAHARA,
@@ -157,7 +157,7 @@ def _request_page(
         events=worklist.timeline(req.id),
         is_pp=holds(ProcurementRole.PEJABAT_PENGADAAN, req.agency_id),
         above_ceiling=negotiation.above_ceiling,
-        totals_for=negotiation.totals_for,
+        totals_for=totals_for,
         **helpers(),
     )
 
@@ -285,7 +285,7 @@ def _quotation_page(
         quotation=quotation,
         req=req,
         error=error,
-        totals=negotiation.totals_for(quotation),
+        totals=totals_for(quotation),
         check=negotiation.approval_check(quotation) if quotation.rounds else None,
         counter_form=counter_form
         or forms.prices_form(req.lines, last_prices(quotation), offer=False, formdata=None),
@@ -294,7 +294,7 @@ def _quotation_page(
         forward_form=forms.NoteForm(formdata=None),
         is_pp=holds(ProcurementRole.PEJABAT_PENGADAAN, req.agency_id),
         is_ppk=holds(ProcurementRole.PPK, req.agency_id),
-        round_totals=lambda r: negotiation.totals_for(quotation, r.subtotal),
+        round_totals=lambda r: totals_for(quotation, r.subtotal),
         **helpers(),
     )
 
@@ -408,9 +408,7 @@ def _order_page(order_id: int, *, error: str | None = None, reason_form: Any = N
         is_ppk=holds(ProcurementRole.PPK, order.agency_id),
         is_receiver=holds(ProcurementRole.PENERIMA, order.agency_id),
         is_treasurer=holds(ProcurementRole.BENDAHARA, order.agency_id),
-        acceptance_last_day=purchasing.last_day(order.acceptance_due_at)
-        if order.acceptance_due_at
-        else None,
+        acceptance_last_day=last_day(order.acceptance_due_at) if order.acceptance_due_at else None,
         **helpers(),
     )
 

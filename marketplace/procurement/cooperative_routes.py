@@ -12,7 +12,7 @@ from flask_login import current_user
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER
 from marketplace.policy import allow
 from marketplace.procurement import bp, deadlines, forms, fulfilment, negotiation, purchasing
-from marketplace.procurement.common import today
+from marketplace.procurement.common import last_day, today, totals_for
 from marketplace.procurement.screens import REFUSALS, Page, helpers, invalid, last_prices, refused
 
 # ------------------------------------------------------------------------------------------
@@ -66,8 +66,8 @@ def _coop_quotation_page(
         error=error,
         offer_form=offer_form,
         decline_form=decline_form or forms.ReasonForm(formdata=None),
-        totals=negotiation.totals_for(quotation),
-        round_totals=lambda r: negotiation.totals_for(quotation, r.subtotal),
+        totals=totals_for(quotation),
+        round_totals=lambda r: totals_for(quotation, r.subtotal),
         **helpers(),
     )
 
@@ -155,9 +155,7 @@ def _coop_order_page(
         rooms=rooms,
         delivery_form=delivery_form,
         decline_form=decline_form or forms.ReasonForm(formdata=None),
-        acceptance_last_day=purchasing.last_day(order.acceptance_due_at)
-        if order.acceptance_due_at
-        else None,
+        acceptance_last_day=last_day(order.acceptance_due_at) if order.acceptance_due_at else None,
         **helpers(),
     )
 

@@ -22,7 +22,7 @@ from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.procurement import rules, tax
+from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
     agency_ids,
@@ -32,6 +32,7 @@ from marketplace.procurement.common import (
     move,
     procurement_settings,
     today,
+    totals_for,
 )
 from marketplace.procurement.deadlines import quotation_has_lapsed
 from marketplace.procurement.exceptions import (
@@ -133,24 +134,6 @@ def cooperative_quotations(user: User) -> list[Quotation]:
 # --- totals and the rules an agreement must meet ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Totals:
-    subtotal: int
-    ppn: int
-
-    @property
-    def total(self) -> int:
-        return self.subtotal + self.ppn
-
-
-def totals_for(quotation: Quotation, subtotal: int | None = None) -> Totals:
-    """The latest round's (or ``subtotal``'s) total with PPN when the cooperative is PKP."""
-    subtotal = quotation.subtotal if subtotal is None else subtotal
-    settings = procurement_settings()
-    ppn = tax.ppn_for(subtotal, settings) if quotation.cooperative.is_pkp else 0
-    return Totals(subtotal, ppn)
-
-
 def above_ceiling(quotation: Quotation, subtotal: int | None = None) -> bool:
     return totals_for(quotation, subtotal).total > quotation.request.ceiling
 
@@ -178,7 +161,7 @@ def _check_one_settled(quotation: Quotation) -> None:
 class ApprovalCheck:
     """What the PPK must know before approving: totals, the ceiling, the band, splitting."""
 
-    totals: Totals
+    totals: rules.Totals
     above_ceiling: bool
     document_type: rules.DocumentType | None
     band_problem: str | None

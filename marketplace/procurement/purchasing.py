@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.accounts.models import User
-from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
@@ -26,6 +25,7 @@ from marketplace.procurement.common import (
     cooperative_id_of,
     cooperative_members,
     document_number,
+    last_day,
     local_day,
     move,
     procurement_settings,
@@ -118,11 +118,6 @@ def cooperative_orders(user: User, limit: int = 200) -> list[PurchaseOrder]:
             .limit(limit)
         )
     )
-
-
-def last_day(due_at: Any) -> date:
-    """The last calendar day (WIB) before a lapse at midnight."""
-    return local_day(as_utc(due_at)) - timedelta(days=1)
 
 
 # --- the splitting check's earlier orders ------------------------------------------------------

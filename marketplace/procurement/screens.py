@@ -14,8 +14,9 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.http import FORM_ERROR
 from marketplace.inventory.exceptions import InsufficientStock
-from marketplace.procurement import purchasing, worklist
+from marketplace.procurement import worklist
 from marketplace.procurement.access import agency_role, has_role
+from marketplace.procurement.common import last_day
 from marketplace.procurement.exceptions import ProcurementError
 from marketplace.procurement.lifecycle import can_move
 from marketplace.procurement.models import (
@@ -58,7 +59,7 @@ def helpers() -> dict[str, Any]:
         "INV": InvoiceStatus,
         "R": RequestStatus,
         "event_label": worklist.event_label,
-        "last_day": purchasing.last_day,
+        "last_day": last_day,
         "locale": str(get_locale()),
     }
 
