@@ -17,6 +17,7 @@ from marketplace.procurement import (
     forms,
     fulfilment,
     negotiation,
+    payment,
     purchasing,
     reports,
     requests,
@@ -493,7 +494,7 @@ def _invoice_page(invoice_id: int, *, error: str | None = None, form: Any = None
         form=form,
         error=error,
         is_treasurer=holds(ProcurementRole.BENDAHARA, invoice.agency_id),
-        card_charged=fulfilment.card_charged_to_payee(invoice.purchase_order),
+        card_charged=payment.card_charged_to_payee(invoice.purchase_order),
         **helpers(),
     )
 
@@ -511,14 +512,14 @@ def pay_invoice(invoice_id: int) -> Page:
     form = forms.PaymentForm()
     if not form.validate_on_submit():
         return invalid(_invoice_page, invoice_id, form=form)
-    details = fulfilment.PaymentDetails(
+    details = payment.PaymentDetails(
         method=form.method.data or "",
         reference=form.reference.data or "",
         paid_on=form.paid_on.data,
         bukti_potong_number=form.bukti_potong_number.data or "",
     )
     try:
-        fulfilment.record_payment(current_user, invoice_id, details)
+        payment.record_payment(current_user, invoice_id, details)
     except REFUSALS as error:
         return refused(error, _invoice_page, invoice_id, form=form)
     flash(_("Pembayaran dicatat."), "success")

@@ -11,7 +11,15 @@ from flask_login import current_user
 
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER
 from marketplace.policy import allow
-from marketplace.procurement import bp, deadlines, forms, fulfilment, negotiation, purchasing
+from marketplace.procurement import (
+    bp,
+    deadlines,
+    forms,
+    fulfilment,
+    negotiation,
+    payment,
+    purchasing,
+)
 from marketplace.procurement.common import last_day, today, totals_for
 from marketplace.procurement.screens import REFUSALS, Page, helpers, invalid, last_prices, refused
 
@@ -240,6 +248,6 @@ def coop_issue_invoice(bast_id: int) -> Page:
 def coop_payments() -> Page:
     return render_template(
         "procurement/coop_payments.html",
-        rows=fulfilment.cooperative_payments(current_user),
+        rows=payment.cooperative_payments(current_user),
         **helpers(),
     )
