@@ -177,6 +177,7 @@ def issue_purchase_order(
     offers = [r for r in quotation.rounds if r.kind == RoundKind.OFFER]
     delivery_date = (offers[-1].delivery_date if offers else None) or request.delivery_date
     now = clock.now()
+    acceptance_due_at = rules.order_acceptance_lapses_at(now, procurement_settings())
     order = PurchaseOrder(
         request_id=request.id,
         quotation_id=quotation.id,
@@ -195,7 +196,7 @@ def issue_purchase_order(
         delivery_addresses=request.delivery_addresses,
         issued_at=now,
         issued_by_id=user.id,
-        acceptance_due_at=rules.order_acceptance_lapses_at(now, procurement_settings()),
+        acceptance_due_at=acceptance_due_at,
         splitting_warning=splitting_warning,
         splitting_reason=splitting_reason,
     )
@@ -229,7 +230,7 @@ def issue_purchase_order(
         note=splitting_reason or "",
         data={"total": order.total, "document_type": str(document_type)},
     )
-    due = last_day(order.acceptance_due_at)
+    due = last_day(acceptance_due_at)
     notify(
         cooperative_members(cooperative.id),
         lambda: _(
