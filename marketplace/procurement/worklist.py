@@ -111,7 +111,15 @@ _QUOTATION_OPTIONS = (
 )
 
 
+def _waiting(model: Any, *where: Any, via: Any = None) -> Select[Any]:
+    """The rows of ``model`` that match ``where``, oldest first; joined ``via`` a relationship
+    when ``where`` filters on the related table."""
+    statement = select(model) if via is None else select(model).join(via)
+    return statement.where(*where).order_by(model.id)
+
+
 def _quotations(*where: Any) -> Select[Any]:
+    """Quotations (joined to their request) that match ``where``, the longest unchanged first."""
     return (
         select(Quotation)
         .join(Quotation.request)
@@ -167,13 +175,10 @@ def _agency_queues(user: User) -> list[_Queue]:
     receiver = list(agency_ids(user, ProcurementRole.PENERIMA))
     treasurer = list(agency_ids(user, ProcurementRole.BENDAHARA))
     if pp:
-        drafts = (
-            select(ProcurementRequest)
-            .where(
-                ProcurementRequest.agency_id.in_(pp),
-                ProcurementRequest.status == RequestStatus.DRAFT,
-            )
-            .order_by(ProcurementRequest.id)
+        drafts = _waiting(
+            ProcurementRequest,
+            ProcurementRequest.agency_id.in_(pp),
+            ProcurementRequest.status == RequestStatus.DRAFT,
         )
         queues.append(_Queue("to_send", _l("Draf permintaan untuk dikirim"), drafts, _draft_item))
         for key, status, heading in (
@@ -197,11 +202,11 @@ def _agency_queues(user: User) -> list[_Queue]:
             )
         )
     if receiver:
-        deliveries = (
-            select(Delivery)
-            .join(Delivery.purchase_order)
-            .where(PurchaseOrder.agency_id.in_(receiver), Delivery.status == DeliveryStatus.SENT)
-            .order_by(Delivery.id)
+        deliveries = _waiting(
+            Delivery,
+            PurchaseOrder.agency_id.in_(receiver),
+            Delivery.status == DeliveryStatus.SENT,
+            via=Delivery.purchase_order,
         )
         queues.append(
             _Queue(
@@ -213,10 +218,8 @@ def _agency_queues(user: User) -> list[_Queue]:
             )
         )
     if treasurer:
-        invoices = (
-            select(Invoice)
-            .where(Invoice.agency_id.in_(treasurer), Invoice.status == InvoiceStatus.ISSUED)
-            .order_by(Invoice.id)
+        invoices = _waiting(
+            Invoice, Invoice.agency_id.in_(treasurer), Invoice.status == InvoiceStatus.ISSUED
         )
         queues.append(
             _Queue(
@@ -268,24 +271,18 @@ def _cooperative_queues(cooperative_id: int) -> list[_Queue]:
         )
 
     def orders(*statuses: OrderStatus) -> Select[Any]:
-        return (
-            select(PurchaseOrder)
-            .where(
-                PurchaseOrder.cooperative_id == cooperative_id,
-                PurchaseOrder.status.in_(statuses),
-            )
-            .order_by(PurchaseOrder.id)
+        return _waiting(
+            PurchaseOrder,
+            PurchaseOrder.cooperative_id == cooperative_id,
+            PurchaseOrder.status.in_(statuses),
         )
 
-    to_invoice = (
-        select(Bast)
-        .join(Bast.purchase_order)
-        .where(
-            PurchaseOrder.cooperative_id == cooperative_id,
-            Bast.accepted_total > 0,
-            ~Bast.invoice.has(),
-        )
-        .order_by(Bast.id)
+    to_invoice = _waiting(
+        Bast,
+        PurchaseOrder.cooperative_id == cooperative_id,
+        Bast.accepted_total > 0,
+        ~Bast.invoice.has(),
+        via=Bast.purchase_order,
     )
     return [
         _Queue(
