@@ -440,7 +440,14 @@ def _stage_procurement(
     products: dict[str, Product],
     now: datetime,
 ) -> None:
-    from marketplace.procurement import fulfilment, negotiation, purchasing, requests
+    from marketplace.procurement import (
+        deadlines,
+        fulfilment,
+        negotiation,
+        payment,
+        purchasing,
+        requests,
+    )
     from marketplace.procurement.common import local_day
 
     pp = people["pengadaan@demo.test"]
@@ -509,7 +516,7 @@ def _stage_procurement(
     if spec.reached == "issued":
         return
     if spec.reached == "lapsed":
-        purchasing.lapse_order(order.id)
+        deadlines.lapse_order(order.id)
         return
     if spec.reached == "declined":
         with at(6):
@@ -556,10 +563,10 @@ def _stage_procurement(
     if spec.reached != "closed":
         return
     with at(120):
-        fulfilment.record_payment(
+        payment.record_payment(
             treasurer,
             invoice.id,
-            fulfilment.PaymentDetails(
+            payment.PaymentDetails(
                 method="transfer",
                 reference=f"SP2D-{invoice.id:05d}/BU/2026",
                 paid_on=local_day(start + timedelta(hours=120)),

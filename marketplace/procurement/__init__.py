@@ -12,9 +12,9 @@ from marketplace.jobs import periodic
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 
-# Unanswered offers and unaccepted Surat Pesanan lapse on their own (jobs.py); opening a
-# procurement applies a due lapse too.
-periodic("procurement.lapse", "marketplace.procurement.worklist:lapse_due", 300)
+# Unanswered offers and unaccepted Surat Pesanan lapse on their own (jobs.py): the task writes the
+# lapse; until it runs, a page computes it and shows it (deadlines.py).
+periodic("procurement.lapse", "marketplace.procurement.deadlines:lapse_due", 300)
 
 
 @bp.record_once
@@ -47,4 +47,9 @@ def _navigation() -> dict[str, Any]:
     return {"procurement_unread": _unread} if has_request_context() else {}
 
 
-from marketplace.procurement import routes  # noqa: E402,F401
+from marketplace.procurement import (  # noqa: E402,F401
+    agency_routes,
+    cooperative_routes,
+    document_routes,
+    routes,
+)

@@ -1,10 +1,11 @@
-"""What every procurement service shares: the settings, the calendar, document numbers, who the
-user acts for (scoped look-ups), and `move`, which applies one row of a status machine."""
+"""What every procurement service shares: the settings, the calendar, a quotation's totals,
+document numbers, who the user acts for (scoped look-ups), and `move`, which applies one row of
+a status machine."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -16,6 +17,7 @@ from marketplace.cooperatives.access import membership_of
 from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.procurement import rules
 from marketplace.procurement.access import agency_roles_of
 from marketplace.procurement.lifecycle import MACHINES, find_transition
 from marketplace.procurement.models import (
@@ -66,6 +68,17 @@ def local_day(moment: datetime) -> date:
 def start_of_day(day: date) -> datetime:
     """Midnight WIB at the start of ``day``, in UTC."""
     return datetime.combine(day, time(), tzinfo=procurement_settings().zone).astimezone(UTC)
+
+
+def last_day(due_at: datetime) -> date:
+    """The last calendar day (WIB) before a lapse at midnight."""
+    return local_day(due_at) - timedelta(days=1)
+
+
+def totals_for(quotation: Quotation, subtotal: int | None = None) -> rules.Totals:
+    """The latest round's (or ``subtotal``'s) total with PPN when the cooperative is PKP."""
+    subtotal = quotation.subtotal if subtotal is None else subtotal
+    return rules.totals(subtotal, quotation.cooperative.is_pkp, procurement_settings())
 
 
 def document_number(prefix: str, row_id: int, at: datetime | None = None) -> str:

@@ -26,7 +26,13 @@ from marketplace.cooperatives.access import membership_of
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.procurement import tax
-from marketplace.procurement.common import agency_ids, procurement_settings, today
+from marketplace.procurement.common import (
+    agency_ids,
+    last_day,
+    procurement_settings,
+    today,
+    totals_for,
+)
 from marketplace.procurement.models import (
     AgencyMember,
     Bast,
@@ -112,8 +118,6 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             or not _may_see(user, quotation.request.agency_id, quotation.cooperative_id)
         ):
             raise NotFound()
-        from marketplace.procurement.negotiation import totals_for
-
         return Document(
             kind,
             object_id,
@@ -210,8 +214,6 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
         order_total_excluding_ppn=order.subtotal,
         settings=settings,
     )
-    from marketplace.procurement.purchasing import last_day
-
     return {
         "order": order,
         "breakdown": breakdown,

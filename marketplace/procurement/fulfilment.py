@@ -1,6 +1,6 @@
 """Deliveries with their surat jalan, the receiver's inspection (which issues a BAST per
-delivery and sells the accepted goods' stock), one invoice per BAST with its taxes, and the
-treasurer's payment (which may close the order)."""
+delivery and sells the accepted goods' stock), and one invoice per BAST with its taxes (the
+treasurer's payment is in `payment`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +19,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
-from marketplace.payments import settlement
-from marketplace.procurement import documents, rules, tax
+from marketplace.procurement import documents, tax
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -49,17 +47,14 @@ from marketplace.procurement.models import (
     DeliveryStatus,
     Invoice,
     InvoiceLine,
-    InvoicePayment,
     InvoiceStatus,
     OrderStatus,
-    PaymentMethod,
     ProcurementRole,
     PurchaseOrder,
     PurchaseOrderLine,
 )
 from marketplace.procurement.notifications import notify
-from marketplace.procurement.purchasing import close_if_settled, cooperative_order
-from marketplace.procurement.signals import procurement_payment_recorded
+from marketplace.procurement.purchasing import cooperative_order
 
 PENERIMA, BENDAHARA = ProcurementRole.PENERIMA, ProcurementRole.BENDAHARA
 
@@ -139,22 +134,6 @@ def agency_bast(user: User, bast_id: int) -> Bast:
     if bast is None:
         raise NotFound()
     return bast
-
-
-def cooperative_payments(user: User, limit: int = 200) -> list[Invoice]:
-    """The cooperative's paid invoices with their payments, newest first."""
-    return list(
-        db.session.scalars(
-            select(Invoice)
-            .where(
-                Invoice.cooperative_id == cooperative_id_of(user),
-                Invoice.status == InvoiceStatus.PAID,
-            )
-            .options(selectinload(Invoice.payment), selectinload(Invoice.purchase_order))
-            .order_by(Invoice.paid_at.desc(), Invoice.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 # --- deliveries ----------------------------------------------------------------------------------
@@ -482,140 +461,3 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
     )
     documents.pdf_when_issued("invoice", invoice.id)
     return invoice
-
-
-# --- payment -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PaymentDetails:
-    method: str
-    reference: str
-    paid_on: date | None
-    bukti_potong_number: str = ""
-
-
-def card_charged_to_payee(order: PurchaseOrder) -> int:
-    """What government cards already paid the cooperative for this order."""
-    return sum(
-        invoice.payment.amount
-        for invoice in order.invoices
-        if invoice.payment is not None and invoice.payment.method == PaymentMethod.CARD
-    )
-
-
-def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> InvoicePayment:
-    """The bendahara records paying an invoice: by transfer (its SP2D) or government card
-    (within the limit per payee), with the taxes withheld as the invoice computed them and the
-    withholding slip's number. The cooperative is told and the amount enters its settlement
-    ledger; a fully paid, delivered order closes."""
-    invoice = agency_invoice(user, invoice_id, BENDAHARA)
-    find_transition(invoice, InvoiceStatus.PAID, Actor.BENDAHARA)
-    order = invoice.purchase_order
-    try:
-        method = PaymentMethod(details.method)
-    except ValueError:
-        raise _refuse(_("Pilih cara pembayaran.")) from None
-    reference = details.reference.strip()
-    if not 3 <= len(reference) <= 60:
-        if method == PaymentMethod.TRANSFER:
-            raise _refuse(_("Isi nomor SP2D (3–60 karakter)."))
-        raise _refuse(_("Isi nomor transaksi kartu (3–60 karakter)."))
-    paid_on = details.paid_on
-    if paid_on is None:
-        raise _refuse(_("Isi tanggal pembayaran."))
-    if paid_on > today():
-        raise _refuse(_("Tanggal pembayaran tidak boleh di masa depan."))
-    if paid_on < invoice.issued_on:
-        raise _refuse(_("Tanggal pembayaran tidak boleh sebelum tanggal invoice."))
-    slip = details.bukti_potong_number.strip()
-    if len(slip) > 60:
-        raise _refuse(_("Nomor bukti potong paling banyak 60 karakter."))
-    if invoice.pph22 > 0 and not slip:
-        raise _refuse(_("Isi nomor bukti potong PPh 22."))
-    if method == PaymentMethod.CARD:
-        rules.check_card_payment(
-            invoice.payable,
-            procurement_settings(),
-            already_charged_to_payee=card_charged_to_payee(order),
-        )
-    payment = InvoicePayment(
-        invoice_id=invoice.id,
-        method=method,
-        reference=reference,
-        paid_on=paid_on,
-        amount=invoice.payable,
-        ppn_withheld=invoice.ppn_collected,
-        pph22_withheld=invoice.pph22,
-        bukti_potong_number=slip or None,
-        recorded_by_id=user.id,
-        recorded_at=clock.now(),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-            db.session.flush()
-    except IntegrityError:
-        raise InvalidTransition(InvoiceStatus.PAID, InvoiceStatus.PAID) from None
-    db.session.expire(invoice, ["payment"])
-    move(
-        invoice,
-        InvoiceStatus.PAID,
-        Actor.BENDAHARA,
-        user,
-        note=reference,
-        values={"paid_at": clock.now()},
-        data={
-            "method": str(method),
-            "reference": reference,
-            "amount": payment.amount,
-            "ppn_withheld": payment.ppn_withheld,
-            "pph22_withheld": payment.pph22_withheld,
-            "bukti_potong": payment.bukti_potong_number,
-        },
-    )
-    settlement.post_invoice_payment(
-        invoice.cooperative_id,
-        invoice.id,
-        invoice.number or "",
-        received=payment.amount,
-        price_excluding_ppn=invoice.subtotal,
-        paid_on=paid_on,
-        actor_id=user.id,
-    )
-    procurement_payment_recorded.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        payment_id=payment.id,
-        invoice_id=invoice.id,
-        invoice_number=invoice.number,
-        purchase_order_id=order.id,
-        cooperative_id=invoice.cooperative_id,
-        agency_id=invoice.agency_id,
-        net_amount=payment.amount,
-        gross_amount=invoice.total,
-        ppn_withheld=payment.ppn_withheld,
-        pph22_withheld=payment.pph22_withheld,
-        bukti_potong_number=payment.bukti_potong_number,
-        method=str(method),
-        reference=reference,
-        paid_on=paid_on,
-    )
-    notify(
-        cooperative_members(invoice.cooperative_id),
-        lambda: _(
-            "Invoice %(invoice)s dibayar %(amount)s (%(method)s %(reference)s). Dipungut PPN "
-            "%(ppn)s, dipotong PPh 22 %(pph)s, bukti potong %(slip)s.",
-            invoice=invoice.number,
-            amount=rupiah(payment.amount),
-            method=method.label,
-            reference=reference,
-            ppn=rupiah(payment.ppn_withheld),
-            pph=rupiah(payment.pph22_withheld),
-            slip=payment.bukti_potong_number or "–",
-        ),
-        "procurement.coop_order",
-        request_id=order.request_id,
-        order_id=order.id,
-    )
-    close_if_settled(order, Actor.BENDAHARA, user)
-    return payment

@@ -1,19 +1,18 @@
 """Quotations and negotiation: offers, counter-offers line by line, agreement, forwarding to the
-PPK, approval (which issues the Surat Pesanan) or sending back, and lapsing.
+PPK, approval (which issues the Surat Pesanan) or sending back.
 
 Each offer or counter-offer is a `QuotationRound` kept for ever with its message. An offer left
 unanswered lapses after ``PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS`` working days
-(`rules.quotation_lapses_at`): the periodic task ``procurement.lapse`` applies it, and so does
-opening the procurement. A quotation whose total including PPN is above the request's ceiling
-is shown as such and can be neither agreed, forwarded nor approved.
+(`rules.quotation_lapses_at`; `deadlines` computes it and its periodic task records it). A
+quotation whose total including PPN is above the request's ceiling is shown as such and can be
+neither agreed, forwarded nor approved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,10 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.accounts.models import User
-from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.procurement import rules, tax
+from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
     agency_ids,
@@ -34,10 +32,11 @@ from marketplace.procurement.common import (
     move,
     procurement_settings,
     today,
+    totals_for,
 )
+from marketplace.procurement.deadlines import quotation_has_lapsed
 from marketplace.procurement.exceptions import (
     InvalidProcurementInput,
-    InvalidTransition,
     Lapsed,
     OrderValueAboveLimit,
     QuoteAboveCeiling,
@@ -56,7 +55,11 @@ from marketplace.procurement.models import (
     RequestStatus,
     RoundKind,
 )
-from marketplace.procurement.notifications import notify
+from marketplace.procurement.notifications import (
+    notify,
+    tell_quotation_agency,
+    tell_quotation_cooperative,
+)
 from marketplace.procurement.purchasing import issue_purchase_order, prior_orders
 from marketplace.procurement.requests import check_future_date, check_price
 
@@ -131,24 +134,6 @@ def cooperative_quotations(user: User) -> list[Quotation]:
 # --- totals and the rules an agreement must meet ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Totals:
-    subtotal: int
-    ppn: int
-
-    @property
-    def total(self) -> int:
-        return self.subtotal + self.ppn
-
-
-def totals_for(quotation: Quotation, subtotal: int | None = None) -> Totals:
-    """The latest round's (or ``subtotal``'s) total with PPN when the cooperative is PKP."""
-    subtotal = quotation.subtotal if subtotal is None else subtotal
-    settings = procurement_settings()
-    ppn = tax.ppn_for(subtotal, settings) if quotation.cooperative.is_pkp else 0
-    return Totals(subtotal, ppn)
-
-
 def above_ceiling(quotation: Quotation, subtotal: int | None = None) -> bool:
     return totals_for(quotation, subtotal).total > quotation.request.ceiling
 
@@ -176,7 +161,7 @@ def _check_one_settled(quotation: Quotation) -> None:
 class ApprovalCheck:
     """What the PPK must know before approving: totals, the ceiling, the band, splitting."""
 
-    totals: Totals
+    totals: rules.Totals
     above_ceiling: bool
     document_type: rules.DocumentType | None
     band_problem: str | None
@@ -268,26 +253,6 @@ def _agency_pp(quotation: Quotation) -> list[User]:
     return agency_members(quotation.request.agency_id, PP)
 
 
-def _tell_cooperative(quotation: Quotation, message: Callable[[], Any]) -> None:
-    notify(
-        cooperative_members(quotation.cooperative_id),
-        message,
-        "procurement.coop_quotation",
-        request_id=quotation.request_id,
-        quotation_id=quotation.id,
-    )
-
-
-def _tell_agency(quotation: Quotation, users: list[User], message: Callable[[], Any]) -> None:
-    notify(
-        users,
-        message,
-        "procurement.quotation",
-        request_id=quotation.request_id,
-        quotation_id=quotation.id,
-    )
-
-
 # --- the cooperative's moves ------------------------------------------------------------------
 
 
@@ -314,7 +279,7 @@ def submit_offer(
         values={"subtotal": round_.subtotal, "lapses_at": _lapses_at()},
         data={"round": round_.number, "subtotal": round_.subtotal},
     )
-    _tell_agency(
+    tell_quotation_agency(
         quotation,
         _agency_pp(quotation),
         lambda: _(
@@ -333,7 +298,7 @@ def accept_counter(user: User, quotation_id: int) -> Quotation:
     _check_ceiling(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.COOPERATIVE, user, values={"lapses_at": None})
-    _tell_agency(
+    tell_quotation_agency(
         quotation,
         _agency_pp(quotation),
         lambda: _(
@@ -359,7 +324,7 @@ def decline_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
         note=reason,
         values={"lapses_at": None, "status_reason": reason},
     )
-    _tell_agency(
+    tell_quotation_agency(
         quotation,
         _agency_pp(quotation),
         lambda: _(
@@ -392,7 +357,7 @@ def counter_offer(
         values={"subtotal": round_.subtotal, "lapses_at": _lapses_at()},
         data={"round": round_.number, "subtotal": round_.subtotal},
     )
-    _tell_cooperative(
+    tell_quotation_cooperative(
         quotation,
         lambda: _(
             "%(agency)s mengirim tawaran balik untuk %(number)s.",
@@ -410,7 +375,7 @@ def agree_quotation(user: User, quotation_id: int) -> Quotation:
     _check_ceiling(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN, user, values={"lapses_at": None})
-    _tell_cooperative(
+    tell_quotation_cooperative(
         quotation,
         lambda: _(
             "Penawaran Anda untuk %(number)s diterima dan akan diteruskan ke PPK.",
@@ -429,7 +394,7 @@ def forward_quotation(user: User, quotation_id: int, note: str = "") -> Quotatio
     rules.document_type_for(totals_for(quotation).total, procurement_settings())
     note = note.strip()[:2000]
     move(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN, user, note=note)
-    _tell_agency(
+    tell_quotation_agency(
         quotation,
         agency_members(quotation.request.agency_id, PPK),
         lambda: _(
@@ -458,7 +423,7 @@ def return_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
         note=reason,
         values={"status_reason": reason},
     )
-    _tell_agency(
+    tell_quotation_agency(
         quotation,
         _agency_pp(quotation),
         lambda: _(
@@ -522,62 +487,3 @@ def approve_quotation(user: User, quotation_id: int, splitting_reason: str = "")
         splitting_warning=warning,
         splitting_reason=splitting_reason if warning else None,
     )
-
-
-# --- lapsing ---------------------------------------------------------------------------------
-
-
-def quotation_has_lapsed(quotation: Quotation) -> bool:
-    """An offer or counter-offer left unanswered past its working days (rules.has_lapsed)."""
-    if quotation.status not in (Q.QUOTED, Q.COUNTERED) or not quotation.rounds:
-        return False
-    settings = procurement_settings()
-    sent_at = as_utc(quotation.rounds[-1].created_at)
-    return rules.has_lapsed(sent_at, clock.now(), settings.quotation_lapse_working_days, settings)
-
-
-def due_quotation_ids(limit: int = 500) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Quotation.id)
-            .where(
-                Quotation.status.in_([Q.QUOTED, Q.COUNTERED]),
-                Quotation.lapses_at <= clock.now(),
-            )
-            .order_by(Quotation.lapses_at, Quotation.id)
-            .limit(limit)
-        )
-    )
-
-
-def lapse_quotation(quotation_id: int) -> bool:
-    """Lapse an unanswered offer or counter-offer if it is due (idempotent)."""
-    quotation = db.session.get(Quotation, quotation_id, populate_existing=True)
-    if quotation is None or not quotation_has_lapsed(quotation):
-        return False
-    waiting_for_agency = quotation.status == Q.QUOTED
-    try:
-        with db.session.begin_nested():
-            move(quotation, Q.LAPSED, Actor.SYSTEM, None, values={"lapses_at": None})
-    except InvalidTransition:
-        return False
-    request = quotation.request
-    message = (
-        (
-            lambda: _(
-                "Penawaran %(name)s untuk %(number)s kedaluwarsa karena tidak dijawab.",
-                name=quotation.cooperative.name,
-                number=request.number,
-            )
-        )
-        if waiting_for_agency
-        else (
-            lambda: _(
-                "Tawaran balik untuk %(number)s kedaluwarsa karena tidak dijawab.",
-                number=request.number,
-            )
-        )
-    )
-    _tell_agency(quotation, _agency_pp(quotation), message)
-    _tell_cooperative(quotation, message)
-    return True

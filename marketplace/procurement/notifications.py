@@ -15,8 +15,8 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
-from marketplace.procurement.common import unique_users
-from marketplace.procurement.models import Notification
+from marketplace.procurement.common import cooperative_members, unique_users
+from marketplace.procurement.models import Notification, PurchaseOrder, Quotation
 from marketplace.urls import absolute_url
 
 
@@ -55,6 +55,41 @@ def notify(
         count += 1
     db.session.flush()
     return count
+
+
+def tell_quotation_cooperative(quotation: Quotation, message: Callable[[], Any]) -> None:
+    """Notify the quotation's cooperative, linking to its page of the quotation."""
+    notify(
+        cooperative_members(quotation.cooperative_id),
+        message,
+        "procurement.coop_quotation",
+        request_id=quotation.request_id,
+        quotation_id=quotation.id,
+    )
+
+
+def tell_quotation_agency(
+    quotation: Quotation, users: list[User], message: Callable[[], Any]
+) -> None:
+    """Notify the agency's ``users``, linking to their page of the quotation."""
+    notify(
+        users,
+        message,
+        "procurement.quotation",
+        request_id=quotation.request_id,
+        quotation_id=quotation.id,
+    )
+
+
+def tell_order_cooperative(order: PurchaseOrder, message: Callable[[], Any]) -> None:
+    """Notify the Surat Pesanan's cooperative, linking to its page of the order."""
+    notify(
+        cooperative_members(order.cooperative_id),
+        message,
+        "procurement.coop_order",
+        request_id=order.request_id,
+        order_id=order.id,
+    )
 
 
 def unread_count(user: Any) -> int:

@@ -1,6 +1,6 @@
 """The Surat Pesanan (purchase order): issuing it on approval, the cooperative's acceptance
-(which reserves the stock of its catalogue products) or refusal, lapsing, cancelling, ending an
-order short, and closing it once it is fully invoiced and paid."""
+(which reserves the stock of its catalogue products) or refusal, cancelling, ending an order
+short, and closing it once it is fully invoiced and paid (its lapse is in `deadlines`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.accounts.models import User
-from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
@@ -26,13 +25,15 @@ from marketplace.procurement.common import (
     cooperative_id_of,
     cooperative_members,
     document_number,
+    last_day,
     local_day,
     move,
     procurement_settings,
     record_event,
     start_of_day,
 )
-from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition, Lapsed
+from marketplace.procurement.deadlines import order_has_lapsed
+from marketplace.procurement.exceptions import InvalidProcurementInput, Lapsed
 from marketplace.procurement.lifecycle import HOLDS_STOCK, LIVE_ORDERS, can_move, find_transition
 from marketplace.procurement.models import (
     Actor,
@@ -46,7 +47,7 @@ from marketplace.procurement.models import (
     Quotation,
     RoundKind,
 )
-from marketplace.procurement.notifications import notify
+from marketplace.procurement.notifications import notify, tell_order_cooperative
 
 O = OrderStatus  # noqa: E741 - the status enum, as lifecycle names them
 PP, PPK, PENERIMA = (
@@ -119,11 +120,6 @@ def cooperative_orders(user: User, limit: int = 200) -> list[PurchaseOrder]:
     )
 
 
-def last_day(due_at: Any) -> date:
-    """The last calendar day (WIB) before a lapse at midnight."""
-    return local_day(as_utc(due_at)) - timedelta(days=1)
-
-
 # --- the splitting check's earlier orders ------------------------------------------------------
 
 
@@ -181,6 +177,7 @@ def issue_purchase_order(
     offers = [r for r in quotation.rounds if r.kind == RoundKind.OFFER]
     delivery_date = (offers[-1].delivery_date if offers else None) or request.delivery_date
     now = clock.now()
+    acceptance_due_at = rules.order_acceptance_lapses_at(now, procurement_settings())
     order = PurchaseOrder(
         request_id=request.id,
         quotation_id=quotation.id,
@@ -199,7 +196,7 @@ def issue_purchase_order(
         delivery_addresses=request.delivery_addresses,
         issued_at=now,
         issued_by_id=user.id,
-        acceptance_due_at=rules.order_acceptance_lapses_at(now, procurement_settings()),
+        acceptance_due_at=acceptance_due_at,
         splitting_warning=splitting_warning,
         splitting_reason=splitting_reason,
     )
@@ -233,7 +230,7 @@ def issue_purchase_order(
         note=splitting_reason or "",
         data={"total": order.total, "document_type": str(document_type)},
     )
-    due = last_day(order.acceptance_due_at)
+    due = last_day(acceptance_due_at)
     notify(
         cooperative_members(cooperative.id),
         lambda: _(
@@ -361,7 +358,7 @@ def cancel_order(user: User, order_id: int, reason: str) -> PurchaseOrder:
         note=reason,
         values={"status_reason": reason, "acceptance_due_at": None},
     )
-    _tell_cooperative(
+    tell_order_cooperative(
         order,
         lambda: _(
             "Surat Pesanan %(number)s dibatalkan oleh PPK: %(reason)s",
@@ -382,7 +379,7 @@ def end_order_short(user: User, order_id: int, reason: str) -> PurchaseOrder:
     find_transition(order, O.DELIVERED, Actor.PPK)
     release_outstanding(order)
     move(order, O.DELIVERED, Actor.PPK, user, note=reason, values={"status_reason": reason})
-    _tell_cooperative(
+    tell_order_cooperative(
         order,
         lambda: _(
             "PPK mengakhiri Surat Pesanan %(number)s dengan barang yang sudah diterima: %(reason)s",
@@ -404,72 +401,9 @@ def close_if_settled(order: PurchaseOrder, actor: Actor, user: User | None) -> b
         "Surat Pesanan %(number)s selesai: semua barang diterima dan dibayar.",
         number=order.number,
     )
-    _tell_cooperative(order, message)
+    tell_order_cooperative(order, message)
     notify(
         agency_members(order.agency_id, PP),
-        message,
-        "procurement.order",
-        request_id=order.request_id,
-        order_id=order.id,
-    )
-    return True
-
-
-def _tell_cooperative(order: PurchaseOrder, message: Callable[[], Any]) -> None:
-    notify(
-        cooperative_members(order.cooperative_id),
-        message,
-        "procurement.coop_order",
-        request_id=order.request_id,
-        order_id=order.id,
-    )
-
-
-# --- lapsing ------------------------------------------------------------------------------------
-
-
-def order_has_lapsed(order: PurchaseOrder) -> bool:
-    """A Surat Pesanan not accepted within its working days (rules.has_lapsed)."""
-    if order.status != O.ISSUED:
-        return False
-    settings = procurement_settings()
-    return rules.has_lapsed(
-        as_utc(order.issued_at), clock.now(), settings.order_acceptance_working_days, settings
-    )
-
-
-def due_order_ids(limit: int = 500) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(PurchaseOrder.id)
-            .where(
-                PurchaseOrder.status == O.ISSUED,
-                PurchaseOrder.acceptance_due_at <= clock.now(),
-            )
-            .order_by(PurchaseOrder.acceptance_due_at, PurchaseOrder.id)
-            .limit(limit)
-        )
-    )
-
-
-def lapse_order(order_id: int) -> bool:
-    """Lapse a Surat Pesanan the cooperative did not accept in time (idempotent). Nothing was
-    reserved yet: stock is reserved only on acceptance."""
-    order = db.session.get(PurchaseOrder, order_id, populate_existing=True)
-    if order is None or not order_has_lapsed(order):
-        return False
-    try:
-        with db.session.begin_nested():
-            move(order, O.LAPSED, Actor.SYSTEM, None, values={"acceptance_due_at": None})
-    except InvalidTransition:
-        return False
-    message = lambda: _(  # noqa: E731
-        "Surat Pesanan %(number)s kedaluwarsa: koperasi tidak menerimanya tepat waktu.",
-        number=order.number,
-    )
-    _tell_cooperative(order, message)
-    notify(
-        agency_members(order.agency_id, PPK) + agency_members(order.agency_id, PP),
         message,
         "procurement.order",
         request_id=order.request_id,

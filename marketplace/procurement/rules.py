@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 
 from marketplace.i18n import rupiah
+from marketplace.procurement import tax
 from marketplace.procurement.exceptions import CardLimitExceeded, OrderValueAboveLimit
 from marketplace.procurement.settings import ProcurementSettings
 
@@ -291,3 +292,23 @@ def splitting_warning(
         window_days=window,
         passed_limit=passed_limit,
     )
+
+
+# --- totals -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A price excluding PPN, and its PPN (0 when the cooperative is not PKP)."""
+
+    subtotal: int
+    ppn: int
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.ppn
+
+
+def totals(subtotal: int, is_pkp: bool, settings: ProcurementSettings) -> Totals:
+    """The subtotal with its PPN when the cooperative is PKP (`tax.ppn_for`)."""
+    return Totals(subtotal, tax.ppn_for(subtotal, settings) if is_pkp else 0)

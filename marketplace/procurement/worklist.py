@@ -1,5 +1,4 @@
-"""What waits for me: the worklist of each role, the timeline of a procurement, and bringing a
-procurement up to date (due lapses) when it is opened."""
+"""What waits for me: the worklist of each role, and the timeline of a procurement."""
 
 from __future__ import annotations
 
@@ -8,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
@@ -38,7 +37,6 @@ from marketplace.procurement.models import (
     RequestStatus,
     Subject,
 )
-from marketplace.urls import site_request_context
 
 Q = QuotationStatus
 
@@ -113,7 +111,15 @@ _QUOTATION_OPTIONS = (
 )
 
 
+def _waiting(model: Any, *where: Any, via: Any = None) -> Select[Any]:
+    """The rows of ``model`` that match ``where``, oldest first; joined ``via`` a relationship
+    when ``where`` filters on the related table."""
+    statement = select(model) if via is None else select(model).join(via)
+    return statement.where(*where).order_by(model.id)
+
+
 def _quotations(*where: Any) -> Select[Any]:
+    """Quotations (joined to their request) that match ``where``, the longest unchanged first."""
     return (
         select(Quotation)
         .join(Quotation.request)
@@ -169,13 +175,10 @@ def _agency_queues(user: User) -> list[_Queue]:
     receiver = list(agency_ids(user, ProcurementRole.PENERIMA))
     treasurer = list(agency_ids(user, ProcurementRole.BENDAHARA))
     if pp:
-        drafts = (
-            select(ProcurementRequest)
-            .where(
-                ProcurementRequest.agency_id.in_(pp),
-                ProcurementRequest.status == RequestStatus.DRAFT,
-            )
-            .order_by(ProcurementRequest.id)
+        drafts = _waiting(
+            ProcurementRequest,
+            ProcurementRequest.agency_id.in_(pp),
+            ProcurementRequest.status == RequestStatus.DRAFT,
         )
         queues.append(_Queue("to_send", _l("Draf permintaan untuk dikirim"), drafts, _draft_item))
         for key, status, heading in (
@@ -199,11 +202,11 @@ def _agency_queues(user: User) -> list[_Queue]:
             )
         )
     if receiver:
-        deliveries = (
-            select(Delivery)
-            .join(Delivery.purchase_order)
-            .where(PurchaseOrder.agency_id.in_(receiver), Delivery.status == DeliveryStatus.SENT)
-            .order_by(Delivery.id)
+        deliveries = _waiting(
+            Delivery,
+            PurchaseOrder.agency_id.in_(receiver),
+            Delivery.status == DeliveryStatus.SENT,
+            via=Delivery.purchase_order,
         )
         queues.append(
             _Queue(
@@ -215,10 +218,8 @@ def _agency_queues(user: User) -> list[_Queue]:
             )
         )
     if treasurer:
-        invoices = (
-            select(Invoice)
-            .where(Invoice.agency_id.in_(treasurer), Invoice.status == InvoiceStatus.ISSUED)
-            .order_by(Invoice.id)
+        invoices = _waiting(
+            Invoice, Invoice.agency_id.in_(treasurer), Invoice.status == InvoiceStatus.ISSUED
         )
         queues.append(
             _Queue(
@@ -270,24 +271,18 @@ def _cooperative_queues(cooperative_id: int) -> list[_Queue]:
         )
 
     def orders(*statuses: OrderStatus) -> Select[Any]:
-        return (
-            select(PurchaseOrder)
-            .where(
-                PurchaseOrder.cooperative_id == cooperative_id,
-                PurchaseOrder.status.in_(statuses),
-            )
-            .order_by(PurchaseOrder.id)
+        return _waiting(
+            PurchaseOrder,
+            PurchaseOrder.cooperative_id == cooperative_id,
+            PurchaseOrder.status.in_(statuses),
         )
 
-    to_invoice = (
-        select(Bast)
-        .join(Bast.purchase_order)
-        .where(
-            PurchaseOrder.cooperative_id == cooperative_id,
-            Bast.accepted_total > 0,
-            ~Bast.invoice.has(),
-        )
-        .order_by(Bast.id)
+    to_invoice = _waiting(
+        Bast,
+        PurchaseOrder.cooperative_id == cooperative_id,
+        Bast.accepted_total > 0,
+        ~Bast.invoice.has(),
+        via=Bast.purchase_order,
     )
     return [
         _Queue(
@@ -392,62 +387,3 @@ def timeline(request_id: int) -> list[ProcurementEvent]:
             .order_by(ProcurementEvent.id)
         )
     )
-
-
-# --- bringing a procurement up to date ------------------------------------------------------------
-
-
-def apply_due_lapses(request_id: int) -> bool:
-    """Lapse what is due on this procurement now (offers, Surat Pesanan), as the periodic task
-    would: a page never shows a state that the task would already have changed. Returns True
-    when something changed."""
-    from marketplace.procurement.negotiation import lapse_quotation, quotation_has_lapsed
-    from marketplace.procurement.purchasing import lapse_order, order_has_lapsed
-
-    changed = False
-    quotations = db.session.scalars(
-        select(Quotation)
-        .where(
-            Quotation.request_id == request_id,
-            Quotation.status.in_([Q.QUOTED, Q.COUNTERED]),
-        )
-        .options(selectinload(Quotation.rounds))
-    ).all()
-    for quotation in quotations:
-        if quotation_has_lapsed(quotation):
-            changed |= lapse_quotation(quotation.id)
-    orders = db.session.scalars(
-        select(PurchaseOrder).where(
-            PurchaseOrder.request_id == request_id, PurchaseOrder.status == OrderStatus.ISSUED
-        )
-    ).all()
-    for order in orders:
-        if order_has_lapsed(order):
-            changed |= lapse_order(order.id)
-    return changed
-
-
-def lapse_due(limit: int = 500) -> int:
-    """The periodic task: lapse every unanswered offer and unaccepted Surat Pesanan that is
-    due, each in its own transaction; notices go out after each commit."""
-    from marketplace.mail import dispatch_queued
-    from marketplace.procurement.negotiation import due_quotation_ids, lapse_quotation
-    from marketplace.procurement.purchasing import due_order_ids, lapse_order
-
-    done = 0
-    with site_request_context():
-        work: list[tuple[Callable[[int], bool], int]] = [
-            *((lapse_quotation, i) for i in due_quotation_ids(limit)),
-            *((lapse_order, i) for i in due_order_ids(limit)),
-        ]
-        for function, object_id in work:
-            try:
-                moved = function(object_id)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                current_app.logger.exception("procurement lapse of %s failed", object_id)
-                continue
-            dispatch_queued()
-            done += int(moved)
-    return done

@@ -323,9 +323,9 @@ UNWALKED = {"static"}
 WALKED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 #: GETs that legitimately record something, and the only table they may write to: the download
 #: of one's personal data is audited (UU PDP asks who took what, and when).
-#: (Pages that find a step overdue apply it before they show it: an unpaid order expires, a
-#: Surat Pesanan lapses. That is the scheduler's change made early, not the reader's; the world
-#: has nothing overdue, so here no GET writes for that reason.)
+#: (Pages that find a step overdue apply it before they show it: an unpaid order expires. That
+#: is the scheduler's change made early, not the reader's; the world has nothing overdue, so here
+#: no GET writes for that reason. Procurement's pages compute a lapse and never write it.)
 RECORDING_GETS = {"accounts.export_data": "audit_log"}
 #: What "let in" looks like: the page, a redirect onwards, or a refusal of the step itself.
 ALLOWED = {200, 302, 303, 400, 409}

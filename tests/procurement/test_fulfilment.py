@@ -20,7 +20,7 @@ from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.inventory.models import MovementReason, StockMovement
 from marketplace.payments import settlement
 from marketplace.payments.models import SettlementEntry
-from marketplace.procurement import fulfilment, purchasing
+from marketplace.procurement import fulfilment, payment, purchasing
 from marketplace.procurement.common import today
 from marketplace.procurement.exceptions import (
     CardLimitExceeded,
@@ -338,7 +338,7 @@ def test_the_government_card_is_limited_per_payee(app: Flask) -> None:
             second = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
             with pytest.raises(CardLimitExceeded, match="SP2D"):
                 wf.pay(c, second, method="card", reference="KKP-7782")
-            assert fulfilment.card_charged_to_payee(order) == 3_940_000
+            assert payment.card_charged_to_payee(order) == 3_940_000
             wf.pay(c, second, method="transfer", reference="SP2D-77/2026")  # a transfer is fine
         finally:
             app.config["PROCUREMENT_CARD_LIMIT_PER_PAYEE"] = before
@@ -350,10 +350,10 @@ def test_only_the_agencys_treasurer_pays(app_ctx: Flask) -> None:
     invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
     for user in (c.pp, c.ppk, c.receiver, c.other_ppk):
         with pytest.raises(NotFound):
-            fulfilment.record_payment(
+            payment.record_payment(
                 user,
                 invoice.id,
-                fulfilment.PaymentDetails("transfer", "SP2D-1/2026", today()),
+                payment.PaymentDetails("transfer", "SP2D-1/2026", today()),
             )
     wf.pay(c, invoice)
     with pytest.raises(InvalidTransition):

@@ -12,7 +12,7 @@ from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
-from marketplace.procurement import fulfilment, negotiation, purchasing, requests
+from marketplace.procurement import fulfilment, negotiation, payment, purchasing, requests
 from marketplace.procurement.common import today
 from marketplace.procurement.models import (
     Agency,
@@ -202,4 +202,4 @@ def pay(c: Cast, invoice: Invoice, method: str = "transfer", **overrides: Any) -
         "bukti_potong_number": "BP-22-0001" if invoice.pph22 else "",
     }
     values.update(overrides)
-    return fulfilment.record_payment(c.treasurer, invoice.id, fulfilment.PaymentDetails(**values))
+    return payment.record_payment(c.treasurer, invoice.id, payment.PaymentDetails(**values))

@@ -1,0 +1,253 @@
+"""The cooperative's procurement screens (through its membership): its quotations, its Surat
+Pesanan and deliveries, its invoices and payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.cooperatives.access import COOPERATIVE_MEMBER
+from marketplace.policy import allow
+from marketplace.procurement import (
+    bp,
+    deadlines,
+    forms,
+    fulfilment,
+    negotiation,
+    payment,
+    purchasing,
+)
+from marketplace.procurement.common import last_day, today, totals_for
+from marketplace.procurement.screens import REFUSALS, Page, helpers, invalid, last_prices, refused
+
+# ------------------------------------------------------------------------------------------
+# The cooperative's screens
+# ------------------------------------------------------------------------------------------
+
+
+@bp.route("/cooperative/quotations")
+@allow(COOPERATIVE_MEMBER)
+def coop_quotations() -> Page:
+    return render_template(
+        "procurement/coop_quotations.html",
+        rows=negotiation.cooperative_quotations(current_user),
+        **helpers(),
+    )
+
+
+def _offer_defaults(quotation: Any) -> dict[int, int | None]:
+    """The latest round's prices; before any round, the catalogue's current tier price for the
+    cooperative's own products (a starting point)."""
+    if quotation.latest_round is not None:
+        return last_prices(quotation)
+    defaults: dict[int, int | None] = {}
+    for line in quotation.request.lines:
+        variant = line.variant
+        if variant is not None and variant.cooperative_id == quotation.cooperative_id:
+            defaults[line.id] = variant.unit_price_for(line.quantity)
+        else:
+            defaults[line.id] = None
+    return defaults
+
+
+def _coop_quotation_page(
+    quotation_id: int,
+    *,
+    error: str | None = None,
+    offer_form: forms.PricesForm | None = None,
+    decline_form: forms.ReasonForm | None = None,
+) -> str:
+    quotation = negotiation.cooperative_quotation(current_user, quotation_id)
+    deadlines.as_of_now(quotation)
+    if offer_form is None:
+        offer_form = forms.prices_form(
+            quotation.request.lines, _offer_defaults(quotation), offer=True, formdata=None
+        )
+        offer_form.delivery_date.data = quotation.request.delivery_date
+    return render_template(
+        "procurement/coop_quotation.html",
+        quotation=quotation,
+        req=quotation.request,
+        error=error,
+        offer_form=offer_form,
+        decline_form=decline_form or forms.ReasonForm(formdata=None),
+        totals=totals_for(quotation),
+        round_totals=lambda r: totals_for(quotation, r.subtotal),
+        **helpers(),
+    )
+
+
+@bp.route("/cooperative/quotations/<int:quotation_id>")
+@allow(COOPERATIVE_MEMBER)
+def coop_quotation(quotation_id: int) -> Page:
+    return _coop_quotation_page(quotation_id)
+
+
+@bp.route("/cooperative/quotations/<int:quotation_id>/offer", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_offer(quotation_id: int) -> Page:
+    quotation = negotiation.cooperative_quotation(current_user, quotation_id)
+    form = forms.prices_form(quotation.request.lines, {}, offer=True)
+    if not form.validate_on_submit():
+        return invalid(_coop_quotation_page, quotation_id, offer_form=form)
+    try:
+        negotiation.submit_offer(
+            current_user,
+            quotation_id,
+            form.prices(),
+            form.delivery_date.data,
+            form.message.data or "",
+        )
+    except REFUSALS as error:
+        return refused(error, _coop_quotation_page, quotation_id, offer_form=form)
+    flash(_("Penawaran dikirim."), "success")
+    return redirect(url_for("procurement.coop_quotation", quotation_id=quotation_id))
+
+
+@bp.route("/cooperative/quotations/<int:quotation_id>/accept", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_accept_counter(quotation_id: int) -> Page:
+    try:
+        negotiation.accept_counter(current_user, quotation_id)
+    except REFUSALS as error:
+        return refused(error, _coop_quotation_page, quotation_id)
+    flash(_("Tawaran balik diterima. Harga disepakati."), "success")
+    return redirect(url_for("procurement.coop_quotation", quotation_id=quotation_id))
+
+
+@bp.route("/cooperative/quotations/<int:quotation_id>/decline", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_decline(quotation_id: int) -> Page:
+    form = forms.ReasonForm()
+    if not form.validate_on_submit():
+        negotiation.cooperative_quotation(current_user, quotation_id)
+        return invalid(_coop_quotation_page, quotation_id, decline_form=form)
+    try:
+        negotiation.decline_quotation(current_user, quotation_id, form.reason.data or "")
+    except REFUSALS as error:
+        return refused(error, _coop_quotation_page, quotation_id, decline_form=form)
+    flash(_("Permintaan ditolak."), "info")
+    return redirect(url_for("procurement.coop_quotation", quotation_id=quotation_id))
+
+
+@bp.route("/cooperative/orders")
+@allow(COOPERATIVE_MEMBER)
+def coop_orders() -> Page:
+    return render_template(
+        "procurement/coop_orders.html",
+        rows=purchasing.cooperative_orders(current_user),
+        **helpers(),
+    )
+
+
+def _coop_order_page(
+    order_id: int,
+    *,
+    error: str | None = None,
+    delivery_form: forms.DeliveryForm | None = None,
+    decline_form: forms.ReasonForm | None = None,
+) -> str:
+    order = purchasing.cooperative_order(current_user, order_id)
+    deadlines.as_of_now(order)
+    rooms = [(line, fulfilment.deliverable_quantity(order, line)) for line in order.lines]
+    if delivery_form is None:
+        delivery_form = forms.delivery_form([r for r in rooms if r[1] > 0], formdata=None)
+        delivery_form.delivered_on.data = today()
+    return render_template(
+        "procurement/coop_order.html",
+        order=order,
+        error=error,
+        rooms=rooms,
+        delivery_form=delivery_form,
+        decline_form=decline_form or forms.ReasonForm(formdata=None),
+        acceptance_last_day=last_day(order.acceptance_due_at) if order.acceptance_due_at else None,
+        **helpers(),
+    )
+
+
+@bp.route("/cooperative/orders/<int:order_id>")
+@allow(COOPERATIVE_MEMBER)
+def coop_order(order_id: int) -> Page:
+    return _coop_order_page(order_id)
+
+
+@bp.route("/cooperative/orders/<int:order_id>/accept", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_accept_order(order_id: int) -> Page:
+    try:
+        purchasing.accept_order(current_user, order_id)
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id)
+    flash(_("Surat Pesanan diterima. Stok produk katalog Anda sudah dipesan untuk OPD."), "success")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/orders/<int:order_id>/decline", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_decline_order(order_id: int) -> Page:
+    form = forms.ReasonForm()
+    if not form.validate_on_submit():
+        purchasing.cooperative_order(current_user, order_id)
+        return invalid(_coop_order_page, order_id, decline_form=form)
+    try:
+        purchasing.decline_order(current_user, order_id, form.reason.data or "")
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id, decline_form=form)
+    flash(_("Surat Pesanan ditolak."), "info")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/orders/<int:order_id>/deliveries", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_record_delivery(order_id: int) -> Page:
+    order = purchasing.cooperative_order(current_user, order_id)
+    rooms = [(line, fulfilment.deliverable_quantity(order, line)) for line in order.lines]
+    form = forms.delivery_form([r for r in rooms if r[1] > 0])
+    if not form.validate_on_submit():
+        return invalid(_coop_order_page, order_id, delivery_form=form)
+    details = fulfilment.DeliveryDetails(
+        delivered_on=form.delivered_on.data,
+        driver=form.driver.data or "",
+        vehicle=form.vehicle.data or "",
+        note=form.note.data or "",
+    )
+    try:
+        delivery = fulfilment.record_delivery(current_user, order_id, form.quantities(), details)
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id, delivery_form=form)
+    flash(_("Pengiriman dicatat dengan surat jalan %(number)s.", number=delivery.number), "success")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/deliveries/<int:delivery_id>/withdraw", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_withdraw_delivery(delivery_id: int) -> Page:
+    delivery = fulfilment.withdraw_delivery(current_user, delivery_id)
+    flash(_("Surat jalan %(number)s ditarik.", number=delivery.number), "info")
+    return redirect(url_for("procurement.coop_order", order_id=delivery.purchase_order_id))
+
+
+@bp.route("/cooperative/basts/<int:bast_id>/invoice", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_issue_invoice(bast_id: int) -> Page:
+    bast = fulfilment.cooperative_bast(current_user, bast_id)
+    order_id = bast.purchase_order_id
+    try:
+        invoice = fulfilment.issue_invoice(current_user, bast_id)
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id)
+    flash(_("Invoice %(number)s diterbitkan.", number=invoice.number), "success")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/payments")
+@allow(COOPERATIVE_MEMBER)
+def coop_payments() -> Page:
+    return render_template(
+        "procurement/coop_payments.html",
+        rows=payment.cooperative_payments(current_user),
+        **helpers(),
+    )

@@ -1,0 +1,110 @@
+"""The procurement's documents (each as a page and a PDF), the spending reports and the budgets."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace import exports
+from marketplace.http import private_download
+from marketplace.policy import CITY_ADMIN, allow
+from marketplace.procurement import bp, documents, forms, reports
+from marketplace.procurement.access import PROCUREMENT_PARTICIPANT, REPORT_READER
+from marketplace.procurement.common import today
+from marketplace.procurement.screens import REFUSALS, Page, invalid, refused
+
+# ------------------------------------------------------------------------------------------
+# Documents
+# ------------------------------------------------------------------------------------------
+
+
+@bp.route("/documents/<kind>/<int:object_id>")
+@allow(PROCUREMENT_PARTICIPANT)
+def document(kind: str, object_id: int) -> Page:
+    return documents.render_html(documents.load_document(current_user, kind, object_id))
+
+
+@bp.route("/documents/<kind>/<int:object_id>.pdf")
+@allow(PROCUREMENT_PARTICIPANT)
+def document_pdf(kind: str, object_id: int) -> Page:
+    found = documents.load_document(current_user, kind, object_id)
+    pdf = (
+        documents.stored_pdf(found)
+        if found.kind in documents.STORED_KINDS
+        else documents.render_pdf(found)
+    )
+    return private_download(pdf, "application/pdf", found.filename)
+
+
+# ------------------------------------------------------------------------------------------
+# Reports and budgets
+# ------------------------------------------------------------------------------------------
+
+
+def _report_year() -> int:
+    raw = request.args.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return today().year
+
+
+@bp.route("/reports")
+@allow(REPORT_READER)
+def report() -> Page:
+    year = _report_year()
+    return render_template(
+        "procurement/reports.html", report=reports.spend_report(current_user, year), year=year
+    )
+
+
+@bp.route("/reports/<table>.csv")
+@allow(REPORT_READER)
+def report_csv(table: str) -> Page:
+    if table not in reports.TABLES:
+        abort(404)
+    year = _report_year()
+    body = reports.to_csv(reports.spend_report(current_user, year), table)
+    return exports.download(body, f"belanja-{table}-{year}.csv")
+
+
+@bp.route("/reports.xlsx")
+@allow(REPORT_READER)
+def report_xlsx() -> Page:
+    year = _report_year()
+    body = reports.to_xlsx(reports.spend_report(current_user, year))
+    return exports.download(body, f"belanja-opop-{year}.xlsx")
+
+
+def _budgets_page(year: int, form: forms.BudgetForm, error: str | None = None) -> str:
+    return render_template(
+        "procurement/budgets.html",
+        year=year,
+        rows=reports.budgets_for(year),
+        form=form,
+        error=error,
+    )
+
+
+@bp.route("/budgets", methods=["GET", "POST"])
+@allow(CITY_ADMIN)
+def budgets() -> Page:
+    form = forms.BudgetForm()
+    form.set_choices(reports.visible_agencies(current_user))
+    year = _report_year()
+    if request.method == "GET":
+        form.year.data = year
+        return _budgets_page(year, form)
+    if not form.validate_on_submit():
+        return invalid(_budgets_page, year, form)
+    try:
+        reports.save_budget(
+            current_user,
+            int(form.agency_id.data or 0),
+            int(form.year.data or 0),
+            int(form.goods_budget.data or 0),
+        )
+    except REFUSALS as error:
+        return refused(error, _budgets_page, year, form)
+    flash(_("Anggaran disimpan."), "success")
+    return redirect(url_for("procurement.budgets", year=form.year.data))

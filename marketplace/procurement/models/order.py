@@ -1,0 +1,410 @@
+"""The Surat Pesanan and what follows it: deliveries, BAST, invoices and their payment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import User
+from marketplace.catalogue.models import Category
+from marketplace.cooperatives.models import Cooperative
+from marketplace.database import TimestampMixin, in_check, money_column, utcnow
+from marketplace.extensions import Model
+from marketplace.procurement.models.agency import Agency
+from marketplace.procurement.models.request import ProcurementRequest, Quotation
+from marketplace.procurement.models.status import (
+    DeliveryStatus,
+    InvoiceStatus,
+    OrderStatus,
+    PaymentMethod,
+    non_negative,
+)
+from marketplace.procurement.rules import DocumentType
+
+
+class PurchaseOrder(TimestampMixin, Model):
+    """The Surat Pesanan: the approved quotation's lines and totals, the parties copied in, the
+    document type of its value band, and the progress of delivery, invoicing and payment."""
+
+    __tablename__ = "procurement_purchase_orders"
+    __table_args__ = (
+        CheckConstraint(in_check(OrderStatus, "status"), name="status"),
+        CheckConstraint(in_check(DocumentType, "document_type"), name="document_type"),
+        *non_negative("subtotal", "ppn", "total"),
+        CheckConstraint("total = subtotal + ppn", name="total_sum"),
+        Index("ix_procurement_purchase_orders_agency_id_status", "agency_id", "status", "id"),
+        Index(
+            "ix_procurement_purchase_orders_cooperative_id_status", "cooperative_id", "status", "id"
+        ),
+        Index(
+            "ix_procurement_purchase_orders_status_acceptance_due_at",
+            "status",
+            "acceptance_due_at",
+        ),
+        # The splitting check looks for the same agency's orders from the same cooperative.
+        Index(
+            "ix_procurement_purchase_orders_agency_cooperative_issued",
+            "agency_id",
+            "cooperative_id",
+            "issued_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_requests.id", ondelete="RESTRICT"), index=True
+    )
+    quotation_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_quotations.id", ondelete="RESTRICT"), unique=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.ISSUED)
+    document_type: Mapped[str] = mapped_column(String(20))
+    is_pkp: Mapped[bool]
+    subtotal: Mapped[int] = money_column()
+    ppn: Mapped[int] = money_column()
+    total: Mapped[int] = money_column()
+    agency_name: Mapped[str] = mapped_column(String(200))
+    cooperative_name: Mapped[str] = mapped_column(String(160))
+    kode_rup: Mapped[str] = mapped_column(String(30))
+    delivery_date: Mapped[date]
+    delivery_addresses: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: When an unaccepted Surat Pesanan lapses.
+    acceptance_due_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    closed_at: Mapped[datetime | None]
+    #: The splitting warning the PPK saw, and the reason recorded to approve anyway.
+    splitting_warning: Mapped[str | None] = mapped_column(Text)
+    splitting_reason: Mapped[str | None] = mapped_column(Text)
+    #: Why it was declined, cancelled or ended short.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[ProcurementRequest] = relationship()
+    quotation: Mapped[Quotation] = relationship()
+    agency: Mapped[Agency] = relationship()
+    cooperative: Mapped[Cooperative] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    lines: Mapped[list[PurchaseOrderLine]] = relationship(
+        back_populates="purchase_order",
+        order_by="PurchaseOrderLine.id",
+        cascade="all, delete-orphan",
+    )
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="purchase_order", order_by="Delivery.id", cascade="all, delete-orphan"
+    )
+    invoices: Mapped[list[Invoice]] = relationship(
+        back_populates="purchase_order", order_by="Invoice.id"
+    )
+
+    @property
+    def state(self) -> OrderStatus:
+        return OrderStatus(self.status)
+
+    @property
+    def document(self) -> DocumentType:
+        return DocumentType(self.document_type)
+
+    def address_list(self) -> list[str]:
+        return [line.strip() for line in self.delivery_addresses.splitlines() if line.strip()]
+
+
+class PurchaseOrderLine(Model):
+    """A line of the Surat Pesanan. ``variant_id`` is set only for the cooperative's own
+    catalogue products: those hold stock from acceptance until delivery."""
+
+    __tablename__ = "procurement_order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_non_negative"),
+        CheckConstraint("line_total = unit_price * quantity", name="line_total_product"),
+        CheckConstraint("accepted_quantity >= 0", name="accepted_quantity_non_negative"),
+        CheckConstraint("accepted_quantity <= quantity", name="accepted_within_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_purchase_orders.id", ondelete="CASCADE"), index=True
+    )
+    request_line_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_request_lines.id", ondelete="RESTRICT"), index=True
+    )
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="RESTRICT"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    specification: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(30))
+    quantity: Mapped[int]
+    unit_price: Mapped[int] = money_column()
+    line_total: Mapped[int] = money_column()
+    #: Accepted by inspection so far (BASTs).
+    accepted_quantity: Mapped[int] = mapped_column(default=0)
+
+    purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="lines")
+    category: Mapped[Category] = relationship()
+
+    @property
+    def outstanding(self) -> int:
+        return self.quantity - self.accepted_quantity
+
+
+class Delivery(TimestampMixin, Model):
+    """A delivery with its surat jalan (delivery note); the receiver's inspection of it issues
+    the BAST."""
+
+    __tablename__ = "procurement_deliveries"
+    __table_args__ = (
+        CheckConstraint(in_check(DeliveryStatus, "status"), name="status"),
+        Index("ix_procurement_deliveries_purchase_order_id_id", "purchase_order_id", "id"),
+        Index("ix_procurement_deliveries_status_purchase_order_id", "status", "purchase_order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The surat jalan number: SJ-<year>-<id>.
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_purchase_orders.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.SENT)
+    delivered_on: Mapped[date]
+    driver: Mapped[str] = mapped_column(String(120), default="")
+    vehicle: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="deliveries")
+    created_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[DeliveryLine]] = relationship(
+        back_populates="delivery", order_by="DeliveryLine.id", cascade="all, delete-orphan"
+    )
+    bast: Mapped[Bast | None] = relationship(back_populates="delivery", uselist=False)
+
+    @property
+    def state(self) -> DeliveryStatus:
+        return DeliveryStatus(self.status)
+
+
+class DeliveryLine(Model):
+    __tablename__ = "procurement_delivery_lines"
+    __table_args__ = (
+        UniqueConstraint(
+            "delivery_id", "order_line_id", name="uq_procurement_delivery_lines_delivery_line"
+        ),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "accepted_quantity IS NULL OR accepted_quantity >= 0",
+            name="accepted_quantity_non_negative",
+        ),
+        CheckConstraint(
+            "rejected_quantity IS NULL OR rejected_quantity >= 0",
+            name="rejected_quantity_non_negative",
+        ),
+        CheckConstraint(
+            "(accepted_quantity IS NULL AND rejected_quantity IS NULL) OR "
+            "accepted_quantity + rejected_quantity = quantity",
+            name="inspected_quantities_sum",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_deliveries.id", ondelete="CASCADE")
+    )
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_order_lines.id", ondelete="RESTRICT"), index=True
+    )
+    quantity: Mapped[int]
+    accepted_quantity: Mapped[int | None]
+    rejected_quantity: Mapped[int | None]
+    #: The receiver's note on this line (why goods were rejected).
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    delivery: Mapped[Delivery] = relationship(back_populates="lines")
+    order_line: Mapped[PurchaseOrderLine] = relationship()
+
+
+class Bast(Model):
+    """Berita Acara Serah Terima: the receiver's record of what one delivery brought and what
+    was accepted. Payment is due only for the accepted goods."""
+
+    __tablename__ = "procurement_basts"
+    __table_args__ = (CheckConstraint("accepted_total >= 0", name="accepted_total_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_deliveries.id", ondelete="CASCADE"), unique=True
+    )
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_purchase_orders.id", ondelete="CASCADE"), index=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    receiver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The accepted goods' value excluding PPN.
+    accepted_total: Mapped[int] = money_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    delivery: Mapped[Delivery] = relationship(back_populates="bast")
+    purchase_order: Mapped[PurchaseOrder] = relationship()
+    receiver: Mapped[User | None] = relationship()
+    invoice: Mapped[Invoice | None] = relationship(back_populates="bast", uselist=False)
+
+
+class Invoice(Model):
+    """The cooperative's invoice (kuitansi) for one BAST's accepted goods, with the tax
+    breakdown of `tax.calculate_invoice` judged on the Surat Pesanan's total."""
+
+    __tablename__ = "procurement_invoices"
+    __table_args__ = (
+        CheckConstraint(in_check(InvoiceStatus, "status"), name="status"),
+        *non_negative(
+            "subtotal",
+            "dpp",
+            "ppn",
+            "ppn_collected",
+            "pph22",
+            "total",
+            "payable",
+            "stamp_duty_amount",
+            "order_total_excluding_ppn",
+            "order_total_including_ppn",
+        ),
+        CheckConstraint("total = subtotal + ppn", name="total_sum"),
+        CheckConstraint("payable = total - ppn_collected - pph22", name="payable_sum"),
+        Index("ix_procurement_invoices_agency_id_status", "agency_id", "status", "id"),
+        Index("ix_procurement_invoices_cooperative_id_status", "cooperative_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    bast_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_basts.id", ondelete="RESTRICT"), unique=True
+    )
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_purchase_orders.id", ondelete="RESTRICT"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.ISSUED)
+    issued_on: Mapped[date]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    subtotal: Mapped[int] = money_column()
+    dpp: Mapped[int] = money_column()
+    ppn: Mapped[int] = money_column()
+    ppn_collected_by_treasurer: Mapped[bool]
+    ppn_collected: Mapped[int] = money_column()
+    pph22_final: Mapped[bool]
+    pph22_rate_label: Mapped[str] = mapped_column(String(40))
+    pph22: Mapped[int] = money_column()
+    total: Mapped[int] = money_column()
+    payable: Mapped[int] = money_column()
+    stamp_duty_amount: Mapped[int] = money_column()
+    total_in_words: Mapped[str] = mapped_column(String(500))
+    order_total_excluding_ppn: Mapped[int] = money_column()
+    order_total_including_ppn: Mapped[int] = money_column()
+    paid_at: Mapped[datetime | None]
+
+    bast: Mapped[Bast] = relationship(back_populates="invoice")
+    purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="invoices")
+    cooperative: Mapped[Cooperative] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan"
+    )
+    payment: Mapped[InvoicePayment | None] = relationship(back_populates="invoice", uselist=False)
+
+    @property
+    def state(self) -> InvoiceStatus:
+        return InvoiceStatus(self.status)
+
+    @property
+    def stamp_duty_required(self) -> bool:
+        return self.stamp_duty_amount > 0
+
+    @property
+    def withheld(self) -> int:
+        return self.ppn_collected + self.pph22
+
+
+class InvoiceLine(Model):
+    __tablename__ = "procurement_invoice_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_non_negative"),
+        CheckConstraint("amount = unit_price * quantity", name="amount_product"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_invoices.id", ondelete="CASCADE"), index=True
+    )
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_order_lines.id", ondelete="RESTRICT"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(30))
+    quantity: Mapped[int]
+    unit_price: Mapped[int] = money_column()
+    amount: Mapped[int] = money_column()
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class InvoicePayment(Model):
+    """The treasurer's record of paying one invoice: how, the SP2D or card reference, the
+    amounts withheld and the withholding slip (bukti potong)."""
+
+    __tablename__ = "procurement_payments"
+    __table_args__ = (
+        CheckConstraint(in_check(PaymentMethod, "method"), name="method"),
+        *non_negative("amount", "ppn_withheld", "pph22_withheld"),
+        Index("ix_procurement_payments_paid_on", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_invoices.id", ondelete="RESTRICT"), unique=True
+    )
+    method: Mapped[str] = mapped_column(String(10))
+    #: The SP2D number (transfer) or the card transaction reference (KKP).
+    reference: Mapped[str] = mapped_column(String(60))
+    paid_on: Mapped[date]
+    #: What the cooperative received.
+    amount: Mapped[int] = money_column()
+    ppn_withheld: Mapped[int] = money_column()
+    pph22_withheld: Mapped[int] = money_column()
+    bukti_potong_number: Mapped[str | None] = mapped_column(String(60))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payment")
+
+    @property
+    def payment_method(self) -> PaymentMethod:
+        return PaymentMethod(self.method)

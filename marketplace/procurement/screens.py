@@ -1,0 +1,76 @@
+"""What the procurement's screens share: the roles the views are allowed to, how a refused or
+invalid step is shown again, and what every page's template is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.http import FORM_ERROR
+from marketplace.inventory.exceptions import InsufficientStock
+from marketplace.procurement import worklist
+from marketplace.procurement.access import agency_role, has_role
+from marketplace.procurement.common import last_day
+from marketplace.procurement.exceptions import ProcurementError
+from marketplace.procurement.lifecycle import can_move
+from marketplace.procurement.models import (
+    Actor,
+    DeliveryStatus,
+    InvoiceStatus,
+    OrderStatus,
+    ProcurementRole,
+    QuotationStatus,
+    RequestStatus,
+)
+
+Page = str | WerkzeugResponse | tuple[str, int]
+PP = agency_role(ProcurementRole.PEJABAT_PENGADAAN)
+PPK = agency_role(ProcurementRole.PPK)
+PENERIMA = agency_role(ProcurementRole.PENERIMA)
+BENDAHARA = agency_role(ProcurementRole.BENDAHARA)
+#: The refusals a step may raise with a message for the user.
+REFUSALS = (ProcurementError, InsufficientStock)
+
+
+def refused(error: DomainError, page: Callable[..., str], *args: Any, **kwargs: Any) -> Page:
+    """Show the page again with the reason; nothing of the refused step is kept."""
+    db.session.rollback()
+    return page(*args, error=error.message, **kwargs), error.status_code
+
+
+def invalid(page: Callable[..., str], *args: Any, **kwargs: Any) -> Page:
+    db.session.rollback()
+    return page(*args, **kwargs), FORM_ERROR
+
+
+def helpers() -> dict[str, Any]:
+    return {
+        "can": can_move,
+        "Actor": Actor,
+        "Q": QuotationStatus,
+        "O": OrderStatus,
+        "D": DeliveryStatus,
+        "INV": InvoiceStatus,
+        "R": RequestStatus,
+        "event_label": worklist.event_label,
+        "last_day": last_day,
+        "locale": str(get_locale()),
+    }
+
+
+def holds(role: ProcurementRole, agency_id: int) -> bool:
+    return has_role(current_user, role, agency_id)
+
+
+def last_prices(quotation: Any) -> dict[int, int | None]:
+    """The latest round's price of each line of the request (None before any round)."""
+    latest = quotation.latest_round
+    return {
+        line.id: latest.price_of(line.id) if latest else None for line in quotation.request.lines
+    }
