@@ -13,9 +13,10 @@ from wtforms import SelectChoice
 
 from marketplace import clock, exports
 from marketplace.admin import bp, queries
-from marketplace.admin.common import Page, form_status, page_number
+from marketplace.admin.common import page_number
 from marketplace.admin.dashboard import TABLE_KEYS, build_dashboard, build_table, write_table
 from marketplace.admin.forms import AuditFilterForm
+from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, allow
 
 

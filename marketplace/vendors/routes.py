@@ -33,7 +33,7 @@ from marketplace.cooperatives.exceptions import (
 )
 from marketplace.cooperatives.models import CooperativeMember, CooperativeStatus
 from marketplace.errors import DomainError
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page
 from marketplace.inventory import bulk, stock
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity, NoteRequired
 from marketplace.orders import services as orders
@@ -65,8 +65,6 @@ from marketplace.vendors.forms import (
     StockForm,
     VariantForm,
 )
-
-Page = str | Response | tuple[str, int]
 
 
 def _membership() -> CooperativeMember:
