@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace import audit
-from marketplace.database import utcnow
+from marketplace.database import each_in_own_transaction, utcnow
 from marketplace.errors import NotFound
 from marketplace.extensions import Model, db, redis_client
 
@@ -262,18 +262,15 @@ def run_periodic_task(name: str) -> None:
 def run_periodic_once(everything: bool = False) -> list[str]:
     """Run the periodic tasks that are due (all of them with ``everything``): cron's entry
     point when there is no Redis, safe to call every minute and twice at once."""
-    done = []
-    for task in periodic_tasks():
-        if not everything and not _claim_run(task):
-            continue
-        try:
-            _resolve(task.function)()
-            db.session.commit()
-            done.append(task.name)
-        except Exception:
-            db.session.rollback()
-            log.exception("Periodic task %s failed", task.name)
-    return done
+    due = (task for task in periodic_tasks() if everything or _claim_run(task))
+    return each_in_own_transaction(
+        due, _run_task, lambda task: f"Periodic task {task.name} failed", logger=log
+    )
+
+
+def _run_task(task: PeriodicTask) -> str:
+    _resolve(task.function)()
+    return task.name
 
 
 def init_jobs(app: Flask) -> None:
