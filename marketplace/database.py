@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
@@ -126,36 +125,3 @@ def include_object(
     if type_ == "index":
         return not name.startswith(UNMODELLED_INDEX_PREFIXES)
     return True
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def each_in_own_transaction(
-    items: Iterable[T],
-    work: Callable[[T], R],
-    failure: Callable[[T], str],
-    *,
-    logger: logging.Logger,
-    after_commit: Callable[[], object] | None = None,
-) -> list[R]:
-    """Do ``work`` on each item in its own transaction, for the periodic jobs and commands: a
-    commit after each item keeps locks short, and an item that fails is rolled back and logged
-    (``failure(item)``) while the rest go on. ``after_commit`` runs after each item's commit (to
-    send the emails it queued). Returns the results of the items that committed, in order."""
-    from marketplace.extensions import db  # extensions builds db on this module's Base
-
-    done = []
-    for item in items:
-        try:
-            result = work(item)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            logger.exception(failure(item))
-            continue
-        if after_commit is not None:
-            after_commit()
-        done.append(result)
-    return done

@@ -17,10 +17,10 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import JSON, String, Text, func, select, update
@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace import audit
-from marketplace.database import each_in_own_transaction, utcnow
+from marketplace.database import utcnow
 from marketplace.errors import NotFound
 from marketplace.extensions import Model, db, redis_client
 
@@ -257,6 +257,37 @@ def run_periodic_task(name: str) -> None:
     except IntegrityError:  # another worker noted its first run at the same moment
         db.session.rollback()
     _resolve(task.function)()
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def each_in_own_transaction(
+    items: Iterable[T],
+    work: Callable[[T], R],
+    failure: Callable[[T], str],
+    *,
+    logger: logging.Logger,
+    after_commit: Callable[[], object] | None = None,
+) -> list[R]:
+    """Do ``work`` on each item in its own transaction, for the periodic jobs and commands: a
+    commit after each item keeps locks short, and an item that fails is rolled back and logged
+    (``failure(item)``) while the rest go on. ``after_commit`` runs after each item's commit (to
+    send the emails it queued). Returns the results of the items that committed, in order."""
+    done = []
+    for item in items:
+        try:
+            result = work(item)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception(failure(item))
+            continue
+        if after_commit is not None:
+            after_commit()
+        done.append(result)
+    return done
 
 
 def run_periodic_once(everything: bool = False) -> list[str]:

@@ -23,8 +23,8 @@ from marketplace.catalogue.models import Product, ProductStatus
 from marketplace.certificates.models import CertificateKind, CertificateReminder, certificate_key
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import owners
-from marketplace.database import each_in_own_transaction
 from marketplace.extensions import db
+from marketplace.jobs import each_in_own_transaction
 from marketplace.mail import dispatch_queued, queue_email
 from marketplace.urls import absolute_url
 

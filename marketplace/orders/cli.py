@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from marketplace.database import each_in_own_transaction
+from marketplace.jobs import each_in_own_transaction
 from marketplace.mail import dispatch_queued
 from marketplace.urls import site_request_context
 

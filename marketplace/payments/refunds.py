@@ -24,10 +24,9 @@ from sqlalchemy import select
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
-from marketplace.database import each_in_own_transaction
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.jobs import after_commit
+from marketplace.jobs import after_commit, each_in_own_transaction
 from marketplace.mail import dispatch_queued, queue_email
 from marketplace.observability import count_event, count_refund
 from marketplace.orders import services as orders
