@@ -206,7 +206,6 @@ def register_request_handling(app: Flask) -> None:
     from flask import Response
     from flask_login import current_user
 
-    from marketplace.cooperatives.access import membership_of
     from marketplace.errors import register_error_handlers
     from marketplace.extensions import db
     from marketplace.i18n import register_i18n
@@ -236,15 +235,11 @@ def register_request_handling(app: Flask) -> None:
             discard_after_commit()
         return response
 
+    # Each workspace adds its own navigation (vendors, admin, cart, procurement's unread count);
+    # the agencies' roles join procurement's own context processor once its restructuring lands.
     @app.context_processor
     def navigation_context() -> dict[str, object]:
-        membership = membership_of(current_user)
-        return {
-            "nav_cooperative": membership.cooperative if membership else None,
-            "nav_is_owner": bool(membership and membership.is_owner),
-            "nav_agency_roles": agency_roles_of(current_user),
-            "nav_is_admin": bool(current_user.is_authenticated and current_user.is_city_admin),
-        }
+        return {"nav_agency_roles": agency_roles_of(current_user)}
 
 
 def register_commands(app: Flask) -> None:

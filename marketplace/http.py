@@ -10,6 +10,7 @@ from flask import current_app, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import Form
 
 
 def is_local_url(target: str | None) -> bool:
@@ -58,8 +59,17 @@ def redirect_next(default_endpoint: str, **values: Any) -> Response:
     return redirect(url_for(default_endpoint, **values))
 
 
+#: What a view returns: a page, a response (a redirect, a file), or a page with its status.
+Page = str | Response | tuple[str, int]
+
 #: The status for a form re-rendered with errors: the request changed nothing.
 FORM_ERROR = 400
+
+
+def form_status(*forms: Form) -> int:
+    """The status of a page showing forms: `FORM_ERROR` when any of them has errors, else 200."""
+    return FORM_ERROR if any(form.errors for form in forms) else 200
+
 
 _KEEPS_INPUT = "_keeps_input_when_expired"
 F = TypeVar("F", bound=Callable[..., Any])

@@ -17,10 +17,10 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import JSON, String, Text, func, select, update
@@ -259,21 +259,49 @@ def run_periodic_task(name: str) -> None:
     _resolve(task.function)()
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def each_in_own_transaction(
+    items: Iterable[T],
+    work: Callable[[T], R],
+    failure: Callable[[T], str],
+    *,
+    logger: logging.Logger,
+    after_commit: Callable[[], object] | None = None,
+) -> list[R]:
+    """Do ``work`` on each item in its own transaction, for the periodic jobs and commands: a
+    commit after each item keeps locks short, and an item that fails is rolled back and logged
+    (``failure(item)``) while the rest go on. ``after_commit`` runs after each item's commit (to
+    send the emails it queued). Returns the results of the items that committed, in order."""
+    done = []
+    for item in items:
+        try:
+            result = work(item)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception(failure(item))
+            continue
+        if after_commit is not None:
+            after_commit()
+        done.append(result)
+    return done
+
+
 def run_periodic_once(everything: bool = False) -> list[str]:
     """Run the periodic tasks that are due (all of them with ``everything``): cron's entry
     point when there is no Redis, safe to call every minute and twice at once."""
-    done = []
-    for task in periodic_tasks():
-        if not everything and not _claim_run(task):
-            continue
-        try:
-            _resolve(task.function)()
-            db.session.commit()
-            done.append(task.name)
-        except Exception:
-            db.session.rollback()
-            log.exception("Periodic task %s failed", task.name)
-    return done
+    due = (task for task in periodic_tasks() if everything or _claim_run(task))
+    return each_in_own_transaction(
+        due, _run_task, lambda task: f"Periodic task {task.name} failed", logger=log
+    )
+
+
+def _run_task(task: PeriodicTask) -> str:
+    _resolve(task.function)()
+    return task.name
 
 
 def init_jobs(app: Flask) -> None:

@@ -29,6 +29,8 @@ from marketplace.accounts.forms import (
 from marketplace.extensions import limiter
 from marketplace.http import (
     FORM_ERROR,
+    Page,
+    form_status,
     keeps_input_when_expired,
     local_next,
     private_download,
@@ -36,8 +38,6 @@ from marketplace.http import (
 )
 from marketplace.i18n import chosen_on_this_device
 from marketplace.policy import GUEST_ONLY, PUBLIC, SIGNED_IN, allow
-
-Page = str | Response | tuple[str, int]
 
 
 def _login_limit() -> str:
@@ -74,7 +74,7 @@ def register() -> Page:
         return redirect(url_for("accounts.check_email", next=next_path))
     return render_template(
         "accounts/register.html", form=form, next_path=local_next(form.next.data)
-    ), (FORM_ERROR if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/check-email")
@@ -128,7 +128,7 @@ def login() -> Page:
                 services.set_locale(user, device_language)
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
             return redirect_next("catalogue.home")
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template(
         "accounts/login.html", form=form, next_path=local_next(form.next.data)
     ), status
@@ -170,7 +170,7 @@ def forgot_password() -> Page:
             "info",
         )
         return redirect(url_for("accounts.login"))
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template("accounts/forgot_password.html", form=form), status
 
 
@@ -189,7 +189,7 @@ def reset_password(token: str) -> Page:
         sessions.sign_out()
         flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."), "success")
         return redirect(url_for("accounts.login"))
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template("accounts/reset_password.html", form=form), status
 
 
@@ -220,7 +220,7 @@ def profile() -> Page:
         "accounts/profile.html",
         form=form,
         addresses=services.list_addresses(current_user),
-    ), (FORM_ERROR if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -239,7 +239,7 @@ def change_password() -> Page:
             sessions.sign_in(user)
             flash(_("Kata sandi sudah diganti."), "success")
             return redirect(url_for("accounts.profile"))
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template("accounts/change_password.html", form=form), status
 
 
@@ -252,7 +252,7 @@ def new_address() -> Page:
         services.add_address(current_user, _address_data(form))
         flash(_("Alamat sudah disimpan."), "success")
         return redirect_next("accounts.profile")
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template("accounts/address_form.html", form=form, address=None), status
 
 
@@ -266,7 +266,7 @@ def edit_address(address_id: int) -> Page:
         services.update_address(current_user, address_id, _address_data(form))
         flash(_("Alamat sudah diperbarui."), "success")
         return redirect(url_for("accounts.profile"))
-    status = FORM_ERROR if form.errors else 200
+    status = form_status(form)
     return render_template("accounts/address_form.html", form=form, address=address), status
 
 

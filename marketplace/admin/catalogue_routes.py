@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from marketplace import clock
 from marketplace.admin import bp, queries
-from marketplace.admin.common import Page, actor, attach, form_status, page_number
+from marketplace.admin.common import actor, attach, page_number
 from marketplace.admin.forms import (
     CategoryForm,
     MergeCategoryForm,
@@ -20,6 +20,7 @@ from marketplace.admin.forms import (
 from marketplace.catalogue import categories, management, moderation
 from marketplace.catalogue.models import Category, ProductStatus
 from marketplace.certificates import rules
+from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, allow
 
 

@@ -6,16 +6,12 @@ from typing import Any
 
 from flask import request
 from flask_login import current_user
-from werkzeug.wrappers import Response
 from wtforms import Form
 
 from marketplace.accounts.models import User
 from marketplace.admin import agency_invitations_bp, bp
 from marketplace.errors import DomainError
-from marketplace.http import FORM_ERROR
 from marketplace.procurement.models import ProcurementRole
-
-Page = str | Response | tuple[str, int]
 
 
 def actor() -> User:
@@ -23,10 +19,6 @@ def actor() -> User:
     user: User = current_user._get_current_object()
     assert user.is_city_admin, "the route's policy admits city administrators only"
     return user
-
-
-def form_status(*forms: Form) -> int:
-    return FORM_ERROR if any(form.errors for form in forms) else 200
 
 
 def attach(form: Form, error: DomainError, field_name: str) -> None:

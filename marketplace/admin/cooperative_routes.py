@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 
 from marketplace import clock
 from marketplace.admin import bp, queries
-from marketplace.admin.common import Page, actor, attach, form_status
+from marketplace.admin.common import actor, attach
 from marketplace.admin.forms import PilotForm, ReasonForm
 from marketplace.cooperatives import services as cooperatives
 from marketplace.cooperatives.exceptions import ReasonRequired
 from marketplace.cooperatives.models import CooperativeStatus
+from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, allow
 
 STATUS_FILTERS = ("queue", *(status.value for status in CooperativeStatus))

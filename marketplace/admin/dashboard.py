@@ -21,7 +21,7 @@ from marketplace.admin import charts, reports
 from marketplace.i18n import rupiah
 from marketplace.orders.models import VendorOrderStatus
 
-#: Tables, in page order; the government ones only exist once the procurement data does.
+#: Tables, in page order: the public sales, then the government's (paid procurement invoices).
 PUBLIC_TABLES = ("cooperatives", "categories", "months", "top-products", "statuses", "certificates")
 GOVERNMENT_TABLES = ("government-cooperatives", "government-categories", "government-months")
 TABLE_KEYS = PUBLIC_TABLES + GOVERNMENT_TABLES
@@ -274,14 +274,12 @@ def build_dashboard(today: date) -> Dashboard:
         _statuses(reports.orders_by_status(period)),
         _certificates(reports.certificate_standing(today)),
     ]
-    if government.available:
-        dashboard.government_tables = [_government(key, government) for key in GOVERNMENT_TABLES]
+    dashboard.government_tables = [_government(key, government) for key in GOVERNMENT_TABLES]
     return dashboard
 
 
-def build_table(key: str, today: date) -> Table | None:
-    """One table (for its export), computing only its own figure; None for a government table
-    while government figures are not available."""
+def build_table(key: str, today: date) -> Table:
+    """One table (for its export), computing only its own figure."""
     period = reports.period_ending(today)
     builders: dict[str, Callable[[], Table]] = {
         "cooperatives": lambda: _cooperatives(
@@ -299,8 +297,7 @@ def build_table(key: str, today: date) -> Table | None:
     }
     if key in builders:
         return builders[key]()
-    government = reports.government_figures(period)
-    return _government(key, government) if government.available else None
+    return _government(key, reports.government_figures(period))
 
 
 def write_table(table: Table, fmt: str) -> bytes:

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 
 from marketplace import jobs, mail
 from marketplace.admin import bp
-from marketplace.admin.common import Page, actor
+from marketplace.admin.common import actor
 from marketplace.admin.operations import build_operations
+from marketplace.http import Page
 from marketplace.policy import CITY_ADMIN, allow
 
 

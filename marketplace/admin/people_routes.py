@@ -10,8 +10,9 @@ from flask_login import current_user
 from marketplace.accounts import services as accounts
 from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.admin import agency_invitations_bp, bp, queries
-from marketplace.admin.common import Page, actor, attach, form_status, page_number, role_label
+from marketplace.admin.common import actor, attach, page_number, role_label
 from marketplace.admin.forms import AgencyForm, AgencyMemberForm
+from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, SIGNED_IN, allow
 from marketplace.procurement import agencies
 from marketplace.procurement.models import AgencyInvitation

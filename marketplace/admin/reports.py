@@ -9,9 +9,8 @@ whole rupiah. A sale belongs to the month it was paid in, in Kota Mojokerto's ti
 Categories are reported by top category (a subcategory's sales count for its parent).
 
 **Government sales** come from the procurement workflow, read through one small interface,
-`GOVERNMENT_SOURCE` (`marketplace.procurement.reporting.government_sales`): a SQLAlchemy
-``Select`` whose rows are the accepted lines of government purchases on paid invoices, with
-these labelled columns:
+`marketplace.procurement.reporting.government_sales`: a SQLAlchemy ``Select`` whose rows are the
+accepted lines of government purchases on paid invoices, with these labelled columns:
 
 =================  ==========================================================================
 ``cooperative_id``  the supplying cooperative (``cooperatives.id``)
@@ -21,22 +20,17 @@ these labelled columns:
 ``amount``          the accepted value of the line in whole rupiah, **excluding PPN**
 ``paid_at``         when the treasurer paid it (timestamptz, UTC): the month it counts in
 =================  ==========================================================================
-
-Were that function missing (`government_source` returns None), every government figure would be
-reported as not available (`GovernmentFigures.available` is False) rather than estimated.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from marketplace import clock
@@ -45,9 +39,8 @@ from marketplace.certificates.rules import Standing, expiry_standing
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from marketplace.orders.models import OrderLine, VendorOrder, VendorOrderStatus
+from marketplace.procurement.reporting import government_sales
 
-#: ``module:function`` returning the government sales lines (see the module docstring).
-GOVERNMENT_SOURCE = "marketplace.procurement.reporting:government_sales"
 #: How many months the dashboard covers, the current one included.
 MONTHS = 12
 TOP_PRODUCTS = 10
@@ -195,10 +188,8 @@ class CertificateCount:
 
 @dataclass
 class GovernmentFigures:
-    """Government purchases through the marketplace, when the procurement workflow provides
-    them; otherwise ``available`` is False and everything is empty or zero."""
+    """Government purchases through the marketplace: paid procurement invoices."""
 
-    available: bool
     by_cooperative: list[CooperativeSales] = field(default_factory=list)
     by_category: list[CategorySales] = field(default_factory=list)
     by_month: list[MonthSales] = field(default_factory=list)
@@ -214,7 +205,7 @@ class GovernmentFigures:
     @property
     def pilot_share(self) -> Decimal | None:
         """The share of government spend that went to the pilot cooperatives, in percent."""
-        return share_percent(self.pilot_total, self.total) if self.available else None
+        return share_percent(self.pilot_total, self.total)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,30 +412,13 @@ def certificate_standing(today: date) -> list[CertificateCount]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Government figures (through GOVERNMENT_SOURCE)
+# Government figures (through procurement.reporting.government_sales)
 # ---------------------------------------------------------------------------------------------
 
 
-def government_source() -> Select[Any] | None:
-    """The government sales lines, or None while the procurement workflow does not provide
-    them (the module or the function does not exist yet)."""
-    module_name, _, function_name = GOVERNMENT_SOURCE.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name == module_name:
-            return None
-        raise
-    function: Callable[[], Select[Any]] | None = getattr(module, function_name, None)
-    return function() if function is not None else None
-
-
 def government_figures(period: Period) -> GovernmentFigures:
-    """By cooperative, by top category and by month (three queries), or not available."""
-    source = government_source()
-    if source is None:
-        return GovernmentFigures(available=False)
-    lines = source.subquery("government_sales")
+    """By cooperative, by top category and by month (three queries)."""
+    lines = government_sales().subquery("government_sales")
     in_period = and_(lines.c.paid_at >= period.start, lines.c.paid_at < period.end)
 
     amount = func.sum(lines.c.amount)
@@ -473,7 +447,6 @@ def government_figures(period: Period) -> GovernmentFigures:
         select(month, func.count(), amount).select_from(lines).where(in_period).group_by(month)
     ).all()
     return GovernmentFigures(
-        available=True,
         by_cooperative=[
             CooperativeSales(cid, name, bool(pilot), int(n), int(total))
             for cid, name, pilot, n, total in by_cooperative

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from marketplace import clock
 from marketplace.cart import bp, guest, services
@@ -11,11 +10,9 @@ from marketplace.cart.exceptions import BelowMinimumOrder, QuantityTooLarge
 from marketplace.cart.forms import AddToCartForm, QuantityForm
 from marketplace.cart.models import Cart
 from marketplace.catalogue.services import get_public_product
-from marketplace.http import FORM_ERROR, redirect_next
+from marketplace.http import FORM_ERROR, Page, redirect_next
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity
 from marketplace.policy import PUBLIC, allow
-
-Page = str | Response | tuple[str, int]
 
 #: Refusals that concern the quantity asked for: shown next to the quantity field.
 QUANTITY_ERRORS = (InsufficientStock, InvalidQuantity, BelowMinimumOrder, QuantityTooLarge)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -22,14 +22,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column
 from marketplace.extensions import Model
+from marketplace.labels import LabelledEnum
 
 
-class ProductStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PENDING_REVIEW = "pending_review"
-    ACTIVE = "active"
-    HIDDEN = "hidden"
-    ARCHIVED = "archived"
+class ProductStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draf")
+    PENDING_REVIEW = "pending_review", _l("Menunggu pemeriksaan")
+    ACTIVE = "active", _l("Terbit")
+    HIDDEN = "hidden", _l("Tidak tayang")
+    ARCHIVED = "archived", _l("Arsip")
 
 
 class Category(Model):
@@ -116,6 +117,10 @@ class Product(TimestampMixin, Model):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def state(self) -> ProductStatus:
+        return ProductStatus(self.status)
 
     @property
     def on_sale(self) -> list[ProductVariant]:

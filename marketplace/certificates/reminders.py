@@ -24,6 +24,7 @@ from marketplace.certificates.models import CertificateKind, CertificateReminder
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.cooperatives.services import owners
 from marketplace.extensions import db
+from marketplace.jobs import each_in_own_transaction
 from marketplace.mail import dispatch_queued, queue_email
 from marketplace.urls import absolute_url
 
@@ -181,17 +182,20 @@ def send_reminders(today: date) -> int:
     by_cooperative: dict[int, list[Due]] = defaultdict(list)
     for item in due:
         by_cooperative[item.cooperative_id].append(item)
-    reminded = 0
-    for cooperative_id, items in by_cooperative.items():
-        try:
-            claimed = [item for item in items if _claim(item)]
-            if claimed:
-                _queue(cooperative_id, claimed)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("certificate reminders for cooperative %s failed", cooperative_id)
-            continue
-        dispatch_queued()
-        reminded += len(claimed)
-    return reminded
+    reminded = each_in_own_transaction(
+        by_cooperative.items(),
+        _remind_cooperative,
+        lambda entry: f"certificate reminders for cooperative {entry[0]} failed",
+        logger=log,
+        after_commit=dispatch_queued,
+    )
+    return sum(reminded)
+
+
+def _remind_cooperative(entry: tuple[int, list[Due]]) -> int:
+    """Claim a cooperative's due reminders and queue its email; how many it claimed."""
+    cooperative_id, items = entry
+    claimed = [item for item in items if _claim(item)]
+    if claimed:
+        _queue(cooperative_id, claimed)
+    return len(claimed)

@@ -26,23 +26,13 @@ from sqlalchemy.orm import aliased
 from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
+from marketplace.labels import LabelledEnum
 
 
-class Problem(enum.StrEnum):
-    HALAL_EXPIRED = "halal_expired"
-    PERMIT_MISSING = "permit_missing"
-    BPOM_MISSING = "bpom_missing"
-
-    @property
-    def label(self) -> str:
-        return str(PROBLEM_LABELS[self])
-
-
-PROBLEM_LABELS = {
-    Problem.HALAL_EXPIRED: _l("Sertifikat halal kedaluwarsa"),
-    Problem.PERMIT_MISSING: _l("Produk pangan tanpa PIRT atau BPOM MD"),
-    Problem.BPOM_MISSING: _l("Wajib BPOM MD (olahan susu, air minum dalam kemasan)"),
-}
+class Problem(LabelledEnum):
+    HALAL_EXPIRED = "halal_expired", _l("Sertifikat halal kedaluwarsa")
+    PERMIT_MISSING = "permit_missing", _l("Produk pangan tanpa PIRT atau BPOM MD")
+    BPOM_MISSING = "bpom_missing", _l("Wajib BPOM MD (olahan susu, air minum dalam kemasan)")
 
 
 class Standing(enum.StrEnum):

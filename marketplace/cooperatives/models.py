@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -21,17 +22,18 @@ from marketplace.accounts.invitations import InvitationMixin
 from marketplace.accounts.models import User
 from marketplace.database import TimestampMixin, in_check, money_column
 from marketplace.extensions import Model
+from marketplace.labels import LabelledEnum
 
 #: The three kecamatan of Kota Mojokerto.
 KECAMATAN = ("Magersari", "Kranggan", "Prajurit Kulon")
 
 
-class CooperativeStatus(enum.StrEnum):
-    PENDING = "pending"
-    CHANGES_REQUESTED = "changes_requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
+class CooperativeStatus(LabelledEnum):
+    PENDING = "pending", _l("Menunggu keputusan")
+    CHANGES_REQUESTED = "changes_requested", _l("Diminta perbaikan")
+    APPROVED = "approved", _l("Disetujui")
+    REJECTED = "rejected", _l("Ditolak")
+    SUSPENDED = "suspended", _l("Dihentikan sementara")
 
 
 class CooperativeKind(enum.StrEnum):
@@ -94,6 +96,10 @@ class Cooperative(TimestampMixin, Model):
         cascade="all, delete-orphan",
         order_by="CourierRateBand.max_weight_grams",
     )
+
+    @property
+    def state(self) -> CooperativeStatus:
+        return CooperativeStatus(self.status)
 
     @property
     def is_approved(self) -> bool:

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from marketplace.extensions import db
+from marketplace.jobs import each_in_own_transaction
 from marketplace.mail import dispatch_queued
 from marketplace.urls import site_request_context
 
@@ -20,19 +20,15 @@ orders_cli = AppGroup("orders", help="Orders: expiry of unpaid orders, automatic
 def move_each(ids: list[int], move: Callable[[int], bool]) -> int:
     """Each vendor order in its own transaction, so locks are short and one failure stays
     alone. Emails go out after each commit (links use SERVER_BASE_URL)."""
-    done = 0
     with site_request_context():
-        for vendor_order_id in ids:
-            try:
-                moved = move(vendor_order_id)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                current_app.logger.exception("vendor order %s could not be moved", vendor_order_id)
-                continue
-            dispatch_queued()
-            done += int(moved)
-    return done
+        moved = each_in_own_transaction(
+            ids,
+            move,
+            lambda vendor_order_id: f"vendor order {vendor_order_id} could not be moved",
+            logger=current_app.logger,
+            after_commit=dispatch_queued,
+        )
+    return sum(moved)
 
 
 def expire_overdue(limit: int = 500) -> int:

@@ -22,11 +22,11 @@ sits in, named after the cooperative's next move (`group_of`).
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.labels import LabelledEnum
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import (
     ActorKind,
@@ -123,30 +123,23 @@ def can_move(vendor_order: VendorOrder, target: VendorOrderStatus, actor: ActorK
     return MACHINE.can_move(vendor_order.state, target, actor=actor, obj=vendor_order)
 
 
-class FulfilmentGroup(enum.StrEnum):
+class FulfilmentGroup(LabelledEnum):
     """The cooperative's work queues, in the order its screens list them. Every vendor order is in
     exactly one (`group_of`)."""
 
-    TO_ACCEPT = "to_accept"  # paid, or pay at pickup: the cooperative accepts or rejects
-    TO_PACK = "to_pack"  # accepted: pack, then ship or set out for pickup
-    ON_THE_WAY = "on_the_way"  # shipped or ready for pickup: confirm the handover
-    DELIVERED = "delivered"  # handed over; completes by itself after a few days
-    AWAITING_PAYMENT = "awaiting_payment"  # card or transfer not paid yet: nothing to do but wait
-    CLOSED = "closed"  # completed, cancelled or refunded
+    #: Paid, or pay at pickup: the cooperative accepts or rejects.
+    TO_ACCEPT = "to_accept", _l("Pesanan baru")
+    #: Accepted: pack, then ship or set out for pickup.
+    TO_PACK = "to_pack", _l("Perlu dikemas")
+    #: Shipped or ready for pickup: confirm the handover.
+    ON_THE_WAY = "on_the_way", _l("Dikirim atau siap diambil")
+    #: Handed over; completes by itself after a few days.
+    DELIVERED = "delivered", _l("Diterima pembeli")
+    #: Card or transfer not paid yet: nothing to do but wait.
+    AWAITING_PAYMENT = "awaiting_payment", _l("Menunggu pembayaran")
+    #: Completed, cancelled or refunded.
+    CLOSED = "closed", _l("Selesai dan batal")
 
-    @property
-    def label(self) -> str:
-        return str(GROUP_LABELS[self])
-
-
-GROUP_LABELS = {
-    FulfilmentGroup.TO_ACCEPT: _l("Pesanan baru"),
-    FulfilmentGroup.TO_PACK: _l("Perlu dikemas"),
-    FulfilmentGroup.ON_THE_WAY: _l("Dikirim atau siap diambil"),
-    FulfilmentGroup.DELIVERED: _l("Diterima pembeli"),
-    FulfilmentGroup.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
-    FulfilmentGroup.CLOSED: _l("Selesai dan batal"),
-}
 
 #: Groups in which the cooperative has a move to make.
 NEEDS_ACTION = (FulfilmentGroup.TO_ACCEPT, FulfilmentGroup.TO_PACK, FulfilmentGroup.ON_THE_WAY)

@@ -16,95 +16,44 @@ from marketplace.catalogue.models import ProductVariant
 from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
+from marketplace.labels import LabelledEnum
 
 
-class PaymentMethod(enum.StrEnum):
-    CARD = "card"
-    BANK_TRANSFER = "bank_transfer"
-    PAY_AT_PICKUP = "pay_at_pickup"
-
-    @property
-    def label(self) -> str:
-        return str(PAYMENT_LABELS[self])
+class PaymentMethod(LabelledEnum):
+    CARD = "card", _l("Kartu kredit/debit")
+    BANK_TRANSFER = "bank_transfer", _l("Transfer bank")
+    PAY_AT_PICKUP = "pay_at_pickup", _l("Bayar saat mengambil")
 
 
-PAYMENT_LABELS = {
-    PaymentMethod.CARD: _l("Kartu kredit/debit"),
-    PaymentMethod.BANK_TRANSFER: _l("Transfer bank"),
-    PaymentMethod.PAY_AT_PICKUP: _l("Bayar saat mengambil"),
-}
+class DeliveryMethod(LabelledEnum):
+    PICKUP = "pickup", _l("Ambil sendiri di koperasi")
+    LOCAL_DELIVERY = "local_delivery", _l("Antar lokal (Kota Mojokerto)")
+    COURIER = "courier", _l("Kurir")
 
 
-class DeliveryMethod(enum.StrEnum):
-    PICKUP = "pickup"
-    LOCAL_DELIVERY = "local_delivery"
-    COURIER = "courier"
-
-    @property
-    def label(self) -> str:
-        return str(DELIVERY_LABELS[self])
-
-
-DELIVERY_LABELS = {
-    DeliveryMethod.PICKUP: _l("Ambil sendiri di koperasi"),
-    DeliveryMethod.LOCAL_DELIVERY: _l("Antar lokal (Kota Mojokerto)"),
-    DeliveryMethod.COURIER: _l("Kurir"),
-}
-
-
-class VendorOrderStatus(enum.StrEnum):
-    AWAITING_PAYMENT = "awaiting_payment"
-    PAID = "paid"
-    ACCEPTED = "accepted"
-    SHIPPED = "shipped"
-    READY_FOR_PICKUP = "ready_for_pickup"
-    DELIVERED = "delivered"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    VendorOrderStatus.AWAITING_PAYMENT: _l("Menunggu pembayaran"),
-    VendorOrderStatus.PAID: _l("Sudah dibayar"),
-    VendorOrderStatus.ACCEPTED: _l("Diproses koperasi"),
-    VendorOrderStatus.SHIPPED: _l("Dikirim"),
-    VendorOrderStatus.READY_FOR_PICKUP: _l("Siap diambil"),
+class VendorOrderStatus(LabelledEnum):
+    AWAITING_PAYMENT = "awaiting_payment", _l("Menunggu pembayaran")
+    PAID = "paid", _l("Sudah dibayar")
+    ACCEPTED = "accepted", _l("Diproses koperasi")
+    SHIPPED = "shipped", _l("Dikirim")
+    READY_FOR_PICKUP = "ready_for_pickup", _l("Siap diambil")
     # Not "Diterima": an accepted transfer proof and an order the cooperative takes on are said
     # to be "diterima" too; a delivered part is named by who has it now.
-    VendorOrderStatus.DELIVERED: _l("Diterima pembeli"),
-    VendorOrderStatus.COMPLETED: _l("Selesai"),
-    VendorOrderStatus.CANCELLED: _l("Dibatalkan"),
-    VendorOrderStatus.REFUNDED: _l("Dana dikembalikan"),
-}
+    DELIVERED = "delivered", _l("Diterima pembeli")
+    COMPLETED = "completed", _l("Selesai")
+    CANCELLED = "cancelled", _l("Dibatalkan")
+    REFUNDED = "refunded", _l("Dana dikembalikan")
 
 
-class ActorKind(enum.StrEnum):
+class ActorKind(LabelledEnum):
     """Who moved a vendor order: the shopper, the cooperative, the payment service, the system
     (expiry, automatic completion) or a city administrator."""
 
-    SHOPPER = "shopper"
-    COOPERATIVE = "cooperative"
-    PAYMENT = "payment"
-    SYSTEM = "system"
-    CITY_ADMIN = "city_admin"
-
-    @property
-    def label(self) -> str:
-        return str(ACTOR_LABELS[self])
-
-
-ACTOR_LABELS = {
-    ActorKind.SHOPPER: _l("Pembeli"),
-    ActorKind.COOPERATIVE: _l("Koperasi"),
-    ActorKind.PAYMENT: _l("Pembayaran"),
-    ActorKind.SYSTEM: _l("Sistem"),
-    ActorKind.CITY_ADMIN: _l("Admin Kota"),
-}
+    SHOPPER = "shopper", _l("Pembeli")
+    COOPERATIVE = "cooperative", _l("Koperasi")
+    PAYMENT = "payment", _l("Pembayaran")
+    SYSTEM = "system", _l("Sistem")
+    CITY_ADMIN = "city_admin", _l("Admin Kota")
 
 
 class EventKind(enum.StrEnum):

@@ -7,11 +7,10 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from marketplace.accounts.services import list_addresses
 from marketplace.extensions import limiter
-from marketplace.http import FORM_ERROR, keeps_input_when_expired, user_or_address
+from marketplace.http import FORM_ERROR, Page, keeps_input_when_expired, user_or_address
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.orders import bp, forms
 from marketplace.orders import checkout as order_checkout
@@ -23,7 +22,6 @@ from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
 from marketplace.policy import SIGNED_IN, allow
 
-Page = str | Response | tuple[str, int]
 CHECKOUT_KEY = "checkout"
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from marketplace.cooperatives.models import Cooperative
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page
 from marketplace.orders import moves as order_moves
 from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
@@ -23,8 +23,6 @@ from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.views import proof_response, statement_download
 from marketplace.policy import CITY_ADMIN, allow
-
-Page = str | Response | tuple[str, int]
 
 
 @bp.route("/admin/payments/")

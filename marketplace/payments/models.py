@@ -29,41 +29,27 @@ from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
+from marketplace.labels import LabelledEnum
 from marketplace.orders.models import Order, PaymentMethod, VendorOrder
 
 
-class PaymentStatus(enum.StrEnum):
+class PaymentStatus(LabelledEnum):
     """Where an attempt stands. The allowed moves are `payments.states.PAYMENT_TRANSITIONS`."""
 
     #: Waiting: a Checkout Session is open, or a transfer proof awaits review.
-    PENDING = "pending"
+    PENDING = "pending", _l("Menunggu")
     #: The money arrived and was applied to the order's parts.
-    SUCCEEDED = "succeeded"
+    SUCCEEDED = "succeeded", _l("Berhasil")
     #: The money arrived but did not match the order (amount or currency): not applied, flagged.
-    HELD = "held"
+    HELD = "held", _l("Ditahan untuk diperiksa")
     #: The attempt could not start (the provider refused or did not answer).
-    FAILED = "failed"
+    FAILED = "failed", _l("Gagal")
     #: The Checkout Session expired unpaid.
-    EXPIRED = "expired"
+    EXPIRED = "expired", _l("Kedaluwarsa")
     #: The transfer proof was rejected (a reason is recorded).
-    REJECTED = "rejected"
+    REJECTED = "rejected", _l("Ditolak")
     #: Everything received has been returned.
-    REFUNDED = "refunded"
-
-    @property
-    def label(self) -> str:
-        return str(PAYMENT_STATUS_LABELS[self])
-
-
-PAYMENT_STATUS_LABELS = {
-    PaymentStatus.PENDING: _l("Menunggu"),
-    PaymentStatus.SUCCEEDED: _l("Berhasil"),
-    PaymentStatus.HELD: _l("Ditahan untuk diperiksa"),
-    PaymentStatus.FAILED: _l("Gagal"),
-    PaymentStatus.EXPIRED: _l("Kedaluwarsa"),
-    PaymentStatus.REJECTED: _l("Ditolak"),
-    PaymentStatus.REFUNDED: _l("Dikembalikan"),
-}
+    REFUNDED = "refunded", _l("Dikembalikan")
 
 
 #: A transfer is decided on its proof: its statuses say so (`Payment.status_label`), and never
@@ -82,25 +68,13 @@ class Payee(enum.StrEnum):
     COOPERATIVE = "cooperative"
 
 
-class PaymentFlag(enum.StrEnum):
+class PaymentFlag(LabelledEnum):
     """Why the city should look at a payment."""
 
-    AMOUNT_MISMATCH = "amount_mismatch"
-    PAID_AFTER_CANCEL = "paid_after_cancel"
-    DUPLICATE = "duplicate"
-    REFUNDED_OUTSIDE = "refunded_outside"
-
-    @property
-    def label(self) -> str:
-        return str(FLAG_LABELS[self])
-
-
-FLAG_LABELS = {
-    PaymentFlag.AMOUNT_MISMATCH: _l("Jumlah atau mata uang tidak sesuai pesanan"),
-    PaymentFlag.PAID_AFTER_CANCEL: _l("Dibayar setelah pesanan dibatalkan"),
-    PaymentFlag.DUPLICATE: _l("Pembayaran ganda"),
-    PaymentFlag.REFUNDED_OUTSIDE: _l("Dana dikembalikan di luar Pasar OPOP"),
-}
+    AMOUNT_MISMATCH = "amount_mismatch", _l("Jumlah atau mata uang tidak sesuai pesanan")
+    PAID_AFTER_CANCEL = "paid_after_cancel", _l("Dibayar setelah pesanan dibatalkan")
+    DUPLICATE = "duplicate", _l("Pembayaran ganda")
+    REFUNDED_OUTSIDE = "refunded_outside", _l("Dana dikembalikan di luar Pasar OPOP")
 
 
 class Payment(TimestampMixin, Model):
@@ -267,23 +241,12 @@ class RefundMethod(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-class RefundStatus(enum.StrEnum):
+class RefundStatus(LabelledEnum):
     #: To do: Stripe not called yet (or to retry), or a transfer not made yet.
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
+    PENDING = "pending", _l("Sedang diproses")
+    SUCCEEDED = "succeeded", _l("Selesai")
     #: Stripe refused it, or gave up after the retries; the city must act.
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(REFUND_STATUS_LABELS[self])
-
-
-REFUND_STATUS_LABELS = {
-    RefundStatus.PENDING: _l("Sedang diproses"),
-    RefundStatus.SUCCEEDED: _l("Selesai"),
-    RefundStatus.FAILED: _l("Gagal"),
-}
+    FAILED = "failed", _l("Gagal")
 
 
 class RefundReason(enum.StrEnum):
@@ -360,32 +323,20 @@ class StripeEvent(Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class EntryKind(enum.StrEnum):
+class EntryKind(LabelledEnum):
     """A line of a cooperative's statement. The sign is the kind's: see `ENTRY_SIGNS`."""
 
     #: A delivered part: its goods and its delivery fee.
-    EARNING = "earning"
+    EARNING = "earning", _l("Penjualan diterima pembeli")
     #: The platform's commission on a delivered part's goods.
-    COMMISSION = "commission"
+    COMMISSION = "commission", _l("Komisi platform")
     #: Money the cooperative received itself (a transfer to its account, cash at pickup).
-    COLLECTED = "collected"
+    COLLECTED = "collected", _l("Diterima langsung oleh koperasi")
     #: Money returned to a shopper out of an earning already in the ledger.
-    REFUND = "refund"
+    REFUND = "refund", _l("Pengembalian dana ke pembeli")
     #: Money the city paid out to the cooperative.
-    PAYOUT = "payout"
+    PAYOUT = "payout", _l("Pembayaran ke koperasi")
 
-    @property
-    def label(self) -> str:
-        return str(ENTRY_LABELS[self])
-
-
-ENTRY_LABELS = {
-    EntryKind.EARNING: _l("Penjualan diterima pembeli"),
-    EntryKind.COMMISSION: _l("Komisi platform"),
-    EntryKind.COLLECTED: _l("Diterima langsung oleh koperasi"),
-    EntryKind.REFUND: _l("Pengembalian dana ke pembeli"),
-    EntryKind.PAYOUT: _l("Pembayaran ke koperasi"),
-}
 
 #: +1: the platform owes the cooperative more; -1: less.
 ENTRY_SIGNS = {

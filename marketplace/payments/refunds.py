@@ -26,7 +26,7 @@ from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.jobs import after_commit
+from marketplace.jobs import after_commit, each_in_own_transaction
 from marketplace.mail import dispatch_queued, queue_email
 from marketplace.observability import count_event, count_refund
 from marketplace.orders import moves as order_moves
@@ -356,14 +356,15 @@ def retry_pending_refunds(limit: int = 100) -> int:
         )
     )
     db.session.commit()
-    done = 0
-    for refund_id in ids:
-        try:
-            done += int(process_refund(refund_id))
-        except Exception:
-            db.session.rollback()
-            log.exception("refund %s could not be processed", refund_id)
-    return done
+    # process_refund commits itself (around the call to Stripe); the helper's commit then finds
+    # nothing left to write.
+    processed = each_in_own_transaction(
+        ids,
+        process_refund,
+        lambda refund_id: f"refund {refund_id} could not be processed",
+        logger=log,
+    )
+    return sum(processed)
 
 
 # ------------------------------------------------------------------------------------------

@@ -9,15 +9,13 @@ from werkzeug.wrappers import Response
 
 from marketplace.errors import DomainError
 from marketplace.extensions import csrf, db, limiter
-from marketplace.http import FORM_ERROR, keeps_input_when_expired, user_or_address
+from marketplace.http import FORM_ERROR, Page, keeps_input_when_expired, user_or_address
 from marketplace.observability import count_webhook
 from marketplace.payments import bp, card, forms, services, stripe_gateway, transfers
 from marketplace.payments.exceptions import InvalidWebhook, ProofProblem
 from marketplace.payments.views import proof_response
 from marketplace.policy import SIGNED_IN, SIGNED_REQUEST, allow
 from marketplace.uploads import UploadRejected
-
-Page = str | Response | tuple[str, int]
 
 
 def _pay_page(

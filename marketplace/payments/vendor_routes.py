@@ -13,12 +13,10 @@ from werkzeug.wrappers import Response
 
 from marketplace.cooperatives.access import ACTIVE_COOPERATIVE_MEMBER, membership_of
 from marketplace.errors import NotFound
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page
 from marketplace.payments import bp, forms, settlement, transfers
 from marketplace.payments.views import proof_response, statement_download
 from marketplace.policy import allow
-
-Page = str | Response | tuple[str, int]
 
 
 def _cooperative_id() -> int:

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.wrappers import Response
 from wtforms import Form
 
 from marketplace.cooperatives.access import membership_of
 from marketplace.cooperatives.models import CooperativeMember
 from marketplace.errors import DomainError
-from marketplace.http import FORM_ERROR
-
-Page = str | Response | tuple[str, int]
 
 
 def current_membership() -> CooperativeMember:
@@ -24,10 +20,6 @@ def current_membership() -> CooperativeMember:
 
 def current_cooperative_id() -> int:
     return current_membership().cooperative_id
-
-
-def form_status(form: Form) -> int:
-    return FORM_ERROR if form.errors else 200
 
 
 def attach(form: Form, error: DomainError, default_field: str) -> None:

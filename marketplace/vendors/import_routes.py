@@ -11,15 +11,14 @@ from marketplace import exports
 from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
+from marketplace.http import Page, form_status
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.inventory.bulk import read as bulk_read
 from marketplace.policy import allow
 from marketplace.vendors import bp
 from marketplace.vendors.common import (
-    Page,
     current_cooperative_id,
-    form_status,
 )
 from marketplace.vendors.forms import (
     ImportForm,

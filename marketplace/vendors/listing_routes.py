@@ -15,16 +15,14 @@ from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
 from marketplace.errors import DomainError
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page, form_status
 from marketplace.inventory import stock
 from marketplace.inventory.exceptions import InsufficientStock, InvalidQuantity, NoteRequired
 from marketplace.policy import allow
 from marketplace.vendors import bp
 from marketplace.vendors.common import (
-    Page,
     attach,
     current_cooperative_id,
-    form_status,
     locale,
 )
 from marketplace.vendors.forms import (

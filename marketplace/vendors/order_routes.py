@@ -13,7 +13,7 @@ from marketplace import exports
 from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
@@ -27,7 +27,6 @@ from marketplace.orders.models import ActorKind, VendorOrder, VendorOrderStatus
 from marketplace.policy import allow
 from marketplace.vendors import bp, reports
 from marketplace.vendors.common import (
-    Page,
     attach,
     current_cooperative_id,
     current_membership,

@@ -21,7 +21,6 @@ are (tests/vendors/test_reports.py counts them).
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,6 +37,7 @@ from marketplace.catalogue.models import Product, ProductVariant
 from marketplace.database import as_utc
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
+from marketplace.labels import LabelledEnum
 from marketplace.orders.models import OrderLine, VendorOrder, VendorOrderStatus
 from marketplace.procurement.reporting import government_sales, paid_invoices
 from marketplace.vendors.charts import BarChart, bar_chart
@@ -48,23 +48,14 @@ S = VendorOrderStatus
 SALE_STATUSES = (S.PAID, S.ACCEPTED, S.SHIPPED, S.READY_FOR_PICKUP, S.DELIVERED, S.COMPLETED)
 
 
-class Period(enum.StrEnum):
+class Period(LabelledEnum):
     """How the reports page groups sales, and how far back it looks."""
 
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-    @property
-    def label(self) -> str:
-        return str(PERIOD_LABELS[self])
+    DAY = "day", _l("Per hari (30 hari terakhir)")
+    WEEK = "week", _l("Per minggu (12 minggu terakhir)")
+    MONTH = "month", _l("Per bulan (12 bulan terakhir)")
 
 
-PERIOD_LABELS = {
-    Period.DAY: _l("Per hari (30 hari terakhir)"),
-    Period.WEEK: _l("Per minggu (12 minggu terakhir)"),
-    Period.MONTH: _l("Per bulan (12 bulan terakhir)"),
-}
 #: How many days, weeks (Monday to Sunday) or calendar months a report shows, the current last.
 BUCKETS = {Period.DAY: 30, Period.WEEK: 12, Period.MONTH: 12}
 

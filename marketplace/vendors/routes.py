@@ -25,6 +25,7 @@ from marketplace.cooperatives.access import (
 )
 from marketplace.cooperatives.exceptions import AlreadyMember
 from marketplace.cooperatives.models import CooperativeStatus
+from marketplace.http import Page, form_status
 from marketplace.inventory import stock
 from marketplace.orders import queries as order_queries
 from marketplace.orders.lifecycle import (
@@ -36,11 +37,9 @@ from marketplace.policy import SIGNED_IN, allow
 from marketplace.procurement import worklist
 from marketplace.vendors import bp, invitations_bp, reports
 from marketplace.vendors.common import (
-    Page,
     attach,
     current_cooperative_id,
     current_membership,
-    form_status,
 )
 from marketplace.vendors.forms import (
     ApplicationForm,

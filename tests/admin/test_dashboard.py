@@ -1,6 +1,5 @@
 """The programme dashboard: every figure checked against a small known data set, the government
-figures from paid procurement invoices and through their interface (and marked unavailable
-without it), the exports, and the same
+figures from paid procurement invoices and through their interface, the exports, and the same
 number of queries with 100 and with 1,000 products and orders."""
 
 from __future__ import annotations
@@ -267,17 +266,6 @@ def public_sales_as_government() -> Select[Any]:
     )
 
 
-def test_government_figures_are_not_available_without_their_source(
-    period: reports.Period, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    known_data()
-    monkeypatch.setattr(reports, "GOVERNMENT_SOURCE", "marketplace.procurement.nowhere:sales")
-    figures = reports.government_figures(period)
-    assert figures.available is False
-    assert (figures.total, figures.pilot_total, figures.pilot_share) == (0, 0, None)
-    assert figures.by_cooperative == figures.by_category == figures.by_month == []
-
-
 def test_paid_government_invoices_reach_the_dashboard_without_ppn(
     period: reports.Period,
 ) -> None:
@@ -287,7 +275,6 @@ def test_paid_government_invoices_reach_the_dashboard_without_ppn(
     assert reports.government_figures(period).total == 0  # issued, not paid yet
     wf.pay(c, invoice)
     figures = reports.government_figures(period)
-    assert figures.available
     assert [(r.name, r.amount) for r in figures.by_cooperative] == [
         (c.cooperative.name, 4_000_000)  # Rp4.440.000 with PPN
     ]
@@ -295,13 +282,27 @@ def test_paid_government_invoices_reach_the_dashboard_without_ppn(
     assert sum(r.quantity for r in figures.by_category) == 400
 
 
+def test_the_dashboard_shows_the_government_figures_of_paid_invoices(
+    app_ctx: Flask, admin_client: FlaskClient, clock: Any
+) -> None:
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    wf.pay(c, wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 400), 400)))
+    name = c.cooperative.name
+    html = admin_client.get("/admin/").get_data(as_text=True)
+    government = html[html.index('id="government-title"') :]
+    assert "Rp4.000.000" in government  # Rp4.440.000 with PPN
+    assert name in government
+    rows = read_csv(admin_client.get("/admin/dashboard/government-cooperatives.csv"))
+    assert [rows[1][0], rows[1][-1]] == [name, "4000000"]
+
+
 def test_government_figures_through_the_interface(
     period: reports.Period, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = known_data()
-    monkeypatch.setattr(reports, "government_source", public_sales_as_government)
+    monkeypatch.setattr(reports, "government_sales", public_sales_as_government)
     figures = reports.government_figures(period)
-    assert figures.available
     assert [(r.name, r.is_pilot, r.amount) for r in figures.by_cooperative] == [
         ("Koperasi B", False, 200_000),
         ("Koperasi A", True, 85_000),
@@ -331,7 +332,6 @@ def test_the_dashboard_page_shows_the_figures_and_says_what_is_missing(
     assert "-86,4%" in html
     assert 'role="img"' in html and '<title id="chart-cooperatives-title">' in html
     assert "style=" not in html
-    assert "Belum tersedia." not in html  # government figures come from procurement
     assert "Bagian belanja pemerintah untuk koperasi percontohan" in html
 
 
@@ -339,9 +339,8 @@ def test_the_dashboard_shows_government_figures_once_they_exist(
     admin_client: FlaskClient, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known_data()
-    monkeypatch.setattr(reports, "government_source", public_sales_as_government)
+    monkeypatch.setattr(reports, "government_sales", public_sales_as_government)
     html = admin_client.get("/admin/").get_data(as_text=True)
-    assert "Belum tersedia." not in html
     assert "Bagian belanja pemerintah untuk koperasi percontohan" in html
     assert admin_client.get("/admin/dashboard/government-months.csv").status_code == 200
 

@@ -10,6 +10,8 @@ No database: the app is built directly with ``create_app``, never through the ``
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,12 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import get_babel, gettext, lazy_gettext
 
+import marketplace
 from marketplace import PROJECT_ROOT, create_app
+from marketplace.catalogue.models import ProductStatus
+from marketplace.cooperatives.models import CooperativeStatus
+from marketplace.labels import LabelledEnum
+from marketplace.orders.models import VendorOrderStatus
 
 BABEL_CFG = PROJECT_ROOT / "babel.cfg"
 SCRIPT = PROJECT_ROOT / "scripts" / "translations.sh"
@@ -161,3 +168,44 @@ def test_compiled_catalogue_translates_in_the_app(app_with_compiled_catalogue: F
 
     with app.test_request_context("/?lang=id"):
         assert gettext("Masuk") == "Masuk"
+
+
+def _labelled_enums() -> list[type[LabelledEnum]]:
+    """Every `LabelledEnum` in the package: each module imported, then the subclasses walked."""
+    for module in pkgutil.walk_packages(marketplace.__path__, "marketplace."):
+        importlib.import_module(module.name)
+    found: list[type[LabelledEnum]] = []
+    todo = [LabelledEnum]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.append(subclass)
+            todo.append(subclass)
+    return found
+
+
+def test_every_labelled_enum_member_has_a_label_in_both_languages(
+    app_with_compiled_catalogue: Flask, en_catalog: Catalog
+) -> None:
+    """A label is the Indonesian msgid and its English translation: they differ, or the catalogue
+    says explicitly that English keeps the word. Within one enum no two members read the same."""
+    app = app_with_compiled_catalogue
+    enums = _labelled_enums()
+    assert {VendorOrderStatus, ProductStatus, CooperativeStatus} <= set(enums)
+    catalogue = {m.id: m for m in _entries(en_catalog) if m.context is None}
+
+    problems = []
+    for enum_class in enums:
+        labels: dict[str, list[str]] = {}
+        for locale in ("id", "en"):
+            with app.test_request_context(f"/?lang={locale}"):
+                labels[locale] = [member.label for member in enum_class]
+        for member, indonesian, english in zip(enum_class, labels["id"], labels["en"], strict=True):
+            message = catalogue.get(indonesian)
+            if message is None or not _translated(message):
+                problems.append(f"  {member!r}: {indonesian!r} has no English translation")
+            elif english != message.string:
+                problems.append(f"  {member!r}: {english!r} is not its translation")
+        for locale, words in labels.items():
+            if len(set(words)) != len(words):
+                problems.append(f"  {enum_class.__name__} ({locale}): two members read the same")
+    assert not problems, "labelled enums lacking a label:\n" + "\n".join(problems)

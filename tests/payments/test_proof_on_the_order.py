@@ -14,9 +14,8 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 
 from marketplace.i18n import format_day
-from marketplace.orders.models import STATUS_LABELS, PaymentMethod, VendorOrderStatus
+from marketplace.orders.models import PaymentMethod, VendorOrderStatus
 from marketplace.payments.models import (
-    PAYMENT_STATUS_LABELS,
     TRANSFER_STATUS_LABELS,
     PaymentStatus,
 )
@@ -163,12 +162,12 @@ def test_delivered_accepted_paid_and_approved_have_a_word_each_in_either_languag
     for locale in ("id", "en"):
         with force_locale(locale):
             words = [
-                str(STATUS_LABELS[S.DELIVERED]),
-                str(STATUS_LABELS[S.ACCEPTED]),
-                str(PAYMENT_STATUS_LABELS[P.SUCCEEDED]),
+                S.DELIVERED.label,
+                S.ACCEPTED.label,
+                P.SUCCEEDED.label,
                 str(TRANSFER_STATUS_LABELS[P.SUCCEEDED]),
             ]
             assert len(set(words)) == len(words), (locale, words)
             assert "Diterima" not in words
-    assert str(STATUS_LABELS[S.DELIVERED]) == "Diterima pembeli"
+    assert S.DELIVERED.label == "Diterima pembeli"
     assert str(TRANSFER_STATUS_LABELS[P.SUCCEEDED]) == "Bukti disetujui"
