@@ -1,0 +1,330 @@
+"""The demo's shop: categories, cooperatives and their products (pictures drawn here with
+Pillow, no downloads), a shopper, the city's administrator, an application waiting for approval,
+delivery settings, and orders taken through the real services."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import fields
+from datetime import date, timedelta
+
+from flask import g
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import delete, func, select
+
+from marketplace import clock, demo_data
+from marketplace.accounts.models import Address
+from marketplace.accounts.services import find_user_by_email
+from marketplace.cart import services as cart_services
+from marketplace.catalogue.images import add_product_image
+from marketplace.catalogue.models import (
+    Category,
+    PriceTier,
+    Product,
+    ProductStatus,
+    ProductVariant,
+)
+from marketplace.cooperatives.models import (
+    Cooperative,
+    CooperativeMember,
+    CooperativeStatus,
+    CourierRateBand,
+    MemberRole,
+)
+from marketplace.cooperatives.services import apply_for_cooperative
+from marketplace.database import utcnow
+from marketplace.demo.people import demo_user, owner_of
+from marketplace.extensions import db
+from marketplace.inventory import stock
+from marketplace.inventory.models import MovementReason
+from marketplace.mail import OutboxEmail
+from marketplace.urls import site_request_context
+
+
+def seed_categories() -> dict[str, Category]:
+    by_slug = {c.slug: c for c in db.session.scalars(select(Category))}
+    for position, top in enumerate(demo_data.CATEGORIES):
+        parent = by_slug.get(top.slug)
+        if parent is None:
+            parent = Category(slug=top.slug, name=top.name, name_en=top.name_en, position=position)
+            db.session.add(parent)
+            db.session.flush()
+            by_slug[top.slug] = parent
+        for child_position, child in enumerate(top.children):
+            if child.slug not in by_slug:
+                category = Category(
+                    slug=child.slug,
+                    name=child.name,
+                    name_en=child.name_en,
+                    parent_id=parent.id,
+                    position=child_position,
+                )
+                db.session.add(category)
+                by_slug[child.slug] = category
+    db.session.flush()
+    return by_slug
+
+
+def seed_shopper() -> None:
+    user = demo_user("pembeli@demo.test", "Nur Aini")
+    user.phone = user.phone or "081234567890"
+    if not user.addresses:
+        db.session.add(
+            Address(
+                user_id=user.id,
+                label="Rumah",
+                recipient_name="Nur Aini",
+                phone="081234567890",
+                street="Jl. Brawijaya No. 21, RT 001/RW 002",
+                kelurahan="Kedundung",
+                kecamatan="Magersari",
+                city="Kota Mojokerto",
+                province="Jawa Timur",
+                postal_code="61316",
+                is_default=True,
+            )
+        )
+
+
+def seed_admin() -> None:
+    demo_user("admin@demo.test", "Admin DiskopUkmperindag", is_city_admin=True)
+
+
+def seed_cooperatives() -> dict[str, Cooperative]:
+    by_slug = {c.slug: c for c in db.session.scalars(select(Cooperative))}
+    for item in demo_data.COOPERATIVES:
+        cooperative = by_slug.get(item.slug)
+        if cooperative is None:
+            cooperative = Cooperative(
+                slug=item.slug,
+                name=item.name,
+                kind=item.kind,
+                pesantren_name=item.pesantren,
+                description=item.description,
+                kecamatan=item.kecamatan,
+                kelurahan=item.kelurahan,
+                address=item.address,
+                postal_code=item.postcode,
+                whatsapp=item.whatsapp,
+                email=item.email,
+                nib=item.nib,
+                npwp=item.npwp,
+                is_pkp=item.is_pkp,
+                pp55_certificate_number=item.pp55_number,
+                pp55_valid_until=_date(item.pp55_valid_until),
+                bank_name=item.bank_name,
+                bank_account_number=item.bank_account_number,
+                bank_account_holder=item.bank_account_holder,
+                local_delivery_fee=item.local_delivery_fee,
+                status=CooperativeStatus.APPROVED,
+                approved_at=utcnow(),
+                is_demo=True,
+                is_pilot=True,
+            )
+            db.session.add(cooperative)
+            db.session.flush()
+            by_slug[item.slug] = cooperative
+        owner = demo_user(item.email, item.owner_name)
+        has_membership = db.session.scalar(
+            select(CooperativeMember.id).where(CooperativeMember.user_id == owner.id)
+        )
+        if not has_membership:
+            db.session.add(
+                CooperativeMember(
+                    cooperative_id=cooperative.id, user_id=owner.id, role=MemberRole.OWNER
+                )
+            )
+    db.session.flush()
+    return by_slug
+
+
+def seed_application() -> None:
+    """A cooperative that has applied and waits for the city's decision (admin's queue)."""
+    applicant = demo_user("pendaftar@demo.test", "Siti Rohmah")
+    if db.session.scalar(
+        select(CooperativeMember.id).where(CooperativeMember.user_id == applicant.id)
+    ):
+        return
+    cooperative = apply_for_cooperative(applicant, demo_data.PENDING_APPLICATION)
+    cooperative.is_demo = True
+
+
+def seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
+    """Delivery options and courier bands, for cooperatives still as the migration left them
+    (all defaults, no bands), so a cooperative's own later changes are never undone."""
+    with_bands = set(db.session.scalars(select(CourierRateBand.cooperative_id).distinct()))
+    for slug, delivery in demo_data.DELIVERY.items():
+        cooperative = cooperatives[slug]
+        untouched = (
+            cooperative.offers_pickup
+            and cooperative.offers_local_delivery
+            and not cooperative.offers_courier
+            and cooperative.id not in with_bands
+        )
+        if not untouched:
+            continue
+        cooperative.offers_pickup = delivery.pickup
+        cooperative.offers_local_delivery = delivery.local_delivery
+        cooperative.offers_courier = delivery.courier
+        for max_weight_grams, fee in delivery.courier_bands:
+            db.session.add(
+                CourierRateBand(
+                    cooperative_id=cooperative.id, max_weight_grams=max_weight_grams, fee=fee
+                )
+            )
+    db.session.flush()
+
+
+#: The demo shopper's history: (days ago, [(product slug, quantity)], delivery, how far it got)
+DEMO_ORDERS = (
+    (
+        12,
+        [("keripik-tempe-original-al-hikmah", 3), ("sambal-bawang-pedas-nurul-huda", 2)],
+        "pickup",
+        "completed",
+    ),
+    (1, [("wedang-uwuh-celup-darul-falah", 2)], "local_delivery", "accepted"),
+)
+
+
+def seed_orders() -> int:
+    """Two orders for the demo shopper, placed and moved through the real services (so stock,
+    ledger and timelines are right) on the clock of their day. Emails about this invented
+    history are dropped: nobody should receive them."""
+    from marketplace.orders import checkout as order_checkout
+    from marketplace.orders import moves as order_moves
+    from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
+
+    shopper = find_user_by_email("pembeli@demo.test")
+    if shopper is None or db.session.scalar(select(Order.id).where(Order.user_id == shopper.id)):
+        return 0
+    address = next(a for a in shopper.addresses if a.is_default)
+    products = {p.slug: p for p in db.session.scalars(select(Product))}
+    now = clock.now()
+    first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
+    with site_request_context():
+        for days_ago, items, delivery, reached in DEMO_ORDERS:
+            placed_at = now - timedelta(days=days_ago)
+            with clock.frozen(placed_at):
+                cart = cart_services.user_cart(shopper)
+                for slug, quantity in items:
+                    cart_services.add_item(cart, products[slug].variants[0].id, quantity)
+                choices = order_checkout.CheckoutChoices(
+                    address=order_checkout.ShippingAddress(
+                        **{
+                            f.name: getattr(address, f.name)
+                            for f in fields(order_checkout.ShippingAddress)
+                        }
+                    ),
+                    delivery={
+                        products[slug].cooperative_id: DeliveryMethod(delivery) for slug, _ in items
+                    },
+                    payment=PaymentMethod.BANK_TRANSFER,
+                )
+                order = order_checkout.place_order(
+                    shopper, choices, order_checkout.new_idempotency_key()
+                )
+            with clock.frozen(placed_at + timedelta(hours=3)):
+                order_moves.mark_order_paid(order, reference="DEMO-TRANSFER")
+            parts = [(part.id, owner_of(part.cooperative_id)) for part in order.vendor_orders]
+            with clock.frozen(placed_at + timedelta(hours=5)):
+                for part_id, member in parts:
+                    order_moves.accept_vendor_order(member, part_id)
+            if reached == "completed":
+                with clock.frozen(placed_at + timedelta(days=1)):
+                    for part_id, member in parts:
+                        order_moves.mark_ready_for_pickup(member, part_id)
+                with clock.frozen(placed_at + timedelta(days=1, hours=4)):
+                    for part_id, member in parts:
+                        order_moves.mark_delivered(member, part_id)
+                for part_id, _member in parts:
+                    order_moves.complete_vendor_order(part_id)
+        g.pop("queued_emails", None)
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
+    return len(DEMO_ORDERS)
+
+
+def seed_products(cooperatives: dict[str, Cooperative], categories: dict[str, Category]) -> int:
+    existing = set(db.session.scalars(select(Product.slug)))
+    created = 0
+    for item in demo_data.PRODUCTS:
+        if item.slug in existing:
+            continue
+        cooperative = cooperatives[item.cooperative]
+        product = Product(
+            cooperative_id=cooperative.id,
+            category_id=categories[item.category].id,
+            name=item.name,
+            slug=item.slug,
+            description=item.description,
+            unit=item.unit,
+            weight_grams=item.weight_grams,
+            min_order_qty=item.min_order_qty,
+            status=ProductStatus.ACTIVE,
+            is_featured=item.featured,
+            halal_number=item.halal_number,
+            halal_valid_until=_date(item.halal_valid_until),
+            pirt_number=item.pirt_number,
+            bpom_md_number=item.bpom_md_number,
+            sni=item.sni,
+            published_at=utcnow(),
+        )
+        db.session.add(product)
+        db.session.flush()
+        variants = item.variants or (demo_data.DemoVariant("", (), item.price, item.stock),)
+        for position, spec in enumerate(variants):
+            variant = ProductVariant(
+                product_id=product.id,
+                cooperative_id=cooperative.id,
+                sku=f"{item.sku}-{spec.sku_suffix}" if spec.sku_suffix else item.sku,
+                name=" / ".join(value for _, value in spec.options),
+                options=dict(spec.options),
+                price=spec.price,
+                position=position,
+            )
+            db.session.add(variant)
+            db.session.flush()
+            for min_quantity, unit_price in item.tiers:
+                db.session.add(
+                    PriceTier(
+                        variant_id=variant.id, min_quantity=min_quantity, unit_price=unit_price
+                    )
+                )
+            if spec.stock > 0:
+                stock.restock(
+                    variant.id, spec.stock, reason=MovementReason.INITIAL, note="Stok awal demo"
+                )
+        _add_picture(product, item.category)
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def draw_product_picture(name: str, color: tuple[int, int, int], size: int = 480) -> bytes:
+    """A simple, friendly placeholder: the category's colour, a basket shape and the name."""
+    image = Image.new("RGB", (size, size), color)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 60) for c in color)
+    dark = tuple(max(0, c - 70) for c in color)
+    draw.ellipse((size * 0.18, size * 0.12, size * 0.82, size * 0.62), fill=light)
+    draw.rounded_rectangle((size * 0.3, size * 0.3, size * 0.7, size * 0.55), radius=18, fill=dark)
+    font = ImageFont.load_default(size=size // 14)
+    lines = textwrap.wrap(name, width=22)[:3]
+    y = size * 0.68
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((size - width) / 2, y), line, fill=(255, 255, 255), font=font)
+        y += size // 12
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82, optimize=False)
+    return buffer.getvalue()
+
+
+def _add_picture(product: Product, category_slug: str) -> None:
+    data = draw_product_picture(product.name, demo_data.image_color(category_slug), size=640)
+    add_product_image(product.id, data, f"Foto {product.name}")
