@@ -19,6 +19,8 @@ from marketplace.extensions import Model
 
 
 class PaymentMethod(enum.StrEnum):
+    #: One QR code for the whole order, paid from any e-wallet or m-banking app (Xendit).
+    QRIS = "qris"
     CARD = "card"
     BANK_TRANSFER = "bank_transfer"
     PAY_AT_PICKUP = "pay_at_pickup"
@@ -29,6 +31,7 @@ class PaymentMethod(enum.StrEnum):
 
 
 PAYMENT_LABELS = {
+    PaymentMethod.QRIS: _l("QRIS (semua e-wallet dan m-banking)"),
     PaymentMethod.CARD: _l("Kartu kredit/debit"),
     PaymentMethod.BANK_TRANSFER: _l("Transfer bank"),
     PaymentMethod.PAY_AT_PICKUP: _l("Bayar saat mengambil"),
