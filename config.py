@@ -254,6 +254,8 @@ class Config:
     # Orders: how long an unpaid order waits before it is cancelled and its stock released, and
     # when a delivered order completes by itself.
     ORDER_PAYMENT_MINUTES_CARD = _env_int("ORDER_PAYMENT_MINUTES_CARD", 60)
+    #: How long a QRIS code stays payable (the payment request lapses with the order).
+    ORDER_PAYMENT_MINUTES_QRIS = _env_int("ORDER_PAYMENT_MINUTES_QRIS", 60)
     ORDER_PAYMENT_MINUTES_BANK_TRANSFER = _env_int("ORDER_PAYMENT_MINUTES_BANK_TRANSFER", 24 * 60)
     #: Pay at pickup: days after "ready for pickup" before an uncollected order is cancelled.
     ORDER_PICKUP_DAYS = _env_int("ORDER_PICKUP_DAYS", 3)

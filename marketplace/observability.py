@@ -84,6 +84,10 @@ WEBHOOK_TYPES = frozenset(
         "checkout.session.expired",
         "payment_intent.payment_failed",
         "charge.refunded",
+        # Xendit's (payments/qris.py)
+        "payment.succeeded",
+        "payment.failed",
+        "payment_method.expired",
     }
 )
 

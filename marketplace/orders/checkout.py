@@ -47,6 +47,8 @@ from marketplace.orders.models import (
     VendorOrderStatus,
 )
 from marketplace.orders.notices import queue_cooperative_email
+from marketplace.orders.payment_options import qris_gateway
+from marketplace.orders.signals import order_placed
 from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
@@ -95,9 +97,12 @@ def card_payments_enabled() -> bool:
 
 
 def payment_methods(all_pickup: bool | None = None) -> list[PaymentMethod]:
-    """The methods offered: card only with Stripe configured; pay at pickup only when every part
-    is picked up (None: not known yet, offer it with the rule shown next to it)."""
+    """The methods offered: QRIS first, only with its gateway (`payment_options`); card only with
+    Stripe configured; pay at pickup only when every part is picked up (None: not known yet,
+    offer it with the rule shown next to it)."""
     methods = []
+    if qris_gateway(current_app.config) is not None:
+        methods.append(PaymentMethod.QRIS)
     if card_payments_enabled():
         methods.append(PaymentMethod.CARD)
     methods.append(PaymentMethod.BANK_TRANSFER)
@@ -313,6 +318,8 @@ def _payment_due(payment: PaymentMethod, placed_at: datetime) -> datetime | None
     config = current_app.config
     if payment == PaymentMethod.CARD:
         return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_CARD"])
+    if payment == PaymentMethod.QRIS:
+        return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_QRIS"])
     if payment == PaymentMethod.BANK_TRANSFER:
         return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_BANK_TRANSFER"])
     return None  # pay at pickup: the clock starts at "ready for pickup"
@@ -367,6 +374,7 @@ def place_order(
         return existing
     audit.record("order.placed", order, actor_id=user.id, data={"number": order.number})
     count_order_placed(order.payment_method)
+    order_placed.send(order, actor_id=user.id)
     _queue_placed_emails(order)
     return order
 

@@ -20,6 +20,8 @@ from marketplace.labels import LabelledEnum
 
 
 class PaymentMethod(LabelledEnum):
+    #: One QR code for the whole order, paid from any e-wallet or m-banking app (Xendit).
+    QRIS = "qris", _l("QRIS (semua e-wallet dan m-banking)")
     CARD = "card", _l("Kartu kredit/debit")
     BANK_TRANSFER = "bank_transfer", _l("Transfer bank")
     PAY_AT_PICKUP = "pay_at_pickup", _l("Bayar saat mengambil")

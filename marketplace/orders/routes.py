@@ -19,7 +19,7 @@ from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import CheckoutProblem
 from marketplace.orders.lifecycle import can_move
-from marketplace.orders.models import ActorKind, VendorOrderStatus
+from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrderStatus
 from marketplace.policy import SIGNED_IN, allow
 
 CHECKOUT_KEY = "checkout"
@@ -118,6 +118,9 @@ def place() -> Page:
                 _("Terima kasih! Pesanan %(number)s sudah dibuat.", number=order.number),
                 "success",
             )
+            if order.payment == PaymentMethod.QRIS:
+                # The QR code was made with the order (`orders.signals.order_placed`).
+                return redirect(url_for("payments.qris", number=order.number))
             return redirect(url_for("orders.detail", number=order.number))
     if choices is None:
         flash(error, "error")

@@ -15,3 +15,9 @@ from blinker import Namespace
 _signals = Namespace()
 
 vendor_order_moved = _signals.signal("vendor-order-moved")
+
+#: Sent by `marketplace.orders.services.place_order` once a new order is in (not when a retried
+#: request returns the order already placed), in the same transaction, with the order as sender
+#: and ``actor_id``. The payments capability opens a QRIS order's payment request on it; a
+#: receiver that raises makes the placing fail.
+order_placed = _signals.signal("order-placed")

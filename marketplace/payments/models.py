@@ -404,3 +404,24 @@ class SettlementEntry(Model):
     @property
     def signed_amount(self) -> int:
         return ENTRY_SIGNS[self.entry_kind] * self.amount
+
+
+class GatewayCallbackRecord(Model):
+    """Every callback of the Indonesian gateway (Xendit) received, once: a repeated delivery
+    hits the unique key (Xendit's ``webhook-id`` where sent, else the payment and its status,
+    `xendit_records.GatewayCallback.dedup_key`)."""
+
+    __tablename__ = "gateway_callbacks"
+    __table_args__ = (UniqueConstraint("dedup_key", name="uq_gateway_callbacks_dedup_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(80), index=True)
+    #: The payment request (pr-...) or payment method (pm-...) the callback is about.
+    object_id: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -4,6 +4,7 @@ vendor order (`orders.signals.vendor_order_moved`) and never imports payments.
 * a part marked paid is announced to the shopper by the payment's own email;
 * a paid part that is cancelled (by the shopper before acceptance, the cooperative's rejection
   or a city administrator) is refunded, and the refund's email says why;
+* a QRIS order gets its payment request as it is placed (`orders.signals.order_placed`);
 * a delivered part that is paid at pickup gets its cash payment recorded, and every delivered
   part is posted to its cooperative's settlement ledger.
 
@@ -15,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.orders.lifecycle import pays_at_pickup
-from marketplace.orders.models import VendorOrder, VendorOrderStatus
-from marketplace.orders.signals import vendor_order_moved
+from marketplace.orders.models import Order, VendorOrder, VendorOrderStatus
+from marketplace.orders.signals import order_placed, vendor_order_moved
 
 
 def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
@@ -38,6 +39,14 @@ def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
     return False
 
 
+def on_order_placed(order: Order, **placed: Any) -> None:
+    """A QRIS order is paid by one code for all its parts: open its payment request now."""
+    from marketplace.payments import qris
+
+    qris.start_for_new_order(order, placed.get("actor_id"))
+
+
 def connect() -> None:
     """Listen to the orders capability (idempotent: blinker keeps one connection)."""
     vendor_order_moved.connect(on_vendor_order_moved)
+    order_placed.connect(on_order_placed)

@@ -124,7 +124,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
     ),
     ("public", SHOPPER): ("cart.update_line", "cart.remove_line"),
     ("guest_only", None): ("accounts.login", "accounts.register"),
-    ("signed_request", None): ("payments.stripe_webhook",),
+    ("signed_request", None): ("payments.stripe_webhook", "payments.xendit_callback"),
     ("signed_in", None): (
         "accounts.profile",
         "accounts.change_password",
@@ -154,6 +154,10 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.card_return",
         "payments.upload_proof",
         "payments.shopper_proof",
+        "payments.qris",
+        "payments.qris_status",
+        "payments.qris_retry",  # not a QRIS order, or QRIS off: 400/409
+        "payments.qris_simulate",  # not simulating: 409
     ),
     ("city_admin", None): (
         "admin.dashboard",
@@ -329,6 +333,9 @@ WALKED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 RECORDING_GETS = {"accounts.export_data": "audit_log"}
 #: What "let in" looks like: the page, a redirect onwards, or a refusal of the step itself.
 ALLOWED = {200, 302, 303, 400, 409}
+#: Routes let in by the policy that then refuse a request on a check of their own, and how:
+#: Xendit's callback without Xendit's token is 403 (the walk cannot send the token).
+OWN_REFUSALS = {"payments.xendit_callback": 403}
 
 
 @dataclass(frozen=True)
@@ -730,7 +737,8 @@ def walk(app: Flask, world: World, role: str) -> list[str]:
                 response = request_as(client, method, url, data, undo)
                 checked += 1
                 writes = unexpected_writes(rule.endpoint, method, allowed, log.take())
-                if not verdict(outcome, response):
+                own_refusal = OWN_REFUSALS.get(rule.endpoint) == response.status_code
+                if not verdict(outcome, response) and not (allowed and own_refusal):
                     failures.append(
                         f"{role}: {method} {url} ({rule.endpoint}, {entry.policy}): expected "
                         f"{outcome}, got {response.status_code} "

@@ -1,0 +1,162 @@
+"""The simulation gateway for QRIS: development only, when Xendit has no keys (see
+`orders.payment_options`), so ``make run`` shows the whole path while no money moves.
+
+The same calls as `payments.xendit_gateway` (`create_payment`, `get_payment`,
+`simulate_payment`) returning the same records (`xendit_records.GatewayPayment`), without a
+network: a payment request is a dict shaped like Xendit's answer, kept in our own `Payment` row
+(``raw_payload``, found again by ``provider_reference``). Its QR code is a well-formed QRIS
+string for a merchant named "SIMULASI" that no bank would pay.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from marketplace import clock
+from marketplace.database import as_utc
+from marketplace.extensions import db
+from marketplace.payments.gateway_exceptions import GatewayRefused
+from marketplace.payments.models import Payment
+from marketplace.payments.xendit_records import GatewayPayment, Method, payment_from
+
+PREFIX = "sim-pr-"
+MERCHANT = "SIMULASI PASAR OPOP"
+
+
+def _crc16(data: str) -> str:
+    """CRC-16/CCITT-FALSE, the checksum that ends every QRIS string (tag 63)."""
+    crc = 0xFFFF
+    for byte in data.encode():
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return f"{crc:04X}"
+
+
+def simulated_qr_string(amount: int, reference: str) -> str:
+    """A dynamic QRIS payload (EMVCo tags) for ``amount`` rupiah, with its checksum."""
+
+    def tag(number: str, value: str) -> str:
+        return f"{number}{len(value):02d}{value}"
+
+    body = (
+        tag("00", "01")
+        + tag("01", "12")
+        + tag("26", tag("00", "ID.CO.QRIS.WWW") + tag("01", "9360000000000000000"))
+        + tag("52", "5499")
+        + tag("53", "360")
+        + tag("54", str(amount))
+        + tag("58", "ID")
+        + tag("59", MERCHANT[:25])
+        + tag("60", "MOJOKERTO")
+        + tag("62", tag("01", reference[:25]))
+        + "6304"
+    )
+    return body + _crc16(body)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def create_payment(
+    *,
+    amount: int,
+    method: Method,
+    channel: str,
+    reference: str,
+    idempotency_key: str,
+    expires_at: datetime,
+    description: str = "",
+    metadata: Mapping[str, str] | None = None,
+) -> GatewayPayment:
+    """A simulated QRIS payment request (the caller keeps it on its `Payment`). The same key
+    returns the request already made for it."""
+    if method is not Method.QRIS or channel != "QRIS":
+        raise GatewayRefused(detail="the simulation makes QRIS codes only", code="SIMULATION")
+    kept = db.session.scalar(
+        select(Payment).where(
+            Payment.idempotency_key == idempotency_key, Payment.provider_reference.is_not(None)
+        )
+    )
+    if kept is not None:
+        return payment_from(kept.raw_payload)
+    now = clock.now()
+    request_id = PREFIX + secrets.token_hex(12)
+    data: dict[str, Any] = {
+        "id": request_id,
+        "reference_id": reference,
+        "currency": "IDR",
+        "amount": amount,
+        "status": "PENDING",
+        "description": description,
+        "metadata": dict(metadata or {}),
+        "simulation": True,
+        "payment_method": {
+            "id": "sim-pm-" + secrets.token_hex(12),
+            "type": Method.QRIS.value,
+            "reusability": "ONE_TIME_USE",
+            "status": "ACTIVE",
+            "qr_code": {
+                "channel_code": "QRIS",
+                "channel_properties": {
+                    "qr_string": simulated_qr_string(amount, reference),
+                    "expires_at": _iso(expires_at),
+                },
+            },
+        },
+        "created": _iso(now),
+        "updated": _iso(now),
+    }
+    return payment_from(data)
+
+
+def _kept(payment_request_id: str) -> Payment:
+    payment = db.session.scalar(
+        select(Payment).where(Payment.provider_reference == payment_request_id)
+    )
+    if payment is None or not payment_request_id.startswith(PREFIX):
+        raise GatewayRefused(
+            detail=f"no simulated payment request {payment_request_id}",
+            code="DATA_NOT_FOUND",
+            status=404,
+        )
+    return payment
+
+
+def get_payment(payment_request_id: str) -> GatewayPayment:
+    """The simulated request as kept; an unpaid one past its deadline reads as expired."""
+    data = dict(_kept(payment_request_id).raw_payload)
+    read = payment_from(data)
+    if (
+        read.gateway_status == "PENDING"
+        and read.expires_at is not None
+        and as_utc(read.expires_at) <= clock.now()
+    ):
+        return payment_from({**data, "status": "EXPIRED"})
+    return read
+
+
+def simulate_payment(payment_request_id: str) -> None:
+    """The simulated shopper pays: the kept request becomes SUCCEEDED (nothing else changes;
+    the caller then applies it as it applies a verified callback)."""
+    payment = _kept(payment_request_id)
+    read = get_payment(payment_request_id)
+    if read.gateway_status != "PENDING":
+        raise GatewayRefused(
+            detail=f"simulated payment request {payment_request_id} is {read.gateway_status}",
+            code="PAYMENT_REQUEST_ALREADY_COMPLETED",
+            status=409,
+        )
+    payment.raw_payload = {
+        **payment.raw_payload,
+        "status": "SUCCEEDED",
+        "updated": _iso(clock.now()),
+    }
+    db.session.flush()

@@ -1,0 +1,184 @@
+"""The demo shopper pays a cart from two cooperatives at once by QRIS: checkout offers QRIS first,
+placing the order shows our own page with the QR code, the fake Xendit is told the shopper paid
+(its test-mode simulation, which posts the ``payment.succeeded`` callback to the live server),
+and the page, polling by itself, says the payment arrived; both parts are paid.
+
+The live server has Xendit on, pointing the official library at the fake (XENDIT_API_BASE). The
+QRIS page is also measured at 360×740 and on a desktop, in both languages, with axe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from marketplace.accounts.models import User
+from marketplace.cart import services as cart_services
+from marketplace.catalogue.models import Product
+from marketplace.demo import DEMO_PASSWORD
+from marketplace.extensions import db
+from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
+from marketplace.payments import xendit_gateway
+from marketplace.payments.models import Payment
+from tests.e2e.conftest import LiveServer, PageEvents, serve_app
+from tests.xendit_fake import FakeXendit
+
+pytestmark = pytest.mark.slow
+
+SHOPPER_EMAIL = "pembeli@demo.test"
+#: One product of each of two cooperatives.
+PRODUCTS = ("keripik-tempe-original-al-hikmah", "sambal-ijo-khas-pesantren-nurul-huda")
+
+
+@pytest.fixture(scope="module")
+def fake_xendit() -> Iterator[FakeXendit]:
+    fake = FakeXendit().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def qris_server(
+    tmp_path_factory: pytest.TempPathFactory, fake_xendit: FakeXendit
+) -> Iterator[LiveServer]:
+    with serve_app(
+        tmp_path_factory.mktemp("e2e-qris"),
+        XENDIT_SECRET_KEY=fake_xendit.secret_key,
+        XENDIT_CALLBACK_TOKEN=fake_xendit.callback_token,
+        XENDIT_API_BASE=fake_xendit.url,
+        XENDIT_TIMEOUT_SECONDS=10.0,
+    ) as live:
+        yield live
+
+
+def _fill_cart(live: LiveServer) -> list[str]:
+    """The demo shopper's cart: one of each product (names of their cooperatives)."""
+    with live.app.test_request_context():
+        shopper = db.session.scalar(select(User).where(User.email == SHOPPER_EMAIL))
+        assert shopper is not None
+        cart = cart_services.user_cart(shopper)
+        names = []
+        for slug in PRODUCTS:
+            product = db.session.scalar(select(Product).where(Product.slug == slug))
+            assert product is not None
+            cart_services.add_item(cart, product.variants[0].id, product.min_order_qty)
+            names.append(product.cooperative.name)
+        db.session.commit()
+        return names
+
+
+def _log_in(page: Page, live: LiveServer, email: str = SHOPPER_EMAIL) -> None:
+    page.goto(live.path("/account/login"))
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(live.path("/"))
+
+
+def _order(live: LiveServer, number: str) -> tuple[Order, Payment]:
+    with live.app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == number))
+        assert order is not None
+        payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+        assert payment is not None
+        db.session.expunge_all()
+        return order, payment
+
+
+def _place_by_qris(page: Page, live: LiveServer, cooperatives: list[str]) -> str:
+    page.goto(live.path("/checkout"))
+    methods = page.get_by_role("group", name="Metode pembayaran").get_by_role("radio")
+    expect(methods.first).to_have_accessible_name("QRIS (semua e-wallet dan m-banking)")
+    for name in cooperatives:
+        page.get_by_role("group", name=f"Pengiriman dari {name}").get_by_role(
+            "radio", name=re.compile("^Ambil sendiri")
+        ).check()
+    methods.first.check()
+    page.get_by_role("button", name="Lanjut ke ringkasan").click()
+    page.get_by_role("button", name="Buat pesanan").click()
+    expect(page).to_have_url(re.compile(r"/orders/OPOP-\d{4}-\d{6}/payment/qris$"))
+    found = re.search(r"/orders/(OPOP-\d{4}-\d{6})/", page.url)
+    assert found
+    return found.group(1)
+
+
+def test_the_demo_shopper_pays_a_two_cooperative_cart_by_qris_and_sees_both_parts_paid(
+    qris_server: LiveServer, fake_xendit: FakeXendit, page: Page, page_events: PageEvents
+) -> None:
+    live = qris_server
+    fake_xendit.callback_url = live.path("/payments/xendit/callback")
+    cooperatives = _fill_cart(live)
+    _log_in(page, live)
+    number = _place_by_qris(page, live, cooperatives)
+
+    # Our own page: the QR code, the amount, the deadline in WIB, how to pay.
+    expect(page.get_by_role("img", name="Kode QRIS")).to_be_visible()
+    main = page.locator("main")
+    expect(main).to_contain_text("WIB")
+    expect(main).to_contain_text("pindai kode QR")
+    status = page.get_by_role("status").filter(has_text="Menunggu pembayaran")
+    expect(status).to_be_visible()
+    order, payment = _order(live, number)
+    assert payment.amount == order.grand_total
+    assert len(fake_xendit.calls("POST", "/payment_requests")) == 1
+
+    # The shopper pays in their app: Xendit (the fake's test mode) posts the callback.
+    with live.app.test_request_context():
+        xendit_gateway.simulate_payment(payment.provider_reference or "")
+    fake_xendit.settle()
+    assert fake_xendit.deliveries[-1][0] == 200, fake_xendit.deliveries
+
+    # The page notices by itself (polling), with no reload by the test.
+    expect(page.locator("#qris-status")).to_contain_text("Pembayaran diterima", timeout=15_000)
+    page.goto(live.path(f"/orders/{number}"))
+    parts = page.locator("section.order-part")
+    expect(parts).to_have_count(2)
+    for index in range(2):
+        expect(parts.nth(index).locator(".status")).to_have_text("Sudah dibayar")
+    with live.app.app_context():
+        states = db.session.scalars(select(Order).where(Order.number == number)).one().vendor_orders
+        assert {vo.status for vo in states} == {VendorOrderStatus.PAID}
+        assert db.session.scalar(select(Order.payment_method).where(Order.number == number)) == (
+            PaymentMethod.QRIS
+        )
+    # Reopening the page made no second payment request.
+    created = [c for c in fake_xendit.calls("POST", "/payment_requests") if c.path.count("/") == 1]
+    assert len(created) == 1
+    page_events.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_qris_page_fits_a_phone_and_has_no_serious_accessibility_violations(
+    qris_server: LiveServer, fake_xendit: FakeXendit, browser: Browser, language: str
+) -> None:
+    from tests.e2e.test_accessibility import describe, open_page, violations
+    from tests.e2e.test_phone_overflow import measure
+
+    live = qris_server
+    cooperatives = _fill_cart(live)
+    number = ""
+    problems = {}
+    for viewport in ("phone", "desktop"):
+        page = open_page(browser, viewport, language)
+        try:
+            _log_in(page, live)
+            if not number:
+                page.goto(live.path("/?lang=id"))
+                number = _place_by_qris(page, live, cooperatives)
+            page.goto(live.path(f"/orders/{number}/payment/qris?lang={language}"))
+            assert page.locator("html").get_attribute("lang") == language
+            expect(page.locator(".qr-code")).to_be_visible()
+            found = violations(page)
+            if found:
+                problems[f"{viewport} axe"] = describe(found)
+            fits = measure(page)
+            if not fits.fits:
+                problems[f"{viewport} width"] = str(fits)
+        finally:
+            page.context.close()
+    assert not problems, "\n\n".join(f"{key}:\n{text}" for key, text in problems.items())
