@@ -206,23 +206,29 @@ def circles() -> list[list[str]]:
 
 
 def mermaid() -> str:
-    """The packages as a Mermaid flowchart, one subgraph per layer, arrows for imports (the
-    ground is one box: every package stands on it)."""
+    """The domain packages as a Mermaid flowchart, one box per layer, an arrow for each import
+    between packages. Every package stands on the ground and the application assembles them
+    all, so those arrows are left out: the picture shows what the layers say."""
     graph = package_graph()
+    ground = LAYERS[0][1]
+    application = LAYERS[-1][1]
     lines = ["flowchart BT"]
-    for rank, (name, packages) in enumerate(LAYERS):
-        if name == GROUND:
-            lines.append(f'  ground["ground: {", ".join(sorted(packages & set(graph)))}"]')
+    for rank, (name, packages) in enumerate(LAYERS[1:-1], start=1):
+        members = sorted(packages & set(graph))
+        if len(members) == 1 and members[0] == name:
+            lines.append(f"  {name}")
             continue
         lines.append(f'  subgraph L{rank}["{name}"]')
-        lines.extend(f"    {package.strip('_')}" for package in sorted(packages & set(graph)))
+        lines.extend(f"    {package}" for package in members)
         lines.append("  end")
-    ground = LAYERS[0][1]
     for source in sorted(graph):
-        if source in ground:
+        if source in ground or source in application:
             continue
-        targets = sorted({"ground" if target in ground else target for target in graph[source]})
-        lines.extend(f"  {source.strip('_')} --> {target.strip('_')}" for target in targets)
+        lines.extend(
+            f"  {source} --> {target}"
+            for target in sorted(graph[source])
+            if target not in ground and target not in application
+        )
     return "\n".join(lines)
 
 

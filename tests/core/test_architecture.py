@@ -73,3 +73,14 @@ def test_no_module_of_the_package_is_past_600_lines() -> None:
         if (length := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST
     }
     assert {path: n for path, n in long.items() if path not in DATA_MODULES} == {}
+
+
+def test_the_architecture_page_draws_the_imports_as_they_are() -> None:
+    """docs/architecture.md's diagram is the script's drawing of today's code, and the page
+    names every package of the layers."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn = page.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert drawn == import_graph.mermaid(), "redraw: python scripts/import_graph.py --mermaid"
+    for _, packages in import_graph.LAYERS:
+        for package in packages:
+            assert f"`{package}`" in page, f"docs/architecture.md does not name {package}"
