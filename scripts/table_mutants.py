@@ -37,6 +37,7 @@ RESULTS = ROOT / "mutants" / "table-mutants.json"
 TARGETS: dict[str, list[str]] = {
     "marketplace/orders/lifecycle.py": [
         "tests/orders/test_lifecycle.py",
+        "tests/orders/test_reservations.py",
         "tests/orders/test_cooperative_orders.py",
         "tests/vendors/test_dashboard.py",
     ],
@@ -62,19 +63,18 @@ class Mutant:
     status: str = "not checked"
 
 
-def _collection(value: ast.expr | None) -> ast.expr | None:
-    """The literal collection an assignment's value is, unwrapped from frozenset(...) etc."""
+def _collections(value: ast.expr | None) -> list[ast.expr]:
+    """The literal collections an assignment's value is or builds its table from: the value
+    itself, unwrapped from frozenset(...) and the like, or the collection arguments of a call
+    (`TransitionTable(Status, (row(...), ...), Error)`)."""
     if isinstance(value, COLLECTIONS):
-        return value
-    if (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Name)
-        and value.func.id in WRAPPERS
-        and len(value.args) == 1
-        and isinstance(value.args[0], COLLECTIONS)
-    ):
-        return value.args[0]
-    return None
+        return [value]
+    if not isinstance(value, ast.Call):
+        return []
+    if isinstance(value.func, ast.Name) and value.func.id in WRAPPERS and len(value.args) == 1:
+        return _collections(value.args[0])
+    arguments = [*value.args, *(keyword.value for keyword in value.keywords)]
+    return [found for argument in arguments for found in _collections(argument)]
 
 
 class _Source:
@@ -163,11 +163,13 @@ def mutants_of(module: str) -> list[Mutant]:
             continue
         if not isinstance(target, ast.Name):
             continue
-        collection = _collection(value)
-        if collection is None:
-            continue
         table = target.id
-        for element, start, end, value_node in _element_spans(source, collection):
+        rows = [
+            (collection, *span)
+            for collection in _collections(value)
+            for span in _element_spans(source, collection)
+        ]
+        for collection, element, start, end, value_node in rows:
             cut_start, cut_end, replacement = _removal(source, collection, start, end)
             found.append(
                 Mutant(

@@ -42,14 +42,17 @@ def _tables(source: str) -> dict[str, list[ast.AST]]:
             target, value = statement.target, statement.value
         else:
             continue
-        collection = table_mutants._collection(value)
-        if not isinstance(target, ast.Name) or collection is None:
+        if not isinstance(target, ast.Name):
             continue
-        if isinstance(collection, ast.Dict):
-            pairs = zip(collection.keys, collection.values, strict=True)
-            elements: list[ast.AST] = [ast.Tuple([k, v]) for k, v in pairs]
-        else:
-            elements = list(collection.elts)
+        elements: list[ast.AST] = []
+        for collection in table_mutants._collections(value):
+            if isinstance(collection, ast.Dict):
+                pairs = zip(collection.keys, collection.values, strict=True)
+                elements += [ast.Tuple([k, v]) for k, v in pairs]
+            else:
+                elements += list(collection.elts)
+        if not elements:
+            continue
         tables[target.id] = elements
     return tables
 
