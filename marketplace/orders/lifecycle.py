@@ -22,8 +22,6 @@ sits in, named after the cooperative's next move (`group_of`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask_babel import lazy_gettext as _l
 
 from marketplace.labels import LabelledEnum
@@ -75,31 +73,22 @@ def _was_paid(vendor_order: VendorOrder) -> bool:
 Transition = GenericTransition[VendorOrderStatus, ActorKind, VendorOrder]
 
 
-def _t(
-    source: VendorOrderStatus,
-    target: VendorOrderStatus,
-    actors: set[ActorKind],
-    condition: Callable[[VendorOrder], bool] | None = None,
-) -> Transition:
-    return row(source, target, actors, condition)
-
-
 TRANSITIONS: tuple[Transition, ...] = (
-    _t(S.AWAITING_PAYMENT, S.PAID, {PAYMENT}, _pays_in_advance),
-    _t(S.AWAITING_PAYMENT, S.ACCEPTED, {COOPERATIVE}, pays_at_pickup),
-    _t(S.AWAITING_PAYMENT, S.CANCELLED, {SHOPPER, COOPERATIVE, SYSTEM, CITY_ADMIN}),
-    _t(S.PAID, S.ACCEPTED, {COOPERATIVE}),
-    _t(S.PAID, S.CANCELLED, {SHOPPER, COOPERATIVE, CITY_ADMIN}),
-    _t(S.ACCEPTED, S.CANCELLED, {CITY_ADMIN}),
-    _t(S.ACCEPTED, S.SHIPPED, {COOPERATIVE}, _sent),
-    _t(S.ACCEPTED, S.READY_FOR_PICKUP, {COOPERATIVE}, _picked_up),
-    _t(S.SHIPPED, S.DELIVERED, {COOPERATIVE}),
-    _t(S.READY_FOR_PICKUP, S.DELIVERED, {COOPERATIVE}),
+    row(S.AWAITING_PAYMENT, S.PAID, {PAYMENT}, _pays_in_advance),
+    row(S.AWAITING_PAYMENT, S.ACCEPTED, {COOPERATIVE}, pays_at_pickup),
+    row(S.AWAITING_PAYMENT, S.CANCELLED, {SHOPPER, COOPERATIVE, SYSTEM, CITY_ADMIN}),
+    row(S.PAID, S.ACCEPTED, {COOPERATIVE}),
+    row(S.PAID, S.CANCELLED, {SHOPPER, COOPERATIVE, CITY_ADMIN}),
+    row(S.ACCEPTED, S.CANCELLED, {CITY_ADMIN}),
+    row(S.ACCEPTED, S.SHIPPED, {COOPERATIVE}, _sent),
+    row(S.ACCEPTED, S.READY_FOR_PICKUP, {COOPERATIVE}, _picked_up),
+    row(S.SHIPPED, S.DELIVERED, {COOPERATIVE}),
+    row(S.READY_FOR_PICKUP, S.DELIVERED, {COOPERATIVE}),
     # Pay at pickup, never collected: expires a configurable time after "ready for pickup".
-    _t(S.READY_FOR_PICKUP, S.CANCELLED, {SYSTEM}, _unpaid_pickup),
-    _t(S.READY_FOR_PICKUP, S.CANCELLED, {CITY_ADMIN}),
-    _t(S.DELIVERED, S.COMPLETED, {SYSTEM}),
-    _t(S.CANCELLED, S.REFUNDED, {PAYMENT}, _was_paid),
+    row(S.READY_FOR_PICKUP, S.CANCELLED, {SYSTEM}, _unpaid_pickup),
+    row(S.READY_FOR_PICKUP, S.CANCELLED, {CITY_ADMIN}),
+    row(S.DELIVERED, S.COMPLETED, {SYSTEM}),
+    row(S.CANCELLED, S.REFUNDED, {PAYMENT}, _was_paid),
 )
 
 #: The machine: `TRANSITIONS` and the error for any other move.
