@@ -204,7 +204,6 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_handling(app: Flask) -> None:
     from flask import Response
-    from flask_login import current_user
 
     from marketplace.errors import register_error_handlers
     from marketplace.extensions import db
@@ -213,7 +212,6 @@ def register_request_handling(app: Flask) -> None:
     from marketplace.mail import dispatch_queued
     from marketplace.observability import init_observability
     from marketplace.policy import register_policy_enforcement
-    from marketplace.procurement.access import agency_roles_of
     from marketplace.urls import absolute_url
 
     init_observability(app)
@@ -234,12 +232,6 @@ def register_request_handling(app: Flask) -> None:
             db.session.rollback()
             discard_after_commit()
         return response
-
-    # Each workspace adds its own navigation (vendors, admin, cart, procurement's unread count);
-    # the agencies' roles join procurement's own context processor once its restructuring lands.
-    @app.context_processor
-    def navigation_context() -> dict[str, object]:
-        return {"nav_agency_roles": agency_roles_of(current_user)}
 
 
 def register_commands(app: Flask) -> None:

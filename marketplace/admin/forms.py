@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from marketplace.fields import ChoiceField, DayField
-from marketplace.procurement.models import ROLE_LABELS, ProcurementRole
+from marketplace.procurement.models import ProcurementRole
 from marketplace.validators import digits_only, email, length, required, strip
 
 REASON_MAX = 2000
@@ -115,7 +115,8 @@ class AgencyMemberForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), length(254), email()])
     role = ChoiceField(
         _l("Peran pengadaan"),
-        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in ProcurementRole],
+        # A callable: the labels are read when the form is used, in the reader's language.
+        choices=lambda: [SelectChoice(role.value, role.label) for role in ProcurementRole],
         validators=[required()],
     )
 

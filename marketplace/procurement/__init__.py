@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from marketplace.jobs import periodic
+from marketplace.procurement.access import agency_roles_of
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 
@@ -44,7 +45,11 @@ def _wib_date(moment: Any) -> Any:
 
 @bp.app_context_processor
 def _navigation() -> dict[str, Any]:
-    return {"procurement_unread": _unread} if has_request_context() else {}
+    """The header's procurement links, on every page: the agency roles the user holds (none
+    outside a request) and the unread notifications, counted only when a page asks."""
+    if not has_request_context():
+        return {"nav_agency_roles": set()}
+    return {"nav_agency_roles": agency_roles_of(current_user), "procurement_unread": _unread}
 
 
 from marketplace.procurement import (  # noqa: E402,F401

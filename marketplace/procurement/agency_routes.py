@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.http import Page
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
@@ -32,7 +33,6 @@ from marketplace.procurement.screens import (
     PP,
     PPK,
     REFUSALS,
-    Page,
     helpers,
     holds,
     invalid,

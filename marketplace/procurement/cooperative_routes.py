@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER
+from marketplace.http import Page
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
@@ -21,7 +22,7 @@ from marketplace.procurement import (
     purchasing,
 )
 from marketplace.procurement.common import last_day, today, totals_for
-from marketplace.procurement.screens import REFUSALS, Page, helpers, invalid, last_prices, refused
+from marketplace.procurement.screens import REFUSALS, helpers, invalid, last_prices, refused
 
 # ------------------------------------------------------------------------------------------
 # The cooperative's screens

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import exports
-from marketplace.http import private_download
+from marketplace.http import Page, private_download
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import bp, documents, forms, reports
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT, REPORT_READER
 from marketplace.procurement.common import today
-from marketplace.procurement.screens import REFUSALS, Page, invalid, refused
+from marketplace.procurement.screens import REFUSALS, invalid, refused
 
 # ------------------------------------------------------------------------------------------
 # Documents

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +40,6 @@ from marketplace.procurement.models import (
 )
 from marketplace.procurement.notifications import notify
 from marketplace.procurement.purchasing import close_if_settled
-from marketplace.procurement.signals import procurement_payment_recorded
 
 BENDAHARA = ProcurementRole.BENDAHARA
 
@@ -160,23 +158,6 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
         price_excluding_ppn=invoice.subtotal,
         paid_on=paid_on,
         actor_id=user.id,
-    )
-    procurement_payment_recorded.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        payment_id=payment.id,
-        invoice_id=invoice.id,
-        invoice_number=invoice.number,
-        purchase_order_id=order.id,
-        cooperative_id=invoice.cooperative_id,
-        agency_id=invoice.agency_id,
-        net_amount=payment.amount,
-        gross_amount=invoice.total,
-        ppn_withheld=payment.ppn_withheld,
-        pph22_withheld=payment.pph22_withheld,
-        bukti_potong_number=payment.bukti_potong_number,
-        method=str(method),
-        reference=reference,
-        paid_on=paid_on,
     )
     notify(
         cooperative_members(invoice.cooperative_id),

@@ -14,12 +14,11 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from marketplace.cooperatives.access import membership_of
-from marketplace.http import is_local_url
+from marketplace.http import Page, is_local_url
 from marketplace.policy import allow
 from marketplace.procurement import bp, forms, notifications, worklist
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT
 from marketplace.procurement.common import agency_ids
-from marketplace.procurement.screens import Page
 
 # ------------------------------------------------------------------------------------------
 # The worklist and notifications

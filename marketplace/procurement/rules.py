@@ -8,7 +8,6 @@ it knows (totals, dates, earlier orders) and the tests need no app. The taxes ar
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,12 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 
 from marketplace.i18n import rupiah
+from marketplace.labels import LabelledEnum
 from marketplace.procurement import tax
 from marketplace.procurement.exceptions import CardLimitExceeded, OrderValueAboveLimit
 from marketplace.procurement.settings import ProcurementSettings
 
 __all__ = [
-    "DOCUMENT_TYPE_LABELS",
     "DocumentType",
     "PriorOrder",
     "ProcurementSettings",
@@ -46,25 +45,18 @@ __all__ = [
 # --- Value bands ---------------------------------------------------------------------------
 
 
-class DocumentType(enum.StrEnum):
+class DocumentType(LabelledEnum):
     """The document an order needs, by its total including PPN, from the lowest band up."""
 
-    PROOF_OF_PURCHASE = "bukti_pembelian"  # up to Rp10.000.000
-    KUITANSI = "kuitansi"  # up to Rp50.000.000
-    SPK = "spk"  # Surat Perintah Kerja, up to Rp200.000.000
-    CONTRACT = "kontrak"  # surat perjanjian: above the SPK band, not handled by this channel
+    #: Up to Rp10.000.000.
+    PROOF_OF_PURCHASE = "bukti_pembelian", _l("Bukti pembelian")
+    #: Up to Rp50.000.000.
+    KUITANSI = "kuitansi", _l("Kuitansi")
+    #: Surat Perintah Kerja, up to Rp200.000.000.
+    SPK = "spk", _l("SPK (Surat Perintah Kerja)")
+    #: Surat perjanjian: above the SPK band, not handled by this channel.
+    CONTRACT = "kontrak", _l("Surat perjanjian (kontrak)")
 
-    @property
-    def label(self) -> str:
-        return str(DOCUMENT_TYPE_LABELS[self])
-
-
-DOCUMENT_TYPE_LABELS = {
-    DocumentType.PROOF_OF_PURCHASE: _l("Bukti pembelian"),
-    DocumentType.KUITANSI: _l("Kuitansi"),
-    DocumentType.SPK: _l("SPK (Surat Perintah Kerja)"),
-    DocumentType.CONTRACT: _l("Surat perjanjian (kontrak)"),
-}
 
 #: The bands from the lowest up; a band's position is its rank.
 _BANDS = tuple(DocumentType)

@@ -8,11 +8,10 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.http import FORM_ERROR
+from marketplace.http import FORM_ERROR, Page
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.procurement import worklist
 from marketplace.procurement.access import agency_role, has_role
@@ -29,7 +28,6 @@ from marketplace.procurement.models import (
     RequestStatus,
 )
 
-Page = str | WerkzeugResponse | tuple[str, int]
 PP = agency_role(ProcurementRole.PEJABAT_PENGADAAN)
 PPK = agency_role(ProcurementRole.PPK)
 PENERIMA = agency_role(ProcurementRole.PENERIMA)

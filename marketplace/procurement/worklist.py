@@ -15,13 +15,9 @@ from sqlalchemy.orm import joinedload
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
 from marketplace.extensions import db
+from marketplace.labels import LabelledEnum
 from marketplace.procurement.common import agency_ids
 from marketplace.procurement.models import (
-    DELIVERY_STATUS_LABELS,
-    INVOICE_STATUS_LABELS,
-    ORDER_STATUS_LABELS,
-    QUOTATION_STATUS_LABELS,
-    REQUEST_STATUS_LABELS,
     Bast,
     Delivery,
     DeliveryStatus,
@@ -342,20 +338,13 @@ def cooperative_waiting(cooperative_id: int) -> dict[str, int]:
 
 # --- the timeline ---------------------------------------------------------------------------------
 
-SUBJECT_LABELS = {
-    Subject.REQUEST: _l("Permintaan"),
-    Subject.QUOTATION: _l("Penawaran"),
-    Subject.PURCHASE_ORDER: _l("Surat Pesanan"),
-    Subject.DELIVERY: _l("Surat jalan"),
-    Subject.INVOICE: _l("Invoice"),
-}
-
-STATUS_LABELS: dict[Subject, dict[Any, Any]] = {
-    Subject.REQUEST: REQUEST_STATUS_LABELS,
-    Subject.QUOTATION: QUOTATION_STATUS_LABELS,
-    Subject.PURCHASE_ORDER: ORDER_STATUS_LABELS,
-    Subject.DELIVERY: DELIVERY_STATUS_LABELS,
-    Subject.INVOICE: INVOICE_STATUS_LABELS,
+#: The status enum of each subject, whose members name its events' "to" status.
+STATUSES: dict[Subject, type[LabelledEnum]] = {
+    Subject.REQUEST: RequestStatus,
+    Subject.QUOTATION: QuotationStatus,
+    Subject.PURCHASE_ORDER: OrderStatus,
+    Subject.DELIVERY: DeliveryStatus,
+    Subject.INVOICE: InvoiceStatus,
 }
 
 #: What the first event of an object says (it has no "from" status).
@@ -372,10 +361,13 @@ def event_label(event: ProcurementEvent) -> str:
     """``Surat Pesanan SP-2026-000004: Diterima koperasi``, in the reader's language."""
     subject = Subject(event.subject)
     if event.from_status is None:
-        what = CREATED_LABELS[subject]
+        what = str(CREATED_LABELS[subject])
     else:
-        what = STATUS_LABELS[subject].get(event.to_status, event.to_status)
-    return f"{SUBJECT_LABELS[subject]} {event.reference}: {what}".replace("  ", " ")
+        try:
+            what = STATUSES[subject](event.to_status).label
+        except ValueError:  # a status the enum no longer has reads as it was stored
+            what = event.to_status
+    return f"{subject.label} {event.reference}: {what}".replace("  ", " ")
 
 
 def timeline(request_id: int) -> list[ProcurementEvent]:

@@ -209,3 +209,47 @@ def test_every_labelled_enum_member_has_a_label_in_both_languages(
             if len(set(words)) != len(words):
                 problems.append(f"  {enum_class.__name__} ({locale}): two members read the same")
     assert not problems, "labelled enums lacking a label:\n" + "\n".join(problems)
+
+
+def test_procurement_labels_read_in_the_readers_language(
+    app_with_compiled_catalogue: Flask,
+) -> None:
+    """The agency role choices, an actor holding a role and a timeline line are read when used,
+    in the reader's language, not when the module was imported."""
+    from marketplace.admin.forms import AgencyMemberForm
+    from marketplace.procurement.models import (
+        Actor,
+        OrderStatus,
+        ProcurementEvent,
+        ProcurementRole,
+        Subject,
+    )
+    from marketplace.procurement.worklist import event_label
+
+    app = app_with_compiled_catalogue
+    with app.test_request_context("/?lang=en"):
+        roles = [choice.label for choice in AgencyMemberForm(meta={"csrf": False}).role.choices]
+        assert roles == [role.label for role in ProcurementRole]
+        assert roles[1] == "PPK (Commitment Officer)"
+        assert Actor.PPK.label == ProcurementRole.PPK.label != "PPK (Pejabat Pembuat Komitmen)"
+
+        moved = ProcurementEvent(
+            subject=Subject.PURCHASE_ORDER,
+            reference="SP-1",
+            from_status="issued",
+            to_status="accepted",
+        )
+        assert (
+            event_label(moved)
+            == f"{Subject.PURCHASE_ORDER.label} SP-1: {OrderStatus.ACCEPTED.label}"
+        )
+        assert event_label(moved) != "Surat Pesanan SP-1: Diterima koperasi"
+        retired = ProcurementEvent(
+            subject=Subject.PURCHASE_ORDER, reference="SP-1", from_status="issued", to_status="gone"
+        )
+        assert event_label(retired) == f"{Subject.PURCHASE_ORDER.label} SP-1: gone"
+
+    with app.test_request_context("/?lang=id"):
+        roles = [choice.label for choice in AgencyMemberForm(meta={"csrf": False}).role.choices]
+        assert roles[0] == "Pejabat Pengadaan"
+        assert Actor.PPK.label == "PPK (Pejabat Pembuat Komitmen)"

@@ -1,10 +1,9 @@
 """From the accepted Surat Pesanan to the closed order: stock, partial deliveries, inspection
-and BAST, invoices judged on the order's total, payment (transfer, card limit), the signal
-for the settlement ledger, and who may do each step."""
+and BAST, invoices judged on the order's total, payment (transfer, card limit) and its
+entries in the settlement ledger, and who may do each step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,7 +32,6 @@ from marketplace.procurement.models import (
     Notification,
     OrderStatus,
 )
-from marketplace.procurement.signals import procurement_payment_recorded
 from tests.procurement import workflow as wf
 
 O = OrderStatus  # noqa: E741
@@ -222,21 +220,15 @@ def test_a_small_order_withholds_nothing(app_ctx: Flask) -> None:
     assert invoice.payable == invoice.total == 1_998_000
 
 
-@pytest.fixture
-def received() -> Iterator[list[dict[str, Any]]]:
-    calls: list[dict[str, Any]] = []
-
-    def receiver(sender: Any, **payload: Any) -> None:
-        calls.append(payload)
-
-    procurement_payment_recorded.connect(receiver)
-    yield calls
-    procurement_payment_recorded.disconnect(receiver)
+def ledger(invoice: Any) -> list[tuple[int, str, int, str | None, date | None]]:
+    """The settlement ledger's entries for an invoice: cooperative, kind, amount, number, day."""
+    entries = db.session.scalars(
+        select(SettlementEntry).where(SettlementEntry.invoice_id == invoice.id)
+    ).all()
+    return sorted((e.cooperative_id, e.kind, e.amount, e.order_number, e.paid_on) for e in entries)
 
 
-def test_payment_records_the_withholding_and_closes_the_order(
-    app_ctx: Flask, received: list[dict[str, Any]]
-) -> None:
+def test_payment_records_the_withholding_and_closes_the_order(app_ctx: Flask) -> None:
     c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
     order = wf.accepted(c, price=10_000, quantity=1000, ceiling=20_000_000)
     first = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 400), 400))
@@ -248,23 +240,26 @@ def test_payment_records_the_withholding_and_closes_the_order(
     )
     assert payment.bukti_potong_number == "BP-22-0001"
     assert first.status == InvoiceStatus.PAID and order.status == O.PARTLY_DELIVERED
-    assert received == [
-        {
-            "payment_id": payment.id,
-            "invoice_id": first.id,
-            "invoice_number": first.number,
-            "purchase_order_id": order.id,
-            "cooperative_id": c.cooperative.id,
-            "agency_id": c.agency.id,
-            "net_amount": 3_940_000,
-            "gross_amount": 4_440_000,
-            "ppn_withheld": 440_000,
-            "pph22_withheld": 60_000,
-            "bukti_potong_number": "BP-22-0001",
-            "method": "transfer",
-            "reference": "SP2D-0001/2026",
-            "paid_on": today(),
-        }
+    assert (first.total, payment.amount, payment.ppn_withheld, payment.pph22_withheld) == (
+        4_440_000,
+        3_940_000,
+        440_000,
+        60_000,
+    )
+    assert (payment.invoice_id, first.purchase_order_id, first.agency_id) == (
+        first.id,
+        order.id,
+        c.agency.id,
+    )
+    assert (payment.method, payment.reference, payment.paid_on) == (
+        "transfer",
+        "SP2D-0001/2026",
+        today(),
+    )
+    # What the cooperative received enters its own settlement ledger, in the same transaction.
+    assert ledger(first) == [
+        (c.cooperative.id, "collected", 3_940_000, first.number, today()),
+        (c.cooperative.id, "earning", 3_940_000, first.number, today()),
     ]
     message = next(m for m in notices_for(c.member) if first.number in m and "dibayar" in m)
     assert "Rp3.940.000" in message and "Rp440.000" in message and "Rp60.000" in message
@@ -278,7 +273,7 @@ def test_payment_records_the_withholding_and_closes_the_order(
 
 
 def test_a_paid_invoice_enters_the_cooperative_s_settlement_ledger(
-    app_ctx: Flask, received: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "2.5")
     c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
@@ -312,9 +307,7 @@ def test_a_paid_invoice_enters_the_cooperative_s_settlement_ledger(
         ({"method": "cash"}, "cara pembayaran"),
     ],
 )
-def test_bad_payments_are_refused(
-    app_ctx: Flask, overrides: dict[str, Any], message: str, received: list[Any]
-) -> None:
+def test_bad_payments_are_refused(app_ctx: Flask, overrides: dict[str, Any], message: str) -> None:
     c = wf.cast(price=10_000, on_hand=2000)
     order = wf.accepted(c, price=10_000, quantity=1000, ceiling=20_000_000)
     invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 300), 300))
@@ -323,7 +316,7 @@ def test_bad_payments_are_refused(
         overrides = {**overrides, "paid_on": days[overrides["paid_on"]]}
     with pytest.raises(InvalidProcurementInput, match=message):
         wf.pay(c, invoice, **overrides)
-    assert invoice.status == InvoiceStatus.ISSUED and received == []
+    assert invoice.status == InvoiceStatus.ISSUED and ledger(invoice) == []
 
 
 def test_the_government_card_is_limited_per_payee(app: Flask) -> None:

@@ -6,9 +6,6 @@ One module per concept (`agency`, `status`, `request`, `order`); everything is i
 here, as before."""
 
 from marketplace.procurement.models.agency import (
-    ROLE_LABELS as ROLE_LABELS,
-)
-from marketplace.procurement.models.agency import (
     Agency as Agency,
 )
 from marketplace.procurement.models.agency import (
@@ -67,27 +64,6 @@ from marketplace.procurement.models.request import (
 )
 from marketplace.procurement.models.request import (
     RequestLine as RequestLine,
-)
-from marketplace.procurement.models.status import (
-    DELIVERY_STATUS_LABELS as DELIVERY_STATUS_LABELS,
-)
-from marketplace.procurement.models.status import (
-    INVOICE_STATUS_LABELS as INVOICE_STATUS_LABELS,
-)
-from marketplace.procurement.models.status import (
-    ORDER_STATUS_LABELS as ORDER_STATUS_LABELS,
-)
-from marketplace.procurement.models.status import (
-    PAYMENT_METHOD_LABELS as PAYMENT_METHOD_LABELS,
-)
-from marketplace.procurement.models.status import (
-    QUOTATION_STATUS_LABELS as QUOTATION_STATUS_LABELS,
-)
-from marketplace.procurement.models.status import (
-    REQUEST_STATUS_LABELS as REQUEST_STATUS_LABELS,
-)
-from marketplace.procurement.models.status import (
-    ROUND_KIND_LABELS as ROUND_KIND_LABELS,
 )
 from marketplace.procurement.models.status import (
     Actor as Actor,

@@ -3,8 +3,6 @@ yearly goods budgets."""
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,25 +11,18 @@ from marketplace.accounts.invitations import InvitationMixin
 from marketplace.accounts.models import User
 from marketplace.database import TimestampMixin, in_check, money_column
 from marketplace.extensions import Model
+from marketplace.labels import LabelledEnum
 
 
-class ProcurementRole(enum.StrEnum):
-    PEJABAT_PENGADAAN = "pejabat_pengadaan"  # prepares requests and negotiates
-    PPK = "ppk"  # commitment officer: approves and signs
-    PENERIMA = "penerima"  # receives and inspects deliveries
-    BENDAHARA = "bendahara"  # records payment and withholding
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    ProcurementRole.PEJABAT_PENGADAAN: _l("Pejabat Pengadaan"),
-    ProcurementRole.PPK: _l("PPK (Pejabat Pembuat Komitmen)"),
-    ProcurementRole.PENERIMA: _l("Pemeriksa/Penerima Barang"),
-    ProcurementRole.BENDAHARA: _l("Bendahara Pengeluaran"),
-}
+class ProcurementRole(LabelledEnum):
+    #: Prepares requests and negotiates.
+    PEJABAT_PENGADAAN = "pejabat_pengadaan", _l("Pejabat Pengadaan")
+    #: Commitment officer: approves and signs.
+    PPK = "ppk", _l("PPK (Pejabat Pembuat Komitmen)")
+    #: Receives and inspects deliveries.
+    PENERIMA = "penerima", _l("Pemeriksa/Penerima Barang")
+    #: Records payment and withholding.
+    BENDAHARA = "bendahara", _l("Bendahara Pengeluaran")
 
 
 class Agency(TimestampMixin, Model):
