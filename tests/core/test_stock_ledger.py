@@ -75,6 +75,7 @@ def test_every_free_unit_can_be_removed(app_ctx: Flask) -> None:
     variant.reserved = 2
     movement = stock.remove(variant.id, 3, reason=MovementReason.LOSS)
     assert (movement.quantity, movement.balance_after) == (-3, 2)
+    assert (movement.note, movement.actor_id) == ("", None)  # nothing said, nobody named
     assert (variant.on_hand, variant.reserved) == (2, 2)
 
 

@@ -106,6 +106,26 @@ def test_a_restock_needs_no_note_and_adds_even_a_single_unit(coop: Cooperative, 
     assert variant.on_hand == 1
 
 
+def test_a_restock_keeps_its_note(coop: Cooperative, actor: int) -> None:
+    variant = variant_of(coop)
+    movement = stock.adjust(coop.id, variant.id, RESTOCK, 4, note="dari pemasok", actor_id=actor)
+    assert movement is not None and movement.note == "dari pemasok"
+
+
+def test_counting_a_shelf_that_was_empty_records_what_was_found(
+    coop: Cooperative, actor: int
+) -> None:
+    variant = variant_of(coop)
+    movement = stock.adjust(coop.id, variant.id, CORRECTION, 4, note="ketemu", actor_id=actor)
+    assert movement is not None
+    assert (movement.reason, movement.quantity, movement.balance_after) == (
+        MovementReason.CORRECTION,
+        4,
+        4,
+    )
+    assert stock.adjust(coop.id, variant.id, CORRECTION, 4, note="cek", actor_id=actor) is None
+
+
 def test_the_note_is_kept_without_surrounding_spaces(coop: Cooperative, actor: int) -> None:
     variant = variant_of(coop, 5)
     movement = stock.adjust(coop.id, variant.id, DAMAGE, 1, note="  basah  ", actor_id=actor)

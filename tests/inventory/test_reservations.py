@@ -110,12 +110,13 @@ def test_selling_two_variants_of_one_product_counts_both(app_ctx: Flask) -> None
     small = stocked(5, product=product, name="S")
     large = stocked(5, product=product, name="L")
     stock.reserve({small.id: 1, large.id: 2})
-    stock.sell({small.id: 1, large.id: 2})
+    movements = stock.sell({small.id: 1, large.id: 2})
     assert product.sold_count == 3
     reasons = db.session.scalars(
         select(StockMovement.reason).where(StockMovement.reason == MovementReason.SALE)
     ).all()
     assert len(reasons) == 2
+    assert {(m.note, m.actor_id) for m in movements} == {("", None)}
 
 
 def test_selling_what_was_never_reserved_is_refused(app_ctx: Flask) -> None:
