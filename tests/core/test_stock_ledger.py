@@ -17,6 +17,7 @@ def test_restocking_adds_to_on_hand_and_records_the_balance(app_ctx: Flask) -> N
     second = stock.restock(variant.id, 5)
     assert (first.quantity, first.balance_after) == (10, 10)
     assert (second.quantity, second.balance_after) == (5, 15)
+    assert (first.note, second.note) == ("panen pertama", "")
     assert variant.on_hand == 15
     assert stock.ledger_balance(variant.id) == 15
 
