@@ -14,7 +14,7 @@ from marketplace.inventory.exceptions import (
     ReservationMismatch,
 )
 from marketplace.inventory.models import MovementReason, StockMovement
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 
 def stocked(quantity: int, **kwargs: object) -> object:
@@ -110,12 +110,13 @@ def test_selling_two_variants_of_one_product_counts_both(app_ctx: Flask) -> None
     small = stocked(5, product=product, name="S")
     large = stocked(5, product=product, name="L")
     stock.reserve({small.id: 1, large.id: 2})
-    stock.sell({small.id: 1, large.id: 2})
+    movements = stock.sell({small.id: 1, large.id: 2})
     assert product.sold_count == 3
     reasons = db.session.scalars(
         select(StockMovement.reason).where(StockMovement.reason == MovementReason.SALE)
     ).all()
     assert len(reasons) == 2
+    assert {(m.note, m.actor_id) for m in movements} == {("", None)}
 
 
 def test_selling_what_was_never_reserved_is_refused(app_ctx: Flask) -> None:
@@ -136,3 +137,43 @@ def test_reservation_quantities_must_be_positive(app_ctx: Flask, quantity: int) 
 
 def test_quantities_of_sums_pairs_per_variant() -> None:
     assert stock.quantities_of([(1, 2), (3, 1), (1, 4)]) == {1: 6, 3: 1}
+
+
+def test_releasing_one_variant_leaves_the_others_reserved(app_ctx: Flask) -> None:
+    product = ProductFactory()
+    kept = stocked(5, product=product, name="S")
+    released = stocked(5, product=product, name="L")
+    stock.reserve({kept.id: 2, released.id: 3})
+    stock.release({released.id: 1})
+    assert (kept.reserved, released.reserved) == (2, 2)
+    assert (kept.on_hand, released.on_hand) == (5, 5)
+
+
+def test_reserving_an_unknown_variant_is_refused_as_out_of_stock(app_ctx: Flask) -> None:
+    variant = stocked(5)
+    with pytest.raises(InsufficientStock, match="Stok tidak mencukupi") as error:
+        stock.reserve({variant.id: 1, 987654: 1})
+    assert (error.value.available, error.value.variant_id) == (0, 987654)
+    assert variant.reserved == 0
+
+
+def test_a_product_is_out_of_stock_while_its_units_are_held(app_ctx: Flask) -> None:
+    variant = stocked(2)
+    stock.reserve({variant.id: 2})
+    assert variant.product.in_stock is False
+    stock.release({variant.id: 1})
+    assert variant.product.in_stock is True
+
+
+def test_selling_for_two_products_counts_each_ones_sales(app_ctx: Flask) -> None:
+    actor = UserFactory()
+    tea, honey, bystander = stocked(5), stocked(5), stocked(5)
+    stock.reserve({tea.id: 2, honey.id: 3, bystander.id: 1})
+    movements = stock.sell({honey.id: 3, tea.id: 2}, note="OPOP-2026-000042", actor_id=actor.id)
+    assert [(m.variant_id, m.quantity, m.balance_after) for m in movements] == [
+        (tea.id, -2, 3),
+        (honey.id, -3, 2),
+    ]
+    assert {(m.note, m.actor_id) for m in movements} == {("OPOP-2026-000042", actor.id)}
+    assert (tea.product.sold_count, honey.product.sold_count) == (2, 3)
+    assert (bystander.on_hand, bystander.reserved, bystander.product.sold_count) == (5, 1, 0)
