@@ -485,6 +485,7 @@ def change_publication(cooperative_id: int, product_id: int, actor_id: int, acti
         elif product.published_at is None:
             values["published_at"] = utcnow()
         values["status_reason"] = None  # the city's earlier refusal has been answered
+    PUBLICATION.find(previous, target)  # the move moderation chose must be in the table too
     guarded_move(PUBLICATION, product, target, source=previous, values=values)
     audit.record(
         f"product.{event}",
