@@ -31,6 +31,7 @@ from marketplace import audit
 from marketplace.database import utcnow
 from marketplace.errors import NotFound
 from marketplace.extensions import Model, db, redis_client
+from marketplace.transitions import guarded_update
 
 log = logging.getLogger(__name__)
 
@@ -229,16 +230,13 @@ def _claim_run(task: PeriodicTask) -> bool:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-    claimed = db.session.execute(
-        update(PeriodicRun)
-        .where(
-            PeriodicRun.name == task.name,
-            PeriodicRun.last_run_at <= now - timedelta(seconds=task.interval_seconds - 5),
-        )
-        .values(last_run_at=now)
+    claimed = guarded_update(
+        (PeriodicRun, task.name),
+        PeriodicRun.last_run_at <= now - timedelta(seconds=task.interval_seconds - 5),
+        values={"last_run_at": now},
     )
     db.session.commit()
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+    return claimed
 
 
 def run_periodic_task(name: str) -> None:

@@ -3,13 +3,15 @@
 `queue_email` renders the message in the recipient's language and adds it to the session. After
 the request commits, `dispatch_queued` sends what this request queued; anything that fails stays
 in the outbox and `flask mail send-pending` (cron) retries it. Sending claims each row with a
-guarded UPDATE, so two senders running at once never send the same email twice. An email that
+guarded UPDATE (`transitions.guarded_update`, from the statuses `MACHINE` allows), so two
+senders running at once never send the same email twice. An email that
 failed every attempt waits for the city's staff, who send it again from the operations page
 (`resend`).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Index, String, Text, func, select, update
+from sqlalchemy import CheckConstraint, Index, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace import audit
@@ -29,10 +31,24 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import Model, db
 from marketplace.jobs import after_commit
+from marketplace.transitions import TransitionTable, guarded_move, guarded_update, row
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PENDING, SENDING, SENT, FAILED = (
+    MailStatus.PENDING,
+    MailStatus.SENDING,
+    MailStatus.SENT,
+    MailStatus.FAILED,
+)
 
 
 class OutboxEmail(Model):
@@ -62,6 +78,21 @@ class NotFailed(Conflict):
     default_message = _l(
         "Email ini tidak lagi gagal (mungkin sudah dikirim ulang); muat ulang halaman."
     )
+
+
+#: An email's status machine (`marketplace.transitions`).
+MACHINE: TransitionTable[MailStatus, None, OutboxEmail] = TransitionTable(
+    MailStatus,
+    (
+        row(PENDING, SENDING),  # a sender claims it (`_claim`)
+        row(SENDING, SENDING),  # a claim abandoned past MAIL_CLAIM_TIMEOUT is taken over
+        row(SENDING, SENT),
+        row(SENDING, PENDING),  # the try failed, attempts are left
+        row(SENDING, FAILED),  # every attempt failed: the city's staff decide
+        row(FAILED, PENDING),  # sent again by the city's staff (`resend`)
+    ),
+    lambda _source, _target: NotFailed(),
+)
 
 
 class MailBackend(Protocol):
@@ -177,19 +208,17 @@ def queue_email(to: str, template: str, locale: str | None, **context: Any) -> O
 
 
 def _claim(email_id: int) -> bool:
+    """Take the email for sending: a guarded update from a status the table allows a claim
+    from (pending, or sending but abandoned); committed at once, so other senders see it."""
     stale = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
-    result = db.session.execute(
-        update(OutboxEmail)
-        .where(
-            OutboxEmail.id == email_id,
-            (OutboxEmail.status == PENDING)
-            | ((OutboxEmail.status == SENDING) & (OutboxEmail.claimed_at < stale)),
-        )
-        .values(status=SENDING, claimed_at=utcnow(), attempts=OutboxEmail.attempts + 1)
-        .execution_options(synchronize_session=False)
+    claimed = guarded_update(
+        (OutboxEmail, email_id),
+        or_(OutboxEmail.status != SENDING, OutboxEmail.claimed_at < stale),
+        sources=MACHINE.sources(SENDING),
+        values={"status": SENDING, "claimed_at": utcnow(), "attempts": OutboxEmail.attempts + 1},
     )
     db.session.commit()
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return claimed
 
 
 def send_one(email_id: int) -> bool:
@@ -268,9 +297,6 @@ def resend(email_id: int, actor_id: int) -> OutboxEmail:
         actor_id=actor_id,
         data={"attempts": email.attempts, "last_error": (email.last_error or "")[:200]},
     )
-    email.status = PENDING
-    email.attempts = 0
-    email.claimed_at = None
-    db.session.flush()
+    guarded_move(MACHINE, email, PENDING, source=FAILED, values={"attempts": 0, "claimed_at": None})
     after_commit("marketplace.mail:send_one", email.id)
     return email

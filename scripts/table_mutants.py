@@ -45,6 +45,18 @@ TARGETS: dict[str, list[str]] = {
         "tests/payments/test_states.py",
         "tests/payments/test_refunds.py",
     ],
+    "marketplace/cooperatives/services.py": [
+        "tests/core/test_transitions.py",
+        "tests/vendors/test_cooperative_services.py",
+    ],
+    "marketplace/catalogue/management.py": [
+        "tests/core/test_transitions.py",
+        "tests/vendors/test_listing_services.py",
+    ],
+    "marketplace/payments/refunds.py": [
+        "tests/core/test_transitions.py",
+        "tests/payments/test_refunds.py",
+    ],
 }
 
 COLLECTIONS = (ast.Tuple, ast.List, ast.Set, ast.Dict)

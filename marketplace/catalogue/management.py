@@ -32,6 +32,7 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.settings import PRODUCT_MODERATION, get_setting
 from marketplace.slugs import unique_slug
+from marketplace.transitions import TransitionTable, guarded_move, row, rows
 
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 PIRT_RE = re.compile(r"^[0-9]{15}$")
@@ -430,26 +431,20 @@ def set_variant_active(
     return variant
 
 
-#: Publication: action -> (statuses it may start from, status it leads to).
-PUBLICATION: dict[str, tuple[frozenset[str], str]] = {
-    "publish": (
-        frozenset({ProductStatus.DRAFT, ProductStatus.HIDDEN, ProductStatus.PENDING_REVIEW}),
-        ProductStatus.ACTIVE,
+P = ProductStatus
+#: Publication, by action: the statuses each may start from and the status it leads to.
+PUBLICATION: TransitionTable[ProductStatus, None, Product] = TransitionTable(
+    ProductStatus,
+    (
+        *rows((P.DRAFT, P.HIDDEN, P.PENDING_REVIEW), P.ACTIVE, action="publish"),
+        # Publishing a product never published while the city moderates: it waits for review.
+        *rows((P.DRAFT, P.HIDDEN), P.PENDING_REVIEW, action="publish"),
+        row(P.ACTIVE, P.HIDDEN, action="unpublish"),
+        *rows((P.DRAFT, P.HIDDEN, P.ACTIVE, P.PENDING_REVIEW), P.ARCHIVED, action="archive"),
+        row(P.ARCHIVED, P.HIDDEN, action="restore"),
     ),
-    "unpublish": (frozenset({ProductStatus.ACTIVE}), ProductStatus.HIDDEN),
-    "archive": (
-        frozenset(
-            {
-                ProductStatus.DRAFT,
-                ProductStatus.HIDDEN,
-                ProductStatus.ACTIVE,
-                ProductStatus.PENDING_REVIEW,
-            }
-        ),
-        ProductStatus.ARCHIVED,
-    ),
-    "restore": (frozenset({ProductStatus.ARCHIVED}), ProductStatus.HIDDEN),
-}
+    lambda _source, _target: InvalidStatusChange(),
+)
 
 
 def moderation_enabled() -> bool:
@@ -466,12 +461,10 @@ def change_publication(cooperative_id: int, product_id: int, actor_id: int, acti
     cooperative.
     """
     product = owned_product(cooperative_id, product_id)
-    if action not in PUBLICATION:
-        raise InvalidStatusChange()
-    sources, target = PUBLICATION[action]
-    if product.status not in sources:
-        raise InvalidStatusChange()
+    previous = product.status
+    target = PUBLICATION.for_action(action, previous).target
     event = action
+    values: dict[str, Any] = {}
     if target == ProductStatus.ACTIVE:
         if product.hidden_by_city:
             raise NotPublishable(
@@ -490,11 +483,10 @@ def change_publication(cooperative_id: int, product_id: int, actor_id: int, acti
                 raise InvalidStatusChange(_l("Produk ini sedang menunggu pemeriksaan admin kota."))
             target, event = ProductStatus.PENDING_REVIEW, "submitted_for_review"
         elif product.published_at is None:
-            product.published_at = utcnow()
-        product.status_reason = None  # the city's earlier refusal has been answered
-    previous = product.status
-    product.status = target
-    db.session.flush()
+            values["published_at"] = utcnow()
+        values["status_reason"] = None  # the city's earlier refusal has been answered
+    PUBLICATION.find(previous, target)  # the move moderation chose must be in the table too
+    guarded_move(PUBLICATION, product, target, source=previous, values=values)
     audit.record(
         f"product.{event}",
         product,

@@ -1,7 +1,8 @@
 """Cooperative rules: applying to sell, the city's decisions, the profile, and staff invitations.
 
-The city's decisions are a small state machine (`TRANSITIONS`); anything else raises
-`InvalidTransition`. Every decision records its reason, is audited, and is emailed to the owners.
+The city's decisions are a small state machine (`DECISIONS`, a `transitions.TransitionTable`
+keyed by the decision's name); anything else raises `InvalidTransition`.
+Every decision records its reason, is audited, and is emailed to the owners.
 """
 
 from __future__ import annotations
@@ -35,17 +36,22 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
 from marketplace.slugs import unique_slug
+from marketplace.transitions import TransitionTable, guarded_move, row, rows
 from marketplace.urls import absolute_url
 
 S = CooperativeStatus
-#: The city's decisions: action -> (statuses it may start from, status it leads to).
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "approve": (frozenset({S.PENDING}), S.APPROVED),
-    "request_changes": (frozenset({S.PENDING}), S.CHANGES_REQUESTED),
-    "reject": (frozenset({S.PENDING, S.CHANGES_REQUESTED}), S.REJECTED),
-    "suspend": (frozenset({S.APPROVED}), S.SUSPENDED),
-    "reinstate": (frozenset({S.SUSPENDED}), S.APPROVED),
-}
+#: The city's decisions, by name: the statuses each may start from and the status it leads to.
+DECISIONS: TransitionTable[CooperativeStatus, None, Cooperative] = TransitionTable(
+    CooperativeStatus,
+    (
+        row(S.PENDING, S.APPROVED, action="approve"),
+        row(S.PENDING, S.CHANGES_REQUESTED, action="request_changes"),
+        *rows((S.PENDING, S.CHANGES_REQUESTED), S.REJECTED, action="reject"),
+        row(S.APPROVED, S.SUSPENDED, action="suspend"),
+        row(S.SUSPENDED, S.APPROVED, action="reinstate"),
+    ),
+    lambda _source, _target: InvalidTransition(),
+)
 #: Decisions that must say why (the owners read it in the email and in the workspace).
 NEEDS_REASON = frozenset({"request_changes", "reject", "suspend"})
 
@@ -171,23 +177,18 @@ def update_application(membership: CooperativeMember, data: ApplicationData) -> 
 
 
 def decide(cooperative: Cooperative, action: str, actor: User, reason: str = "") -> Cooperative:
-    """Apply one of the city's decisions (see `TRANSITIONS`), audit it and email the owners."""
+    """Apply one of the city's decisions (see `DECISIONS`), audit it and email the owners."""
     if not actor.is_city_admin:
         raise CityAdminOnly()
-    if action not in TRANSITIONS:
-        raise InvalidTransition()
-    sources, target = TRANSITIONS[action]
-    if cooperative.status not in sources:
-        raise InvalidTransition()
+    previous = cooperative.status
+    target = DECISIONS.for_action(action, previous).target
     reason = reason.strip()
     if action in NEEDS_REASON and not reason:
         raise ReasonRequired()
-    previous = cooperative.status
-    cooperative.status = target
-    cooperative.status_reason = reason or None
+    values: dict[str, Any] = {"status_reason": reason or None}
     if target == S.APPROVED and cooperative.approved_at is None:
-        cooperative.approved_at = utcnow()
-    db.session.flush()
+        values["approved_at"] = utcnow()
+    guarded_move(DECISIONS, cooperative, target, source=previous, values=values)
     audit.record(
         f"cooperative.{action}",
         cooperative,
@@ -230,8 +231,8 @@ def reinstate(cooperative: Cooperative, actor: User, reason: str = "") -> Cooper
 
 
 def allowed_decisions(cooperative: Cooperative) -> list[str]:
-    """The decisions the city may take on this cooperative now, in `TRANSITIONS` order."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if cooperative.status in sources]
+    """The decisions the city may take on this cooperative now, in `DECISIONS` order."""
+    return DECISIONS.actions(cooperative.status)
 
 
 def set_pilot(cooperative: Cooperative, actor: User, is_pilot: bool) -> Cooperative:

@@ -23,7 +23,7 @@ from marketplace.orders.models import (
     VendorOrderEvent,
     VendorOrderStatus,
 )
-from marketplace.orders.moves import due_move, refresh_vendor_order
+from marketplace.orders.moves import due_move
 
 S = VendorOrderStatus
 
@@ -192,9 +192,17 @@ def _load_vendor_order(cooperative_id: int, vendor_order_id: int) -> VendorOrder
 
 
 def open_vendor_order(cooperative_id: int, vendor_order_id: int) -> VendorOrder:
-    """One of the cooperative's vendor orders, brought up to date (expiry, completion) and fully
-    loaded; another cooperative's is not found."""
+    """One of the cooperative's vendor orders, fully loaded, as its page and packing slip show
+    it now; another cooperative's is not found.
+
+    As on the shopper's page (`open_order`), a part whose time ran out shows as cancelled and
+    one delivered long ago as completed, with the system's note, without writing: the periodic
+    job writes the move. The part is then a copy that has left the session.
+    """
     vendor_order = _load_vendor_order(cooperative_id, vendor_order_id)
-    if refresh_vendor_order(vendor_order):
-        vendor_order = _load_vendor_order(cooperative_id, vendor_order_id)
+    now = clock.now()
+    move = due_move(vendor_order, now)
+    if move is not None:
+        db.session.expunge(vendor_order)  # with its lines and events (cascade)
+        _show_move(vendor_order, *move, now)
     return vendor_order

@@ -47,11 +47,33 @@ from marketplace.payments.models import (
 )
 from marketplace.payments.records import lock_order, log_event, move_payment, raise_flag
 from marketplace.payments.states import MONEY_RECEIVED
+from marketplace.transitions import TransitionTable, guarded_move, row
 from marketplace.urls import absolute_url, site_request_context
 
 log = logging.getLogger(__name__)
 
 PROCESS_REFUND = "marketplace.payments.refunds:process_refund"
+
+R = RefundStatus
+#: A refund's status machine (`marketplace.transitions`): it completes or fails while pending,
+#: and a failed card refund goes back to pending when the city retries it. Any other move is
+#: refused with the desk's message (`default_refund_message`).
+MACHINE: TransitionTable[RefundStatus, None, Refund] = TransitionTable(
+    RefundStatus,
+    (
+        row(R.PENDING, R.SUCCEEDED),
+        row(R.PENDING, R.FAILED),
+        row(R.FAILED, R.PENDING),
+    ),
+    lambda _source, _target: PaymentError(default_refund_message()),
+)
+
+
+def _move_refund(refund: Refund, target: RefundStatus, **values: object) -> None:
+    """One move of the refund's machine, as a guarded update (`transitions.guarded_move`)."""
+    source = refund.status
+    MACHINE.find(source, target)
+    guarded_move(MACHINE, refund, target, source=source, values=values)
 
 
 def refunds_of(payment_id: int) -> list[Refund]:
@@ -219,14 +241,15 @@ def complete_refund(
 ) -> None:
     """The money went back: record it, move the part to "refunded" when it had been marked
     paid, and the payment to "refunded" when nothing of it is left."""
-    refund.status = RefundStatus.SUCCEEDED
-    refund.provider_reference = reference[:255]
-    refund.completed_at = clock.now()
-    refund.completed_by = actor_id
-    refund.last_error = None
+    values: dict[str, object] = {
+        "provider_reference": reference[:255],
+        "completed_at": clock.now(),
+        "completed_by": actor_id,
+        "last_error": None,
+    }
     if raw is not None:
-        refund.raw_payload = dict(raw)
-    db.session.flush()
+        values["raw_payload"] = dict(raw)
+    _move_refund(refund, RefundStatus.SUCCEEDED, **values)
     vendor_order = refund.vendor_order
     if (
         vendor_order is not None
@@ -332,7 +355,7 @@ def _process_refund(refund_id: int) -> bool:
     refund.last_error = detail[:2000]
     retryable = failure.retryable if failure is not None else False
     if not retryable or refund.attempts >= current_app.config["PAYMENT_REFUND_MAX_ATTEMPTS"]:
-        refund.status = RefundStatus.FAILED
+        _move_refund(refund, RefundStatus.FAILED)
         count_event("refund_failed")
         count_refund(refund.method, "failed")
         audit.record(
@@ -400,8 +423,7 @@ def retry_refund(admin: User, refund_id: int) -> Refund:
     refund = _admin_refund(admin, refund_id)
     if refund.method != RefundMethod.CARD or refund.status != RefundStatus.FAILED:
         raise PaymentError(default_refund_message())
-    refund.status = RefundStatus.PENDING
-    refund.attempts = 0
+    _move_refund(refund, RefundStatus.PENDING, attempts=0)
     audit.record("refund.retried", refund, actor_id=admin.id, data={"amount": refund.amount})
     after_commit(PROCESS_REFUND, refund.id)
     return refund

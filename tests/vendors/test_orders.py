@@ -4,6 +4,8 @@ a form with a missing detail, is explained and changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from marketplace.audit import AuditLog
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
     DeliveryMethod,
     PaymentMethod,
@@ -22,6 +25,7 @@ from marketplace.orders.models import (
 )
 from tests.conftest import login
 from tests.factories import CourierRateBandFactory, UserFactory
+from tests.queries import counted
 from tests.vendors.conftest import Shop, place_order_with
 
 S = VendorOrderStatus
@@ -271,17 +275,57 @@ def test_the_packing_slip_is_printable(app: Flask, owner_client: FlaskClient, sh
     assert "style=" not in page and "<script>" not in page
 
 
-def test_an_overdue_order_is_expired_when_the_cooperative_opens_it(
+def writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def expire_job(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["orders", "expire"])
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+def test_opening_an_overdue_order_shows_it_expired_and_the_job_writes_it(
     app: Flask, owner_client: FlaskClient, shop_a: Shop
 ) -> None:
-    from datetime import timedelta
-
     part = place_order_with(app, shop_a, 1, paid=False)
     part.payment_due_at = part.created_at - timedelta(minutes=1)
     db.session.commit()
-    page = owner_client.get(f"/vendor/orders/{part.id}").get_data(as_text=True)
+    before = fingerprint(part)
+    with counted(app) as statements:
+        page = owner_client.get(f"/vendor/orders/{part.id}").get_data(as_text=True)
+        slip = owner_client.get(f"/vendor/orders/{part.id}/packing-slip")
     assert "Dibatalkan otomatis" in page
+    assert "Terima pesanan" not in page  # no move offered on a part shown cancelled
+    assert slip.status_code == 200 and "SKU-ALPHA" in slip.get_data(as_text=True)
+    # The pages wrote nothing: no statement, and the part still awaits payment with its stock.
+    assert statements and writes(statements) == []
+    assert fingerprint(part) == before and status_of(part) == S.AWAITING_PAYMENT
+    # The periodic job writes the expiry.
+    assert expire_job(app) == "expired 1"
     assert status_of(part) == S.CANCELLED
+    assert fingerprint(part) != before
+
+
+def test_opening_a_long_delivered_order_shows_it_completed_and_the_job_writes_it(
+    app: Flask, owner_client: FlaskClient, shop_a: Shop, clock: ModuleType
+) -> None:
+    part = place_order_with(app, shop_a, 1, delivery=DeliveryMethod.PICKUP)
+    member = shop_a.owner.user
+    with app.test_request_context():
+        order_moves.accept_vendor_order(member, part.id)
+        order_moves.mark_ready_for_pickup(member, part.id)
+        order_moves.mark_delivered(member, part.id)
+        db.session.commit()
+    clock.advance(timedelta(days=8))
+    with counted(app) as statements:
+        page = owner_client.get(f"/vendor/orders/{part.id}").get_data(as_text=True)
+    assert "Selesai otomatis" in page
+    assert statements and writes(statements) == []
+    assert status_of(part) == S.DELIVERED
+    result = app.test_cli_runner().invoke(args=["orders", "complete"])
+    assert result.output.strip() == "completed 1"
+    assert status_of(part) == S.COMPLETED
 
 
 def test_order_moves_need_the_csrf_token(
