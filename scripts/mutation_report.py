@@ -79,8 +79,11 @@ def main() -> int:
     print("{:38} {:6} {:>7} {:>7} {:>6} {:>5} {:>7}".format(*header))
     for module in sorted(set(code) | set(tables)):
         for kind, results in (("code", code.get(module, {})), ("tables", tables.get(module, {}))):
-            if kind == "tables" and not results:
-                continue
+            if not results:
+                if kind == "code" and module in code:
+                    print(f"{module:38} {kind:6} not measured: run `mutmut run` first")
+                    failed = True
+                continue  # a module with tables only
             counts: Counter[str] = Counter()
             survivors = []
             for name, killed in results.items():
