@@ -471,10 +471,10 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
     with pytest.raises(NotFound):
         settlement.record_payout(admin, 999_999, 1_000, day, "TRF-1")
     for blank in ("", "   ", None):
-        with pytest.raises(PayoutProblem, match="Tulis nomor referensi transfer bank"):
+        with pytest.raises(PayoutProblem, match=r"^Tulis nomor referensi transfer bank\.$"):
             settlement.record_payout(admin, cooperative.id, 1_000, day, blank)  # type: ignore[arg-type]
     for amount in (0, -1):
-        with pytest.raises(PayoutProblem, match="Jumlah harus lebih dari nol"):
+        with pytest.raises(PayoutProblem, match=r"^Jumlah harus lebih dari nol\.$"):
             settlement.record_payout(admin, cooperative.id, amount, day, "TRF-1")
     with pytest.raises(
         PayoutProblem, match=r"^Jumlah melebihi saldo Koppontren Amanah \(Rp50\.000\)\.$"
@@ -510,6 +510,9 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
     }
     with pytest.raises(PayoutProblem, match=r"melebihi saldo Koppontren Amanah \(Rp0\)"):
         settlement.record_payout(admin, cooperative.id, 1, day, "TRF-2")
+    settlement.post_delivery(card_part(cooperative, quantity=1))
+    without_note = settlement.record_payout(admin, cooperative.id, 1_000, day, "TRF-3")
+    assert without_note.note == ""
 
 
 def test_the_statement_totals_and_its_csv_read_every_column(app_ctx: Flask) -> None:
