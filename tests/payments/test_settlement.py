@@ -576,3 +576,61 @@ def test_the_desk_lists_balances_largest_first_then_by_name(app_ctx: Flask) -> N
         ("Koppontren A-Sama", 20_000),
         ("Koppontren B-Sama", 20_000),
     ]
+
+
+def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
+    app_ctx: Flask,
+) -> None:
+    """What the cooperative received (after withholding) into its own account is both earned
+    and collected; the commission is on the price excluding PPN; a repeat posts nothing."""
+    from tests.procurement import workflow as wf
+
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    first = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
+    second = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
+    cooperative_id = c.cooperative.id
+    long_number = "INV-2026-000001/KOPERASI/JATIM"  # longer than the ledger's 24 characters
+    paid_on = date(2026, 12, 3)
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "2.5"
+    try:
+        posted = settlement.post_invoice_payment(
+            cooperative_id,
+            first.id,
+            long_number,
+            received=1_970_000,
+            price_excluding_ppn=2_000_000,
+            paid_on=paid_on,
+            actor_id=c.treasurer.id,
+        )
+        again = settlement.post_invoice_payment(
+            cooperative_id,
+            first.id,
+            long_number,
+            received=1_970_000,
+            price_excluding_ppn=2_000_000,
+            paid_on=paid_on,
+        )
+        # 2.5% of Rp39 is less than a rupiah: no commission line at all.
+        small = settlement.post_invoice_payment(
+            cooperative_id, second.id, "INV-2", received=40, price_excluding_ppn=39, paid_on=paid_on
+        )
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+
+    assert again == []
+    short, who = long_number[:24], c.treasurer.id
+    assert [
+        (e.kind, e.amount, e.invoice_id, e.order_number, e.note, e.created_by, e.paid_on)
+        for e in posted
+    ] == [
+        (EntryKind.EARNING, 1_970_000, first.id, short, long_number, who, paid_on),
+        (EntryKind.COMMISSION, 50_000, first.id, short, "2.5%", who, paid_on),
+        (EntryKind.COLLECTED, 1_970_000, first.id, short, long_number, who, paid_on),
+    ]
+    assert all(e.vendor_order_id is None and e.cooperative_id == cooperative_id for e in posted)
+    assert [(e.kind, e.amount, e.order_number, e.created_by) for e in small] == [
+        (EntryKind.EARNING, 40, "INV-2", None),
+        (EntryKind.COLLECTED, 40, "INV-2", None),
+    ]
+    assert settlement.balance(cooperative_id) == -50_000  # the cooperative owes the commission
