@@ -218,6 +218,14 @@ def test_a_second_payment_for_a_paid_part_is_refunded_as_a_duplicate(
     first, second = payments_of(order)
     assert first.state == P.SUCCEEDED and first.flag is None
     assert second.flag == PaymentFlag.DUPLICATE and second.state == P.REFUNDED
+    # The shopper is told the second payment goes back to the card (nothing was cancelled).
+    [email] = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+    ).all()
+    assert email.subject == f"Pengembalian dana pesanan {order.number}"
+    assert "dibatalkan" not in email.body_text
+    assert "Dana Rp20.000 untuk pesanan" in email.body_text
+    assert "ke kartu yang Anda pakai" in email.body_text
 
 
 def test_a_refund_stripe_refuses_is_retried_then_put_on_the_desk(
