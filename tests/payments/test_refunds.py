@@ -409,6 +409,8 @@ def test_stripe_s_refund_report_for_money_never_received_flags_nothing(
 
 # ---- what a refund records, and the rules at its edges ------------------------------------
 
+ALREADY_DONE = r"^Pengembalian dana ini sudah diproses atau tidak dapat diubah lagi\.$"
+
 
 def audit_data(action: str) -> list[tuple[int | None, int | None, dict[str, object]]]:
     from marketplace.audit import AuditLog
@@ -565,10 +567,16 @@ def test_a_part_marked_paid_without_a_payment_is_returned_by_transfer_by_the_cit
         for blank in ("", "  ", None):
             with pytest.raises(MissingReason):
                 refund_service.mark_returned(admin, refund.id, blank)  # type: ignore[arg-type]
-        with pytest.raises(PaymentError, match="sudah diproses atau tidak dapat diubah"):
+        with pytest.raises(
+            PaymentError,
+            match=ALREADY_DONE,
+        ):
             refund_service.retry_refund(admin, refund.id)  # not a card refund
         refund_service.mark_returned(admin, refund.id, "  BCA-2  ")
-        with pytest.raises(PaymentError, match="sudah diproses atau tidak dapat diubah"):
+        with pytest.raises(
+            PaymentError,
+            match=ALREADY_DONE,
+        ):
             refund_service.mark_returned(admin, refund.id, "BCA-3")  # returned once only
         db.session.commit()
     [refund] = refunds_of(order)
