@@ -666,7 +666,9 @@ def test_a_payment_without_a_payment_intent_cannot_be_refunded_by_card(
 def test_the_periodic_task_sends_at_most_its_limit_oldest_first_and_the_city_retries(
     app: Flask, stripe_fake: FakeStripe
 ) -> None:
+    from marketplace.audit import AuditLog
     from marketplace.errors import NotFound
+    from marketplace.payments.exceptions import PaymentError
 
     order, client = paid_by_card(app, stripe_fake)
     stripe_fake.fail_next(500, times=2)
@@ -676,6 +678,11 @@ def test_the_periodic_task_sends_at_most_its_limit_oldest_first_and_the_city_ret
     with app.test_request_context():
         assert refund_service.retry_pending_refunds(limit=1) == 1
     assert [r.status for r in refunds_of(order)] == [RefundStatus.SUCCEEDED, RefundStatus.PENDING]
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        for done_or_waiting in refunds_of(order):  # only a failed card refund is retried
+            with pytest.raises(PaymentError, match=ALREADY_DONE):
+                refund_service.retry_refund(admin, done_or_waiting.id)
 
     app.config["PAYMENT_REFUND_MAX_ATTEMPTS"] = 2
     try:
@@ -687,7 +694,6 @@ def test_the_periodic_task_sends_at_most_its_limit_oldest_first_and_the_city_ret
     second = refunds_of(order)[1]
     assert (second.status, second.attempts) == (RefundStatus.FAILED, 2)
 
-    admin = UserFactory(is_city_admin=True)
     with app.test_request_context():
         with pytest.raises(NotFound):
             refund_service.retry_refund(order.user, second.id)
@@ -700,6 +706,10 @@ def test_the_periodic_task_sends_at_most_its_limit_oldest_first_and_the_city_ret
     assert audit_data("refund.retried") == [
         (admin.id, None, {"amount": second.amount}),
     ]
+    [retried_log] = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "refund.retried")
+    ).all()
+    assert (retried_log.subject_type, retried_log.subject_id) == ("Refund", second.id)
 
 
 def test_stripe_s_report_completes_only_the_refunds_it_covers(

@@ -588,7 +588,8 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
     c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
     order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
     first = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
-    second = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
+    second = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 100), 100))
+    third = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 100), 100))
     cooperative_id = c.cooperative.id
     long_number = "INV-2026-000001/KOPERASI/JATIM"  # longer than the ledger's 24 characters
     paid_on = date(2026, 12, 3)
@@ -611,9 +612,12 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
             price_excluding_ppn=2_000_000,
             paid_on=paid_on,
         )
-        # 2.5% of Rp39 is less than a rupiah: no commission line at all.
+        # 2.5% of Rp40 is one rupiah; of Rp39, less than a rupiah: no commission line at all.
+        one = settlement.post_invoice_payment(
+            cooperative_id, second.id, "INV-2", received=40, price_excluding_ppn=40, paid_on=paid_on
+        )
         small = settlement.post_invoice_payment(
-            cooperative_id, second.id, "INV-2", received=40, price_excluding_ppn=39, paid_on=paid_on
+            cooperative_id, third.id, "INV-3", received=39, price_excluding_ppn=39, paid_on=paid_on
         )
     finally:
         app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
@@ -629,8 +633,13 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
         (EntryKind.COLLECTED, 1_970_000, first.id, short, long_number, who, paid_on),
     ]
     assert all(e.vendor_order_id is None and e.cooperative_id == cooperative_id for e in posted)
-    assert [(e.kind, e.amount, e.order_number, e.created_by) for e in small] == [
-        (EntryKind.EARNING, 40, "INV-2", None),
-        (EntryKind.COLLECTED, 40, "INV-2", None),
+    assert [(e.kind, e.amount) for e in one] == [
+        (EntryKind.EARNING, 40),
+        (EntryKind.COMMISSION, 1),
+        (EntryKind.COLLECTED, 40),
     ]
-    assert settlement.balance(cooperative_id) == -50_000  # the cooperative owes the commission
+    assert [(e.kind, e.amount, e.order_number, e.created_by) for e in small] == [
+        (EntryKind.EARNING, 39, "INV-3", None),
+        (EntryKind.COLLECTED, 39, "INV-3", None),
+    ]
+    assert settlement.balance(cooperative_id) == -50_001  # the cooperative owes the commission
