@@ -218,6 +218,14 @@ def test_a_second_payment_for_a_paid_part_is_refunded_as_a_duplicate(
     first, second = payments_of(order)
     assert first.state == P.SUCCEEDED and first.flag is None
     assert second.flag == PaymentFlag.DUPLICATE and second.state == P.REFUNDED
+    # The shopper is told the second payment goes back to the card (nothing was cancelled).
+    [email] = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+    ).all()
+    assert email.subject == f"Pengembalian dana pesanan {order.number}"
+    assert "dibatalkan" not in email.body_text
+    assert "Dana Rp20.000 untuk pesanan" in email.body_text
+    assert "ke kartu yang Anda pakai" in email.body_text
 
 
 def test_a_refund_stripe_refuses_is_retried_then_put_on_the_desk(
@@ -397,3 +405,340 @@ def test_stripe_s_refund_report_for_money_never_received_flags_nothing(
         db.session.commit()
     [payment] = payments_of(payment.order)
     assert (payment.flag, flag_notes(payment)) == (None, [])
+
+
+# ---- what a refund records, and the rules at its edges ------------------------------------
+
+ALREADY_DONE = r"^Pengembalian dana ini sudah diproses atau tidak dapat diubah lagi\.$"
+
+
+def audit_data(action: str) -> list[tuple[int | None, int | None, dict[str, object]]]:
+    from marketplace.audit import AuditLog
+
+    return [
+        (log.actor_id, log.cooperative_id, log.data)
+        for log in db.session.scalars(
+            select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+        )
+    ]
+
+
+def payment_events(payment: Payment, kind: str) -> list[tuple[str, dict[str, object]]]:
+    return [
+        (event.note, event.data)
+        for event in db.session.scalars(
+            select(PaymentEvent)
+            .where(PaymentEvent.payment_id == payment.id, PaymentEvent.kind == kind)
+            .order_by(PaymentEvent.id)
+        )
+    ]
+
+
+def test_a_card_refund_is_sent_once_under_its_own_key_and_recorded_for_the_auditor(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    first, _second = order.vendor_orders
+    [payment] = payments_of(order)
+    client.post(f"/orders/{order.number}/parts/{first.id}/cancel", data={"reason": ""})
+
+    [refund] = refunds_of(order)
+    [sent] = stripe_fake.refunds.values()
+    assert refund.idempotency_key == f"opop-refund-p{payment.id}-vo{first.id}"
+    assert sent["metadata"] == {
+        "refund_id": str(refund.id),
+        "payment_id": str(payment.id),
+        "order_id": str(order.id),
+        "vendor_order_id": str(first.id),
+    }
+    assert (refund.payment_id, refund.vendor_order_id, refund.requested_by) == (
+        payment.id,
+        first.id,
+        order.user_id,
+    )
+    assert (refund.attempts, refund.last_error, refund.completed_by) == (1, None, None)
+    assert refund.completed_at is not None and refund.raw_payload["id"] == sent["id"]
+    assert payment_events(payment, "refund_requested") == [
+        (
+            f"{first.cooperative_name}: {first.total}",
+            {"refund_id": refund.id, "amount": first.total, "reason": "cancelled"},
+        )
+    ]
+    assert payment_events(payment, "refund_completed") == [
+        (sent["id"], {"refund_id": refund.id, "amount": first.total})
+    ]
+    assert audit_data("refund.requested") == [
+        (
+            order.user_id,
+            first.cooperative_id,
+            {
+                "amount": first.total,
+                "method": "card",
+                "reason": "cancelled",
+                "number": order.number,
+            },
+        )
+    ]
+    assert audit_data("refund.completed") == [
+        (
+            order.user_id,  # the shopper, whose cancellation sent it
+            first.cooperative_id,
+            {"amount": first.total, "reference": sent["id"], "method": "card"},
+        )
+    ]
+
+    with app.test_request_context():
+        # Asked again (a repeated signal, a second click): the same refund, nothing new sent.
+        again = refund_service.refund_allocation(
+            payment, first, first.total, RefundReason.CANCELLED, notify=False
+        )
+        assert again is not None and again.id == refund.id
+        assert refund_service.refund_cancelled_part(first) == []
+        assert refund_service.process_refund(refund.id) is False  # already completed
+        assert refund_service.process_refund(999_999) is False
+        assert refund_service.refunded_total(payment.id) == first.total
+        db.session.commit()
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == 1
+    assert len(refunds_of(order)) == 1
+
+
+def test_a_refund_is_never_more_than_the_payment_still_holds(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    first, second = order.vendor_orders
+    other = placed_order(app).vendor_orders[0]
+    client.post(f"/orders/{order.number}/parts/{first.id}/cancel", data={"reason": ""})
+    [payment] = payments_of(order)
+    with app.test_request_context():
+        capped = refund_service.refund_allocation(
+            payment, second, payment.amount, RefundReason.DUPLICATE, notify=False
+        )
+        assert capped is not None and capped.amount == payment.amount - first.total
+        assert capped.amount == second.total
+        assert refund_service.refunded_total(payment.id) == payment.amount
+        # Nothing is left of the payment: no refund for a part it did not pay for either.
+        assert (
+            refund_service.refund_allocation(
+                payment, other, 1_000, RefundReason.DUPLICATE, notify=False
+            )
+            is None
+        )
+        # A failed refund no longer counts as money on its way back.
+        capped.status = RefundStatus.FAILED
+        assert refund_service.refunded_total(payment.id) == first.total
+        assert refund_service.refund_allocation(None, other, 0, RefundReason.CANCELLED) is None
+        db.session.rollback()
+
+
+def test_a_part_marked_paid_without_a_payment_is_returned_by_transfer_by_the_city(
+    app: Flask,
+) -> None:
+    from marketplace.errors import NotFound
+    from marketplace.payments.exceptions import MissingReason, PaymentError
+
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        order_moves.mark_vendor_order_paid(part)
+        order_moves.cancel_by_admin(admin, part.id, "Koperasi tutup")
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.payment_id, refund.method, refund.status, refund.amount) == (
+        None,
+        RefundMethod.TRANSFER,
+        RefundStatus.PENDING,
+        part.total,
+    )
+    assert refund.idempotency_key == f"opop-refund-vo{part.id}"
+    [email] = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+    ).all()
+    assert email.subject == f"Pesanan {order.number} dibatalkan, dana dikembalikan"
+    assert "Alasan pembatalan: Koperasi tutup" in email.body_text
+    assert "lewat transfer bank" in email.body_text and "Rp20.000" in email.body_text
+
+    with app.test_request_context():
+        with pytest.raises(NotFound):
+            refund_service.mark_returned(order.user, refund.id, "BCA-1")
+        with pytest.raises(NotFound):
+            refund_service.mark_returned(admin, 999_999, "BCA-1")
+        for blank in ("", "  ", None):
+            with pytest.raises(MissingReason):
+                refund_service.mark_returned(admin, refund.id, blank)  # type: ignore[arg-type]
+        with pytest.raises(
+            PaymentError,
+            match=ALREADY_DONE,
+        ):
+            refund_service.retry_refund(admin, refund.id)  # not a card refund
+        refund_service.mark_returned(admin, refund.id, "  BCA-2  ")
+        with pytest.raises(
+            PaymentError,
+            match=ALREADY_DONE,
+        ):
+            refund_service.mark_returned(admin, refund.id, "BCA-3")  # returned once only
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.provider_reference, refund.completed_by) == (
+        RefundStatus.SUCCEEDED,
+        "BCA-2",
+        admin.id,
+    )
+    refresh(part)
+    assert part.status == S.REFUNDED
+
+
+def pending_card_refund(app: Flask, stripe_fake: FakeStripe) -> tuple[Order, Refund]:
+    """A cancelled card part whose refund Stripe refused once (a retryable error)."""
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    stripe_fake.fail_next(500)
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.attempts) == (RefundStatus.PENDING, 1)
+    return order, refund
+
+
+@pytest.mark.parametrize("answer", ["failed", "canceled"])
+def test_a_refund_stripe_answers_failed_goes_to_the_desk_at_once(
+    app: Flask, stripe_fake: FakeStripe, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from marketplace.payments import stripe_gateway
+
+    order, refund = pending_card_refund(app, stripe_fake)
+    monkeypatch.setattr(
+        stripe_gateway,
+        "create_refund",
+        lambda **_: stripe_gateway.RefundResult(id="re_x", status=answer, amount=None),
+    )
+    with app.test_request_context():
+        assert refund_service.process_refund(refund.id) is False
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.attempts, refund.last_error) == (
+        RefundStatus.FAILED,
+        2,
+        f"Stripe refund {answer}",
+    )
+    [part] = order.vendor_orders
+    assert audit_data("refund.failed") == [
+        (None, part.cooperative_id, {"amount": part.total, "error": f"Stripe refund {answer}"})
+    ]
+
+
+def test_a_refund_stripe_has_not_finished_counts_as_sent(
+    app: Flask, stripe_fake: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.payments import stripe_gateway
+
+    order, refund = pending_card_refund(app, stripe_fake)
+    monkeypatch.setattr(
+        stripe_gateway,
+        "create_refund",
+        lambda **_: stripe_gateway.RefundResult(id="re_p", status="pending", amount=None),
+    )
+    with app.test_request_context():
+        assert refund_service.process_refund(refund.id) is True
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.provider_reference, refund.attempts) == (
+        RefundStatus.SUCCEEDED,
+        "re_p",
+        2,
+    )
+
+
+def test_a_payment_without_a_payment_intent_cannot_be_refunded_by_card(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, refund = pending_card_refund(app, stripe_fake)
+    with app.test_request_context():
+        payments_of(order)[0].payment_intent = None
+        db.session.commit()
+        assert refund_service.process_refund(refund.id) is False
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.last_error) == (
+        RefundStatus.FAILED,
+        "the payment has no PaymentIntent to refund",
+    )
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == 1  # only the first, refused call
+
+
+def test_the_periodic_task_sends_at_most_its_limit_oldest_first_and_the_city_retries(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    from marketplace.audit import AuditLog
+    from marketplace.errors import NotFound
+    from marketplace.payments.exceptions import PaymentError
+
+    order, client = paid_by_card(app, stripe_fake)
+    stripe_fake.fail_next(500, times=2)
+    for part in order.vendor_orders:
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.PENDING] * 2
+    with app.test_request_context():
+        assert refund_service.retry_pending_refunds(limit=1) == 1
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.SUCCEEDED, RefundStatus.PENDING]
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        for done_or_waiting in refunds_of(order):  # only a failed card refund is retried
+            with pytest.raises(PaymentError, match=ALREADY_DONE):
+                refund_service.retry_refund(admin, done_or_waiting.id)
+
+    app.config["PAYMENT_REFUND_MAX_ATTEMPTS"] = 2
+    try:
+        stripe_fake.fail_next(500)
+        with app.test_request_context():
+            assert refund_service.retry_pending_refunds() == 0
+    finally:
+        app.config["PAYMENT_REFUND_MAX_ATTEMPTS"] = 5
+    second = refunds_of(order)[1]
+    assert (second.status, second.attempts) == (RefundStatus.FAILED, 2)
+
+    with app.test_request_context():
+        with pytest.raises(NotFound):
+            refund_service.retry_refund(order.user, second.id)
+        retried = refund_service.retry_refund(admin, second.id)
+        assert (retried.status, retried.attempts) == (RefundStatus.PENDING, 0)
+        db.session.commit()
+        # The refund already sent takes no place in the batch: only pending ones are read.
+        assert refund_service.retry_pending_refunds(limit=1) == 1
+    second = refunds_of(order)[1]
+    assert (second.status, second.attempts) == (RefundStatus.SUCCEEDED, 1)
+    assert audit_data("refund.retried") == [
+        (admin.id, None, {"amount": second.amount}),
+    ]
+    [retried_log] = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "refund.retried")
+    ).all()
+    assert (retried_log.subject_type, retried_log.subject_id) == ("Refund", second.id)
+
+
+def test_stripe_s_report_completes_only_the_refunds_it_covers(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    first, second = order.vendor_orders
+    stripe_fake.fail_next(500, times=2)
+    for part in (first, second):
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.PENDING] * 2
+    [payment] = payments_of(order)
+    with app.test_request_context():
+        # Stripe returned the first part's money (the call went through after all).
+        refund_service.reconcile_card_refunds(payment, first.total * 100, "ch_1")
+        db.session.commit()
+    done, waiting = refunds_of(order)
+    assert (done.status, done.provider_reference, done.attempts) == (
+        RefundStatus.SUCCEEDED,
+        "ch_1",
+        2,
+    )
+    assert (waiting.status, waiting.attempts) == (RefundStatus.PENDING, 1)
+    [payment] = payments_of(order)
+    assert payment.flag is None and payment.state == P.SUCCEEDED
+    with app.test_request_context():
+        refund_service.reconcile_card_refunds(payment, order.grand_total * 100, "ch_1")
+        db.session.commit()
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.SUCCEEDED] * 2
+    [payment] = payments_of(order)
+    assert payment.flag is None and payment.state == P.REFUNDED

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -326,3 +326,320 @@ def test_the_balance_is_always_the_sum_of_the_entries(
     finally:
         app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
         app_ctx.config["STRIPE_SECRET_KEY"] = None
+
+
+# ---- what each entry records, and the rules of the ledger's edges -------------------------
+
+
+def card_part(cooperative: Any, quantity: int = 2, price: int = 10_000) -> VendorOrder:
+    """A placed (unpaid) card part of ``cooperative``: no payment record exists for it."""
+    app = current_app
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    try:
+        variant = stocked_variant(10, price=price, product__cooperative=cooperative)
+        order = place(UserFactory(), (variant, quantity), payment=PaymentMethod.CARD)
+    finally:
+        app.config["STRIPE_SECRET_KEY"] = None
+    [part] = order.vendor_orders
+    return part
+
+
+def test_an_empty_ledger_has_a_zero_balance_and_an_unknown_one_is_not_found(
+    app_ctx: Flask,
+) -> None:
+    cooperative = CooperativeFactory()
+    assert settlement.balance(cooperative.id) == 0
+    empty = settlement.statement(cooperative.id)
+    assert (empty.cooperative, empty.lines, empty.balance, empty.earned, empty.paid_out) == (
+        cooperative,
+        [],
+        0,
+        0,
+        0,
+    )
+    rows = list(
+        csv.reader(io.StringIO(settlement.statement_csv(cooperative.id).decode("utf-8-sig")))
+    )
+    assert rows == [
+        [
+            "Tanggal",
+            "Jenis",
+            "Nomor pesanan",
+            "Referensi bank",
+            "Keterangan",
+            "Jumlah (Rp)",
+            "Saldo (Rp)",
+        ]
+    ]
+    assert cooperative not in [c for c, _ in settlement.balances()]
+    with pytest.raises(NotFound):
+        settlement.statement(999_999)
+    with pytest.raises(NotFound):
+        settlement.statement_csv(999_999)
+
+
+def test_each_delivery_entry_names_its_order_its_actor_and_the_rate(app_ctx: Flask) -> None:
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "2.5"
+    try:
+        cooperative = CooperativeFactory()
+        member = CooperativeMemberFactory(cooperative=cooperative).user
+        part = card_part(cooperative, quantity=3, price=12_345)
+        order_moves.mark_vendor_order_paid(part)
+        posted = settlement.post_delivery(part, actor_id=member.id)
+        # The signal repeated (a retry, a second click): nothing is posted twice.
+        assert settlement.post_delivery(part, actor_id=member.id) == []
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+    number = part.order.number
+    assert [
+        (e.kind, e.amount, e.vendor_order_id, e.order_number, e.note, e.created_by) for e in posted
+    ] == [
+        (EntryKind.EARNING, part.total, part.id, number, number, member.id),
+        (EntryKind.COMMISSION, 37_035 * 25 // 1000, part.id, number, "2.5%", member.id),
+    ]
+    assert entries(cooperative.id) == [(e.kind, e.amount) for e in posted]
+    assert all(e.invoice_id is None and e.paid_on is None for e in posted)
+    assert all(e.bank_reference is None for e in posted)
+
+
+@pytest.mark.parametrize(
+    ("method", "account", "collected"),
+    [
+        (PaymentMethod.CARD, "cooperative", False),
+        (PaymentMethod.PAY_AT_PICKUP, "platform", True),
+        (PaymentMethod.BANK_TRANSFER, "cooperative", True),
+        (PaymentMethod.BANK_TRANSFER, "platform", False),
+    ],
+)
+def test_without_a_payment_record_the_order_s_method_says_who_collected(
+    app_ctx: Flask, method: PaymentMethod, account: str, collected: bool
+) -> None:
+    """A part marked paid outside the app: cash at pickup and a transfer to the cooperative's
+    own account are money the cooperative holds; card money and a transfer to the platform's
+    account are the platform's to pay out."""
+    cooperative = CooperativeFactory()
+    app_ctx.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    try:
+        variant = stocked_variant(10, price=5_000, product__cooperative=cooperative)
+        order = place(UserFactory(), (variant, 2), payment=method)
+    finally:
+        app_ctx.config["STRIPE_SECRET_KEY"] = None
+    [part] = order.vendor_orders
+    assert db.session.scalars(select(Payment)).all() == []
+    app_ctx.config["PAYMENT_TRANSFER_ACCOUNT"] = account
+    try:
+        settlement.post_delivery(part)
+    finally:
+        app_ctx.config["PAYMENT_TRANSFER_ACCOUNT"] = "cooperative"
+    expected = [(EntryKind.EARNING, 10_000)]
+    if collected:
+        expected.append((EntryKind.COLLECTED, 10_000))
+    assert entries(cooperative.id) == expected
+    assert settlement.balance(cooperative.id) == (0 if collected else 10_000)
+
+
+def test_a_refund_comes_out_of_an_earning_already_posted_and_only_then(app_ctx: Flask) -> None:
+    cooperative = CooperativeFactory()
+    member = CooperativeMemberFactory(cooperative=cooperative).user
+    part = card_part(cooperative)
+    assert settlement.post_refund(part, 5_000, actor_id=member.id) is None
+    assert entries(cooperative.id) == []
+
+    settlement.post_delivery(part)
+    refund = settlement.post_refund(part, 5_000, actor_id=member.id)
+
+    assert refund is not None
+    assert (refund.kind, refund.amount, refund.vendor_order_id, refund.note) == (
+        EntryKind.REFUND,
+        5_000,
+        part.id,
+        part.order.number,
+    )
+    assert (refund.order_number, refund.created_by) == (part.order.number, member.id)
+    assert entries(cooperative.id) == [(EntryKind.EARNING, 20_000), (EntryKind.REFUND, 5_000)]
+    assert settlement.balance(cooperative.id) == 15_000
+
+
+def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
+    from marketplace.audit import AuditLog
+
+    admin = UserFactory(is_city_admin=True)
+    cooperative = CooperativeFactory(name="Koppontren Amanah")
+    settlement.post_delivery(card_part(cooperative, quantity=5))  # Rp50.000 owed
+    day = date(2026, 12, 4)
+
+    with pytest.raises(NotFound):
+        settlement.record_payout(admin, 999_999, 1_000, day, "TRF-1")
+    for blank in ("", "   ", None):
+        with pytest.raises(PayoutProblem, match=r"^Tulis nomor referensi transfer bank\.$"):
+            settlement.record_payout(admin, cooperative.id, 1_000, day, blank)  # type: ignore[arg-type]
+    for amount in (0, -1):
+        with pytest.raises(PayoutProblem, match=r"^Jumlah harus lebih dari nol\.$"):
+            settlement.record_payout(admin, cooperative.id, amount, day, "TRF-1")
+    with pytest.raises(
+        PayoutProblem, match=r"^Jumlah melebihi saldo Koppontren Amanah \(Rp50\.000\)\.$"
+    ):
+        settlement.record_payout(admin, cooperative.id, 50_001, day, "TRF-1")
+    assert entries(cooperative.id) == [(EntryKind.EARNING, 50_000)]
+
+    reference = "  BNI-" + "7" * 100 + "  "
+    payout = settlement.record_payout(
+        admin, cooperative.id, 50_000, day, reference, note="  Desember  "
+    )  # all of the balance may be paid out
+
+    assert settlement.balance(cooperative.id) == 0
+    assert (payout.kind, payout.amount, payout.paid_on, payout.created_by) == (
+        EntryKind.PAYOUT,
+        50_000,
+        day,
+        admin.id,
+    )
+    assert payout.bank_reference == ("BNI-" + "7" * 100)[:80]
+    assert (payout.note, payout.vendor_order_id, payout.order_number) == ("Desember", None, None)
+    [log] = db.session.scalars(select(AuditLog).where(AuditLog.action == "settlement.payout")).all()
+    assert (log.subject_type, log.subject_id, log.actor_id, log.cooperative_id) == (
+        "SettlementEntry",
+        payout.id,
+        admin.id,
+        cooperative.id,
+    )
+    assert log.data == {
+        "amount": 50_000,
+        "paid_on": "2026-12-04",
+        "reference": "BNI-" + "7" * 100,
+    }
+    with pytest.raises(PayoutProblem, match=r"melebihi saldo Koppontren Amanah \(Rp0\)"):
+        settlement.record_payout(admin, cooperative.id, 1, day, "TRF-2")
+    settlement.post_delivery(card_part(cooperative, quantity=1))
+    without_note = settlement.record_payout(admin, cooperative.id, 1_000, day, "TRF-3")
+    assert without_note.note == ""
+
+
+def test_the_statement_totals_and_its_csv_read_every_column(app_ctx: Flask) -> None:
+    from marketplace import clock
+
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "10"
+    try:
+        admin = UserFactory(is_city_admin=True)
+        cooperative = CooperativeFactory()
+        first = card_part(cooperative, quantity=2)
+        second = card_part(cooperative, quantity=3)
+        settlement.post_delivery(first)
+        settlement.post_delivery(second)
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+    settlement.post_refund(second, 1_000)
+    settlement.record_payout(admin, cooperative.id, 7_000, date(2026, 12, 6), "TRF-9", "Minggu 1")
+
+    data = settlement.statement(cooperative.id)
+
+    assert (data.earned, data.paid_out, data.balance) == (50_000, 7_000, 37_000)
+    assert [(line.signed_amount, line.balance_after) for line in data.lines] == [
+        (-7_000, 37_000),
+        (-1_000, 44_000),
+        (-3_000, 45_000),
+        (30_000, 48_000),
+        (-2_000, 18_000),
+        (20_000, 20_000),
+    ]
+    rows = list(
+        csv.reader(io.StringIO(settlement.statement_csv(cooperative.id).decode("utf-8-sig")))
+    )
+    posted_on = clock.local_day(data.lines[-1].entry.created_at).isoformat()
+    one, two = first.order.number, second.order.number
+    assert rows[1:] == [
+        [posted_on, "Penjualan diterima pembeli", one, "", one, "20000", "20000"],
+        [posted_on, "Komisi platform", one, "", "10%", "-2000", "18000"],
+        [posted_on, "Penjualan diterima pembeli", two, "", two, "30000", "48000"],
+        [posted_on, "Komisi platform", two, "", "10%", "-3000", "45000"],
+        [posted_on, "Pengembalian dana ke pembeli", two, "", two, "-1000", "44000"],
+        ["2026-12-06", "Pembayaran ke koperasi", "", "TRF-9", "Minggu 1", "-7000", "37000"],
+    ]
+
+
+def test_the_desk_lists_balances_largest_first_then_by_name(app_ctx: Flask) -> None:
+    small = CooperativeFactory(name="Koppontren A-Kecil")
+    tie_b = CooperativeFactory(name="Koppontren B-Sama")
+    tie_a = CooperativeFactory(name="Koppontren A-Sama")
+    big = CooperativeFactory(name="Koppontren Z-Besar")
+    for cooperative, quantity in ((small, 1), (tie_b, 2), (tie_a, 2), (big, 3)):
+        settlement.post_delivery(card_part(cooperative, quantity=quantity))
+    settlement.post_delivery(card_part(small, quantity=1))
+
+    listed = [
+        (c.name, total) for c, total in settlement.balances() if c in (small, tie_a, tie_b, big)
+    ]
+
+    assert listed == [
+        ("Koppontren Z-Besar", 30_000),
+        ("Koppontren A-Kecil", 20_000),
+        ("Koppontren A-Sama", 20_000),
+        ("Koppontren B-Sama", 20_000),
+    ]
+
+
+def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
+    app_ctx: Flask,
+) -> None:
+    """What the cooperative received (after withholding) into its own account is both earned
+    and collected; the commission is on the price excluding PPN; a repeat posts nothing."""
+    from tests.procurement import workflow as wf
+
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    order = wf.accepted(c, price=10_000, quantity=400, ceiling=20_000_000)
+    first = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 200), 200))
+    second = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 100), 100))
+    third = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 100), 100))
+    cooperative_id = c.cooperative.id
+    long_number = "INV-2026-000001/KOPERASI/JATIM"  # longer than the ledger's 24 characters
+    paid_on = date(2026, 12, 3)
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "2.5"
+    try:
+        posted = settlement.post_invoice_payment(
+            cooperative_id,
+            first.id,
+            long_number,
+            received=1_970_000,
+            price_excluding_ppn=2_000_000,
+            paid_on=paid_on,
+            actor_id=c.treasurer.id,
+        )
+        again = settlement.post_invoice_payment(
+            cooperative_id,
+            first.id,
+            long_number,
+            received=1_970_000,
+            price_excluding_ppn=2_000_000,
+            paid_on=paid_on,
+        )
+        # 2.5% of Rp40 is one rupiah; of Rp39, less than a rupiah: no commission line at all.
+        one = settlement.post_invoice_payment(
+            cooperative_id, second.id, "INV-2", received=40, price_excluding_ppn=40, paid_on=paid_on
+        )
+        small = settlement.post_invoice_payment(
+            cooperative_id, third.id, "INV-3", received=39, price_excluding_ppn=39, paid_on=paid_on
+        )
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+
+    assert again == []
+    short, who = long_number[:24], c.treasurer.id
+    assert [
+        (e.kind, e.amount, e.invoice_id, e.order_number, e.note, e.created_by, e.paid_on)
+        for e in posted
+    ] == [
+        (EntryKind.EARNING, 1_970_000, first.id, short, long_number, who, paid_on),
+        (EntryKind.COMMISSION, 50_000, first.id, short, "2.5%", who, paid_on),
+        (EntryKind.COLLECTED, 1_970_000, first.id, short, long_number, who, paid_on),
+    ]
+    assert all(e.vendor_order_id is None and e.cooperative_id == cooperative_id for e in posted)
+    assert [(e.kind, e.amount) for e in one] == [
+        (EntryKind.EARNING, 40),
+        (EntryKind.COMMISSION, 1),
+        (EntryKind.COLLECTED, 40),
+    ]
+    assert [(e.kind, e.amount, e.order_number, e.created_by) for e in small] == [
+        (EntryKind.EARNING, 39, "INV-3", None),
+        (EntryKind.COLLECTED, 39, "INV-3", None),
+    ]
+    assert settlement.balance(cooperative_id) == -50_001  # the cooperative owes the commission
