@@ -58,7 +58,7 @@ def table_results() -> dict[str, dict[str, bool]]:
     path = MUTANTS / "table-mutants.json"
     if path.exists():
         for mutant in json.loads(path.read_text()):
-            name = f"table:{mutant['module']}:{mutant['description']}"
+            name = f"table:{mutant['module']}:{mutant['description']}".replace(" ", "_")
             results.setdefault(mutant["module"], {})[name] = mutant["status"] in {
                 "killed",
                 "timeout",
