@@ -14,16 +14,21 @@ from marketplace.extensions import db
 
 
 @contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The statements run inside the block (the test transaction's savepoints left out)."""
+def counted(app: Flask, bind: Any = None) -> Iterator[list[str]]:
+    """The statements run inside the block (the test transaction's savepoints left out), on the
+    app's engine, or on ``bind`` (the test session's connection, when a second app built on the
+    same database serves the request)."""
     statements: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    with app.app_context():
-        engine = db.engine
+    if bind is not None:
+        engine = bind
+    else:
+        with app.app_context():
+            engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
         yield statements

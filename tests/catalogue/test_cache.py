@@ -33,7 +33,7 @@ def cached_app(app: Flask, redis_url: str, tmp_path: Path) -> Flask:
 
 
 def queries_and_names(app: Flask, url: str) -> tuple[int, list[str]]:
-    with counted(app) as statements:
+    with counted(app, db.session.get_bind()) as statements:
         html = app.test_client().get(url).get_data(as_text=True)
     return len(statements), re.findall(r'<h3 class="product-card__name">([^<]+)</h3>', html)
 
@@ -83,7 +83,7 @@ def test_a_suspended_cooperative_disappears_from_cached_pages(
 
 
 def queries_and_html(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:
-    with counted(app) as statements:
+    with counted(app, db.session.get_bind()) as statements:
         response = client.get(url)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
