@@ -31,7 +31,7 @@ def switch_on(app: Flask, fake: FakeXendit) -> dict[str, Any]:
         XENDIT_SECRET_KEY=fake.secret_key,
         XENDIT_CALLBACK_TOKEN=fake.callback_token,
         XENDIT_API_BASE=fake.url,
-        XENDIT_TIMEOUT_SECONDS=2.0,
+        XENDIT_TIMEOUT_SECONDS=10.0,  # the timeout test sets its own short limit
     )
     return saved
 
