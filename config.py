@@ -256,6 +256,12 @@ class Config:
     ORDER_PAYMENT_MINUTES_CARD = _env_int("ORDER_PAYMENT_MINUTES_CARD", 60)
     #: How long a QRIS code stays payable (the payment request lapses with the order).
     ORDER_PAYMENT_MINUTES_QRIS = _env_int("ORDER_PAYMENT_MINUTES_QRIS", 60)
+    #: A virtual account number stays payable as long as a transfer's order waits.
+    ORDER_PAYMENT_MINUTES_VIRTUAL_ACCOUNT = _env_int(
+        "ORDER_PAYMENT_MINUTES_VIRTUAL_ACCOUNT", 24 * 60
+    )
+    #: The order waits this long; an e-wallet's own request lapses sooner (the e-wallet's rule).
+    ORDER_PAYMENT_MINUTES_EWALLET = _env_int("ORDER_PAYMENT_MINUTES_EWALLET", 60)
     ORDER_PAYMENT_MINUTES_BANK_TRANSFER = _env_int("ORDER_PAYMENT_MINUTES_BANK_TRANSFER", 24 * 60)
     #: Pay at pickup: days after "ready for pickup" before an uncollected order is cancelled.
     ORDER_PICKUP_DAYS = _env_int("ORDER_PICKUP_DAYS", 3)

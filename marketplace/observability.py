@@ -84,7 +84,7 @@ WEBHOOK_TYPES = frozenset(
         "checkout.session.expired",
         "payment_intent.payment_failed",
         "charge.refunded",
-        # Xendit's (payments/qris.py)
+        # Xendit's (payments/online.py)
         "payment.succeeded",
         "payment.failed",
         "payment_method.expired",

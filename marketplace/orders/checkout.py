@@ -47,7 +47,7 @@ from marketplace.orders.models import (
     VendorOrderStatus,
 )
 from marketplace.orders.notices import queue_cooperative_email
-from marketplace.orders.payment_options import qris_gateway
+from marketplace.orders.payment_options import ONLINE_METHODS, online_gateway
 from marketplace.orders.signals import order_placed
 from marketplace.urls import absolute_url
 
@@ -97,12 +97,13 @@ def card_payments_enabled() -> bool:
 
 
 def payment_methods(all_pickup: bool | None = None) -> list[PaymentMethod]:
-    """The methods offered: QRIS first, only with its gateway (`payment_options`); card only with
-    Stripe configured; pay at pickup only when every part is picked up (None: not known yet,
-    offer it with the rule shown next to it)."""
-    methods = []
-    if qris_gateway(current_app.config) is not None:
-        methods.append(PaymentMethod.QRIS)
+    """The methods offered: the gateway's first (QRIS, e-wallets, virtual accounts; only with a
+    gateway, `payment_options`), then card (only with Stripe configured), then transfer; pay at
+    pickup only when every part is picked up (None: not known yet, offer it with the rule shown
+    next to it)."""
+    methods: list[PaymentMethod] = []
+    if online_gateway(current_app.config) is not None:
+        methods.extend(ONLINE_METHODS)
     if card_payments_enabled():
         methods.append(PaymentMethod.CARD)
     methods.append(PaymentMethod.BANK_TRANSFER)
@@ -320,6 +321,10 @@ def _payment_due(payment: PaymentMethod, placed_at: datetime) -> datetime | None
         return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_CARD"])
     if payment == PaymentMethod.QRIS:
         return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_QRIS"])
+    if payment == PaymentMethod.VIRTUAL_ACCOUNT:
+        return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_VIRTUAL_ACCOUNT"])
+    if payment == PaymentMethod.EWALLET:
+        return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_EWALLET"])
     if payment == PaymentMethod.BANK_TRANSFER:
         return placed_at + timedelta(minutes=config["ORDER_PAYMENT_MINUTES_BANK_TRANSFER"])
     return None  # pay at pickup: the clock starts at "ready for pickup"

@@ -22,6 +22,10 @@ from marketplace.labels import LabelledEnum
 class PaymentMethod(LabelledEnum):
     #: One QR code for the whole order, paid from any e-wallet or m-banking app (Xendit).
     QRIS = "qris", _l("QRIS (semua e-wallet dan m-banking)")
+    #: A bank's virtual account number for the whole order, the bank picked on our payment page.
+    VIRTUAL_ACCOUNT = "virtual_account", _l("Virtual account bank")
+    #: An e-wallet's own checkout (a link, or OVO's request in its app) for the whole order.
+    EWALLET = "ewallet", _l("E-wallet")
     CARD = "card", _l("Kartu kredit/debit")
     BANK_TRANSFER = "bank_transfer", _l("Transfer bank")
     PAY_AT_PICKUP = "pay_at_pickup", _l("Bayar saat mengambil")

@@ -19,7 +19,8 @@ from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
 from marketplace.orders.exceptions import CheckoutProblem
 from marketplace.orders.lifecycle import can_move
-from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrderStatus
+from marketplace.orders.models import ActorKind, VendorOrderStatus
+from marketplace.orders.payment_options import is_online
 from marketplace.policy import SIGNED_IN, allow
 
 CHECKOUT_KEY = "checkout"
@@ -118,9 +119,10 @@ def place() -> Page:
                 _("Terima kasih! Pesanan %(number)s sudah dibuat.", number=order.number),
                 "success",
             )
-            if order.payment == PaymentMethod.QRIS:
-                # The QR code was made with the order (`orders.signals.order_placed`).
-                return redirect(url_for("payments.qris", number=order.number))
+            if is_online(order.payment):
+                # A QR code was made with the order (`orders.signals.order_placed`); a bank or
+                # an e-wallet is picked on the payment page.
+                return redirect(url_for("payments.online", number=order.number))
             return redirect(url_for("orders.detail", number=order.number))
     if choices is None:
         flash(error, "error")

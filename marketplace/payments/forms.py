@@ -12,7 +12,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
-from marketplace.fields import DayField, WholeNumberField
+from marketplace.fields import DayField, PhoneField, WholeNumberField
 from marketplace.uploads import megabytes
 from marketplace.validators import length, required, strip
 
@@ -119,3 +119,13 @@ class PayoutForm(FlaskForm):
         valid = {value for value, _label in (field.choices or [])}
         if not field.data or field.data not in valid:
             raise StopValidation(str(_l("Pilih koperasi.")))
+
+
+class ChannelForm(FlaskForm):
+    """The bank or e-wallet picked on the online payment page (its button's value), and the
+    OVO account's phone number. Which channels exist is the service's to check."""
+
+    channel = StringField(filters=[strip], validators=[Optional(), length(20)])
+    mobile_number = PhoneField(
+        _l("Nomor HP akun OVO"), filters=[strip], validators=[Optional(), length(20)]
+    )

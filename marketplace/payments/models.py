@@ -108,6 +108,8 @@ class Payment(TimestampMixin, Model):
     #: The provider's id: the Stripe Checkout Session (card); NULL for transfers and cash.
     provider_reference: Mapped[str | None] = mapped_column(String(255))
     payment_intent: Mapped[str | None] = mapped_column(String(255))
+    #: The gateway's channel the shopper chose: QRIS, a bank (BCA, ...) or an e-wallet (OVO, ...).
+    channel: Mapped[str | None] = mapped_column(String(20))
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
     checkout_url: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None]

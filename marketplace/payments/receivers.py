@@ -4,7 +4,8 @@ vendor order (`orders.signals.vendor_order_moved`) and never imports payments.
 * a part marked paid is announced to the shopper by the payment's own email;
 * a paid part that is cancelled (by the shopper before acceptance, the cooperative's rejection
   or a city administrator) is refunded, and the refund's email says why;
-* a QRIS order gets its payment request as it is placed (`orders.signals.order_placed`);
+* a QRIS order gets its payment request as it is placed (`orders.signals.order_placed`), and a
+  part cancelled unpaid closes the online payment waiting for it;
 * a delivered part that is paid at pickup gets its cash payment recorded, and every delivered
   part is posted to its cooperative's settlement ledger.
 
@@ -22,7 +23,7 @@ from marketplace.orders.signals import order_placed, vendor_order_moved
 
 def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
     """React to a move; True when this capability writes to the shopper about it itself."""
-    from marketplace.payments import refunds, services, settlement
+    from marketplace.payments import online, refunds, services, settlement
 
     target = move["target"]
     actor_id = move.get("actor_id")
@@ -32,6 +33,8 @@ def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
         return True
     if target == VendorOrderStatus.CANCELLED and vendor_order.paid_at is not None:
         return bool(refunds.refund_cancelled_part(vendor_order, actor_id))
+    if target == VendorOrderStatus.CANCELLED:
+        online.close_for_cancelled_part(vendor_order, actor_id)
     if target == VendorOrderStatus.DELIVERED:
         if pays_at_pickup(vendor_order):
             services.record_pay_at_pickup(vendor_order, actor_id)
@@ -41,9 +44,9 @@ def on_vendor_order_moved(vendor_order: VendorOrder, **move: Any) -> bool:
 
 def on_order_placed(order: Order, **placed: Any) -> None:
     """A QRIS order is paid by one code for all its parts: open its payment request now."""
-    from marketplace.payments import qris
+    from marketplace.payments import online
 
-    qris.start_for_new_order(order, placed.get("actor_id"))
+    online.start_for_new_order(order, placed.get("actor_id"))
 
 
 def connect() -> None:

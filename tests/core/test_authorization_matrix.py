@@ -154,10 +154,10 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.card_return",
         "payments.upload_proof",
         "payments.shopper_proof",
-        "payments.qris",
-        "payments.qris_status",
-        "payments.qris_retry",  # not a QRIS order, or QRIS off: 400/409
-        "payments.qris_simulate",  # not simulating: 409
+        "payments.online",
+        "payments.online_status",
+        "payments.online_choose",  # not an online order, or online payment off: 400/409
+        "payments.online_simulate",  # not simulating: 409
     ),
     ("city_admin", None): (
         "admin.dashboard",

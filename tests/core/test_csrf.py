@@ -77,7 +77,7 @@ def test_the_language_switch_needs_a_token_too(client: FlaskClient, csrf_enabled
 #: Endpoints that take no CSRF token, and what authenticates them instead.
 SIGNATURE_AUTHENTICATED = {
     "payments.stripe_webhook": "Stripe's signature (tests/payments/test_card.py)",
-    "payments.xendit_callback": "Xendit's callback token (tests/payments/test_qris.py)",
+    "payments.xendit_callback": "Xendit's callback token (tests/payments/test_online_qris.py)",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -142,13 +142,14 @@ NOT_PAGES = {
     "vendors.template": "a CSV or XLSX download",
     "vendors.sales_export": "a CSV download",
     "vendors.import_progress": "JSON polled by the import page",
-    "payments.qris_status": "JSON polled by the QRIS payment page",
+    "payments.online_status": "JSON polled by the online payment page",
 }
 #: Pages no walker can reach here.
 UNREACHED = {
     "payments.card_return": "Stripe sends the shopper back here after paying by card; card "
     "payments are off in this server (tests/e2e/test_card_payment.py walks that return)",
-    "payments.qris": "the QR code of an order paid by QRIS; QRIS is off in this server "
+    "payments.online": "the QR code, VA number or e-wallet link of an order paid online; online "
+    "payments are off in this server "
     "(tests/e2e/test_qris_payment.py measures that page at 360×740 and on a desktop, in both "
     "languages, against the fake Xendit)",
     "payments.find_order": "only sends the city on, to the order's page (walked as "

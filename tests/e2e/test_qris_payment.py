@@ -91,17 +91,21 @@ def _order(live: LiveServer, number: str) -> tuple[Order, Payment]:
 
 
 def _place_by_qris(page: Page, live: LiveServer, cooperatives: list[str]) -> str:
-    page.goto(live.path("/checkout"))
+    return _place_by(page, live, cooperatives, "QRIS (semua e-wallet dan m-banking)")
+
+
+def _place_by(page: Page, live: LiveServer, cooperatives: list[str], method: str) -> str:
+    page.goto(live.path("/checkout?lang=id"))
     methods = page.get_by_role("group", name="Metode pembayaran").get_by_role("radio")
     expect(methods.first).to_have_accessible_name("QRIS (semua e-wallet dan m-banking)")
     for name in cooperatives:
         page.get_by_role("group", name=f"Pengiriman dari {name}").get_by_role(
             "radio", name=re.compile("^Ambil sendiri")
         ).check()
-    methods.first.check()
+    methods.and_(page.get_by_role("radio", name=method, exact=True)).check()
     page.get_by_role("button", name="Lanjut ke ringkasan").click()
     page.get_by_role("button", name="Buat pesanan").click()
-    expect(page).to_have_url(re.compile(r"/orders/OPOP-\d{4}-\d{6}/payment/qris$"))
+    expect(page).to_have_url(re.compile(r"/orders/OPOP-\d{4}-\d{6}/payment/online$"))
     found = re.search(r"/orders/(OPOP-\d{4}-\d{6})/", page.url)
     assert found
     return found.group(1)
@@ -134,7 +138,7 @@ def test_the_demo_shopper_pays_a_two_cooperative_cart_by_qris_and_sees_both_part
     assert fake_xendit.deliveries[-1][0] == 200, fake_xendit.deliveries
 
     # The page notices by itself (polling), with no reload by the test.
-    expect(page.locator("#qris-status")).to_contain_text("Pembayaran diterima", timeout=15_000)
+    expect(page.locator("#payment-status")).to_contain_text("Pembayaran diterima", timeout=15_000)
     page.goto(live.path(f"/orders/{number}"))
     parts = page.locator("section.order-part")
     expect(parts).to_have_count(2)
@@ -170,7 +174,7 @@ def test_the_qris_page_fits_a_phone_and_has_no_serious_accessibility_violations(
             if not number:
                 page.goto(live.path("/?lang=id"))
                 number = _place_by_qris(page, live, cooperatives)
-            page.goto(live.path(f"/orders/{number}/payment/qris?lang={language}"))
+            page.goto(live.path(f"/orders/{number}/payment/online?lang={language}"))
             assert page.locator("html").get_attribute("lang") == language
             expect(page.locator(".qr-code")).to_be_visible()
             found = violations(page)
@@ -179,6 +183,45 @@ def test_the_qris_page_fits_a_phone_and_has_no_serious_accessibility_violations(
             fits = measure(page)
             if not fits.fits:
                 problems[f"{viewport} width"] = str(fits)
+        finally:
+            page.context.close()
+    assert not problems, "\n\n".join(f"{key}:\n{text}" for key, text in problems.items())
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_virtual_account_and_ewallet_pages_fit_a_phone_and_pass_axe(
+    qris_server: LiveServer, fake_xendit: FakeXendit, browser: Browser, language: str
+) -> None:
+    """The bank and e-wallet choices, and a VA number with the bank's steps, at 360×740 and on
+    a desktop."""
+    from tests.e2e.test_accessibility import describe, open_page, violations
+    from tests.e2e.test_phone_overflow import measure
+
+    live = qris_server
+    problems = {}
+    orders: dict[str, str] = {}
+    for viewport in ("phone", "desktop"):
+        page = open_page(browser, viewport, language)
+        try:
+            _log_in(page, live)
+            for method in ("Virtual account bank", "E-wallet"):
+                if method not in orders:
+                    orders[method] = _place_by(page, live, _fill_cart(live), method)
+                page.goto(live.path(f"/orders/{orders[method]}/payment/online?lang={language}"))
+                assert page.locator("html").get_attribute("lang") == language
+                if (
+                    method == "Virtual account bank"
+                    and not page.locator(".online-pay__number").count()
+                ):
+                    page.get_by_role("button", name="BCA", exact=True).click()
+                    expect(page.locator(".online-pay__number")).to_be_visible()
+                if method == "E-wallet":
+                    expect(page.get_by_role("button", name="DANA", exact=True)).to_be_visible()
+                for what, found in (("axe", violations(page)), ("width", measure(page))):
+                    if what == "axe" and found:
+                        problems[f"{viewport} {method} axe"] = describe(found)
+                    if what == "width" and not found.fits:
+                        problems[f"{viewport} {method} width"] = str(found)
         finally:
             page.context.close()
     assert not problems, "\n\n".join(f"{key}:\n{text}" for key, text in problems.items())

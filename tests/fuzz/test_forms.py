@@ -42,11 +42,12 @@ NOT_REACHED: dict[str, str] = {
     "invitations.join": "reached from the emailed invitation only",
     "agency_invitations.join": "reached from the emailed invitation only",
     "orders.place": "its form is the answer to posting the checkout, not a page",
-    "payments.xendit_callback": "not a form: Xendit's JSON and token (tests/payments/test_qris.py)",
-    "payments.qris_retry": "QRIS is offered only with Xendit configured, which the world is not "
-    "(tests/payments/test_qris.py posts it)",
-    "payments.qris_simulate": "the simulation exists only in development, never in tests' "
-    "configuration (tests/payments/test_qris.py checks both)",
+    "payments.xendit_callback": "not a form: Xendit's JSON and token "
+    "(tests/payments/test_online_qris.py)",
+    "payments.online_choose": "online payment is offered only with Xendit configured, which the "
+    "world is not (tests/payments/test_online_va_ewallet.py posts it)",
+    "payments.online_simulate": "the simulation exists only in development, never in tests' "
+    "configuration (tests/payments/test_online_qris.py checks both)",
 }
 
 #: A refusal shows one of these: a field's error, an alert, or an error page.

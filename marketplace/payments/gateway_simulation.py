@@ -1,11 +1,14 @@
-"""The simulation gateway for QRIS: development only, when Xendit has no keys (see
-`orders.payment_options`), so ``make run`` shows the whole path while no money moves.
+"""The simulation gateway for online payments (QRIS, virtual accounts, e-wallets): development
+only, when Xendit has no keys (see `orders.payment_options`), so ``make run`` shows the whole
+path while no money moves.
 
 The same calls as `payments.xendit_gateway` (`create_payment`, `get_payment`,
 `simulate_payment`) returning the same records (`xendit_records.GatewayPayment`), without a
 network: a payment request is a dict shaped like Xendit's answer, kept in our own `Payment` row
 (``raw_payload``, found again by ``provider_reference``). Its QR code is a well-formed QRIS
-string for a merchant named "SIMULASI" that no bank would pay.
+string for a merchant named "SIMULASI" that no bank would pay; its virtual account numbers start
+with 9999 (no bank issues them); its e-wallet requests have no link (the page's "Bayar
+(simulasi)" button stands in for the e-wallet's app).
 """
 
 from __future__ import annotations
@@ -74,12 +77,14 @@ def create_payment(
     idempotency_key: str,
     expires_at: datetime,
     description: str = "",
+    customer_name: str | None = None,
+    mobile_number: str | None = None,
+    success_url: str | None = None,
+    failure_url: str | None = None,
     metadata: Mapping[str, str] | None = None,
 ) -> GatewayPayment:
-    """A simulated QRIS payment request (the caller keeps it on its `Payment`). The same key
+    """A simulated payment request (the caller keeps it on its `Payment`). The same key
     returns the request already made for it."""
-    if method is not Method.QRIS or channel != "QRIS":
-        raise GatewayRefused(detail="the simulation makes QRIS codes only", code="SIMULATION")
     kept = db.session.scalar(
         select(Payment).where(
             Payment.idempotency_key == idempotency_key, Payment.provider_reference.is_not(None)
@@ -100,21 +105,51 @@ def create_payment(
         "simulation": True,
         "payment_method": {
             "id": "sim-pm-" + secrets.token_hex(12),
-            "type": Method.QRIS.value,
+            "type": method.value,
             "reusability": "ONE_TIME_USE",
             "status": "ACTIVE",
-            "qr_code": {
-                "channel_code": "QRIS",
-                "channel_properties": {
-                    "qr_string": simulated_qr_string(amount, reference),
-                    "expires_at": _iso(expires_at),
-                },
-            },
+            **_method_details(method, channel, amount, reference, expires_at, mobile_number),
         },
         "created": _iso(now),
         "updated": _iso(now),
     }
     return payment_from(data)
+
+
+def _method_details(
+    method: Method,
+    channel: str,
+    amount: int,
+    reference: str,
+    expires_at: datetime,
+    mobile_number: str | None,
+) -> dict[str, Any]:
+    """The payment method's part of the request, as Xendit shapes it for each method."""
+    if method is Method.QRIS:
+        properties = {"qr_string": simulated_qr_string(amount, reference)}
+        return {
+            "qr_code": {
+                "channel_code": channel,
+                "channel_properties": {**properties, "expires_at": _iso(expires_at)},
+            }
+        }
+    if method is Method.VIRTUAL_ACCOUNT:
+        number = "9999" + "".join(secrets.choice("0123456789") for _ in range(12))
+        return {
+            "virtual_account": {
+                "channel_code": channel,
+                "channel_properties": {
+                    "virtual_account_number": number,
+                    "expires_at": _iso(expires_at),
+                },
+            }
+        }
+    return {
+        "ewallet": {
+            "channel_code": channel,
+            "channel_properties": ({"mobile_number": mobile_number} if mobile_number else {}),
+        }
+    }
 
 
 def _kept(payment_request_id: str) -> Payment:

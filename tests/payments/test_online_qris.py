@@ -1,4 +1,4 @@
-"""QRIS for the whole order (marketplace/payments/qris.py) against the fake Xendit server: one
+"""QRIS for the whole order (marketplace/payments/online.py) against the fake Xendit server: one
 payment request for every cooperative's part, our page with its QR code, the callback verified
 and read back before anything is marked paid, and everything that can go wrong."""
 
@@ -20,7 +20,7 @@ from marketplace.extensions import db
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
-from marketplace.orders.payment_options import QrisGateway, qris_gateway
+from marketplace.orders.payment_options import OnlineGateway, online_gateway
 from marketplace.payments.models import (
     GatewayCallbackRecord,
     Payment,
@@ -96,16 +96,16 @@ def test_the_payment_page_shows_the_qr_and_reopening_it_makes_no_second_request(
 ) -> None:
     order, _payment = qris_order(app)
     client = shopper_client(app)
-    page = client.get(f"/orders/{order.number}/payment/qris")
+    page = client.get(f"/orders/{order.number}/payment/online")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert '<svg role="img"' in text and "Kode QRIS" in text
     assert "Rp" in text and "WIB" in text
     assert "pindai kode QR" in text
     assert "Perbarui status" in text
-    assert "js/qris-status.js" in text
+    assert "js/payment-status.js" in text
     assert "Simulasi" not in text
-    client.get(f"/orders/{order.number}/payment/qris")
+    client.get(f"/orders/{order.number}/payment/online")
     assert len(xendit_fake.calls("POST", "/payment_requests")) == 1
     assert len(payments_of(order)) == 1
 
@@ -140,7 +140,7 @@ def test_placing_through_the_pages_sends_the_shopper_to_the_qr_code(
         "/checkout/place", data={"idempotency_key": key.group(1), "expected_total": total.group(1)}
     )
     assert placed.status_code == 302
-    assert re.search(r"/orders/OPOP-\d{4}-\d{6}/payment/qris$", placed.headers["Location"])
+    assert re.search(r"/orders/OPOP-\d{4}-\d{6}/payment/online$", placed.headers["Location"])
     assert len(xendit_fake.calls("POST", "/payment_requests")) == 1
 
 
@@ -167,7 +167,7 @@ def test_a_paid_callback_is_read_back_and_marks_every_part_paid_once(
         == 1
     )
     # The page says so too.
-    page = shopper_client(app).get(f"/orders/{order.number}/payment/qris")
+    page = shopper_client(app).get(f"/orders/{order.number}/payment/online")
     assert "Pembayaran diterima" in page.get_data(as_text=True)
 
 
@@ -241,15 +241,15 @@ def test_another_shoppers_order_answers_exactly_like_a_missing_one(
     other = shopper_client(app, "budi@example.test")
     other.get("/")  # the welcome message is shown once, here
     for suffix in ("", "/status"):
-        theirs = other.get(f"/orders/{order.number}/payment/qris{suffix}")
-        missing = other.get(f"/orders/OPOP-2099-999999/payment/qris{suffix}")
+        theirs = other.get(f"/orders/{order.number}/payment/online{suffix}")
+        missing = other.get(f"/orders/OPOP-2099-999999/payment/online{suffix}")
         assert theirs.status_code == missing.status_code == 404
         # The same page but for its own address (the language switch returns to it) and the
         # CSRF token (signed with the time).
         assert _page(theirs.get_data(as_text=True), order.number or "") == _page(
             missing.get_data(as_text=True), "OPOP-2099-999999"
         )
-    assert other.post(f"/orders/{order.number}/payment/qris").status_code == 404
+    assert other.post(f"/orders/{order.number}/payment/online").status_code == 404
 
 
 def test_the_status_request_reports_and_writes_nothing(
@@ -268,11 +268,11 @@ def test_the_status_request_reports_and_writes_nothing(
         engine = db.engine
     event.listen(engine, "before_cursor_execute", note)
     try:
-        waiting = client.get(f"/orders/{order.number}/payment/qris/status")
+        waiting = client.get(f"/orders/{order.number}/payment/online/status")
         # Past the deadline the page computes "expired"; the job writes it, not this request.
         clock.advance(timedelta(minutes=61))
-        lapsed = client.get(f"/orders/{order.number}/payment/qris/status")
-        page = client.get(f"/orders/{order.number}/payment/qris")
+        lapsed = client.get(f"/orders/{order.number}/payment/online/status")
+        page = client.get(f"/orders/{order.number}/payment/online")
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert waiting.get_json()["state"] == "waiting"
@@ -346,10 +346,10 @@ def test_a_gateway_that_fails_leaves_the_order_placed_and_the_page_offers_a_retr
     order, payment = qris_order(app)
     assert payment.state == P.PENDING and payment.provider_reference is None
     client = shopper_client(app)
-    page = client.get(f"/orders/{order.number}/payment/qris").get_data(as_text=True)
+    page = client.get(f"/orders/{order.number}/payment/online").get_data(as_text=True)
     assert "Buat kode QR lagi" in page
     # The retry asks again with the same key: a request Xendit did make is never doubled.
-    assert client.post(f"/orders/{order.number}/payment/qris").status_code == 302
+    assert client.post(f"/orders/{order.number}/payment/online").status_code == 302
     first, second = xendit_fake.calls("POST", "/payment_requests")
     assert first.idempotency_key == second.idempotency_key == payment.idempotency_key
     refresh(payment)
@@ -362,18 +362,18 @@ def test_a_gateway_that_fails_leaves_the_order_placed_and_the_page_offers_a_retr
 
 def test_the_simulation_is_never_offered_in_testing_or_production() -> None:
     testing = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert qris_gateway(testing.config) is None
+    assert online_gateway(testing.config) is None
     from config import ProductionConfig
 
     production = {k: getattr(ProductionConfig, k) for k in dir(ProductionConfig) if k.isupper()}
     assert production["ENV_NAME"] == "production"
-    assert qris_gateway({**production, "XENDIT_SECRET_KEY": None}) is None
-    assert qris_gateway({**production, "XENDIT_CALLBACK_TOKEN": None}) is None
+    assert online_gateway({**production, "XENDIT_SECRET_KEY": None}) is None
+    assert online_gateway({**production, "XENDIT_CALLBACK_TOKEN": None}) is None
     development = {"ENV_NAME": "development"}
-    assert qris_gateway(development) is QrisGateway.SIMULATION
+    assert online_gateway(development) is OnlineGateway.SIMULATION
     # With keys, development uses Xendit (its test mode), not the simulation.
     keyed = {**development, "XENDIT_SECRET_KEY": "xnd_development_k", "XENDIT_CALLBACK_TOKEN": "t"}
-    assert qris_gateway(keyed) is QrisGateway.XENDIT
+    assert online_gateway(keyed) is OnlineGateway.XENDIT
 
 
 @pytest.fixture
@@ -389,17 +389,17 @@ def test_in_development_without_keys_the_simulation_pays_through_the_same_path(
     order, payment = qris_order(app)
     assert payment.provider_reference and payment.provider_reference.startswith("sim-pr-")
     client = shopper_client(app)
-    page = client.get(f"/orders/{order.number}/payment/qris").get_data(as_text=True)
+    page = client.get(f"/orders/{order.number}/payment/online").get_data(as_text=True)
     assert "Simulasi — tidak ada uang yang berpindah" in page
     assert "Bayar (simulasi)" in page and '<svg role="img"' in page
-    response = client.post(f"/orders/{order.number}/payment/qris/simulate")
+    response = client.post(f"/orders/{order.number}/payment/online/simulate")
     assert response.status_code == 302
     refresh(payment, *order.vendor_orders)
     assert payment.state == P.SUCCEEDED
     assert {vo.state for vo in order.vendor_orders} == {S.PAID}
     assert [e.kind for e in payment.events if e.to_status == P.SUCCEEDED] == ["paid"]
     # Pressing again changes nothing (the simulated request is paid already).
-    again = client.post(f"/orders/{order.number}/payment/qris/simulate")
+    again = client.post(f"/orders/{order.number}/payment/online/simulate")
     assert again.status_code in (302, 400, 409, 502)
     refresh(payment)
     assert payment.state == P.SUCCEEDED
@@ -411,10 +411,10 @@ def test_the_simulation_button_is_refused_with_the_real_gateway(
     config["ENV_NAME"] = "development"  # keys set: Xendit, not the simulation
     order, payment = qris_order(app)
     client = shopper_client(app)
-    assert "Bayar (simulasi)" not in client.get(f"/orders/{order.number}/payment/qris").get_data(
+    assert "Bayar (simulasi)" not in client.get(f"/orders/{order.number}/payment/online").get_data(
         as_text=True
     )
-    assert client.post(f"/orders/{order.number}/payment/qris/simulate").status_code == 409
+    assert client.post(f"/orders/{order.number}/payment/online/simulate").status_code == 409
     refresh(payment)
     assert payment.state == P.PENDING
 

@@ -1,10 +1,10 @@
-// The QRIS page asks every few seconds where its payment stands (a light GET that writes
+// The online payment page asks every few seconds where its payment stands (a light GET that writes
 // nothing) and reloads once it is no longer waiting, so the page shows the outcome. Without
 // JavaScript the "Perbarui status" link does the same by hand.
 (function () {
   "use strict";
   var INTERVAL_MS = 4000;
-  var status = document.getElementById("qris-status");
+  var status = document.getElementById("payment-status");
   if (!status || !status.dataset.poll || !window.fetch) {
     return;
   }
