@@ -158,12 +158,14 @@ def register_cli(app: Flask) -> None:
     from marketplace.certificates.cli import certificates_cli
     from marketplace.ops_cli import ops_cli
     from marketplace.orders.cli import orders_cli
+    from marketplace.payments.cli import payments_cli
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(cart_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(ops_cli)
     app.cli.add_command(seed_demo_command)

@@ -23,6 +23,10 @@ from marketplace.payments.models import (
     SettlementEntry,
     StripeEvent,
 )
+from marketplace.payments.reconciliation_models import (
+    ReconciliationDifference,
+    ReconciliationRun,
+)
 from marketplace.procurement.models import (
     Agency,
     AgencyInvitation,
@@ -88,6 +92,8 @@ __all__ = [
     "Quotation",
     "QuotationRound",
     "QuotationRoundLine",
+    "ReconciliationDifference",
+    "ReconciliationRun",
     "Refund",
     "RequestLine",
     "Setting",

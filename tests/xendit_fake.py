@@ -39,7 +39,7 @@ from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from marketplace import clock
 from tests.ports import free_port
@@ -189,6 +189,8 @@ class FakeXendit:
             self.refund_fee = 0
             #: The balance payouts draw on; None for as much as asked.
             self.balance: int | None = None
+            #: Transactions Xendit has that no payment request here explains (a test's own).
+            self.extra_transactions: list[dict[str, Any]] = []
 
     def settle(self, timeout: float = 30) -> None:
         """Wait until no API call (nor the callback it sends) is being answered."""
@@ -408,7 +410,10 @@ class FakeXendit:
     def _route(
         self, method: str, path: str, body: Any, key: str | None
     ) -> tuple[Answer, Callback | None]:
+        path, _, query = path.partition("?")
         parts = path.strip("/").split("/")
+        if method == "GET" and path == "/transactions":
+            return self._list_transactions(parse_qs(query)), None
         if method == "POST" and path == "/payment_requests":
             return self._create_payment_request(body), None
         if method == "GET" and len(parts) == 2 and parts[0] == "payment_requests":
@@ -695,6 +700,159 @@ class FakeXendit:
         self.payouts[payout["id"]] = payout
         return Answer(200, payout)
 
+    # -- transactions (reconciliation) -------------------------------------------------------
+
+    #: Xendit's fee by method (whole rupiah): MDR for QRIS and e-wallets, a flat VA fee.
+    @staticmethod
+    def fee_for(method_type: str, amount: int) -> int:
+        if method_type == "VIRTUAL_ACCOUNT":
+            return 4_000
+        rate = {"QR_CODE": 7, "EWALLET": 15}.get(method_type, 0)  # per mille
+        return (amount * rate + 999) // 1000
+
+    def add_transaction(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        kind: str = "PAYMENT",
+        created: datetime | None = None,
+        fee: int = 0,
+    ) -> dict[str, Any]:
+        """A transaction Xendit reports that no payment request or payout here explains."""
+        with self._lock:
+            transaction = self._transaction(
+                f"txn_{uuid.uuid4()}",
+                kind=kind,
+                product_id=f"py-{uuid.uuid4()}",
+                reference=reference,
+                amount=amount,
+                channel_category="QR_CODE",
+                channel_code="QRIS",
+                created=created or self.now(),
+                fee=fee,
+            )
+            self.extra_transactions.append(transaction)
+            return transaction
+
+    def _transaction(
+        self,
+        transaction_id: str,
+        *,
+        kind: str,
+        product_id: str,
+        reference: str,
+        amount: int,
+        channel_category: str,
+        channel_code: str,
+        created: datetime,
+        fee: int,
+    ) -> dict[str, Any]:
+        vat = fee * 11 // 100
+        return {
+            "id": transaction_id,
+            "product_id": product_id,
+            "type": kind,
+            "status": "SUCCESS",
+            "channel_category": channel_category,
+            "channel_code": channel_code,
+            "account_identifier": None,
+            "reference_id": reference,
+            "currency": "IDR",
+            "amount": amount,
+            "cashflow": "MONEY_IN" if kind == "PAYMENT" else "MONEY_OUT",
+            "business_id": BUSINESS_ID,
+            "fee": {
+                "xendit_fee": fee,
+                "value_added_tax": vat,
+                "xendit_withholding_tax": 0,
+                "third_party_withholding_tax": 0,
+                "status": "COMPLETED",
+            },
+            "created": _iso(created),
+            "updated": _iso(created),
+            "settlement_status": "SETTLED",
+            "estimated_settlement_time": _iso(created),
+        }
+
+    def transactions(self) -> list[dict[str, Any]]:
+        """Xendit's ledger: a PAYMENT for each paid payment request (when it was paid), a
+        DISBURSEMENT for each payout that succeeded, and the tests' own."""
+        found = []
+        for request in self.payment_requests.values():
+            if request["status"] != "SUCCEEDED":
+                continue
+            method = request["payment_method"]
+            field = {"QR_CODE": "qr_code", "VIRTUAL_ACCOUNT": "virtual_account"}.get(
+                method["type"], "ewallet"
+            )
+            request.setdefault("_txn_id", f"txn_{uuid.uuid4()}")
+            found.append(
+                self._transaction(
+                    request["_txn_id"],
+                    kind="PAYMENT",
+                    product_id=request.get("_payment_id") or request["id"],
+                    reference=request["reference_id"],
+                    amount=request["amount"],
+                    channel_category=method["type"],
+                    channel_code=method[field]["channel_code"],
+                    created=datetime.fromisoformat(request["updated"]),
+                    fee=self.fee_for(method["type"], request["amount"]),
+                )
+            )
+        for payout in self.payouts.values():
+            if payout["status"] != "SUCCEEDED":
+                continue
+            payout.setdefault("_txn_id", f"txn_{uuid.uuid4()}")
+            found.append(
+                self._transaction(
+                    payout["_txn_id"],
+                    kind="DISBURSEMENT",
+                    product_id=payout["id"],
+                    reference=payout["reference_id"],
+                    amount=payout["amount"],
+                    channel_category="BANK",
+                    channel_code=payout["channel_code"],
+                    created=datetime.fromisoformat(payout["updated"]),
+                    fee=2_500,
+                )
+            )
+        return found + self.extra_transactions
+
+    def _list_transactions(self, query: dict[str, list[str]]) -> Answer:
+        """GET /transactions: filtered by ``types``, ``created[gte]``/``created[lte]``, newest
+        first, ``limit`` per page (at most 50) after ``after_id``."""
+        try:
+            limit = int(float(query.get("limit", ["10"])[0]))
+            low = [datetime.fromisoformat(v) for v in query.get("created[gte]", [])]
+            high = [datetime.fromisoformat(v) for v in query.get("created[lte]", [])]
+        except ValueError:
+            return error(400, "API_VALIDATION_ERROR", "invalid filter")
+        if not 1 <= limit <= 50:
+            return error(400, "API_VALIDATION_ERROR", "limit must be between 1 and 50")
+        types = set(query.get("types", []))
+        rows = [
+            t
+            for t in self.transactions()
+            if (not types or t["type"] in types)
+            and all(datetime.fromisoformat(t["created"]) >= moment for moment in low)
+            and all(datetime.fromisoformat(t["created"]) <= moment for moment in high)
+        ]
+        rows.sort(key=lambda t: (t["created"], t["id"]), reverse=True)
+        after = query.get("after_id", [None])[0]
+        if after is not None:
+            ids = [t["id"] for t in rows]
+            if after not in ids:
+                return error(400, "API_VALIDATION_ERROR", "after_id is not a transaction")
+            rows = rows[ids.index(after) + 1 :]
+        page = rows[:limit]
+        links = []
+        if len(rows) > limit:
+            links.append(
+                {"href": f"/transactions?after_id={page[-1]['id']}", "method": "GET", "rel": "next"}
+            )
+        return Answer(200, {"has_more": len(rows) > limit, "data": page, "links": links})
+
 
 class _Handler(BaseHTTPRequestHandler):
     xendit: FakeXendit
@@ -735,7 +893,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         fake = self.xendit
-        path = urlsplit(self.path).path
+        # A GET keeps its query (the transaction list's filters and paging).
+        path = self.path if method == "GET" else urlsplit(self.path).path
         raw = b""
         if method == "POST":
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

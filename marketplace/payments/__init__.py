@@ -14,6 +14,9 @@ bp = Blueprint("payments", __name__)
 
 # Card refunds whose call to Stripe failed (or never ran) are sent again.
 periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_refunds", 300)
+# Yesterday's payments compared with Xendit's transactions, once the day has ended (hourly: a
+# day that could not be reached is tried again).
+periodic("payments.reconcile", "marketplace.payments.reconciliation:reconcile_due", 3600)
 
 
 @bp.record_once

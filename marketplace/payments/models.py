@@ -85,6 +85,7 @@ class Payment(TimestampMixin, Model):
         CheckConstraint(in_check(Payee, "payee"), name="payee"),
         CheckConstraint("flag IS NULL OR " + in_check(PaymentFlag, "flag"), name="flag"),
         CheckConstraint("amount >= 0", name="amount_non_negative"),
+        CheckConstraint("gateway_fee IS NULL OR gateway_fee >= 0", name="gateway_fee_non_negative"),
         CheckConstraint("currency = 'IDR'", name="currency_idr"),
         # Stripe's ids of the Checkout Session and of its PaymentIntent find the payment again.
         UniqueConstraint("provider_reference", name="uq_payments_provider_reference"),
@@ -110,6 +111,10 @@ class Payment(TimestampMixin, Model):
     payment_intent: Mapped[str | None] = mapped_column(String(255))
     #: The gateway's channel the shopper chose: QRIS, a bank (BCA, ...) or an e-wallet (OVO, ...).
     channel: Mapped[str | None] = mapped_column(String(20))
+    #: From the daily reconciliation: Xendit's transaction for this payment and its fee (with
+    #: the VAT on it), whole rupiah, borne by the platform.
+    gateway_transaction_id: Mapped[str | None] = mapped_column(String(80))
+    gateway_fee: Mapped[int | None] = money_column()
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
     checkout_url: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None]

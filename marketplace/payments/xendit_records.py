@@ -123,6 +123,28 @@ class GatewayPayout:
 
 
 @dataclass(frozen=True)
+class GatewayTransaction:
+    """One movement of money in Xendit's ledger (its Transaction API): a payment received, a
+    payout or refund sent, with the fee Xendit charged for it."""
+
+    id: str  # txn_...
+    type: str  # PAYMENT, DISBURSEMENT, REFUND, ...
+    status: str  # SUCCESS, PENDING, FAILED, VOIDED, REVERSED
+    product_id: str | None  # the payment, payout or refund it belongs to
+    reference: str | None  # our reference_id
+    channel_code: str | None
+    amount: int  # whole rupiah, gross
+    currency: str
+    fee: int  # Xendit's fee with its VAT, whole rupiah (0 when not charged yet)
+    created: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCESS"
+
+
+@dataclass(frozen=True)
 class GatewayCallback:
     """A callback, read but not trusted: read the payment (or payout) back before acting."""
 
@@ -278,6 +300,26 @@ def payment_from(data: Mapping[str, Any]) -> GatewayPayment:
         ewallet_desktop_url=urls.get("WEB"),
         expires_at=_timestamp(properties.get("expires_at")),
         failure_code=_optional_text(data.get("failure_code")),
+        raw=dict(data),
+    )
+
+
+def transaction_from(data: Mapping[str, Any]) -> GatewayTransaction:
+    """A transaction from Xendit's JSON; its fee is Xendit's fee plus the VAT on it (the
+    withholding taxes are not money Xendit keeps)."""
+    fee = _object(data.get("fee"))
+    return GatewayTransaction(
+        id=_text(data, "id", "a transaction"),
+        type=str(data.get("type") or ""),
+        status=str(data.get("status") or ""),
+        product_id=_optional_text(data.get("product_id")),
+        reference=_optional_text(data.get("reference_id")),
+        channel_code=_optional_text(data.get("channel_code")),
+        amount=rupiah(data.get("amount"), "the transaction's amount"),
+        currency=_text(data, "currency", "a transaction"),
+        fee=(_optional_rupiah(fee.get("xendit_fee"), "the transaction's fee") or 0)
+        + (_optional_rupiah(fee.get("value_added_tax"), "the VAT on the fee") or 0),
+        created=_timestamp(data.get("created")),
         raw=dict(data),
     )
 

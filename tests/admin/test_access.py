@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
+from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
 from marketplace.procurement.models import AgencyInvitation, AgencyMember
@@ -63,6 +65,7 @@ class World:
     payments: PaymentWorld
     failed_job: FailedJob
     failed_email: OutboxEmail
+    difference: ReconciliationDifference
 
 
 @dataclass
@@ -139,7 +142,15 @@ def make_world(app: Flask) -> World:
         status=FAILED,
         attempts=8,
     )
-    db.session.add_all([failed_job, failed_email])
+    difference = ReconciliationDifference(
+        dedup_key=f"paid_not_recorded:txn_uji_{uuid.uuid4()}:",
+        day=date(2026, 12, 1),
+        kind=DifferenceKind.PAID_NOT_RECORDED,
+        gateway_id="txn_uji",
+        reference="OPOP-2026-999999",
+        gateway_amount=25_000,
+    )
+    db.session.add_all([failed_job, failed_email, difference])
     db.session.commit()
     return World(
         cooperative=cooperative,
@@ -155,6 +166,7 @@ def make_world(app: Flask) -> World:
         payments=make_payment_world(app),
         failed_job=failed_job,
         failed_email=failed_email,
+        difference=difference,
     )
 
 
@@ -173,6 +185,7 @@ OBJECT_PARAMS = {
     "part_id": lambda w: w.payments.order.vendor_orders[0].id,
     "failed_job_id": lambda w: w.failed_job.id,
     "email_id": lambda w: w.failed_email.id,
+    "difference_id": lambda w: w.difference.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -207,6 +220,7 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "payments.retry_refund": (400, {}, False),  # only a failed card refund is sent again
     "payments.new_payout": (302, {}, True),
     "payments.admin_cancel_part": (302, {}, True),
+    "payments.resolve_difference": (302, {}, True),
     "admin.retry_failed_job": (302, {}, True),
     "admin.discard_failed_job": (302, {}, True),
     "admin.resend_email": (302, {}, True),

@@ -12,9 +12,11 @@ else is "another party" for them.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -36,6 +38,7 @@ from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import Payee, Payment, PaymentFlag, PaymentStatus, Refund
+from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
 from marketplace.procurement.models import (
@@ -230,7 +233,16 @@ def build_world(app: Flask) -> World:
             status=FAILED,
             attempts=8,
         )
-        db.session.add_all([failed_job, failed_email])
+        # A difference the reconciliation with Xendit found, open on the city's desk.
+        difference = ReconciliationDifference(
+            dedup_key=f"paid_not_recorded:txn_matrix_{uuid.uuid4()}:",
+            day=date(2026, 12, 1),
+            kind=DifferenceKind.PAID_NOT_RECORDED,
+            gateway_id="txn_matrix",
+            reference="OPOP-2026-999999",
+            gateway_amount=25_000,
+        )
+        db.session.add_all([failed_job, failed_email, difference])
         db.session.commit()
 
         world = World(
@@ -267,6 +279,7 @@ def build_world(app: Flask) -> World:
             other_user=new_user("warga@world.test"),
             failed_job=failed_job,
             failed_email=failed_email,
+            difference=difference,
         )
         world.tokens.update(
             media=media_key,
