@@ -147,13 +147,11 @@ def test_terms_are_extracted_safely() -> None:
     assert len(search_terms("kata " * 100)) == 8
 
 
-@pytest.mark.postgres
-def test_a_typo_still_finds_the_product_on_postgresql(app: Flask, catalogue: Catalogue) -> None:
+def test_a_typo_still_finds_the_product(app: Flask, catalogue: Catalogue) -> None:
     assert "Keripik Tempe Original" in names(app, text="keripk tempe")
     assert "Sambal Bawang Pedas" in names(app, text="sambel")
 
 
-@pytest.mark.postgres
 def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
     app: Flask, catalogue: Catalogue
 ) -> None:
@@ -174,7 +172,6 @@ def test_a_word_the_index_finds_is_not_also_matched_by_similarity(
     assert names(app, text="sambxl") == ["Sambal Bawang Pedas", "Sambel Ijo"]  # one from each
 
 
-@pytest.mark.postgres
 def test_a_new_products_words_can_correct_a_typo(app: Flask, catalogue: Catalogue) -> None:
     """The dictionary that typos are corrected against follows the catalogue: a product added
     now brings its words, and a typo of one finds it, the page saying what was searched."""
@@ -196,7 +193,6 @@ def test_a_new_products_words_can_correct_a_typo(app: Flask, catalogue: Catalogu
     assert "Dodol Nanas Subang" in html
 
 
-@pytest.mark.postgres
 def test_a_typo_like_nothing_in_the_catalogue_finds_nothing(
     app: Flask, catalogue: Catalogue
 ) -> None:
@@ -263,7 +259,6 @@ def test_only_the_words_fewest_edits_away_are_taken_whole_words_first() -> None:
     ]
 
 
-@pytest.mark.postgres
 def test_a_typo_is_first_taken_for_a_word_products_are_named_with(
     app: Flask, catalogue: Catalogue
 ) -> None:
