@@ -18,7 +18,7 @@ from marketplace.catalogue import synonyms
 from marketplace.catalogue.search import ProductQuery, search_products
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
-from tests.catalogue.conftest import Catalogue
+from tests.catalogue.conftest import Catalogue, make_catalogue
 from tests.factories import ProductFactory, UserFactory
 
 CARD_NAME = re.compile(r'<h3 class="product-card__name">([^<]+)</h3>')
@@ -186,3 +186,23 @@ def test_words_are_folded_as_the_search_folds_them(app: Flask, city_admin) -> No
             ["kripik", "keripik"],
             ["cafe", "kafe"],
         ]
+
+
+def test_the_migration_fills_the_dictionary_from_the_visible_products(
+    committed_app: Flask,
+) -> None:
+    """Down past the revision that adds the dictionary on SQLite (a no-op on PostgreSQL, whose
+    dictionary is older) and up again: the products already there bring their words."""
+    from flask_migrate import downgrade, upgrade
+
+    with committed_app.app_context():
+        make_catalogue()
+        db.session.commit()
+        downgrade(revision="5d1e8a3c7f20")
+        upgrade()
+    with committed_app.test_request_context():
+        typo = search_products(ProductQuery(text="keripk tempe"), today=date.today())
+        hidden = search_products(ProductQuery(text="rahasa"), today=date.today())
+    assert [p.name for p in typo.products] == ["Keripik Tempe Original"]
+    assert typo.corrections == {"keripk": ["keripik"]}
+    assert hidden.corrections == {"rahasa": []}
