@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple, Protocol
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import (
     BigInteger,
@@ -344,7 +345,7 @@ def closest_words(
     """
     allowed = 1 if len(term) <= 4 else 2
     scored = []
-    for word in set(words):
+    for word in _near(term, set(words), allowed):
         whole = OSA.distance(term, word, score_cutoff=allowed + 1)
         start = min(
             OSA.distance(term, word[:n], score_cutoff=allowed + 1)
@@ -357,6 +358,23 @@ def closest_words(
             )
     scored.sort()
     return [word for edits, *_, word in scored[:limit] if edits == scored[0][0]]
+
+
+def _near(term: str, words: set[str], allowed: int) -> set[str]:
+    """The ``words`` within ``allowed`` edits of ``term``, whole or by their first letters:
+    exactly those `closest_words` may keep, found by rapidfuzz in C, so weighing a whole
+    dictionary (SQLite's) costs a few passes over it rather than a Python loop per word."""
+    if len(words) < 64:
+        return words
+    listed = list(words)
+    starts = range(max(1, len(term) - 1), len(term) + 2)
+    near: set[str] = set()
+    for choices in (listed, *([word[:n] for word in listed] for n in starts)):
+        for _choice, _edits, index in process.extract(
+            term, choices, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        ):
+            near.add(listed[index])
+    return near
 
 
 def _tsquery_word(word: str) -> str:

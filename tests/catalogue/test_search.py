@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 
 from marketplace.catalogue.models import Product, ProductStatus
 from marketplace.catalogue.search import ProductQuery, search_products, search_terms
-from marketplace.catalogue.text_search import _tsquery_word, closest_words
+from marketplace.catalogue.text_search import _near, _tsquery_word, closest_words
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from tests.catalogue.conftest import Catalogue
@@ -277,3 +277,30 @@ def test_a_typo_is_first_taken_for_a_word_products_are_named_with(
         result = search_products(ProductQuery(text="kemja"), today=date.today())
     assert result.corrections == {"kemja": ["kemeja", "kerja"]}
     assert [p.name for p in result.products] == ["Kemeja Batik Tulis", "Rengginang Ketan"]
+
+
+def test_a_whole_dictionary_is_weighed_as_its_few_candidates_would_be() -> None:
+    """SQLite weighs every word of the dictionary: what it keeps must be what the word-by-word
+    rule keeps (the rule is applied here by hand to each word)."""
+    import random
+
+    from rapidfuzz.distance import OSA
+
+    rng = random.Random(24)
+    words = {
+        "".join(rng.choice("aiueokbtsmpnrlgdjh") for _ in range(rng.randint(3, 11)))
+        for _ in range(3000)
+    } | {"keripik", "pondok", "kemeja", "batik", "kerja"}
+    for term in ("keripk", "gndok", "kemja", "batk", "kerpi", "ab", "xqzt"):
+        allowed = 1 if len(term) <= 4 else 2
+        by_hand = [
+            word
+            for word in words
+            if OSA.distance(term, word) <= allowed
+            or any(
+                OSA.distance(term, word[:n]) <= allowed
+                for n in range(max(1, len(term) - 1), len(term) + 2)
+            )
+        ]
+        assert _near(term, words, allowed) == set(by_hand), term
+        assert closest_words(term, words) == closest_words(term, by_hand), term
