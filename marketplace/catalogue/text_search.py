@@ -3,7 +3,9 @@
 PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) on the search rows
 (``SEARCH_ROWS``) with a GIN index for full-text prefix matching, plus ``pg_trgm`` similarity
 against a dictionary of the catalogue's words (``SEARCH_WORDS``) so a typo ("keripk") is
-corrected to "keripik" and still finds "Keripik". SQLite: an FTS5 table kept by triggers.
+corrected to "keripik" and still finds "Keripik". SQLite: an FTS5 table kept by triggers, and
+the same dictionary of words (weighed whole, without trigrams) for the same correction.
+A word may also match its variants from the city's list (`marketplace.catalogue.synonyms`).
 `marketplace.catalogue.search` builds the filters, facets, sorting and paging around it.
 """
 
@@ -62,8 +64,10 @@ SEARCH_ROWS = Table(
     Column("search_vector", TSVECTOR),
 )
 
-#: PostgreSQL only: every word of the search index once, with a trigram index, for correcting
-#: typos (migration ``a82d5f718b26``; the search rows' trigger adds new words).
+#: Every word of the visible products' text once, for correcting typos. PostgreSQL: with a
+#: trigram index (migration ``a82d5f718b26``; the search rows' trigger adds new words);
+#: SQLite: the same columns and rules, kept by triggers on products and cooperatives
+#: (migration ``c4e1a9b7d2f3``).
 SEARCH_WORDS = Table(
     "search_words",
     MetaData(),
