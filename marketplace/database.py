@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +75,35 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers proceed while one writer commits (ignored for in-memory databases).
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # The search dictionary's triggers split product text into words with it (migration
+        # 20261207_c4e1a9b7d2f3); without it, SQLite refuses to write products.
+        dbapi_connection.create_function(
+            "catalogue_words", 1, catalogue_words_json, deterministic=True
+        )
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def split_words(text: str | None) -> list[str]:
+    """The words of ``text`` as SQLite's full-text index splits and folds them (FTS5
+    ``unicode61 remove_diacritics 2``): lower case, accents dropped, any character neither
+    letter nor digit a separator."""
+    if not text:
+        return []
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(folded)
+
+
+def catalogue_words(text: str | None) -> list[str]:
+    """The distinct words of ``text`` (`split_words`), in order."""
+    return list(dict.fromkeys(split_words(text)))
+
+
+def catalogue_words_json(text: str | None) -> str:
+    """`catalogue_words` as a JSON array, for ``json_each`` in SQLite triggers."""
+    return json.dumps(catalogue_words(text))
 
 
 #: Requests that may write. Their SQLite transactions take the write lock when they begin.

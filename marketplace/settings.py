@@ -20,7 +20,13 @@ from marketplace.extensions import Model, db
 #: New products wait for the city's approval before they appear in the catalogue.
 PRODUCT_MODERATION = "catalogue.product_moderation"
 
-DEFAULTS: dict[str, Any] = {PRODUCT_MODERATION: False}
+#: Groups of interchangeable words for the catalogue search (`catalogue.synonyms`).
+SEARCH_SYNONYMS = "catalogue.search_synonyms"
+
+DEFAULTS: dict[str, Any] = {
+    PRODUCT_MODERATION: False,
+    SEARCH_SYNONYMS: [["jilbab", "hijab"], ["sandal", "sendal"]],
+}
 
 
 class Setting(Model):

@@ -16,8 +16,9 @@ from marketplace.admin.forms import (
     ModerationSettingForm,
     ProductReasonForm,
     RenameCategoryForm,
+    SynonymsForm,
 )
-from marketplace.catalogue import categories, management, moderation
+from marketplace.catalogue import categories, management, moderation, synonyms
 from marketplace.catalogue.models import Category, ProductStatus
 from marketplace.certificates import rules
 from marketplace.http import Page, form_status
@@ -118,6 +119,28 @@ def merge_category(category_id: int) -> Page:
     return render_template(
         "admin/category_merge.html", category=category, form=form, label=_label(category)
     ), form_status(form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Search synonyms
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/search-synonyms", methods=["GET", "POST"])
+@allow(CITY_ADMIN)
+def search_synonyms() -> Page:
+    form = SynonymsForm()
+    if request.method == "GET":
+        form.groups.data = synonyms.as_text(synonyms.groups())
+    elif form.validate_on_submit():
+        try:
+            synonyms.save(actor(), form.groups.data or "")
+        except synonyms.InvalidSynonyms as error:
+            attach(form, error, "groups")
+        else:
+            flash(_("Daftar sinonim pencarian sudah disimpan."), "success")
+            return redirect(url_for("admin.search_synonyms"))
+    return render_template("admin/search_synonyms.html", form=form), form_status(form)
 
 
 # ---------------------------------------------------------------------------------------------

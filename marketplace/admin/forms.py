@@ -94,6 +94,18 @@ class ModerationSettingForm(FlaskForm):
     enabled = BooleanField(_l("Produk baru diperiksa admin kota sebelum terbit"))
 
 
+class SynonymsForm(FlaskForm):
+    groups = TextAreaField(
+        _l("Kata yang sama artinya"),
+        validators=[length(20_000)],
+        render_kw={"rows": 12},
+        description=_l(
+            "Satu baris satu kelompok, kata dipisah koma. Mencari satu kata juga menemukan "
+            "produk dengan kata lain di barisnya."
+        ),
+    )
+
+
 class AgencyForm(FlaskForm):
     name = StringField(
         _l("Nama instansi (OPD)"), filters=[strip], validators=[required(), length(200)]

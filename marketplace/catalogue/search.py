@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace.catalogue import synonyms
 from marketplace.catalogue.models import Category, Product, ProductVariant
 from marketplace.catalogue.text_search import (
     SEARCH_ROWS,
@@ -110,12 +111,23 @@ class SearchResult:
     products: list[Product]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    #: Misspelt words and the catalogue's words searched for them instead (PostgreSQL).
+    #: Misspelt words and the catalogue's words searched for them instead.
     corrections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def suggestion(self) -> str:
+        """The query's words with each typo replaced by its likeliest correction (the "Maksud
+        Anda" link), or "" when no word was corrected."""
+        if not any(self.corrections.values()):
+            return ""
+        return " ".join(
+            self.corrections[term][0] if self.corrections.get(term) else term
+            for term in self.query.terms
+        )
 
 
 def _rows_for(query: ProductQuery) -> Rows:
@@ -162,14 +174,20 @@ class _Filters:
     """The WHERE clauses of a query, by facet, so a facet's counts can leave out its own."""
 
     def __init__(
-        self, query: ProductQuery, today: date, rows: Rows, *, tolerant: bool = False
+        self,
+        query: ProductQuery,
+        today: date,
+        rows: Rows,
+        *,
+        tolerant: bool = False,
+        variants: dict[str, list[str]] | None = None,
     ) -> None:
         self.rows = rows
         self.clauses: dict[str, ColumnElement[bool]] = {}
         self.rank: ColumnElement[Any] | None = None
         self.corrections: dict[str, list[str]] = {}
         if query.terms:
-            text_match = backend().match(query.terms, rows, tolerant=tolerant)
+            text_match = backend().match(query.terms, rows, tolerant=tolerant, variants=variants)
             self.clauses["text"], self.rank = text_match.condition, text_match.rank
             self.corrections = text_match.corrections
         if query.category:
@@ -229,13 +247,15 @@ def search_products(query: ProductQuery, *, today: date, facets: bool = True) ->
     narrow = rows is SEARCH_ROWS
     page = min(max(query.page, 1), MAX_PAGE)
     parallel = narrow and current_app.config["SEARCH_PAGE_IN_PARALLEL"]
-    filters = _Filters(query, today, rows)
+    # Each word also finds its spelling variants and synonyms (the city's list).
+    variants = synonyms.variants_of(query.terms)
+    filters = _Filters(query, today, rows, variants=variants)
     early = _in_parallel(_page(query, filters, page)) if parallel else None
     total, facet_values = _count(query, filters, today, facets)
     if not total and query.terms and backend().corrects_typos:
         # No product has every word as typed: ask again, a word the catalogue lacks (a typo)
         # corrected to the words it was most likely meant as.
-        tolerant = _Filters(query, today, rows, tolerant=True)
+        tolerant = _Filters(query, today, rows, tolerant=True, variants=variants)
         if tolerant.corrections:
             filters = tolerant
             early = _in_parallel(_page(query, filters, page)) if parallel else None

@@ -3,7 +3,9 @@
 PostgreSQL: a generated ``tsvector`` column (``simple`` configuration) on the search rows
 (``SEARCH_ROWS``) with a GIN index for full-text prefix matching, plus ``pg_trgm`` similarity
 against a dictionary of the catalogue's words (``SEARCH_WORDS``) so a typo ("keripk") is
-corrected to "keripik" and still finds "Keripik". SQLite: an FTS5 table kept by triggers.
+corrected to "keripik" and still finds "Keripik". SQLite: an FTS5 table kept by triggers, and
+the same dictionary of words (weighed whole, without trigrams) for the same correction.
+A word may also match its variants from the city's list (`marketplace.catalogue.synonyms`).
 `marketplace.catalogue.search` builds the filters, facets, sorting and paging around it.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple, Protocol
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import (
     BigInteger,
@@ -37,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
-from marketplace.catalogue.models import ProductStatus
+from marketplace.catalogue.models import Product, ProductStatus
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 
@@ -61,8 +64,10 @@ SEARCH_ROWS = Table(
     Column("search_vector", TSVECTOR),
 )
 
-#: PostgreSQL only: every word of the search index once, with a trigram index, for correcting
-#: typos (migration ``a82d5f718b26``; the search rows' trigger adds new words).
+#: Every word of the visible products' text once, for correcting typos. PostgreSQL: with a
+#: trigram index (migration ``a82d5f718b26``; the search rows' trigger adds new words);
+#: SQLite: the same columns and rules, kept by triggers on products and cooperatives
+#: (migration ``c4e1a9b7d2f3``).
 SEARCH_WORDS = Table(
     "search_words",
     MetaData(),
@@ -107,9 +112,17 @@ class Backend(Protocol):
     #: Whether ``match(..., tolerant=True)`` can find what the exact match did not.
     corrects_typos: bool
 
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
-        """The words' match: each as a prefix in the index; with ``tolerant``, a word the index
-        has nowhere is taken for the catalogue's words most like it (where the backend can)."""
+    def match(
+        self,
+        terms: list[str],
+        rows: Rows,
+        *,
+        tolerant: bool,
+        variants: dict[str, list[str]] | None = None,
+    ) -> TextMatch:
+        """The words' match: each as a prefix in the index, or any of its ``variants`` (the
+        word itself and its synonyms, `marketplace.catalogue.synonyms`); with ``tolerant``, a
+        word the index has nowhere is taken for the catalogue's words most like it."""
 
 
 class PostgresBackend:
@@ -127,10 +140,18 @@ class PostgresBackend:
 
     corrects_typos = True
 
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
+    def match(
+        self,
+        terms: list[str],
+        rows: Rows,
+        *,
+        tolerant: bool,
+        variants: dict[str, list[str]] | None = None,
+    ) -> TextMatch:
         # Text is searched on the search rows only (`_rows_for`): products have no index for it.
         vector: ColumnElement[Any] = rows.c.search_vector
-        queries = [self._tsquery(term) for term in terms]
+        variants = variants or {}
+        queries = [self._tsquery(variants.get(term, [term])) for term in terms]
         found = self._found(rows, vector, queries) if tolerant else [True] * len(terms)
         corrections = {
             term: self._corrections(term)
@@ -172,9 +193,11 @@ class PostgresBackend:
         return closest_words(term, [word for word, _ in candidates], preferred=named)
 
     @staticmethod
-    def _tsquery(term: str) -> ColumnElement[Any]:
+    def _tsquery(alternatives: list[str]) -> ColumnElement[Any]:
+        """Any of ``alternatives`` (a word and its variants), each as a prefix."""
         simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
-        return func.to_tsquery(simple, literal(" & ".join(f"{w}:*" for w in term.split())))
+        each = ["(" + " & ".join(f"{w}:*" for w in term.split()) + ")" for term in alternatives]
+        return func.to_tsquery(simple, literal(" | ".join(each)))
 
     @staticmethod
     def _found(
@@ -200,25 +223,111 @@ class PostgresBackend:
 
 
 class SqliteBackend:
-    corrects_typos = False
+    """Every word must match as a prefix in the FTS5 index. Asked again ``tolerant``, a word no
+    visible product has (a typo) is corrected as on PostgreSQL: to the words of
+    ``SEARCH_WORDS`` fewest edits away (`closest_words`), the same dictionary kept by the same
+    write paths (triggers on products and cooperatives, migration ``c4e1a9b7d2f3``), which are
+    then matched in the index as whole words. Without trigrams to narrow it, the whole
+    dictionary is weighed, in one query: a few thousand words for a catalogue SQLite serves.
+    """
 
-    def match(self, terms: list[str], rows: Rows, *, tolerant: bool) -> TextMatch:
-        expression = " ".join(f'"{term}"*' for term in terms)
-        matches = (
-            select(
-                literal_column("rowid").label("product_id"),
-                literal_column("bm25(product_search)").label("score"),
-            )
-            .select_from(text("product_search"))
-            .where(
-                text("product_search MATCH :fts_expression").bindparams(fts_expression=expression)
-            )
-            .subquery("fts")
-        )
+    corrects_typos = True
+
+    def match(
+        self,
+        terms: list[str],
+        rows: Rows,
+        *,
+        tolerant: bool,
+        variants: dict[str, list[str]] | None = None,
+    ) -> TextMatch:
+        variants = variants or {}
+        words = [variants.get(term, [term]) for term in terms]
+        found = self._found(words) if tolerant else [True] * len(terms)
+        typos = [term for term, in_index in zip(terms, found, strict=True) if not in_index]
+        corrections = self._corrections(typos) if typos else {}
+        parts: list[str] = []
+        best: list[str] = []
+        for term, alternatives in zip(terms, words, strict=True):
+            if term in corrections:
+                if not corrections[term]:
+                    return TextMatch(false(), literal(0.0), corrections)
+                parts.append(_fts_any(corrections[term], prefix=False))
+                if len(corrections[term]) > 1:
+                    best.append(_fts_any(corrections[term][:1], prefix=False))
+            else:
+                parts.append(_fts_any(alternatives, prefix=True))
+        matches = _fts_matches(" AND ".join(parts), "fts")
         condition = rows.c.id.in_(select(matches.c.product_id))
         # bm25 is lower for better matches; the correlated lookup keeps one code path for ranking.
-        rank = -(select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery())
-        return TextMatch(condition, rank)
+        rank: ColumnElement[Any] = -(
+            select(matches.c.score).where(matches.c.product_id == rows.c.id).scalar_subquery()
+        )
+        if best:
+            # The likeliest corrections' products first (PostgreSQL ranks them higher too).
+            likeliest = _fts_matches(" AND ".join(best), "fts_best")
+            rank = rank + 1000.0 * rows.c.id.in_(select(likeliest.c.product_id)).cast(Integer)
+        return TextMatch(condition, rank, corrections)
+
+    @staticmethod
+    def _found(words: list[list[str]]) -> list[bool]:
+        """For each word (with its variants), whether its prefix is in some visible product's
+        text (one query)."""
+        products: Rows = Product.__table__  # type: ignore[assignment]
+        checks = []
+        for index, alternatives in enumerate(words):
+            matches = _fts_matches(_fts_any(alternatives, prefix=True), f"word_{index}")
+            checks.append(
+                exists(
+                    select(literal(1))
+                    .select_from(matches)
+                    .join(products, products.c.id == matches.c.product_id)
+                    .where(*visibility(products))
+                )
+            )
+        row = db.session.execute(select(*checks)).one()
+        return [bool(value) for value in row]
+
+    @staticmethod
+    def _corrections(typos: list[str]) -> dict[str, list[str]]:
+        """Each typo's `closest_words` in the whole dictionary (read once for all of them)."""
+        correctable = [term for term in typos if len(term) >= MIN_CORRECTED_LENGTH]
+        dictionary = (
+            db.session.execute(select(SEARCH_WORDS.c.word, SEARCH_WORDS.c.in_title)).all()
+            if correctable
+            else []
+        )
+        named = {word for word, in_title in dictionary if in_title}
+        words = [word for word, _ in dictionary]
+        return {
+            term: closest_words(term, words, preferred=named) if term in correctable else []
+            for term in typos
+        }
+
+
+def _fts_matches(expression: str, name: str) -> Any:
+    """The FTS5 rows matching ``expression``: (product_id, score) as a named subquery."""
+    return (
+        select(
+            literal_column("rowid").label("product_id"),
+            literal_column("bm25(product_search)").label("score"),
+        )
+        .select_from(text("product_search"))
+        .where(
+            text(f"product_search MATCH :{name}_expression").bindparams(
+                **{f"{name}_expression": expression}
+            )
+        )
+        .subquery(name)
+    )
+
+
+def _fts_any(words: list[str], *, prefix: bool) -> str:
+    """An FTS5 expression matching any of ``words``, each a quoted string (never parsed as
+    syntax), as a prefix or whole."""
+    star = "*" if prefix else ""
+    quoted = [f'"{word.replace(chr(34), chr(34) * 2)}"{star}' for word in words]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
 
 
 def closest_words(
@@ -240,7 +349,7 @@ def closest_words(
     """
     allowed = 1 if len(term) <= 4 else 2
     scored = []
-    for word in set(words):
+    for word in _near(term, set(words), allowed):
         whole = OSA.distance(term, word, score_cutoff=allowed + 1)
         start = min(
             OSA.distance(term, word[:n], score_cutoff=allowed + 1)
@@ -253,6 +362,23 @@ def closest_words(
             )
     scored.sort()
     return [word for edits, *_, word in scored[:limit] if edits == scored[0][0]]
+
+
+def _near(term: str, words: set[str], allowed: int) -> set[str]:
+    """The ``words`` within ``allowed`` edits of ``term``, whole or by their first letters:
+    exactly those `closest_words` may keep, found by rapidfuzz in C, so weighing a whole
+    dictionary (SQLite's) costs a few passes over it rather than a Python loop per word."""
+    if len(words) < 64:
+        return words
+    listed = list(words)
+    starts = range(max(1, len(term) - 1), len(term) + 2)
+    near: set[str] = set()
+    for choices in (listed, *([word[:n] for word in listed] for n in starts)):
+        for _choice, _edits, index in process.extract(
+            term, choices, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        ):
+            near.add(listed[index])
+    return near
 
 
 def _tsquery_word(word: str) -> str:

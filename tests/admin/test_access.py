@@ -204,6 +204,7 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "admin.move_category": (302, {}, True),
     "admin.merge_category": (302, {}, True),
     "admin.moderation_setting": (302, {}, True),
+    "admin.search_synonyms": (302, {}, True),
     "admin.approve_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
     "admin.refuse_product": (302, {"product_id": lambda w: w.pending_product.id}, True),
     "admin.hide_product": (302, {}, True),
@@ -246,6 +247,7 @@ def form_data(world: World) -> dict[str, Any]:
         "cooperative_id": str(world.payments.payee.id),
         "amount": "1000",
         "paid_on": "2026-11-02",
+        "groups": "kripik, keripik",
     }
 
 

@@ -168,3 +168,19 @@ def test_a_missing_product_is_not_cached(cached_app: Flask, catalogue: Catalogue
         catalogue.draft.status = "active"
         db.session.commit()
     assert client.get("/products/keripik-draf").status_code == 200
+
+
+def test_saving_the_synonyms_drops_the_cached_search_pages(
+    cached_app: Flask, catalogue: Catalogue
+) -> None:
+    from marketplace.catalogue import synonyms
+
+    client = cached_app.test_client()
+    assert "Menampilkan hasil untuk: keripik." in client.get("/products?q=kripik").get_data(
+        as_text=True
+    )
+    with cached_app.test_request_context():
+        synonyms.save(UserFactory(email="kota@example.test", is_city_admin=True), "kripik, keripik")
+        db.session.commit()
+    html = client.get("/products?q=kripik").get_data(as_text=True)
+    assert "Menampilkan hasil untuk" not in html and "Keripik Tempe Original" in html

@@ -180,6 +180,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "admin.move_category",
         "admin.moderation_queue",
         "admin.moderation_setting",
+        "admin.search_synonyms",
         "admin.products",
         "admin.product",
         "admin.approve_product",

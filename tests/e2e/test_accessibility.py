@@ -20,6 +20,7 @@ GUEST_PAGES = [
     "/",
     "/products",
     "/products?q=keripik&halal=1",
+    "/products?q=keripk",  # a typo: the correction and its "Maksud Anda" link
     "/categories/makanan-minuman",
     "/products/keripik-tempe-original-al-hikmah",
     "/cooperatives",
@@ -46,6 +47,7 @@ ADMIN_PAGES = [
     "/admin/cooperatives?status=approved",
     "/admin/categories",
     "/admin/moderation",
+    "/admin/search-synonyms",
     "/admin/products",
     "/admin/certificates",
     "/admin/users",
