@@ -17,7 +17,7 @@ NOTE for later migrations: like the FTS triggers, these are dropped by a batch o
 recreates ``products`` or ``cooperatives`` on SQLite; call create_sqlite_word_triggers() again.
 
 Revision ID: c4e1a9b7d2f3
-Revises: 5d1e8a3c7f20
+Revises: c3d9e1f4a7b2
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4e1a9b7d2f3"
-down_revision = "5d1e8a3c7f20"
+down_revision = "c3d9e1f4a7b2"
 branch_labels = None
 depends_on = None
 
