@@ -22,6 +22,7 @@ from marketplace.payments import settlement, transfers
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import (
     EntryKind,
+    Payee,
     Payment,
     PaymentStatus,
     SettlementEntry,
@@ -442,8 +443,10 @@ def test_a_refund_comes_out_of_an_earning_already_posted_and_only_then(app_ctx: 
     cooperative = CooperativeFactory()
     member = CooperativeMemberFactory(cooperative=cooperative).user
     part = card_part(cooperative)
+    # Another part of the same cooperative already earned: this one has not.
+    settlement.post_delivery(card_part(cooperative, quantity=1))
     assert settlement.post_refund(part, 5_000, actor_id=member.id) is None
-    assert entries(cooperative.id) == []
+    assert entries(cooperative.id) == [(EntryKind.EARNING, 10_000)]
 
     settlement.post_delivery(part)
     refund = settlement.post_refund(part, 5_000, actor_id=member.id)
@@ -456,12 +459,24 @@ def test_a_refund_comes_out_of_an_earning_already_posted_and_only_then(app_ctx: 
         part.order.number,
     )
     assert (refund.order_number, refund.created_by) == (part.order.number, member.id)
-    assert entries(cooperative.id) == [(EntryKind.EARNING, 20_000), (EntryKind.REFUND, 5_000)]
-    assert settlement.balance(cooperative.id) == 15_000
+    assert entries(cooperative.id) == [
+        (EntryKind.EARNING, 10_000),
+        (EntryKind.EARNING, 20_000),
+        (EntryKind.REFUND, 5_000),
+    ]
+    assert settlement.balance(cooperative.id) == 25_000
 
 
 def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
+    from prometheus_client import REGISTRY
+
     from marketplace.audit import AuditLog
+
+    def payouts_counted() -> float:
+        sample = REGISTRY.get_sample_value("opop_events_total", {"kind": "settlement_payout"})
+        return sample or 0.0
+
+    counted_before = payouts_counted()
 
     admin = UserFactory(is_city_admin=True)
     cooperative = CooperativeFactory(name="Koppontren Amanah")
@@ -488,6 +503,7 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
     )  # all of the balance may be paid out
 
     assert settlement.balance(cooperative.id) == 0
+    assert payouts_counted() == counted_before + 1  # the operators' metric
     assert (payout.kind, payout.amount, payout.paid_on, payout.created_by) == (
         EntryKind.PAYOUT,
         50_000,
@@ -513,6 +529,9 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
     settlement.post_delivery(card_part(cooperative, quantity=1))
     without_note = settlement.record_payout(admin, cooperative.id, 1_000, day, "TRF-3")
     assert without_note.note == ""
+    # The ledger keeps the first 2,000 characters of a note.
+    long_note = settlement.record_payout(admin, cooperative.id, 1_000, day, "TRF-4", "n" * 2_500)
+    assert long_note.note == "n" * 2_000
 
 
 def test_the_statement_totals_and_its_csv_read_every_column(app_ctx: Flask) -> None:
@@ -565,9 +584,16 @@ def test_the_desk_lists_balances_largest_first_then_by_name(app_ctx: Flask) -> N
     for cooperative, quantity in ((small, 1), (tie_b, 2), (tie_a, 2), (big, 3)):
         settlement.post_delivery(card_part(cooperative, quantity=quantity))
     settlement.post_delivery(card_part(small, quantity=1))
+    # A cooperative that collected its money itself owes and is owed nothing: listed at zero.
+    settled = CooperativeFactory(name="Koppontren Lunas")
+    collected = card_part(settled, quantity=1)
+    collected.order.payment_method = PaymentMethod.PAY_AT_PICKUP
+    settlement.post_delivery(collected)
 
     listed = [
-        (c.name, total) for c, total in settlement.balances() if c in (small, tie_a, tie_b, big)
+        (c.name, total)
+        for c, total in settlement.balances()
+        if c in (small, tie_a, tie_b, big, settled)
     ]
 
     assert listed == [
@@ -575,6 +601,7 @@ def test_the_desk_lists_balances_largest_first_then_by_name(app_ctx: Flask) -> N
         ("Koppontren A-Kecil", 20_000),
         ("Koppontren A-Sama", 20_000),
         ("Koppontren B-Sama", 20_000),
+        ("Koppontren Lunas", 0),
     ]
 
 
@@ -643,3 +670,53 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
         (EntryKind.COLLECTED, 39, "INV-3", None),
     ]
     assert settlement.balance(cooperative_id) == -50_001  # the cooperative owes the commission
+
+
+def test_the_payment_that_paid_the_part_says_who_collected_not_today_s_setting(
+    app_ctx: Flask,
+) -> None:
+    """The city may switch transfers to its own account while parts are on their way: a part
+    paid into the cooperative's account stays collected by the cooperative, and one paid into
+    the platform's stays the platform's, whatever the setting says at delivery. A proof that
+    was rejected, and another order's payment, say nothing about this part."""
+    config = app_ctx.config
+    admin = UserFactory(is_city_admin=True)
+    variant = stocked_variant(10, price=5_000)
+    member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+    cooperative_id = variant.product.cooperative.id
+    # Another order, of another cooperative, paid into that cooperative's own account.
+    elsewhere = stocked_variant(10, price=7_000)
+    other_member = CooperativeMemberFactory(cooperative=elsewhere.product.cooperative).user
+    pay_by_transfer(place(UserFactory(), (elsewhere, 1)), other_member)
+
+    to_cooperative = place(UserFactory(), (variant, 2))
+    pay_by_transfer(to_cooperative, member)
+
+    rejected_then_platform = place(UserFactory(), (variant, 1))
+    [second] = rejected_then_platform.vendor_orders
+    wrong = transfers.submit_transfer_proof(
+        rejected_then_platform.user, rejected_then_platform.number, second.id, image_bytes()
+    )
+    assert wrong.payee == Payee.COOPERATIVE
+    transfers.reject_transfer(wrong, member, "Nominal tidak terbaca.")
+    config["PAYMENT_TRANSFER_ACCOUNT"] = "platform"
+    try:
+        right = transfers.submit_transfer_proof(
+            rejected_then_platform.user, rejected_then_platform.number, None, image_bytes()
+        )
+        assert right.payee == Payee.PLATFORM
+        transfers.confirm_transfer(right, admin)
+        # Delivered while the setting says "platform": the first part was still paid to the
+        # cooperative.
+        [first] = to_cooperative.vendor_orders
+        deliver(first, member)
+    finally:
+        config["PAYMENT_TRANSFER_ACCOUNT"] = "cooperative"
+    # Delivered while the setting says "cooperative": the second was paid to the platform.
+    deliver(second, member)
+    assert entries(cooperative_id) == [
+        (EntryKind.EARNING, first.total),
+        (EntryKind.COLLECTED, first.total),
+        (EntryKind.EARNING, second.total),
+    ]
+    assert settlement.balance(cooperative_id) == second.total
