@@ -403,6 +403,41 @@ def test_each_delivery_entry_names_its_order_its_actor_and_the_rate(app_ctx: Fla
     assert all(e.bank_reference is None for e in posted)
 
 
+def test_a_collection_names_its_order_and_who_handed_the_goods_over(app_ctx: Flask) -> None:
+    cooperative = CooperativeFactory()
+    member = CooperativeMemberFactory(cooperative=cooperative).user
+    variant = stocked_variant(10, price=5_000, product__cooperative=cooperative)
+    part = place(UserFactory(), (variant, 2), payment=PaymentMethod.PAY_AT_PICKUP).vendor_orders[0]
+    posted = settlement.post_delivery(part, actor_id=member.id)
+    number = part.order.number
+    assert [(e.kind, e.amount, e.note, e.order_number, e.created_by) for e in posted] == [
+        (EntryKind.EARNING, 10_000, number, number, member.id),
+        (EntryKind.COLLECTED, 10_000, number, number, member.id),
+    ]
+
+
+def test_a_delivery_without_commission_is_still_posted_once(app_ctx: Flask) -> None:
+    """With no commission and the money with the platform, the earning is the part's only
+    entry: a repeated signal still posts nothing."""
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative)
+    assert [e.kind for e in settlement.post_delivery(part)] == [EntryKind.EARNING]
+    assert settlement.post_delivery(part) == []
+    assert entries(cooperative.id) == [(EntryKind.EARNING, 20_000)]
+
+
+def test_a_commission_of_one_rupiah_is_charged(app_ctx: Flask) -> None:
+    app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "1"
+    try:
+        cooperative = CooperativeFactory()
+        part = card_part(cooperative, quantity=1, price=100)  # 1% of Rp100
+        settlement.post_delivery(part)
+    finally:
+        app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
+    assert entries(cooperative.id) == [(EntryKind.EARNING, 100), (EntryKind.COMMISSION, 1)]
+    assert settlement.balance(cooperative.id) == 99
+
+
 @pytest.mark.parametrize(
     ("method", "account", "collected"),
     [
