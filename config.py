@@ -265,7 +265,12 @@ class Config:
     ORDER_PAYMENT_MINUTES_BANK_TRANSFER = _env_int("ORDER_PAYMENT_MINUTES_BANK_TRANSFER", 24 * 60)
     #: Pay at pickup: days after "ready for pickup" before an uncollected order is cancelled.
     ORDER_PICKUP_DAYS = _env_int("ORDER_PICKUP_DAYS", 3)
+    #: A delivered part completes by itself this many days after delivery, unless the shopper
+    #: confirms receipt first ("Pesanan diterima").
     ORDER_AUTO_COMPLETE_DAYS = _env_int("ORDER_AUTO_COMPLETE_DAYS", 7)
+    #: The complaint window: days after delivery in which the shopper may complain about a part,
+    #: whether or not receipt was confirmed (used by the complaints step of issue 21).
+    ORDER_COMPLAINT_DAYS = _env_int("ORDER_COMPLAINT_DAYS", 3)
     #: Local delivery (the cooperative's flat fee) only reaches addresses in this city.
     LOCAL_DELIVERY_CITY = os.environ.get("LOCAL_DELIVERY_CITY", "Kota Mojokerto")
 

@@ -45,3 +45,13 @@ class MissingDetail(DomainError):
     """A cooperative's move lacks what the shopper must be told (a reason, a tracking number)."""
 
     default_message = _l("Lengkapi keterangan yang diminta.")
+
+
+class ReceiptNotDue(DomainError):
+    """The shopper confirms receipt of a part the cooperative has not handed over (or one that
+    was cancelled): nothing changes."""
+
+    status_code = 409
+    default_message = _l(
+        "Penerimaan hanya dapat dikonfirmasi setelah koperasi menyerahkan pesanan kepada Anda."
+    )

@@ -8,6 +8,9 @@
            │  before payment)   → accepted ───────────────┘
            └─→ cancelled (shopper or cooperative before acceptance, or expiry) → refunded (if paid)
 
+A delivered part completes when the shopper confirms receipt, or by itself ORDER_AUTO_COMPLETE_DAYS
+after delivery (the periodic job).
+
 A city administrator may also cancel a part that has not left the cooperative yet (awaiting
 payment, paid, accepted, ready for pickup), for instance when the cooperative cannot deliver.
 
@@ -87,7 +90,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Pay at pickup, never collected: expires a configurable time after "ready for pickup".
     row(S.READY_FOR_PICKUP, S.CANCELLED, {SYSTEM}, _unpaid_pickup),
     row(S.READY_FOR_PICKUP, S.CANCELLED, {CITY_ADMIN}),
-    row(S.DELIVERED, S.COMPLETED, {SYSTEM}),
+    # The shopper confirms receipt ("Pesanan diterima"), or the periodic job completes the part
+    # ORDER_AUTO_COMPLETE_DAYS after delivery.
+    row(S.DELIVERED, S.COMPLETED, {SHOPPER, SYSTEM}),
     row(S.CANCELLED, S.REFUNDED, {PAYMENT}, _was_paid),
 )
 
@@ -122,7 +127,7 @@ class FulfilmentGroup(LabelledEnum):
     TO_PACK = "to_pack", _l("Perlu dikemas")
     #: Shipped or ready for pickup: confirm the handover.
     ON_THE_WAY = "on_the_way", _l("Dikirim atau siap diambil")
-    #: Handed over; completes by itself after a few days.
+    #: Handed over; completes when the shopper confirms receipt, or by itself after a few days.
     DELIVERED = "delivered", _l("Diterima pembeli")
     #: Card or transfer not paid yet: nothing to do but wait.
     AWAITING_PAYMENT = "awaiting_payment", _l("Menunggu pembayaran")

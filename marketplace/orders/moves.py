@@ -1,15 +1,15 @@
 """The life of an order: every status move of a vendor order, by whoever makes it.
 
-`accept_vendor_order` … `mark_delivered` are the cooperative's moves, `cancel_by_shopper` the
-shopper's, `cancel_by_admin` a city administrator's, `mark_vendor_order_paid` /
-`mark_order_paid` / `refund_vendor_order` the payment service's, `expire_vendor_order` /
-`complete_vendor_order` the system's (the periodic jobs). Every move goes through `_move`, which
-checks `lifecycle.TRANSITIONS`, changes the status with a guarded UPDATE
-(`marketplace.transitions.guarded_move`), records the event, releases or sells the stock, sends
-`signals.vendor_order_moved` (the payments capability refunds and settles on it), and queues the
-emails (`marketplace.orders.notices`): the shopper's (unless a receiver wrote one itself), the
-cooperative's "new order" when a part is paid, and its notice when someone else cancels a part
-it had been told about.
+`accept_vendor_order` … `mark_delivered` are the cooperative's moves, `cancel_by_shopper` and
+`confirm_receipt` the shopper's, `cancel_by_admin` a city administrator's,
+`mark_vendor_order_paid` / `mark_order_paid` / `refund_vendor_order` the payment service's,
+`expire_vendor_order` / `complete_vendor_order` the system's (the periodic jobs). Every move
+goes through `_move`, which checks `lifecycle.TRANSITIONS`, changes the status with a guarded
+UPDATE (`marketplace.transitions.guarded_move`), records the event, releases or sells the stock,
+sends `signals.vendor_order_moved` (the payments capability refunds and settles on it), and
+queues the emails (`marketplace.orders.notices`): the shopper's (unless a receiver wrote one
+itself), the cooperative's "new order" when a part is paid, and its notice when someone else
+cancels a part it had been told about.
 
 `note_proof_sent` / `note_proof_rejected` put a transfer proof's review on the part's timeline
 without moving its status (the payments capability calls them).
@@ -35,6 +35,7 @@ from marketplace.inventory import stock
 from marketplace.orders.exceptions import (
     InvalidTransition,
     MissingDetail,
+    ReceiptNotDue,
 )
 from marketplace.orders.lifecycle import (
     HOLDS_STOCK,
@@ -271,6 +272,36 @@ def cancel_by_shopper(user: User, number: str, vendor_order_id: int, reason: str
     )
 
 
+#: The note of the shopper's confirmation, in the site's language when written.
+RECEIVED_NOTE = "Pembeli mengonfirmasi pesanan sudah diterima."
+
+
+def confirm_receipt(user: User, number: str, vendor_order_id: int) -> bool:
+    """The shopper says the goods arrived ("Pesanan diterima"): the delivered part completes now
+    rather than ORDER_AUTO_COMPLETE_DAYS after delivery. The settlement ledger is not touched:
+    the part's earnings were posted at delivery, and completion posts nothing, whoever makes it.
+
+    True when the part moved; False when it was already completed (a second press, another tab,
+    or the periodic job first). A part not handed over yet raises `ReceiptNotDue`.
+    """
+    vendor_order = shopper_vendor_order(user, number, vendor_order_id)
+    try:
+        _move(
+            vendor_order,
+            S.COMPLETED,
+            ActorKind.SHOPPER,
+            actor_id=user.id,
+            note=in_default_language(RECEIVED_NOTE),
+        )
+    except InvalidTransition:
+        # Not the shopper's move from this status (the table says), or the part moved meanwhile
+        # (the row is refreshed then): completed already is what the shopper asked for.
+        if vendor_order.state == S.COMPLETED:
+            return False
+        raise ReceiptNotDue() from None
+    return True
+
+
 # A city administrator's move ---------------------------------------------------------------
 
 
@@ -411,13 +442,17 @@ def is_overdue(vendor_order: VendorOrder, now: datetime) -> bool:
     )
 
 
-def is_completable(vendor_order: VendorOrder, now: datetime) -> bool:
+def auto_complete_at(vendor_order: VendorOrder) -> datetime | None:
+    """When a delivered part completes by itself: ORDER_AUTO_COMPLETE_DAYS after delivery."""
+    if vendor_order.delivered_at is None:
+        return None
     days = current_app.config["ORDER_AUTO_COMPLETE_DAYS"]
-    return (
-        vendor_order.state == S.DELIVERED
-        and vendor_order.delivered_at is not None
-        and as_utc(vendor_order.delivered_at) + timedelta(days=days) <= now
-    )
+    return as_utc(vendor_order.delivered_at) + timedelta(days=days)
+
+
+def is_completable(vendor_order: VendorOrder, now: datetime) -> bool:
+    due = auto_complete_at(vendor_order)
+    return vendor_order.state == S.DELIVERED and due is not None and due <= now
 
 
 def overdue_vendor_order_ids(limit: int = 500) -> list[int]:

@@ -50,6 +50,9 @@ _SYSTEM_NOTES = {
         "Dibatalkan otomatis: batas waktu pembayaran atau pengambilan sudah lewat."
     ),
     "Selesai otomatis setelah diterima.": _l("Selesai otomatis setelah diterima."),
+    "Pembeli mengonfirmasi pesanan sudah diterima.": _l(
+        "Pembeli mengonfirmasi pesanan sudah diterima."
+    ),
     "Menunggu konfirmasi koperasi.": _l("Menunggu konfirmasi koperasi."),
     "Menunggu konfirmasi Pasar OPOP.": _l("Menunggu konfirmasi Pasar OPOP."),
 }

@@ -17,7 +17,7 @@ from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
-from marketplace.orders.exceptions import CheckoutProblem
+from marketplace.orders.exceptions import CheckoutProblem, ReceiptNotDue
 from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
 from marketplace.orders.payment_options import is_online
@@ -150,6 +150,8 @@ def _detail_page(
         failed_part=failed_part,
         display_note=order_notices.display_note,
         can_cancel=lambda part: can_move(part, VendorOrderStatus.CANCELLED, ActorKind.SHOPPER),
+        can_confirm=lambda part: can_move(part, VendorOrderStatus.COMPLETED, ActorKind.SHOPPER),
+        auto_complete_at=order_moves.auto_complete_at,
     )
     return (page, FORM_ERROR) if failed_part is not None else page
 
@@ -178,4 +180,20 @@ def cancel_part(number: str, part_id: int) -> Page:
         return _detail_page(number, form, failed_part=part_id)
     order_moves.cancel_by_shopper(current_user, number, part_id, form.reason.data or "")
     flash(_("Pesanan sudah dibatalkan."), "info")
+    return redirect(url_for("orders.detail", number=number))
+
+
+@bp.route("/orders/<number>/parts/<int:part_id>/received", methods=["POST"])
+@allow(SIGNED_IN)
+def confirm_receipt(number: str, part_id: int) -> Page:
+    """The shopper confirms a delivered part arrived ("Pesanan diterima"), which completes it."""
+    try:
+        moved = order_moves.confirm_receipt(current_user, number, part_id)
+    except ReceiptNotDue as refused:
+        flash(refused.message, "error")
+    else:
+        if moved:
+            flash(_("Terima kasih! Penerimaan dikonfirmasi dan pesanan ini selesai."), "success")
+        else:
+            flash(_("Pesanan ini sudah selesai."), "info")
     return redirect(url_for("orders.detail", number=number))

@@ -149,6 +149,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "orders.detail",
         "orders.receipt",
         "orders.cancel_part",
+        "orders.confirm_receipt",  # a part not handed over: told so, nothing changes
         "payments.pay",
         "payments.start_card",
         "payments.card_return",

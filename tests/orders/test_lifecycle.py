@@ -13,12 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace.audit import AuditLog
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.mail import OutboxEmail
 from marketplace.orders import moves as order_moves
-from marketplace.orders.exceptions import InvalidTransition, MissingDetail
+from marketplace.orders.exceptions import InvalidTransition, MissingDetail, ReceiptNotDue
 from marketplace.orders.lifecycle import can_move, find_transition
 from marketplace.orders.models import (
     ActorKind,
@@ -50,6 +51,8 @@ def expected_moves(
         (S.PAID, S.CANCELLED, A.COOPERATIVE),
         (S.SHIPPED, S.DELIVERED, A.COOPERATIVE),
         (S.READY_FOR_PICKUP, S.DELIVERED, A.COOPERATIVE),
+        # The shopper confirms receipt, or the periodic job completes the part days later.
+        (S.DELIVERED, S.COMPLETED, A.SHOPPER),
         (S.DELIVERED, S.COMPLETED, A.SYSTEM),
         # A city administrator may cancel any part that has not left the cooperative.
         (S.AWAITING_PAYMENT, S.CANCELLED, A.CITY_ADMIN),
@@ -351,3 +354,92 @@ def test_a_stale_copy_cannot_move_an_order_twice(app_ctx: Flask) -> None:
     assert part.status == S.CANCELLED
     assert variant.reserved == 0
     assert len(events(part)) == 2
+
+
+# ---- the shopper confirms receipt --------------------------------------------------------
+
+
+def delivered_order() -> tuple[Any, VendorOrder, Any, Any]:
+    """A paid pickup order handed over to the shopper."""
+    shopper, part, member, variant = setup_order()
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
+    order_moves.mark_ready_for_pickup(member, part.id)
+    order_moves.mark_delivered(member, part.id)
+    return shopper, part, member, variant
+
+
+def test_the_shopper_confirms_receipt_and_the_part_completes_at_once(app_ctx: Flask) -> None:
+    shopper, part, _, variant = delivered_order()
+    assert order_moves.confirm_receipt(shopper, part.order.number, part.id) is True
+    assert part.status == S.COMPLETED
+    assert events(part)[-1] == ("delivered", "completed", "shopper")
+    assert (part.events[-1].actor_id, part.events[-1].note) == (
+        shopper.id,
+        "Pembeli mengonfirmasi pesanan sudah diterima.",
+    )
+    entry = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
+    assert entry is not None
+    assert (entry.action, entry.subject_id, entry.actor_id, entry.data["from"]) == (
+        "vendor_order.completed",
+        part.id,
+        shopper.id,
+        "delivered",
+    )
+    assert status_emails()[-1] == f"Pesanan {part.order.number}: Selesai"
+    # The stock was sold at delivery; completing it changes nothing more.
+    assert (variant.on_hand, variant.reserved, variant.product.sold_count) == (8, 0, 2)
+
+
+def test_confirming_receipt_twice_changes_nothing_the_second_time(app_ctx: Flask) -> None:
+    shopper, part, _, _ = delivered_order()
+    assert order_moves.confirm_receipt(shopper, part.order.number, part.id) is True
+    emails = status_emails()
+    assert order_moves.confirm_receipt(shopper, part.order.number, part.id) is False
+    assert part.status == S.COMPLETED
+    assert [e[2] for e in events(part)].count("shopper") == 2  # placed, confirmed: once
+    assert status_emails() == emails
+
+
+def test_receipt_confirmed_after_the_job_completed_the_part_is_harmless(app_ctx: Flask) -> None:
+    """The timer came first while the shopper's page still showed the button: the guarded
+    update finds no delivered row, and the shopper is told the part is completed."""
+    shopper, part, _, _ = delivered_order()
+    order_moves._move(part, S.COMPLETED, A.SYSTEM, note="Selesai otomatis setelah diterima.")
+    set_committed_value(part, "status", S.DELIVERED)  # the stale copy the shopper acted on
+    assert order_moves.confirm_receipt(shopper, part.order.number, part.id) is False
+    assert events(part)[-1] == ("delivered", "completed", "system")
+
+
+@pytest.mark.parametrize("status", [S.AWAITING_PAYMENT, S.PAID, S.ACCEPTED, S.READY_FOR_PICKUP])
+def test_receipt_cannot_be_confirmed_before_the_handover(app_ctx: Flask, status: S) -> None:
+    shopper, part, member, _ = setup_order()
+    if status != S.AWAITING_PAYMENT:
+        order_moves.mark_vendor_order_paid(part)
+    if status in (S.ACCEPTED, S.READY_FOR_PICKUP):
+        order_moves.accept_vendor_order(member, part.id)
+    if status == S.READY_FOR_PICKUP:
+        order_moves.mark_ready_for_pickup(member, part.id)
+    before = events(part)
+    with pytest.raises(ReceiptNotDue) as error:
+        order_moves.confirm_receipt(shopper, part.order.number, part.id)
+    assert error.value.message == (
+        "Penerimaan hanya dapat dikonfirmasi setelah koperasi menyerahkan pesanan kepada Anda."
+    )
+    assert (part.status, events(part)) == (status, before)
+
+
+def test_a_cancelled_part_cannot_be_confirmed_received(app_ctx: Flask) -> None:
+    shopper, part, _, _ = setup_order()
+    order_moves.cancel_by_shopper(shopper, part.order.number, part.id)
+    with pytest.raises(ReceiptNotDue):
+        order_moves.confirm_receipt(shopper, part.order.number, part.id)
+    assert part.status == S.CANCELLED
+
+
+def test_only_the_shopper_of_the_order_can_confirm_receipt(app_ctx: Flask) -> None:
+    _, part, member, _ = delivered_order()
+    for stranger in (UserFactory(), member):
+        with pytest.raises(NotFound):
+            order_moves.confirm_receipt(stranger, part.order.number, part.id)
+    assert part.status == S.DELIVERED

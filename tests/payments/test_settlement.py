@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -88,6 +89,35 @@ def test_a_delivered_transfer_to_the_cooperative_is_earned_and_collected(app_ctx
         (EntryKind.COLLECTED, part.total),
     ]
     assert settlement.balance(cooperative_id) == 0
+
+
+def test_completion_posts_nothing_whether_the_shopper_or_the_timer_completes(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    """The earnings are posted at delivery; confirming receipt completes the part as the
+    periodic job would, and neither adds, changes or removes an entry."""
+    ledgers = []
+    for _ in range(2):
+        variant = stocked_variant(10)
+        member = CooperativeMemberFactory(cooperative=variant.product.cooperative).user
+        order = place(UserFactory(), (variant, 2))
+        pay_by_transfer(order, member)
+        deliver(order.vendor_orders[0], member)
+        ledgers.append((order, entries(variant.product.cooperative_id)))
+    (by_shopper, delivered_shopper), (by_timer, delivered_timer) = ledgers
+    shopper_part, timer_part = by_shopper.vendor_orders[0], by_timer.vendor_orders[0]
+
+    assert order_moves.confirm_receipt(by_shopper.user, by_shopper.number or "", shopper_part.id)
+    clock.advance(timedelta(days=current_app.config["ORDER_AUTO_COMPLETE_DAYS"]))
+    assert order_moves.complete_vendor_order(timer_part.id)
+
+    assert shopper_part.status == timer_part.status == "completed"
+    assert entries(shopper_part.cooperative_id) == delivered_shopper
+    assert entries(timer_part.cooperative_id) == delivered_timer
+    assert delivered_shopper == [
+        (EntryKind.EARNING, shopper_part.total),
+        (EntryKind.COLLECTED, shopper_part.total),
+    ]
 
 
 def test_a_delivered_card_part_is_owed_to_the_cooperative_less_commission(

@@ -17,12 +17,12 @@ from marketplace.inventory import stock
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, PaymentMethod
 from marketplace.payments.transfers import submit_transfer_proof
-from tests.conftest import login
+from tests.conftest import login, logout
 from tests.factories import UserFactory, VariantFactory
 from tests.procurement import workflow as wf
 from tests.queries import counted
 from tests.shopping import place
-from tests.vendors.conftest import Shop, png_bytes
+from tests.vendors.conftest import Shop, png_bytes, send_transfer_proof
 
 OUR_MEMBER = "owner@coop.test"  # the member of the procurement cast's cooperative
 JOB = re.compile(
@@ -220,3 +220,22 @@ def test_the_orders_waiting_for_action_are_those_the_cooperative_must_move(
         ("/vendor/orders?group=to_pack", "Perlu dikemas", 1),
         ("/vendor/orders?group=on_the_way", "Dikirim atau siap diambil", 3),
     ]
+
+
+def test_a_proof_sent_waits_on_its_own_cooperative_s_dashboard_until_checked(
+    app: Flask, client: FlaskClient, shop_a: Shop, shop_b: Shop
+) -> None:
+    """Issue 21: a transfer proof to the cooperative's own account counts as one job waiting on
+    that cooperative's dashboard (and on no other's), linking to where it is checked, until a
+    member confirms it."""
+    payment = send_transfer_proof(app, shop_a)
+    assert login(client, shop_b.owner.user.email).status_code == 302
+    assert jobs(client)["transfers"] == ("/vendor/transfers/", 0)
+    logout(client)
+    assert login(client, shop_a.owner.user.email).status_code == 302
+    assert jobs(client)["transfers"] == ("/vendor/transfers/", 1)
+    assert f'href="/vendor/transfers/{payment.id}"' in client.get("/vendor/transfers/").get_data(
+        as_text=True
+    )
+    assert client.post(f"/vendor/transfers/{payment.id}/confirm").status_code == 302
+    assert jobs(client)["transfers"] == ("/vendor/transfers/", 0)
