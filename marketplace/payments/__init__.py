@@ -14,6 +14,10 @@ bp = Blueprint("payments", __name__)
 
 # Card refunds whose call to Stripe failed (or never ran) are sent again.
 periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_refunds", 300)
+# Refunds and payouts through the Indonesian gateway whose call failed are sent again.
+periodic(
+    "payments.retry_gateway_refunds", "marketplace.payments.gateway_refunds:retry_pending", 300
+)
 
 
 @bp.record_once
