@@ -37,7 +37,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.jobs import after_commit, each_in_own_transaction
-from marketplace.mail import dispatch_queued
+from marketplace.mail import dispatch_queued, queue_email
 from marketplace.observability import count_event, count_refund
 from marketplace.orders.models import Order
 from marketplace.orders.payment_options import OnlineGateway, online_gateway
@@ -69,7 +69,7 @@ from marketplace.payments.xendit_records import (
     Status,
 )
 from marketplace.payments.xendit_records import RefundReason as GatewayReason
-from marketplace.urls import site_request_context
+from marketplace.urls import absolute_url, site_request_context
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +209,7 @@ def _to_payout(refund: Refund, detail: str) -> None:
         data={"amount": refund.amount, "why": detail[:300]},
     )
     count_event("refund_needs_account")
+    _ask_for_account(refund)
 
 
 def _call_failed(refund: Refund, failure: GatewayError) -> None:
@@ -295,6 +296,7 @@ def _process_payout(refund_id: int) -> bool:
     else:
         _call_failed(refund, failure)
     db.session.commit()
+    dispatch_queued()
     return False
 
 
@@ -357,6 +359,7 @@ def _account_refused(refund: Refund, detail: str) -> None:
         cooperative_id=_cooperative_id(refund),
         data={"bank": refund.payout_channel, "error": detail[:500]},
     )
+    bank = PAYOUT_BANKS.get(refund.payout_channel or "", refund.payout_channel or "")
     refund.last_error = detail[:2000]
     refund.payout_channel = None
     refund.payout_account_number = None
@@ -364,6 +367,26 @@ def _account_refused(refund: Refund, detail: str) -> None:
     refund.provider_reference = None
     refund.gateway_round += 1
     count_event("refund_payout_failed")
+    _ask_for_account(refund, refused_by=bank)
+
+
+def _ask_for_account(refund: Refund, refused_by: str | None = None) -> None:
+    """Email the shopper: give (or correct) the account the refund goes to."""
+    order = refund.order
+    shopper = order.user
+    queue_email(
+        shopper.email,
+        "refund_account_needed",
+        shopper.locale,
+        user=shopper,
+        order=order,
+        refund=refund,
+        refused=refused_by is not None,
+        bank=refused_by or "",
+        account_url=absolute_url(
+            "payments.pay", number=order.number, _anchor=f"refund-{refund.id}"
+        ),
+    )
 
 
 def _refund_named(callback: GatewayCallback, method: RefundMethod) -> Refund | None:
@@ -421,6 +444,8 @@ def on_payout_callback(callback: GatewayCallback, record: GatewayCallbackRecord)
     record.payment_id = refund.payment_id
     read = _gateway().get_payout(callback.object_id)
     if not _relock(refund):
+        if refund.status == RefundStatus.SUCCEEDED and read.status is Status.REVERSED:
+            return _returned_after_completion(refund, read)
         return "already_applied"
     if read.reference != payout_reference(refund) or read.amount != refund.amount:
         return "stale"
@@ -429,6 +454,27 @@ def on_payout_callback(callback: GatewayCallback, record: GatewayCallbackRecord)
     if refund.provider_reference != read.id:
         return "stale"
     return _settle_payout(refund, read)
+
+
+def _returned_after_completion(refund: Refund, read: GatewayPayout) -> str:
+    """The bank sent a completed payout back: the shopper does not have the money after all.
+    The refund stays completed in the books; the city's desk gets the payment flagged."""
+    if read.id != refund.provider_reference or refund.payment is None:
+        return "stale"
+    raise_flag(
+        refund.payment,
+        PaymentFlag.REFUND_RETURNED,
+        f"Xendit payout {read.id} of refund {refund.id} ({refund.amount}) was reversed: "
+        f"{read.failure_code or read.gateway_status}.",
+    )
+    audit.record(
+        "refund.payout_reversed",
+        refund,
+        cooperative_id=_cooperative_id(refund),
+        data={"amount": refund.amount, "payout": read.id},
+    )
+    count_event("refund_payout_reversed")
+    return "payout_reversed"
 
 
 def is_refund_payout(callback: GatewayCallback) -> bool:

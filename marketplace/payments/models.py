@@ -75,6 +75,8 @@ class PaymentFlag(LabelledEnum):
     PAID_AFTER_CANCEL = "paid_after_cancel", _l("Dibayar setelah pesanan dibatalkan")
     DUPLICATE = "duplicate", _l("Pembayaran ganda")
     REFUNDED_OUTSIDE = "refunded_outside", _l("Dana dikembalikan di luar Pasar OPOP")
+    #: A refund paid out to the shopper's account came back from the bank after it completed.
+    REFUND_RETURNED = "refund_returned", _l("Transfer pengembalian dana dikembalikan oleh bank")
 
 
 class Payment(TimestampMixin, Model):

@@ -5,6 +5,8 @@ A refund's method may now be ``gateway`` (Xendit's Refund API, to the e-wallet o
 or ``payout`` (a payout to the bank account the shopper gives: a virtual account cannot be
 refunded); a payout's destination is kept on the refund, and ``gateway_round`` numbers the
 attempts after one the gateway settled as failed (each gets its own idempotency key).
+A payment may be flagged ``refund_returned``: a refund's payout the bank sent back after it
+completed.
 
 Revision ID: b7d3f1a9c2e4
 Revises: 8a4c2e6f1b93
@@ -24,6 +26,8 @@ depends_on = None
 
 WITH_GATEWAY = "'card', 'transfer', 'gateway', 'payout'"
 CARD_AND_TRANSFER = "'card', 'transfer'"
+FLAGS = "'amount_mismatch', 'paid_after_cancel', 'duplicate', 'refunded_outside'"
+WITH_RETURNED = FLAGS + ", 'refund_returned'"
 
 
 def _method_check(values):
@@ -32,8 +36,17 @@ def _method_check(values):
         batch_op.create_check_constraint(op.f("ck_refunds_method"), f"method IN ({values})")
 
 
+def _flag_check(values):
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_payments_flag"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_payments_flag"), f"flag IS NULL OR flag IN ({values})"
+        )
+
+
 def upgrade():
     _method_check(WITH_GATEWAY)
+    _flag_check(WITH_RETURNED)
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("payout_channel", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("payout_account_number", sa.String(length=30), nullable=True))
@@ -60,3 +73,4 @@ def downgrade():
     # Refunds through the gateway cannot be described without their methods: refuse (the
     # CHECK fails) rather than lose them.
     _method_check(CARD_AND_TRANSFER)
+    _flag_check(FLAGS)

@@ -22,6 +22,7 @@ from marketplace.payments import gateway_refunds
 from marketplace.payments import refunds as refund_service
 from marketplace.payments.models import (
     Payment,
+    PaymentFlag,
     PaymentStatus,
     Refund,
     RefundMethod,
@@ -78,6 +79,10 @@ def actions_of(refund: Refund) -> list[str]:
             .order_by(AuditLog.id)
         )
     )
+
+
+def last_email() -> OutboxEmail:
+    return db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
 
 
 def pay_page(client: FlaskClient, order: Order) -> str:
@@ -301,6 +306,10 @@ def test_a_payment_the_gateway_cannot_refund_waits_for_the_shoppers_account(
     assert (refund.method, refund.status) == (RefundMethod.PAYOUT, RefundStatus.PENDING)
     assert refund.needs_account and refund.last_error is None
     assert "refund.needs_account" in actions_of(refund)
+    email = last_email()
+    assert email.template == "refund_account_needed"
+    assert "tidak dapat dikembalikan ke cara bayar semula" in email.body_text
+    assert f"/orders/{order.number}/payment#refund-{refund.id}" in email.body_text
     assert "Isi rekening bank" in order_page(client, order)
     with app.test_request_context():
         assert gateway_refunds.retry_pending() == 0
@@ -384,6 +393,15 @@ def test_a_virtual_account_refund_waits_for_the_account_then_pays_out_once(
     assert "Selesai" in order_page(client, order)
     with app.test_request_context():
         assert payment_desk.desk().awaiting_account == []
+    # Later the bank sends the money back: the city's desk is told, the refund stays done.
+    reversed_ = xendit_fake.payout_settled(payout_id, "REVERSED")
+    assert post_callback(app.test_client(), reversed_) == (200, "payout_reversed")
+    (payment,) = payments_of(order)
+    assert payment.flag == PaymentFlag.REFUND_RETURNED and payout_id in (payment.flag_note or "")
+    assert only_refund(order).status == RefundStatus.SUCCEEDED
+    assert actions_of(refund)[-1] == "refund.payout_reversed"
+    with app.test_request_context():
+        assert [p.id for p in payment_desk.desk().flagged] == [payment.id]
 
 
 def test_a_payout_the_bank_refuses_lets_the_shopper_correct_the_account(
@@ -400,6 +418,9 @@ def test_a_payout_the_bank_refuses_lets_the_shopper_correct_the_account(
     assert refund.needs_account and refund.gateway_round == 1
     assert refund.provider_reference is None and "INVALID_DESTINATION" in (refund.last_error or "")
     assert "Transfer ke rekening sebelumnya gagal" in pay_page(client, order)
+    email = last_email()
+    assert email.template == "refund_account_needed"
+    assert "Mandiri menolaknya" in email.body_text
     assert "Menunggu rekening bank Anda" in order_page(client, order)
 
     give_account(client, order, refund, account_number="5550001112")
@@ -482,9 +503,10 @@ def test_a_payout_for_an_account_xendit_refuses_asks_the_shopper_again(
     cancel_first(client, order)
     refund = only_refund(order)
     xendit_fake.fail_next(400, "API_VALIDATION_ERROR", "account_number is invalid")
-    give_account(client, order, refund)
+    give_account(client, order, refund, bank="ID_BSI")
     refund = only_refund(order)
     assert refund.needs_account and refund.gateway_round == 1
+    assert "BSI (Bank Syariah Indonesia) menolaknya" in last_email().body_text
 
 
 def test_payout_callbacks_that_are_not_refunds_are_left_to_others(
