@@ -45,8 +45,8 @@ from marketplace.payments import xendit_gateway
 from marketplace.payments.exceptions import PaymentError
 from marketplace.payments.gateway_exceptions import (
     GatewayError,
-    GatewayNotConfigured,
     GatewayRefused,
+    GatewayUnavailable,
 )
 from marketplace.payments.models import (
     GatewayCallbackRecord,
@@ -98,9 +98,13 @@ _REASONS = {
 
 
 def _gateway() -> ModuleType:
-    """Refunds and payouts go through Xendit only (the simulation gateway has neither)."""
+    """Refunds and payouts go through Xendit only (the simulation gateway has neither). With
+    its keys removed, a refund waits (a call that could not be made) until they are back, or
+    fails after the attempts like any unanswered call."""
     if online_gateway(current_app.config) is not OnlineGateway.XENDIT:
-        raise GatewayNotConfigured()
+        raise GatewayUnavailable(
+            detail="Xendit is not configured (XENDIT_SECRET_KEY, XENDIT_CALLBACK_TOKEN)"
+        )
     return xendit_gateway
 
 
@@ -500,7 +504,7 @@ def shopper_refund(user: User, number: str, refund_id: int) -> Refund:
 
 def _account_number(raw: str) -> str:
     number = re.sub(r"[\s.-]", "", raw or "")
-    if not number.isdigit() or not 6 <= len(number) <= 20:
+    if not re.fullmatch(r"[0-9]{6,20}", number):
         raise PaymentError(_("Nomor rekening hanya berisi angka, 6 sampai 20 digit."))
     return number
 

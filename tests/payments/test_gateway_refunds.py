@@ -443,6 +443,11 @@ def test_a_payout_the_bank_refuses_lets_the_shopper_correct_the_account(
         ({"bank": ""}, "Pilih bank tujuan dari daftar."),
         ({"account_number": "12ab5678"}, "Nomor rekening hanya berisi angka, 6 sampai 20 digit."),
         ({"account_number": "123"}, "Nomor rekening hanya berisi angka, 6 sampai 20 digit."),
+        (
+            {"account_number": "１２３４５６７８"},
+            "Nomor rekening hanya berisi angka, 6 sampai 20 digit.",
+        ),
+        ({"account_number": "1" * 21}, "Nomor rekening hanya berisi angka, 6 sampai 20 digit."),
         ({"account_number": ""}, "Nomor rekening: Wajib diisi."),
         ({"holder": "A"}, "Tulis nama pemilik rekening seperti tertulis di buku tabungan."),
         ({"holder": "12345"}, "Tulis nama pemilik rekening seperti tertulis di buku tabungan."),
@@ -576,3 +581,18 @@ def test_each_payment_is_refunded_the_way_it_came_in(
     with app.test_request_context():
         assert refund_service._method_for(payment) is expected
     assert refund_service._method_for(None) is RefundMethod.TRANSFER
+
+
+def test_a_refund_sent_while_xendit_is_switched_off_waits_for_its_keys(
+    app: Flask, xendit_fake: FakeXendit
+) -> None:
+    order, client = paid_online(app, xendit_fake, EWALLET, "DANA")
+    xendit_fake.fail_next(503)
+    cancel_first(client, order)
+    app.config["XENDIT_CALLBACK_TOKEN"] = None
+    with app.test_request_context():
+        gateway_refunds.retry_pending()
+    refund = only_refund(order)
+    assert refund.status == RefundStatus.PENDING and refund.attempts == 2
+    assert "Xendit is not configured" in (refund.last_error or "")
+    assert len(xendit_fake.calls("POST", "/refunds")) == 1
