@@ -115,7 +115,9 @@ def refund_key(refund: Refund) -> str:
     return f"{refund.idempotency_key}-r{refund.gateway_round}"[:80]
 
 
-def payout_reference(refund: Refund) -> str:
+def gateway_reference(refund: Refund) -> str:
+    """The reference of the refund's current round at the gateway (its refund or payout): a
+    late callback about an earlier round names another one."""
     return f"{PAYOUT_PREFIX}{refund.id}-{refund.gateway_round}"
 
 
@@ -168,7 +170,7 @@ def _process_refund(refund_id: int) -> bool:
             amount=refund.amount,
             reason=_REASONS[RefundReason(refund.reason)],
             idempotency_key=refund_key(refund),
-            reference=f"{PAYOUT_PREFIX}{refund.id}",
+            reference=gateway_reference(refund),
             metadata={"refund_id": str(refund.id), "order_id": str(refund.order_id)},
         )
     except GatewayError as error:
@@ -265,7 +267,7 @@ def _process_payout(refund_id: int) -> bool:
     failure: GatewayError | None = None
     try:
         result = _gateway().create_payout(
-            reference=payout_reference(refund),
+            reference=gateway_reference(refund),
             amount=refund.amount,
             channel_code=refund.payout_channel or "",
             account_number=refund.payout_account_number,
@@ -431,6 +433,8 @@ def on_refund_callback(callback: GatewayCallback, record: GatewayCallbackRecord)
             f"refund {refund.id} asked {refund.amount}.",
         )
         return "refund_mismatch"
+    if read.reference != gateway_reference(refund):
+        return "stale"  # a refund of an earlier round, since retried
     if refund.provider_reference is None:
         refund.provider_reference = read.id  # the call's answer was lost; Xendit made it
     if refund.provider_reference != read.id:
@@ -451,7 +455,7 @@ def on_payout_callback(callback: GatewayCallback, record: GatewayCallbackRecord)
         if refund.status == RefundStatus.SUCCEEDED and read.status is Status.REVERSED:
             return _returned_after_completion(refund, read)
         return "already_applied"
-    if read.reference != payout_reference(refund) or read.amount != refund.amount:
+    if read.reference != gateway_reference(refund) or read.amount != refund.amount:
         return "stale"
     if refund.provider_reference is None:
         refund.provider_reference = read.id

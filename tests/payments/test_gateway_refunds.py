@@ -114,7 +114,7 @@ def test_an_ewallet_refund_completes_only_after_the_callback_is_read_back(
     assert call.body["amount"] == first.total
     assert call.body["payment_request_id"] == payment.provider_reference
     assert call.body["reason"] == "CANCELLATION"
-    assert call.body["reference_id"] == f"opop-refund-{refund.id}"
+    assert call.body["reference_id"] == f"opop-refund-{refund.id}-0"
     (at_xendit,) = xendit_fake.refunds.values()
     assert (refund.method, refund.status, refund.reason) == (
         RefundMethod.GATEWAY,
@@ -204,6 +204,11 @@ def test_a_refund_xendit_reports_failed_goes_to_the_desk_and_the_city_retries_it
     refund = only_refund(order)
     assert refund.status == RefundStatus.PENDING and refund.gateway_round == 1
     assert refund.provider_reference is None and refund.attempts == 1
+    # The first round's failure, delivered again now, is about a refund since retried.
+    old = {k: v for k, v in xendit_fake.refunds[first_id].items() if k[0] != "_"}
+    late = xendit_fake.callback("refund.failed", old)
+    assert post_callback(app.test_client(), late) == (200, "stale")
+    assert only_refund(order).status == RefundStatus.PENDING
     with app.test_request_context():
         gateway_refunds.retry_pending()
     # A new round at Xendit (the old key names the failed refund), and only one new refund.
