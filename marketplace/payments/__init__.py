@@ -17,6 +17,10 @@ periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_r
 # Yesterday's payments compared with Xendit's transactions, once the day has ended (hourly: a
 # day that could not be reached is tried again).
 periodic("payments.reconcile", "marketplace.payments.reconciliation:reconcile_due", 3600)
+# Refunds and payouts through the Indonesian gateway whose call failed are sent again.
+periodic(
+    "payments.retry_gateway_refunds", "marketplace.payments.gateway_refunds:retry_pending", 300
+)
 
 
 @bp.record_once

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from marketplace.payments import settlement
+from marketplace.payments import gateway_refunds, settlement
 from marketplace.payments.exceptions import MissingReason
 from marketplace.payments.models import (
     Payment,
@@ -36,6 +36,8 @@ class Desk:
     refunds_to_return: list[Refund]
     failed_refunds: list[Refund]
     balances: list[tuple[Cooperative, int]]
+    #: Payout refunds waiting for the shopper's bank account.
+    awaiting_account: list[Refund] = field(default_factory=list)
 
 
 def desk() -> Desk:
@@ -71,7 +73,14 @@ def desk() -> Desk:
             .order_by(Refund.id)
         )
     )
-    return Desk(waiting, flagged, to_return, failed, settlement.balances())
+    return Desk(
+        waiting,
+        flagged,
+        to_return,
+        failed,
+        settlement.balances(),
+        gateway_refunds.refunds_awaiting_account(),
+    )
 
 
 def resolve_flag(admin: User, payment_id: int, note: str) -> Payment:

@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
 from marketplace.fields import DayField, PhoneField, WholeNumberField
+from marketplace.payments.gateway_refunds import PAYOUT_BANKS
 from marketplace.uploads import megabytes
 from marketplace.validators import length, required, strip
 
@@ -129,3 +130,32 @@ class ChannelForm(FlaskForm):
     mobile_number = PhoneField(
         _l("Nomor HP akun OVO"), filters=[strip], validators=[Optional(), length(20)]
     )
+
+
+class RefundAccountForm(FlaskForm):
+    """The bank account a refund is paid out to. The service checks the number and the name
+    (`gateway_refunds.give_account`)."""
+
+    bank = SelectField(_l("Bank tujuan"), validate_choice=False)
+    account_number = StringField(
+        _l("Nomor rekening"),
+        filters=[strip],
+        validators=[required(), length(30)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    holder = StringField(
+        _l("Nama pemilik rekening"),
+        filters=[strip],
+        validators=[required(), length(120)],
+        description=_l("Seperti tertulis di buku tabungan."),
+    )
+
+    def set_banks(self, banks: Sequence[tuple[str, str]]) -> None:
+        self.bank.choices = [("", str(_l("Pilih bank"))), *list(banks)]
+
+
+def refund_account_form(refund_id: int, **kwargs: Any) -> RefundAccountForm:
+    """The account form of one refund (several on a page: each with its own prefix)."""
+    form = RefundAccountForm(prefix=f"refund{refund_id}", **kwargs)
+    form.set_banks(list(PAYOUT_BANKS.items()))
+    return form

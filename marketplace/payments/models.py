@@ -75,6 +75,8 @@ class PaymentFlag(LabelledEnum):
     PAID_AFTER_CANCEL = "paid_after_cancel", _l("Dibayar setelah pesanan dibatalkan")
     DUPLICATE = "duplicate", _l("Pembayaran ganda")
     REFUNDED_OUTSIDE = "refunded_outside", _l("Dana dikembalikan di luar Pasar OPOP")
+    #: A refund paid out to the shopper's account came back from the bank after it completed.
+    REFUND_RETURNED = "refund_returned", _l("Transfer pengembalian dana dikembalikan oleh bank")
 
 
 class Payment(TimestampMixin, Model):
@@ -246,6 +248,20 @@ class RefundMethod(enum.StrEnum):
     CARD = "card"
     #: Returned by bank transfer by people: a city administrator records it with its reference.
     TRANSFER = "transfer"
+    #: Through the Indonesian gateway's Refund API, to the e-wallet or QRIS source that paid.
+    GATEWAY = "gateway"
+    #: Paid out through the gateway to a bank account the shopper gives (a virtual account,
+    #: or a payment the gateway cannot refund).
+    PAYOUT = "payout"
+
+
+#: How each refund goes back, in the words the shopper and the city read.
+REFUND_METHOD_LABELS = {
+    RefundMethod.CARD: _l("Ke kartu yang membayar"),
+    RefundMethod.TRANSFER: _l("Transfer bank"),
+    RefundMethod.GATEWAY: _l("Ke e-wallet atau aplikasi yang membayar"),
+    RefundMethod.PAYOUT: _l("Transfer ke rekening Anda"),
+}
 
 
 class RefundStatus(LabelledEnum):
@@ -272,12 +288,15 @@ class Refund(TimestampMixin, Model):
         CheckConstraint(in_check(RefundReason, "reason"), name="reason"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        CheckConstraint("gateway_round >= 0", name="gateway_round_non_negative"),
         UniqueConstraint("idempotency_key", name="uq_refunds_idempotency_key"),
         # One refund of a payment per part: a second cancellation signal changes nothing.
         UniqueConstraint(
             "payment_id", "vendor_order_id", name="uq_refunds_payment_id_vendor_order_id"
         ),
         Index("ix_refunds_status_method", "status", "method"),
+        # A gateway's callback names its refund or payout by the gateway's id.
+        Index("ix_refunds_provider_reference", "provider_reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -299,6 +318,16 @@ class Refund(TimestampMixin, Model):
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     raw_payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: A payout's destination, as the shopper gave it (`payments.gateway_refunds`): the gateway's
+    #: channel code (ID_BCA, ...), the account number and its holder. Empty until given, and
+    #: emptied again when the bank refuses the account, so the shopper can correct it.
+    payout_channel: Mapped[str | None] = mapped_column(String(20))
+    payout_account_number: Mapped[str | None] = mapped_column(String(30))
+    payout_account_holder: Mapped[str | None] = mapped_column(String(120))
+    #: Each new attempt at the gateway after one it settled as failed (a corrected account, a
+    #: refund the city retries) gets a new idempotency key; a call that only went unanswered
+    #: is sent again under the same key.
+    gateway_round: Mapped[int] = mapped_column(default=0, server_default="0")
 
     payment: Mapped[Payment | None] = relationship(back_populates="refunds")
     vendor_order: Mapped[VendorOrder | None] = relationship()
@@ -311,6 +340,28 @@ class Refund(TimestampMixin, Model):
     @property
     def kind(self) -> RefundMethod:
         return RefundMethod(self.method)
+
+    @property
+    def method_label(self) -> str:
+        return str(REFUND_METHOD_LABELS[self.kind])
+
+    @property
+    def needs_account(self) -> bool:
+        """A payout waiting for the shopper's bank account (or a corrected one)."""
+        return (
+            self.method == RefundMethod.PAYOUT
+            and self.status == RefundStatus.PENDING
+            and not self.payout_account_number
+        )
+
+    @property
+    def status_label(self) -> str:
+        """Where the refund stands, in the shopper's words."""
+        if self.needs_account:
+            return str(_l("Menunggu rekening bank Anda"))
+        if self.method == RefundMethod.PAYOUT and self.status == RefundStatus.PENDING:
+            return str(_l("Sedang ditransfer ke rekening Anda"))
+        return self.state.label
 
 
 class StripeEvent(Model):

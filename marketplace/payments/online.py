@@ -44,7 +44,7 @@ from marketplace.orders.payment_options import (
     is_online,
     online_gateway,
 )
-from marketplace.payments import gateway_simulation, xendit_gateway
+from marketplace.payments import gateway_refunds, gateway_simulation, xendit_gateway
 from marketplace.payments.exceptions import NothingToPay, PaymentError
 from marketplace.payments.gateway_exceptions import GatewayError, GatewayNotConfigured
 from marketplace.payments.how_to_pay import channel_name
@@ -393,6 +393,10 @@ def _payment_for(callback: GatewayCallback) -> Payment | None:
 
 
 def _on_callback(callback: GatewayCallback, record: GatewayCallbackRecord) -> str:
+    if callback.kind is CallbackKind.REFUND:
+        return gateway_refunds.on_refund_callback(callback, record)
+    if callback.kind is CallbackKind.PAYOUT and gateway_refunds.is_refund_payout(callback):
+        return gateway_refunds.on_payout_callback(callback, record)
     if callback.kind is not CallbackKind.PAYMENT:
         return "ignored"
     payment = _payment_for(callback)

@@ -8,6 +8,8 @@ fee), never more than the payment still holds:
   the transaction that decided the refund has committed (`jobs.after_commit`), never while it
   holds the order's lock; a call that fails is retried by the periodic task
   ``payments.retry_refunds`` and, after ``PAYMENT_REFUND_MAX_ATTEMPTS``, flagged for the city.
+* paid online through Xendit (QRIS, e-wallet): through its Refund API, and paid by virtual
+  account: as a payout to the bank account the shopper gives; both in `payments.gateway_refunds`.
 * paid by bank transfer (or with no payment record): recorded as "to be returned by transfer";
   a city administrator transfers the money back and records it with the bank's reference.
 
@@ -33,6 +35,7 @@ from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders.exceptions import InvalidTransition
 from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
+from marketplace.orders.payment_options import OnlineGateway, is_online, online_gateway
 from marketplace.payments import settlement, stripe_gateway
 from marketplace.payments.exceptions import MissingReason, PaymentError, ProviderError
 from marketplace.payments.models import (
@@ -53,6 +56,11 @@ from marketplace.urls import absolute_url, site_request_context
 log = logging.getLogger(__name__)
 
 PROCESS_REFUND = "marketplace.payments.refunds:process_refund"
+#: The job that sends each kind of refund at once (a payout waits for the shopper's account).
+PROCESSORS = {
+    RefundMethod.CARD: PROCESS_REFUND,
+    RefundMethod.GATEWAY: "marketplace.payments.gateway_refunds:process_refund",
+}
 
 R = RefundStatus
 #: A refund's status machine (`marketplace.transitions`): it completes or fails while pending,
@@ -97,6 +105,16 @@ def refunded_total(payment_id: int) -> int:
 def _method_for(payment: Payment | None) -> RefundMethod:
     if payment is not None and payment.method == PaymentMethod.CARD:
         return RefundMethod.CARD
+    if (
+        payment is not None
+        and payment.provider_reference
+        and is_online(payment.method)
+        and online_gateway(current_app.config) is OnlineGateway.XENDIT
+    ):
+        # A virtual account cannot be refunded: it is paid out to the shopper's account.
+        if payment.method == PaymentMethod.VIRTUAL_ACCOUNT:
+            return RefundMethod.PAYOUT
+        return RefundMethod.GATEWAY
     return RefundMethod.TRANSFER
 
 
@@ -165,8 +183,8 @@ def refund_allocation(
     count_event("refund_requested")
     if notify:
         _queue_refund_email([refund], vendor_order)
-    if method == RefundMethod.CARD:
-        after_commit(PROCESS_REFUND, refund.id)
+    if method in PROCESSORS:
+        after_commit(PROCESSORS[method], refund.id)
     return refund
 
 
@@ -222,6 +240,7 @@ def _queue_refund_email(
         vendor_order=vendor_order,
         amount=sum(refund.amount for refund in refunds),
         by_card=all(refund.method == RefundMethod.CARD for refund in refunds),
+        methods={str(refund.method) for refund in refunds},
         cancelled=cancelled,
         display_note=order_notices.display_note,
         order_url=absolute_url("orders.detail", number=order.number),
@@ -419,13 +438,18 @@ def mark_returned(admin: User, refund_id: int, bank_reference: str) -> Refund:
 
 
 def retry_refund(admin: User, refund_id: int) -> Refund:
-    """Try a failed card refund again (after the city fixed what Stripe complained about)."""
+    """Try a failed card or gateway refund again (after the city fixed what the provider
+    complained about). A gateway refund that the gateway settled as failed is asked for again
+    under a new idempotency key (the old one names the failed refund)."""
     refund = _admin_refund(admin, refund_id)
-    if refund.method != RefundMethod.CARD or refund.status != RefundStatus.FAILED:
+    if refund.kind not in PROCESSORS or refund.status != RefundStatus.FAILED:
         raise PaymentError(default_refund_message())
-    _move_refund(refund, RefundStatus.PENDING, attempts=0)
+    values: dict[str, object] = {"attempts": 0}
+    if refund.method == RefundMethod.GATEWAY and refund.provider_reference:
+        values.update(gateway_round=refund.gateway_round + 1, provider_reference=None)
+    _move_refund(refund, RefundStatus.PENDING, **values)
     audit.record("refund.retried", refund, actor_id=admin.id, data={"amount": refund.amount})
-    after_commit(PROCESS_REFUND, refund.id)
+    after_commit(PROCESSORS[refund.kind], refund.id)
     return refund
 
 

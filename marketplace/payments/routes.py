@@ -36,6 +36,7 @@ def _pay_page(
         view=view,
         proof_forms=proof_forms,
         card_form=forms.ActionForm(),
+        account_forms={r.id: forms.refund_account_form(r.id) for r in view.refunds},
     )
     return (page, FORM_ERROR) if failed_form is not None else page
 
@@ -138,5 +139,6 @@ from marketplace.payments import (  # noqa: E402,F401
     desk_routes,
     online_routes,
     reconciliation_routes,
+    refund_routes,
     vendor_routes,
 )

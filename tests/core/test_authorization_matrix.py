@@ -159,6 +159,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.online_status",
         "payments.online_choose",  # not an online order, or online payment off: 400/409
         "payments.online_simulate",  # not simulating: 409
+        "payments.refund_account",  # a refund not waiting for an account: refused, 302
     ),
     ("city_admin", None): (
         "admin.dashboard",
@@ -422,6 +423,7 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     # Not the listing's photo: deleting that (allowed to cooperative A) removes its file.
     "site.media": {"key": lambda w: w.tokens["media"]},
     "admin.export_table": {"key": lambda w: "cooperatives"},
+    "payments.refund_account": {"number": lambda w: w.refund.order.number},
     "admin.remove_agency_member": {"member_id": id_of("agency_member")},
     "admin.revoke_agency_invitation": {"invitation_id": id_of("agency_invitation")},
     "vendors.remove_member": {"member_id": id_of("staff")},

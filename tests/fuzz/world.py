@@ -50,6 +50,8 @@ from marketplace.payments.models import (
     PaymentFlag,
     PaymentStatus,
     Refund,
+    RefundMethod,
+    RefundReason,
     RefundStatus,
 )
 from marketplace.payments.records import raise_flag
@@ -199,7 +201,8 @@ def _quoting_owners() -> list[str]:
 
 def _pages_no_link_leads_to() -> dict[str, list[str]]:
     """Pages reached from a search form rather than a link: the desk's page of a paid order
-    (where a part can be cancelled) and the draft request searched for a catalogue product."""
+    (where a part can be cancelled) and the draft request searched for a catalogue product; and
+    the payment page of an order whose refund waits for the shopper's account."""
     number = db.session.scalars(
         select(Order.number)
         .join(VendorOrder, VendorOrder.order_id == Order.id)
@@ -218,8 +221,17 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         .where(PurchaseOrder.status == OrderStatus.PARTLY_DELIVERED)
         .order_by(PurchaseOrder.id)
     ).first()
+    # The payment page of the order whose refund waits for the shopper's bank account (the
+    # crawl reads only a few of the shopper's orders).
+    waiting = db.session.scalars(
+        select(Order.number)
+        .join(Refund, Refund.order_id == Order.id)
+        .where(Refund.method == RefundMethod.PAYOUT)
+    ).first()
     assert number is not None and draft is not None and partly is not None
+    assert waiting is not None
     return {
+        SHOPPER: [f"/orders/{waiting}/payment"],
         ADMIN: [f"/admin/payments/orders/{number}"],
         "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
         "ppk@demo.test": [f"/procurement/orders/{partly}"],
@@ -414,6 +426,21 @@ def _payments_desk() -> None:
     refunds.process_refund(refund.id)
     db.session.refresh(refund)
     assert refund.status == RefundStatus.FAILED, refund.status
+    # A refund waiting for the shopper's bank account (made in production for a virtual
+    # account with Xendit on; Xendit is off here, so a payout meets no gateway and waits).
+    waiting = order()
+    db.session.add(
+        Refund(
+            vendor_order_id=waiting.vendor_orders[0].id,
+            order_id=waiting.id,
+            method=RefundMethod.PAYOUT,
+            status=RefundStatus.PENDING,
+            reason=RefundReason.CANCELLED,
+            amount=waiting.vendor_orders[0].total,
+            idempotency_key="opop-refund-fuzz-payout",
+        )
+    )
+    db.session.commit()
 
 
 def _shopping_variant() -> ProductVariant:
