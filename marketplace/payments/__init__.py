@@ -14,6 +14,8 @@ bp = Blueprint("payments", __name__)
 
 # Card refunds whose call to Stripe failed (or never ran) are sent again.
 periodic("payments.retry_refunds", "marketplace.payments.refunds:retry_pending_refunds", 300)
+# Payouts to cooperatives sent without an answer go again, with the same idempotency key.
+periodic("payments.retry_payouts", "marketplace.payments.payouts:retry_unanswered", 300)
 
 
 @bp.record_once

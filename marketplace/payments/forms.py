@@ -129,3 +129,13 @@ class ChannelForm(FlaskForm):
     mobile_number = PhoneField(
         _l("Nomor HP akun OVO"), filters=[strip], validators=[Optional(), length(20)]
     )
+
+
+class GatewayPayoutForm(FlaskForm):
+    """Pay a cooperative through the gateway: the amount (at most its available balance)."""
+
+    amount = WholeNumberField(
+        _l("Jumlah (Rp)"),
+        invalid_message=_l("Isi dengan angka rupiah tanpa titik, misalnya 150000."),
+        validators=[InputRequired(message=_l("Isi jumlah.")), positive],
+    )

@@ -134,4 +134,9 @@ def stripe_webhook() -> tuple[Response, int]:
 
 csrf.exempt(stripe_webhook)
 
-from marketplace.payments import desk_routes, online_routes, vendor_routes  # noqa: E402,F401
+from marketplace.payments import (  # noqa: E402,F401
+    desk_routes,
+    online_routes,
+    payouts_routes,
+    vendor_routes,
+)
