@@ -83,7 +83,11 @@ def actions(payout: CooperativePayout) -> list[str]:
     return list(
         db.session.scalars(
             select(AuditLog.action)
-            .where(AuditLog.action.like("payout.%"), AuditLog.subject_id == str(payout.id))
+            .where(
+                AuditLog.action.like("payout.%"),
+                AuditLog.subject_type == "CooperativePayout",
+                AuditLog.subject_id == payout.id,
+            )
             .order_by(AuditLog.id)
         )
     )
@@ -111,6 +115,25 @@ def test_a_cooperative_owing_commission_has_nothing_available(app_ctx: Flask) ->
     settlement.record_payout(admin, cooperative.id, 10_000, settlement.clock.today(), "TRF")
     sold(cooperative, 5_000, completed=False)
     assert payouts.available(cooperative.id) == 0  # the balance is all not yet completed
+
+
+def test_a_returned_payout_is_its_own_entry_in_the_ledger(app_ctx: Flask) -> None:
+    cooperative = bca_cooperative()
+    sold(cooperative, 10_000)
+    entry = settlement.post_payout_returned(cooperative.id, 4_000, "opop-payout-" + "x" * 90, "NO")
+
+    assert (entry.kind, entry.amount, entry.cooperative_id, entry.note) == (
+        EntryKind.RETURNED,
+        4_000,
+        cooperative.id,
+        "NO",
+    )
+    assert entry.bank_reference == ("opop-payout-" + "x" * 90)[:80]
+    assert (entry.vendor_order_id, entry.invoice_id, entry.created_by) == (None, None, None)
+    assert entry.id is not None  # flushed
+    assert entry.signed_amount == 4_000
+    assert settlement.balance(cooperative.id) == 14_000
+    assert settlement.post_payout_returned(cooperative.id, 1, "opop-payout-y").note == ""
 
 
 @pytest.mark.parametrize(
