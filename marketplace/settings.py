@@ -20,7 +20,11 @@ from marketplace.extensions import Model, db
 #: New products wait for the city's approval before they appear in the catalogue.
 PRODUCT_MODERATION = "catalogue.product_moderation"
 
-DEFAULTS: dict[str, Any] = {PRODUCT_MODERATION: False}
+#: Each day every cooperative's available balance is paid out through the gateway
+#: (`payments.payout_schedule`).
+AUTOMATIC_PAYOUTS = "payments.automatic_payouts"
+
+DEFAULTS: dict[str, Any] = {PRODUCT_MODERATION: False, AUTOMATIC_PAYOUTS: False}
 
 
 class Setting(Model):

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from marketplace import clock, exports
 from marketplace.http import FORM_ERROR, Page
-from marketplace.payments import bp, forms, payouts
+from marketplace.payments import bp, forms, payout_schedule, payouts
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.policy import CITY_ADMIN, allow
 
@@ -23,6 +23,7 @@ def _page(error: str | None = None, failed: int | None = None, form: object = No
         overview=payouts.overview(current_user),
         enabled=payouts.is_enabled(),
         action_form=forms.ActionForm(),
+        schedule_form=forms.PayoutScheduleForm(enabled=payout_schedule.is_on()),
         failed_form=form,
         failed=failed,
         error=error,
@@ -92,3 +93,16 @@ def retry_payout(payout_id: int) -> Page:
 def pending_payouts_csv() -> Response:
     content = payouts.pending_csv(current_user)
     return exports.download(content, f"pembayaran-koperasi-{clock.today().isoformat()}.csv")
+
+
+@bp.route("/admin/payments/payouts/schedule", methods=["POST"])
+@allow(CITY_ADMIN)
+def payout_schedule_setting() -> Page:
+    form = forms.PayoutScheduleForm()
+    if form.validate_on_submit():
+        payout_schedule.set_schedule(current_user, bool(form.enabled.data))
+        if form.enabled.data:
+            flash(_("Saldo tersedia kini dibayar lewat Xendit setiap hari."), "success")
+        else:
+            flash(_("Pembayaran harian lewat Xendit dimatikan."), "success")
+    return redirect(url_for("payments.payouts_page"))

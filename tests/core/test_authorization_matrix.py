@@ -217,6 +217,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.cancel_payout",
         "payments.retry_payout",
         "payments.pending_payouts_csv",
+        "payments.payout_schedule_setting",
         "procurement.budgets",
     ),
     ("cooperative_member", None): (

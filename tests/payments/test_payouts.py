@@ -682,3 +682,58 @@ def test_the_payout_page_in_english(
     page = client.get(PAGE, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Pay through Xendit" in page
     assert "Payouts to cooperatives" in page
+
+
+# ------------------------------------------------------------------------------------------
+# The daily schedule the city turns on
+# ------------------------------------------------------------------------------------------
+
+
+def test_the_daily_schedule_pays_what_is_available_once_turned_on(
+    app: Flask, client: FlaskClient, xendit_fake: FakeXendit, clock: ModuleType
+) -> None:
+    from marketplace.payments import payout_schedule
+
+    app.config["PAYOUT_APPROVAL_THRESHOLD"] = 100_000
+    try:
+        with app.test_request_context():
+            admin = UserFactory(is_city_admin=True, email="kota@example.test")
+            plain = bca_cooperative(name="Koperasi Biasa")
+            sold(plain, 40_000)
+            sold(plain, 5_000, completed=False)
+            large = bca_cooperative(name="Koperasi Besar")
+            sold(large, 150_000)
+            held = bca_cooperative(name="Koperasi Ditahan", bank_account_changed_at=clock.now())
+            sold(held, 10_000)
+            by_hand = CooperativeFactory(name="Koperasi Jatim")
+            sold(by_hand, 10_000)
+            ids = (plain.id, large.id, held.id, by_hand.id)
+            assert payout_schedule.pay_on_schedule() == 0  # off by default
+            with pytest.raises(NotFound):
+                payout_schedule.set_schedule(UserFactory(), True)
+        login(client, "kota@example.test")
+        assert "setiap hari" in client.get(PAGE).get_data(as_text=True)
+        client.post("/admin/payments/payouts/schedule", data={"enabled": "y"})
+
+        with app.test_request_context():
+            assert payout_schedule.is_on()
+            assert payout_schedule.pay_on_schedule() == 2
+            assert payout_schedule.pay_on_schedule() == 0  # under way: not twice
+            started = {
+                p.cooperative_id: (p.status, p.amount, p.requested_by, p.note)
+                for p in db.session.scalars(select(CooperativePayout))
+            }
+            assert started == {
+                ids[0]: (PayoutStatus.REQUESTED, 40_000, admin.id, "Jadwal harian"),
+                ids[1]: (PayoutStatus.AWAITING_APPROVAL, 150_000, admin.id, "Jadwal harian"),
+            }
+            assert len(xendit_fake.payouts) == 1  # the one below the threshold, sent
+            setting_changes = db.session.scalars(
+                select(AuditLog).where(AuditLog.action == "setting.changed")
+            ).all()
+            assert [c.data["key"] for c in setting_changes] == ["payments.automatic_payouts"]
+        client.post("/admin/payments/payouts/schedule", data={})
+        with app.test_request_context():
+            assert not payout_schedule.is_on()
+    finally:
+        app.config["PAYOUT_APPROVAL_THRESHOLD"] = 10_000_000
