@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +30,15 @@ from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.moves import cancel_by_admin
-from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
+from marketplace.payments.models import (
+    CooperativePayout,
+    EntryKind,
+    Payment,
+    PaymentFlag,
+    PayoutStatus,
+    Refund,
+    SettlementEntry,
+)
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
 from marketplace.procurement.models import AgencyInvitation, AgencyMember
@@ -63,6 +72,7 @@ class World:
     payments: PaymentWorld
     failed_job: FailedJob
     failed_email: OutboxEmail
+    payout: CooperativePayout
 
 
 @dataclass
@@ -139,7 +149,15 @@ def make_world(app: Flask) -> World:
         status=FAILED,
         attempts=8,
     )
-    db.session.add_all([failed_job, failed_email])
+    # A payout waiting for a second administrator's approval.
+    payout = CooperativePayout(
+        cooperative_id=approved.id,
+        amount=1_000,
+        reference=f"opop-payout-{secrets.token_hex(8)}",
+        idempotency_key=secrets.token_hex(8),
+        status=PayoutStatus.AWAITING_APPROVAL,
+    )
+    db.session.add_all([failed_job, failed_email, payout])
     db.session.commit()
     return World(
         cooperative=cooperative,
@@ -155,6 +173,7 @@ def make_world(app: Flask) -> World:
         payments=make_payment_world(app),
         failed_job=failed_job,
         failed_email=failed_email,
+        payout=payout,
     )
 
 
@@ -173,6 +192,7 @@ OBJECT_PARAMS = {
     "part_id": lambda w: w.payments.order.vendor_orders[0].id,
     "failed_job_id": lambda w: w.failed_job.id,
     "email_id": lambda w: w.failed_email.id,
+    "payout_id": lambda w: w.payout.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -206,6 +226,12 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "payments.refund": (302, {}, True),
     "payments.retry_refund": (400, {}, False),  # only a failed card refund is sent again
     "payments.new_payout": (302, {}, True),
+    # Xendit is off here: the gateway's payouts are refused with the page's message.
+    "payments.pay_through_gateway": (400, {}, False),
+    "payments.approve_payout": (400, {}, False),
+    "payments.cancel_payout": (302, {}, True),
+    "payments.retry_payout": (400, {}, False),  # only a sent payout without an answer
+    "payments.payout_schedule_setting": (302, {}, True),
     "payments.admin_cancel_part": (302, {}, True),
     "admin.retry_failed_job": (302, {}, True),
     "admin.discard_failed_job": (302, {}, True),
