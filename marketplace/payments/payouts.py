@@ -368,6 +368,8 @@ def _send(payout_id: int) -> bool:
     payout.attempts += 1
     if read is not None:
         outcome = _apply(payout, read, via="created")
+    elif payout.status != P.REQUESTED:  # settled meanwhile (a callback, another attempt)
+        outcome = "payout_unchanged"
     else:
         assert failure is not None
         payout.last_error = failure.detail[:2000]

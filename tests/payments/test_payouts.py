@@ -737,3 +737,30 @@ def test_the_daily_schedule_pays_what_is_available_once_turned_on(
             assert not payout_schedule.is_on()
     finally:
         app.config["PAYOUT_APPROVAL_THRESHOLD"] = 10_000_000
+
+
+def test_a_refusal_after_the_payout_settled_meanwhile_returns_nothing_twice(
+    app_ctx: Flask, xendit_fake: FakeXendit
+) -> None:
+    """The call's answer is recorded under the payout's lock: when a callback settled the payout
+    while the call was out, a refusal then changes nothing."""
+    admin = UserFactory(is_city_admin=True)
+    cooperative = bca_cooperative()
+    sold(cooperative, 50_000)
+    payout = payouts.start_payout(admin, cooperative.id, 20_000)
+    original = payouts.xendit_gateway.create_payout
+
+    def settled_meanwhile(**kwargs: Any) -> Any:
+        fresh = db.session.get(CooperativePayout, payout.id)
+        assert fresh is not None
+        fresh.failure_code = "X"
+        payouts._fail(fresh, "payout.failed")
+        raise payouts.GatewayError(detail="refused", retryable=False, code="REFUSED")
+
+    payouts.xendit_gateway.create_payout = settled_meanwhile  # type: ignore[assignment]
+    try:
+        assert payouts.send_payout(payout.id) is False
+    finally:
+        payouts.xendit_gateway.create_payout = original  # type: ignore[assignment]
+    assert [kind for kind, _ in kinds(cooperative.id)].count(EntryKind.RETURNED) == 1
+    assert settlement.balance(cooperative.id) == 50_000
