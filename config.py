@@ -234,6 +234,12 @@ class Config:
     PAYMENT_PROOF_REVIEW_HOURS = _env_int("PAYMENT_PROOF_REVIEW_HOURS", 48)
     #: Card refunds Stripe did not accept are retried this many times, then flagged for the city.
     PAYMENT_REFUND_MAX_ATTEMPTS = _env_int("PAYMENT_REFUND_MAX_ATTEMPTS", 5)
+    #: Payouts to cooperatives through Xendit above this many rupiah wait for a second city
+    #: administrator's approval before they are sent.
+    PAYOUT_APPROVAL_THRESHOLD = _env_int("PAYOUT_APPROVAL_THRESHOLD", 10_000_000)
+    #: After a cooperative's bank account changes, its payouts wait this many hours (and every
+    #: owner is told by email), so a stolen login cannot quietly redirect the money.
+    PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE = _env_int("PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE", 48)
     #: The platform's commission on the goods of each delivered part, in percent (an exact
     #: number written as int or string: "0", "2.5"); rounded down to the whole rupiah.
     PLATFORM_COMMISSION_PERCENT: int | str = os.environ.get("PLATFORM_COMMISSION_PERCENT", "0")

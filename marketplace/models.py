@@ -16,6 +16,7 @@ from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import (
+    CooperativePayout,
     Payment,
     PaymentAllocation,
     PaymentEvent,
@@ -65,6 +66,7 @@ __all__ = [
     "Cooperative",
     "CooperativeInvitation",
     "CooperativeMember",
+    "CooperativePayout",
     "CourierRateBand",
     "Delivery",
     "DeliveryLine",

@@ -22,10 +22,14 @@ PRODUCT_MODERATION = "catalogue.product_moderation"
 
 #: Groups of interchangeable words for the catalogue search (`catalogue.synonyms`).
 SEARCH_SYNONYMS = "catalogue.search_synonyms"
+#: Each day every cooperative's available balance is paid out through the gateway
+#: (`payments.payout_schedule`).
+AUTOMATIC_PAYOUTS = "payments.automatic_payouts"
 
 DEFAULTS: dict[str, Any] = {
     PRODUCT_MODERATION: False,
     SEARCH_SYNONYMS: [["jilbab", "hijab"], ["sandal", "sendal"]],
+    AUTOMATIC_PAYOUTS: False,
 }
 
 

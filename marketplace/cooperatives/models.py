@@ -75,6 +75,8 @@ class Cooperative(TimestampMixin, Model):
     bank_name: Mapped[str] = mapped_column(String(60))
     bank_account_number: Mapped[str] = mapped_column(String(30))
     bank_account_holder: Mapped[str] = mapped_column(String(120))
+    #: When the bank account last changed: payouts wait PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE.
+    bank_account_changed_at: Mapped[datetime | None]
     local_delivery_fee: Mapped[int] = money_column(default=0)
     # How shoppers may receive this cooperative's goods (chosen per cooperative at checkout).
     offers_pickup: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
-from marketplace import audit
+from marketplace import audit, clock
 from marketplace.accounts import invitations
 from marketplace.accounts.models import User
 from marketplace.cooperatives.exceptions import (
@@ -277,11 +278,16 @@ def update_profile(membership: CooperativeMember, data: ProfileData) -> Cooperat
 
 
 def update_bank_account(membership: CooperativeMember, data: BankAccountData) -> Cooperative:
-    """Where the cooperative is paid: audited with the old and new account, for disputes."""
+    """Where the cooperative is paid: audited with the old and new account, for disputes. A
+    changed account is announced to every owner by email (someone who took over one owner's
+    login cannot quietly redirect the money) and holds payouts for
+    PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE, counted from ``bank_account_changed_at``."""
     require_owner(membership)
     cooperative = membership.cooperative
     before = f"{cooperative.bank_name} {cooperative.bank_account_number}"
-    for key, value in _clean(data).items():
+    cleaned = _clean(data)
+    changed = any(getattr(cooperative, key) != value for key, value in cleaned.items())
+    for key, value in cleaned.items():
         setattr(cooperative, key, value)
     audit.record(
         "cooperative.bank_account_changed",
@@ -290,6 +296,20 @@ def update_bank_account(membership: CooperativeMember, data: BankAccountData) ->
         cooperative_id=cooperative.id,
         data={"from": before, "to": f"{data.bank_name} {data.bank_account_number}"},
     )
+    if changed:
+        cooperative.bank_account_changed_at = clock.now()
+        hours = int(current_app.config["PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE"])
+        for owner in owners(cooperative.id):
+            queue_email(
+                owner.email,
+                "bank_account_changed",
+                owner.locale,
+                user=owner,
+                cooperative=cooperative,
+                changed_by=membership.user,
+                hold_hours=hours,
+                workspace_url=absolute_url("vendors.bank_account"),
+            )
     db.session.flush()
     return cooperative
 

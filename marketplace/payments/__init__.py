@@ -21,6 +21,12 @@ periodic("payments.reconcile", "marketplace.payments.reconciliation:reconcile_du
 periodic(
     "payments.retry_gateway_refunds", "marketplace.payments.gateway_refunds:retry_pending", 300
 )
+# Payouts to cooperatives sent without an answer go again, with the same idempotency key.
+periodic("payments.retry_payouts", "marketplace.payments.payouts:retry_unanswered", 300)
+# The daily payouts the city may turn on (off by default).
+periodic(
+    "payments.scheduled_payouts", "marketplace.payments.payout_schedule:pay_on_schedule", 86400
+)
 
 
 @bp.record_once

@@ -17,7 +17,7 @@ from marketplace.http import FORM_ERROR, Page
 from marketplace.orders import moves as order_moves
 from marketplace.orders.lifecycle import can_move
 from marketplace.orders.models import ActorKind, VendorOrderStatus
-from marketplace.payments import bp, forms, refunds, services, settlement, transfers
+from marketplace.payments import bp, forms, payouts, refunds, services, settlement, transfers
 from marketplace.payments import desk as desk_services
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import Payment, Refund
@@ -158,7 +158,12 @@ def new_payout() -> Page:
 @allow(CITY_ADMIN)
 def admin_statement(cooperative_id: int) -> Page:
     data = settlement.statement(cooperative_id)
-    return render_template("payments/statement.html", statement=data, area="admin")
+    return render_template(
+        "payments/statement.html",
+        statement=data,
+        area="admin",
+        gateway_payouts=payouts.by_reference([line.entry.bank_reference for line in data.lines]),
+    )
 
 
 @bp.route("/admin/payments/cooperatives/<int:cooperative_id>/statement.csv")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from marketplace import clock
@@ -159,3 +159,17 @@ def refund_account_form(refund_id: int, **kwargs: Any) -> RefundAccountForm:
     form = RefundAccountForm(prefix=f"refund{refund_id}", **kwargs)
     form.set_banks(list(PAYOUT_BANKS.items()))
     return form
+
+
+class GatewayPayoutForm(FlaskForm):
+    """Pay a cooperative through the gateway: the amount (at most its available balance)."""
+
+    amount = WholeNumberField(
+        _l("Jumlah (Rp)"),
+        invalid_message=_l("Isi dengan angka rupiah tanpa titik, misalnya 150000."),
+        validators=[InputRequired(message=_l("Isi jumlah.")), positive],
+    )
+
+
+class PayoutScheduleForm(FlaskForm):
+    enabled = BooleanField(_l("Bayar saldo tersedia setiap koperasi lewat Xendit setiap hari"))

@@ -394,6 +394,8 @@ class EntryKind(LabelledEnum):
     REFUND = "refund", _l("Pengembalian dana ke pembeli")
     #: Money the city paid out to the cooperative.
     PAYOUT = "payout", _l("Pembayaran ke koperasi")
+    #: A payout sent through the gateway that failed (or the bank sent back): its amount returns.
+    RETURNED = "returned", _l("Pembayaran ke koperasi gagal, saldo dikembalikan")
 
 
 #: +1: the platform owes the cooperative more; -1: less.
@@ -403,6 +405,7 @@ ENTRY_SIGNS = {
     EntryKind.COLLECTED: -1,
     EntryKind.REFUND: -1,
     EntryKind.PAYOUT: -1,
+    EntryKind.RETURNED: 1,
 }
 
 
@@ -414,9 +417,10 @@ class SettlementEntry(Model):
     __table_args__ = (
         CheckConstraint(in_check(EntryKind, "kind"), name="kind"),
         CheckConstraint("amount >= 0", name="amount_non_negative"),
-        # Every entry but a payout belongs to a shop order's part or a government invoice.
+        # Every entry but a payout (or a failed payout's return) belongs to a shop order's part
+        # or a government invoice.
         CheckConstraint(
-            "(kind = 'payout') = (vendor_order_id IS NULL AND invoice_id IS NULL)",
+            "(kind IN ('payout', 'returned')) = (vendor_order_id IS NULL AND invoice_id IS NULL)",
             name="payout_has_no_vendor_order",
         ),
         CheckConstraint("vendor_order_id IS NULL OR invoice_id IS NULL", name="one_source"),
@@ -483,3 +487,70 @@ class GatewayCallbackRecord(Model):
     )
     outcome: Mapped[str] = mapped_column(String(40), default="")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PayoutStatus(LabelledEnum):
+    """A payout to a cooperative through the gateway (`payments.payouts`)."""
+
+    #: Above the approval threshold: waits for a second city administrator.
+    AWAITING_APPROVAL = "awaiting_approval", _l("Menunggu persetujuan")
+    #: Taken from the balance and sent (or being sent) to the gateway.
+    REQUESTED = "requested", _l("Dikirim ke bank")
+    SUCCEEDED = "succeeded", _l("Berhasil")
+    #: The gateway refused it or the bank failed it: its amount went back to the balance.
+    FAILED = "failed", _l("Gagal, saldo dikembalikan")
+    #: Refused by the second administrator before it was sent.
+    CANCELLED = "cancelled", _l("Dibatalkan")
+
+
+class CooperativePayout(TimestampMixin, Model):
+    """Money paid to a cooperative's bank account through the gateway's payout API: one
+    idempotency key for every attempt, the gateway's payout id, and the ledger entries it
+    posted (the payout, and its return when it failed)."""
+
+    __tablename__ = "cooperative_payouts"
+    __table_args__ = (
+        CheckConstraint(in_check(PayoutStatus, "status"), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("reference", name="uq_cooperative_payouts_reference"),
+        UniqueConstraint("idempotency_key", name="uq_cooperative_payouts_idempotency_key"),
+        UniqueConstraint("gateway_id", name="uq_cooperative_payouts_gateway_id"),
+        UniqueConstraint("returned_entry_id", name="uq_cooperative_payouts_returned_entry_id"),
+        Index("ix_cooperative_payouts_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=PayoutStatus.REQUESTED)
+    amount: Mapped[int] = money_column()
+    #: Our reference at the gateway (``opop-payout-...``), also the ledger entry's reference.
+    reference: Mapped[str] = mapped_column(String(60))
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    channel_code: Mapped[str | None] = mapped_column(String(30))
+    account_number: Mapped[str | None] = mapped_column(String(30))
+    account_holder: Mapped[str | None] = mapped_column(String(120))
+    gateway_id: Mapped[str | None] = mapped_column(String(255))
+    gateway_status: Mapped[str | None] = mapped_column(String(30))
+    failure_code: Mapped[str | None] = mapped_column(String(80))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    settled_at: Mapped[datetime | None]
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("settlement_entries.id", ondelete="RESTRICT")
+    )
+    returned_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("settlement_entries.id", ondelete="RESTRICT")
+    )
+
+    cooperative: Mapped[Cooperative] = relationship()
+    requester: Mapped[User | None] = relationship(foreign_keys=[requested_by])
+
+    @property
+    def state(self) -> PayoutStatus:
+        return PayoutStatus(self.status)

@@ -44,7 +44,7 @@ from marketplace.orders.payment_options import (
     is_online,
     online_gateway,
 )
-from marketplace.payments import gateway_refunds, gateway_simulation, xendit_gateway
+from marketplace.payments import gateway_refunds, gateway_simulation, payouts, xendit_gateway
 from marketplace.payments.exceptions import NothingToPay, PaymentError
 from marketplace.payments.gateway_exceptions import GatewayError, GatewayNotConfigured
 from marketplace.payments.how_to_pay import channel_name
@@ -397,6 +397,8 @@ def _on_callback(callback: GatewayCallback, record: GatewayCallbackRecord) -> st
         return gateway_refunds.on_refund_callback(callback, record)
     if callback.kind is CallbackKind.PAYOUT and gateway_refunds.is_refund_payout(callback):
         return gateway_refunds.on_payout_callback(callback, record)
+    if payouts.is_ours(callback):  # a payout to a cooperative (payments.payouts)
+        return payouts.on_callback(callback)
     if callback.kind is not CallbackKind.PAYMENT:
         return "ignored"
     payment = _payment_for(callback)

@@ -138,6 +138,7 @@ csrf.exempt(stripe_webhook)
 from marketplace.payments import (  # noqa: E402,F401
     desk_routes,
     online_routes,
+    payouts_routes,
     reconciliation_routes,
     refund_routes,
     vendor_routes,

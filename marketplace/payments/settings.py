@@ -87,6 +87,10 @@ def validate(config: Any) -> None:
                 "PAYMENT_TRANSFER_ACCOUNT=platform needs " + ", ".join(missing)
             )
     commission_rate(config.get("PLATFORM_COMMISSION_PERCENT", "0"))
+    for name in ("PAYOUT_APPROVAL_THRESHOLD", "PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE"):
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PaymentSettingsError(f"{name}={value!r}: use a whole number, 0 or more")
     if config.get("ENV_NAME") == "production" and bool(config.get("STRIPE_SECRET_KEY")) != bool(
         config.get("STRIPE_WEBHOOK_SECRET")
     ):

@@ -19,7 +19,8 @@ Later: ``refund`` − money returned to the shopper out of an earning already po
 reachable while the order lifecycle only refunds parts cancelled before delivery), and
 ``payout`` − what a city administrator paid out, with its date and bank reference. A payout
 may not exceed the balance; payouts for one cooperative are recorded one at a time (its row is
-locked).
+locked). A payout sent through the gateway (`payments.payouts`) is such a payout; when it fails,
+``returned`` + gives its amount back.
 """
 
 from __future__ import annotations
@@ -293,6 +294,22 @@ def record_payout(
     return entry
 
 
+def post_payout_returned(
+    cooperative_id: int, amount: int, reference: str, note: str = ""
+) -> SettlementEntry:
+    """A payout sent through the gateway failed (or the bank sent it back): its amount returns
+    to the balance. The caller (`payouts`) posts it once per payout, under the payout's lock."""
+    entry = _add(
+        cooperative_id,
+        EntryKind.RETURNED,
+        amount,
+        note=note,
+        bank_reference=reference[:80],
+    )
+    db.session.flush()
+    return entry
+
+
 def _rupiah(amount: int) -> str:
     from marketplace.i18n import rupiah
 
@@ -341,7 +358,8 @@ def statement(cooperative_id: int) -> Statement:
         lines=lines,
         balance=running,
         earned=sum(e.amount for e in entries if e.kind == EntryKind.EARNING),
-        paid_out=sum(e.amount for e in entries if e.kind == EntryKind.PAYOUT),
+        paid_out=sum(e.amount for e in entries if e.kind == EntryKind.PAYOUT)
+        - sum(e.amount for e in entries if e.kind == EntryKind.RETURNED),
     )
 
 

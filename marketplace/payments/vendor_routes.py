@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from marketplace.cooperatives.access import ACTIVE_COOPERATIVE_MEMBER, membership_of
 from marketplace.errors import NotFound
 from marketplace.http import FORM_ERROR, Page
-from marketplace.payments import bp, forms, settlement, transfers
+from marketplace.payments import bp, forms, payouts, settlement, transfers
 from marketplace.payments.views import proof_response, statement_download
 from marketplace.policy import allow
 
@@ -86,7 +86,12 @@ def vendor_proof(payment_id: int) -> Response:
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def vendor_statement() -> Page:
     data = settlement.statement(_cooperative_id())
-    return render_template("payments/statement.html", statement=data, area="vendor")
+    return render_template(
+        "payments/statement.html",
+        statement=data,
+        area="vendor",
+        gateway_payouts=payouts.by_reference([line.entry.bank_reference for line in data.lines]),
+    )
 
 
 @bp.route("/vendor/statement.csv")

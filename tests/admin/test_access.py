@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,7 +31,15 @@ from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.moves import cancel_by_admin
-from marketplace.payments.models import EntryKind, Payment, PaymentFlag, Refund, SettlementEntry
+from marketplace.payments.models import (
+    CooperativePayout,
+    EntryKind,
+    Payment,
+    PaymentFlag,
+    PayoutStatus,
+    Refund,
+    SettlementEntry,
+)
 from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
@@ -66,6 +75,7 @@ class World:
     failed_job: FailedJob
     failed_email: OutboxEmail
     difference: ReconciliationDifference
+    payout: CooperativePayout
 
 
 @dataclass
@@ -150,7 +160,15 @@ def make_world(app: Flask) -> World:
         reference="OPOP-2026-999999",
         gateway_amount=25_000,
     )
-    db.session.add_all([failed_job, failed_email, difference])
+    # A payout waiting for a second administrator's approval.
+    payout = CooperativePayout(
+        cooperative_id=approved.id,
+        amount=1_000,
+        reference=f"opop-payout-{secrets.token_hex(8)}",
+        idempotency_key=secrets.token_hex(8),
+        status=PayoutStatus.AWAITING_APPROVAL,
+    )
+    db.session.add_all([failed_job, failed_email, difference, payout])
     db.session.commit()
     return World(
         cooperative=cooperative,
@@ -167,6 +185,7 @@ def make_world(app: Flask) -> World:
         failed_job=failed_job,
         failed_email=failed_email,
         difference=difference,
+        payout=payout,
     )
 
 
@@ -186,6 +205,7 @@ OBJECT_PARAMS = {
     "failed_job_id": lambda w: w.failed_job.id,
     "email_id": lambda w: w.failed_email.id,
     "difference_id": lambda w: w.difference.id,
+    "payout_id": lambda w: w.payout.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -220,6 +240,12 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "payments.refund": (302, {}, True),
     "payments.retry_refund": (400, {}, False),  # only a failed card refund is sent again
     "payments.new_payout": (302, {}, True),
+    # Xendit is off here: the gateway's payouts are refused with the page's message.
+    "payments.pay_through_gateway": (400, {}, False),
+    "payments.approve_payout": (400, {}, False),
+    "payments.cancel_payout": (302, {}, True),
+    "payments.retry_payout": (400, {}, False),  # only a sent payout without an answer
+    "payments.payout_schedule_setting": (302, {}, True),
     "payments.admin_cancel_part": (302, {}, True),
     "payments.resolve_difference": (302, {}, True),
     "admin.retry_failed_job": (302, {}, True),

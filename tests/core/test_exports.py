@@ -129,6 +129,7 @@ EXPORT_ROUTES = {
     "admin.export_table": "admin",
     "payments.admin_statement_csv": "admin",
     "payments.vendor_statement_csv": "cooperative",
+    "payments.pending_payouts_csv": "admin",
     "procurement.report_csv": "admin",
     "procurement.report_xlsx": "admin",
     "vendors.export": "cooperative",
@@ -195,6 +196,13 @@ def hostile_world(app: Flask, text: str) -> HostileWorld:
         order_moves.accept_vendor_order(c.member, part.id)
         order_moves.mark_ready_for_pickup(c.member, part.id)
         order_moves.mark_delivered(c.member, part.id)
+        # Completed, so its money is available: the pending payouts' CSV lists the cooperative.
+        days = app.config["ORDER_AUTO_COMPLETE_DAYS"]
+        app.config["ORDER_AUTO_COMPLETE_DAYS"] = 0
+        try:
+            assert order_moves.complete_vendor_order(part.id)
+        finally:
+            app.config["ORDER_AUTO_COMPLETE_DAYS"] = days
         settlement.record_payout(admin, c.cooperative.id, 1_000, today(), text, text)
         db.session.commit()
         emails = {"admin": admin.email, "cooperative": c.member.email}

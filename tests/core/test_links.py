@@ -146,7 +146,12 @@ def test_every_email_links_to_the_site_whatever_host_the_request_named(
     from marketplace.accounts.services import register_user, request_password_reset
     from marketplace.catalogue.moderation import hide_product
     from marketplace.certificates.reminders import send_reminders
-    from marketplace.cooperatives.services import invite_staff, suspend
+    from marketplace.cooperatives.services import (
+        BankAccountData,
+        invite_staff,
+        suspend,
+        update_bank_account,
+    )
     from marketplace.orders.moves import cancel_by_admin
     from marketplace.payments.transfers import (
         confirm_transfer,
@@ -181,6 +186,7 @@ def test_every_email_links_to_the_site_whatever_host_the_request_named(
         cancel_by_admin(admin, place(shopper, (variant, 1)).vendor_orders[0].id, "Stok rusak.")
 
         invite_staff(owner, "staf@example.test")
+        update_bank_account(owner, BankAccountData("BCA", "1234567890", "Koperasi Baru"))
         hide_product(variant.product_id, admin, "Foto tidak sesuai.")
         suspend(cooperative, admin, "Pemeriksaan.")
         add_member(AgencyFactory().id, admin, "pejabat@example.test", "ppk")

@@ -37,7 +37,15 @@ from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
-from marketplace.payments.models import Payee, Payment, PaymentFlag, PaymentStatus, Refund
+from marketplace.payments.models import (
+    CooperativePayout,
+    Payee,
+    Payment,
+    PaymentFlag,
+    PaymentStatus,
+    PayoutStatus,
+    Refund,
+)
 from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
@@ -242,7 +250,15 @@ def build_world(app: Flask) -> World:
             reference="OPOP-2026-999999",
             gateway_amount=25_000,
         )
-        db.session.add_all([failed_job, failed_email, difference])
+        # A payout to cooperative A waiting for a second administrator's approval.
+        payout = CooperativePayout(
+            cooperative_id=cooperative_a.id,
+            amount=50_000,
+            reference="opop-payout-matrix",
+            idempotency_key="opop-payout-key-matrix",
+            status=PayoutStatus.AWAITING_APPROVAL,
+        )
+        db.session.add_all([failed_job, failed_email, difference, payout])
         db.session.commit()
 
         world = World(
@@ -280,6 +296,7 @@ def build_world(app: Flask) -> World:
             failed_job=failed_job,
             failed_email=failed_email,
             difference=difference,
+            payout=payout,
         )
         world.tokens.update(
             media=media_key,

@@ -62,6 +62,7 @@ ADMIN_PAGES = [
     "/admin/users/1",
     "/admin/agencies/1",
     "/admin/payments/",
+    "/admin/payments/payouts/",
     "/admin/payments/payouts/new",
     "/admin/payments/cooperatives/1/statement",
 ]

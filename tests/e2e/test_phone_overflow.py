@@ -132,6 +132,7 @@ NOT_PAGES = {
     "admin.export_table": "a CSV or XLSX download",
     "payments.admin_statement_csv": "a CSV download",
     "payments.vendor_statement_csv": "a CSV download",
+    "payments.pending_payouts_csv": "a CSV download",
     "payments.admin_proof": "the transfer proof's image",
     "payments.vendor_proof": "the transfer proof's image",
     "payments.shopper_proof": "the transfer proof's image",

@@ -86,6 +86,11 @@ def test_the_csp_lets_the_pay_form_reach_stripe_only_when_stripe_is_configured(
         ({"PAYMENT_TRANSFER_ACCOUNT": "bank"}, "PAYMENT_TRANSFER_ACCOUNT"),
         ({"PAYMENT_TRANSFER_ACCOUNT": "platform"}, "PLATFORM_BANK_NAME"),
         ({"PLATFORM_COMMISSION_PERCENT": "sepuluh"}, "PLATFORM_COMMISSION_PERCENT"),
+        ({"PAYOUT_APPROVAL_THRESHOLD": -1}, "PAYOUT_APPROVAL_THRESHOLD=-1"),
+        ({"PAYOUT_APPROVAL_THRESHOLD": "10jt"}, "PAYOUT_APPROVAL_THRESHOLD='10jt'"),
+        ({"PAYOUT_APPROVAL_THRESHOLD": True}, "PAYOUT_APPROVAL_THRESHOLD=True"),
+        ({"PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE": -2}, "PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE=-2"),
+        ({"PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE": None}, "PAYOUT_HOLD_HOURS_AFTER_BANK_CHANGE"),
     ],
 )
 def test_payment_settings_that_cannot_work_stop_the_app(
