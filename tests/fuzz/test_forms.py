@@ -44,6 +44,12 @@ NOT_REACHED: dict[str, str] = {
     "orders.place": "its form is the answer to posting the checkout, not a page",
     "payments.xendit_callback": "not a form: Xendit's JSON and token "
     "(tests/payments/test_online_qris.py)",
+    "payments.approve_payout": "payouts through Xendit are offered only with Xendit configured, "
+    "which the world is not (tests/payments/test_payouts.py posts every payout form)",
+    "payments.cancel_payout": "the same: a payout awaiting approval needs Xendit configured",
+    "payments.retry_payout": "the same: a payout sent without an answer needs Xendit configured",
+    "payments.payout_schedule_setting": "the schedule's switch shows only with Xendit configured "
+    "(tests/payments/test_payouts.py turns it on and off)",
     "payments.online_choose": "online payment is offered only with Xendit configured, which the "
     "world is not (tests/payments/test_online_va_ewallet.py posts it)",
     "payments.online_simulate": "the simulation exists only in development, never in tests' "

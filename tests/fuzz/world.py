@@ -173,6 +173,11 @@ def _orders_in_every_state() -> None:
     order_moves.accept_vendor_order(owner, shipped.vendor_orders[0].id)
     order_moves.mark_shipped(owner, shipped.vendor_orders[0].id, "Kurir koperasi")  # to deliver
     # The newest orders come first in the shopper's list, and the crawl reads a few of each page.
+    delivered = order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    order_moves.mark_order_paid(delivered, reference="FUZZ")
+    order_moves.accept_vendor_order(owner, delivered.vendor_orders[0].id)
+    order_moves.mark_shipped(owner, delivered.vendor_orders[0].id, "Kurir koperasi")
+    order_moves.mark_delivered(owner, delivered.vendor_orders[0].id)  # receipt to confirm
     order(payment=PaymentMethod.CARD)  # awaiting a card payment
     order()  # awaiting a transfer: proof upload, cancel
     fill_cart(shopper, (variant, 2))  # the cart and the checkout
