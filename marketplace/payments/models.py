@@ -287,6 +287,7 @@ class Refund(TimestampMixin, Model):
         CheckConstraint(in_check(RefundStatus, "status"), name="status"),
         CheckConstraint(in_check(RefundReason, "reason"), name="reason"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("gateway_fee IS NULL OR gateway_fee >= 0", name="gateway_fee_non_negative"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         CheckConstraint("gateway_round >= 0", name="gateway_round_non_negative"),
         UniqueConstraint("idempotency_key", name="uq_refunds_idempotency_key"),
@@ -534,6 +535,8 @@ class CooperativePayout(TimestampMixin, Model):
     account_holder: Mapped[str | None] = mapped_column(String(120))
     gateway_id: Mapped[str | None] = mapped_column(String(255))
     gateway_status: Mapped[str | None] = mapped_column(String(30))
+    #: Xendit's fee for sending it (with its VAT), from the daily reconciliation; the platform's.
+    gateway_fee: Mapped[int | None] = money_column()
     failure_code: Mapped[str | None] = mapped_column(String(80))
     last_error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -34,7 +34,13 @@ from marketplace.observability import count_event
 from marketplace.orders.payment_options import ONLINE_METHODS, OnlineGateway, online_gateway
 from marketplace.payments import xendit_gateway
 from marketplace.payments.exceptions import MissingReason
-from marketplace.payments.models import Payment, PaymentEvent, PaymentStatus
+from marketplace.payments.models import (
+    CooperativePayout,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    PayoutStatus,
+)
 from marketplace.payments.reconciliation_models import (
     DifferenceKind,
     ReconciliationDifference,
@@ -59,6 +65,8 @@ class DayResult:
     differences: int
     gross: int
     fees: int
+    payouts: int = 0
+    payout_fees: int = 0
 
 
 def _received_online(references: set[str]) -> list[Payment]:
@@ -113,18 +121,22 @@ def _difference(
     *,
     transaction: GatewayTransaction | None = None,
     payment: Payment | None = None,
+    payout: CooperativePayout | None = None,
 ) -> bool:
     """Record one difference once; True when it is new."""
     key = f"{kind}:{transaction.id if transaction else ''}:{payment.id if payment else ''}"
+    if payout is not None:
+        key += f":payout-{payout.id}"
     row = ReconciliationDifference(
         dedup_key=key,
         day=day,
         kind=kind,
         gateway_id=transaction.id if transaction else None,
         payment_id=payment.id if payment else None,
-        reference=_reference(transaction, payment)[:80],
+        payout_id=payout.id if payout else None,
+        reference=(payout.reference if payout else _reference(transaction, payment))[:80],
         gateway_amount=transaction.amount if transaction else None,
-        our_amount=payment.amount if payment else None,
+        our_amount=payout.amount if payout else (payment.amount if payment else None),
         found_at=clock.now(),
     )
     try:
@@ -153,8 +165,8 @@ def reconcile_day(day: date) -> DayResult:
     """Compare one day (WIB) with Xendit; writes in the caller's transaction."""
     start = clock.day_start(day)
     end = clock.day_start(day + timedelta(days=1))
-    listed = xendit_gateway.list_transactions(start - MARGIN, end + MARGIN, types=("PAYMENT",))
-    paid = [t for t in listed if t.succeeded and t.currency == "IDR"]
+    listed = xendit_gateway.list_transactions(start - MARGIN, end + MARGIN)
+    paid = [t for t in listed if t.type == "PAYMENT" and t.succeeded and t.currency == "IDR"]
     of_the_day = [t for t in paid if t.created is not None and start <= t.created < end]
     today_ids = {t.id for t in of_the_day}
     ours = _received_online({t.reference for t in paid if t.reference})
@@ -188,16 +200,72 @@ def reconcile_day(day: date) -> DayResult:
         if payment.id in claimed or payment.gateway_transaction_id is not None:
             continue
         differences += _difference(day, K.RECORDED_NOT_PAID, payment=payment)
+    sent = [t for t in listed if t.type == "DISBURSEMENT" and t.succeeded]
+    payout_matched, payout_differences = _reconcile_payouts(day, start, end, sent)
+    sent_today = [t for t in sent if t.created is not None and start <= t.created < end]
+    ours_sent = [t for t in sent_today if (t.reference or "").startswith(PAYOUT_PREFIX)]
     result = DayResult(
         day=day,
-        transactions=len(of_the_day),
-        matched=matched,
-        differences=differences,
+        transactions=len(of_the_day) + len(ours_sent),
+        matched=matched + payout_matched,
+        differences=differences + payout_differences,
         gross=sum(t.amount for t in of_the_day),
         fees=sum(t.fee for t in of_the_day),
+        payouts=sum(t.amount for t in ours_sent),
+        payout_fees=sum(t.fee for t in ours_sent),
     )
     _record_run(result)
     return result
+
+
+#: The references of our payouts to cooperatives (`payments.payouts`); refund payouts to
+#: shoppers (``opop-refund-``) are checked by their own callbacks.
+PAYOUT_PREFIX = "opop-payout-"
+
+
+def _reconcile_payouts(
+    day: date, start: datetime, end: datetime, sent: list[GatewayTransaction]
+) -> tuple[int, int]:
+    """Each payout to a cooperative Xendit sent that day must be one recorded here as
+    succeeded, for the same amount; each payout that succeeded here that day must be among
+    Xendit's. Xendit's fee is recorded on the payout. Returns (matched, new differences)."""
+    ours = [t for t in sent if (t.reference or "").startswith(PAYOUT_PREFIX)]
+    by_reference = {
+        payout.reference: payout
+        for payout in db.session.scalars(
+            select(CooperativePayout).where(
+                CooperativePayout.reference.in_({t.reference for t in ours})
+            )
+        )
+    }
+    matched = differences = 0
+    seen: set[int] = set()
+    for transaction in ours:
+        payout = by_reference.get(transaction.reference or "")
+        if (
+            payout is not None
+            and payout.status == PayoutStatus.SUCCEEDED
+            and payout.amount == transaction.amount
+        ):
+            seen.add(payout.id)
+            payout.gateway_fee = transaction.fee
+            if transaction.created is not None and start <= transaction.created < end:
+                matched += 1
+            continue
+        if transaction.created is None or not start <= transaction.created < end:
+            continue
+        differences += _difference(day, K.PAYOUT_MISSING, transaction=transaction, payout=payout)
+    succeeded_here = db.session.scalars(
+        select(CooperativePayout).where(
+            CooperativePayout.status == PayoutStatus.SUCCEEDED,
+            CooperativePayout.settled_at >= start,
+            CooperativePayout.settled_at < end,
+        )
+    )
+    for payout in succeeded_here:
+        if payout.id not in seen and payout.gateway_fee is None:
+            differences += _difference(day, K.PAYOUT_MISSING, payout=payout)
+    return matched, differences
 
 
 def _record_run(result: DayResult) -> None:
@@ -219,6 +287,8 @@ def _record_run(result: DayResult) -> None:
     )
     run.gross = result.gross
     run.fees = result.fees
+    run.payouts = result.payouts
+    run.payout_fees = result.payout_fees
     db.session.flush()
     log.info(
         "Reconciled %s: %d transactions, %d matched, %d new differences",
@@ -251,6 +321,8 @@ class ReconciliationPage:
     open_differences: list[ReconciliationDifference]
     month_gross: int
     month_fees: int
+    month_payouts: int
+    month_payout_fees: int
 
 
 def reconciliation_page(days: int = 31) -> ReconciliationPage:
@@ -266,7 +338,12 @@ def reconciliation_page(days: int = 31) -> ReconciliationPage:
         db.session.scalars(
             select(ReconciliationDifference)
             .where(ReconciliationDifference.resolved_at.is_(None))
-            .options(selectinload(ReconciliationDifference.payment).selectinload(Payment.order))
+            .options(
+                selectinload(ReconciliationDifference.payment).selectinload(Payment.order),
+                selectinload(ReconciliationDifference.payout).selectinload(
+                    CooperativePayout.cooperative
+                ),
+            )
             .order_by(ReconciliationDifference.day, ReconciliationDifference.id)
         )
     )
@@ -277,6 +354,8 @@ def reconciliation_page(days: int = 31) -> ReconciliationPage:
         open_differences=open_differences,
         month_gross=sum(run.gross for run in this_month),
         month_fees=sum(run.fees for run in this_month),
+        month_payouts=sum(run.payouts for run in this_month),
+        month_payout_fees=sum(run.payout_fees for run in this_month),
     )
 
 

@@ -14,7 +14,7 @@ from marketplace.accounts.models import User
 from marketplace.database import in_check, money_column, utcnow
 from marketplace.extensions import Model
 from marketplace.labels import LabelledEnum
-from marketplace.payments.models import Payment
+from marketplace.payments.models import CooperativePayout, Payment
 
 
 class DifferenceKind(LabelledEnum):
@@ -32,7 +32,10 @@ class ReconciliationRun(Model):
     __tablename__ = "reconciliation_runs"
     __table_args__ = (
         UniqueConstraint("day", name="uq_reconciliation_runs_day"),
-        CheckConstraint("gross >= 0 AND fees >= 0", name="amounts_non_negative"),
+        CheckConstraint(
+            "gross >= 0 AND fees >= 0 AND payouts >= 0 AND payout_fees >= 0",
+            name="amounts_non_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +48,9 @@ class ReconciliationRun(Model):
     #: Money received that day as Xendit counts it, and Xendit's fees on it (with their VAT).
     gross: Mapped[int] = money_column(default=0)
     fees: Mapped[int] = money_column(default=0)
+    #: Payouts to cooperatives Xendit sent that day, and its fees on them.
+    payouts: Mapped[int] = money_column(default=0)
+    payout_fees: Mapped[int] = money_column(default=0)
 
     @property
     def net(self) -> int:
@@ -69,6 +75,9 @@ class ReconciliationDifference(Model):
     payment_id: Mapped[int | None] = mapped_column(
         ForeignKey("payments.id", ondelete="SET NULL"), index=True
     )
+    payout_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cooperative_payouts.id", ondelete="SET NULL"), index=True
+    )
     reference: Mapped[str] = mapped_column(String(80), default="")
     gateway_amount: Mapped[int | None] = money_column()
     our_amount: Mapped[int | None] = money_column()
@@ -78,6 +87,7 @@ class ReconciliationDifference(Model):
     resolution: Mapped[str | None] = mapped_column(Text)
 
     payment: Mapped[Payment | None] = relationship()
+    payout: Mapped[CooperativePayout | None] = relationship()
     resolver: Mapped[User | None] = relationship()
 
     @property

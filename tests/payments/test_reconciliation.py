@@ -240,3 +240,52 @@ def test_a_listing_xendit_refuses_is_a_gateway_error(xendit: FakeXendit) -> None
     start = datetime(2026, 12, 1, tzinfo=UTC)
     with pytest.raises(GatewayUnavailable):
         xendit_gateway.list_transactions(start, start + timedelta(days=1))
+
+
+def _succeeded_payout(amount: int, reference: str) -> int:
+    from marketplace import clock as app_clock
+    from marketplace.payments.models import CooperativePayout, PayoutStatus
+    from tests.factories import CooperativeFactory
+
+    payout = CooperativePayout(
+        cooperative_id=CooperativeFactory(bank_name="BSI").id,
+        amount=amount,
+        reference=reference,
+        idempotency_key=f"key-{reference}",
+        status=PayoutStatus.SUCCEEDED,
+        settled_at=app_clock.now(),
+    )
+    db.session.add(payout)
+    db.session.commit()
+    return payout.id
+
+
+def test_payouts_are_compared_too_and_their_fee_recorded(
+    app: Flask, xendit_fake: FakeXendit, clock: ModuleType
+) -> None:
+    from marketplace.payments.models import CooperativePayout
+
+    with app.test_request_context():
+        matched_id = _succeeded_payout(40_000, "opop-payout-cocok")
+        lost_id = _succeeded_payout(15_000, "opop-payout-hilang")
+    xendit_fake.add_transaction(
+        kind="DISBURSEMENT", reference="opop-payout-cocok", amount=40_000, fee=2_500
+    )
+    stray = xendit_fake.add_transaction(
+        kind="DISBURSEMENT", reference="opop-payout-asing", amount=9_000, fee=2_500
+    )
+    # A refund's payout to a shopper is checked by its own callbacks, not here.
+    xendit_fake.add_transaction(kind="DISBURSEMENT", reference="opop-refund-7-0", amount=5_000)
+    result = reconcile(app)
+    assert (result.matched, result.differences) == (1, 2)
+    assert (result.payouts, result.payout_fees) == (49_000, 2 * (2_500 + 275))
+    matched = db.session.get(CooperativePayout, matched_id, populate_existing=True)
+    assert matched is not None and matched.gateway_fee == 2_500 + 275
+    found = {(d.kind, d.gateway_id, d.payout_id) for d in differences()}
+    assert found == {
+        (K.PAYOUT_MISSING, stray["id"], None),  # sent by Xendit, unknown here
+        (K.PAYOUT_MISSING, None, lost_id),  # succeeded here, not sent by Xendit
+    }
+    assert reconcile(app).differences == 0
+    run = db.session.scalars(select(ReconciliationRun)).one()
+    assert (run.payouts, run.payout_fees) == (49_000, 2 * (2_500 + 275))
