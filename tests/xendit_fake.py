@@ -192,6 +192,15 @@ class FakeXendit:
             #: Transactions Xendit has that no payment request here explains (a test's own).
             self.extra_transactions: list[dict[str, Any]] = []
 
+    def settings(self) -> dict[str, Any]:
+        """The app's settings that point the official library at this server, with its keys."""
+        return {
+            "XENDIT_SECRET_KEY": self.secret_key,
+            "XENDIT_CALLBACK_TOKEN": self.callback_token,
+            "XENDIT_API_BASE": self.url,
+            "XENDIT_TIMEOUT_SECONDS": 10.0,  # a loaded machine answers slowly
+        }
+
     def settle(self, timeout: float = 30) -> None:
         """Wait until no API call (nor the callback it sends) is being answered."""
         with self._idle:

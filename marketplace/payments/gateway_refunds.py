@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
+from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
@@ -129,6 +130,21 @@ def _in_site_context(work: Callable[[int], bool], refund_id: int) -> bool:
     return work(refund_id)
 
 
+def _record_sent(
+    refund: Refund, gateway_id: str, raw: Mapping[str, Any], action: str, data: dict[str, Any]
+) -> None:
+    """Xendit made the refund or the payout: keep its id and answer, and audit it."""
+    refund.provider_reference = gateway_id
+    refund.raw_payload = dict(raw)
+    refund.last_error = None
+    audit.record(
+        action,
+        refund,
+        cooperative_id=_cooperative_id(refund),
+        data={"amount": refund.amount, **data},
+    )
+
+
 def _cooperative_id(refund: Refund) -> int | None:
     return refund.vendor_order.cooperative_id if refund.vendor_order else None
 
@@ -180,14 +196,12 @@ def _process_refund(refund_id: int) -> bool:
         return False
     refund.attempts += 1
     if result is not None:
-        refund.provider_reference = result.id
-        refund.raw_payload = dict(result.raw)
-        refund.last_error = None
-        audit.record(
-            "refund.sent",
+        _record_sent(
             refund,
-            cooperative_id=_cooperative_id(refund),
-            data={"amount": refund.amount, "gateway": result.id, "status": result.gateway_status},
+            result.id,
+            result.raw,
+            "refund.sent",
+            {"gateway": result.id, "status": result.gateway_status},
         )
         outcome = _settle_refund(refund, result)
         db.session.commit()
@@ -283,14 +297,12 @@ def _process_payout(refund_id: int) -> bool:
         return False
     refund.attempts += 1
     if result is not None:
-        refund.provider_reference = result.id
-        refund.raw_payload = dict(result.raw)
-        refund.last_error = None
-        audit.record(
-            "refund.paid_out",
+        _record_sent(
             refund,
-            cooperative_id=_cooperative_id(refund),
-            data={"amount": refund.amount, "payout": result.id, "bank": refund.payout_channel},
+            result.id,
+            result.raw,
+            "refund.paid_out",
+            {"payout": result.id, "bank": refund.payout_channel},
         )
         outcome = _settle_payout(refund, result)
         db.session.commit()

@@ -39,6 +39,7 @@ from marketplace.extensions import db
 from tests.conftest import make_test_app, migrate_to_head
 from tests.databases import fresh_database
 from tests.ports import free_port
+from tests.xendit_fake import FakeXendit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -133,6 +134,14 @@ def serve_app(workdir: Path, **overrides: Any) -> Iterator[LiveServer]:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def fake_xendit() -> Iterator[FakeXendit]:
+    """A fake Xendit API for one module's live server (`FakeXendit.settings` points it there)."""
+    fake = FakeXendit().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")

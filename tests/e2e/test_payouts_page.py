@@ -27,23 +27,13 @@ ADMIN = "admin@demo.test"
 
 
 @pytest.fixture(scope="module")
-def fake_xendit() -> Iterator[FakeXendit]:
-    fake = FakeXendit().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def payout_server(
     tmp_path_factory: pytest.TempPathFactory, fake_xendit: FakeXendit
 ) -> Iterator[tuple[LiveServer, int, int]]:
     with (
         serve_app(
             tmp_path_factory.mktemp("e2e-payouts"),
-            XENDIT_SECRET_KEY=fake_xendit.secret_key,
-            XENDIT_CALLBACK_TOKEN=fake_xendit.callback_token,
-            XENDIT_API_BASE=fake_xendit.url,
-            XENDIT_TIMEOUT_SECONDS=10.0,
+            **fake_xendit.settings(),
             PAYOUT_APPROVAL_THRESHOLD=100_000,
         ) as live,
         live.app.test_request_context(),

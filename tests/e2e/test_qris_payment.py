@@ -37,22 +37,12 @@ PRODUCTS = ("keripik-tempe-original-al-hikmah", "sambal-ijo-khas-pesantren-nurul
 
 
 @pytest.fixture(scope="module")
-def fake_xendit() -> Iterator[FakeXendit]:
-    fake = FakeXendit().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def qris_server(
     tmp_path_factory: pytest.TempPathFactory, fake_xendit: FakeXendit
 ) -> Iterator[LiveServer]:
     with serve_app(
         tmp_path_factory.mktemp("e2e-qris"),
-        XENDIT_SECRET_KEY=fake_xendit.secret_key,
-        XENDIT_CALLBACK_TOKEN=fake_xendit.callback_token,
-        XENDIT_API_BASE=fake_xendit.url,
-        XENDIT_TIMEOUT_SECONDS=10.0,
+        **fake_xendit.settings(),
     ) as live:
         yield live
 

@@ -236,8 +236,15 @@ def test_a_payout_for_an_account_xendit_refuses_asks_the_shopper_again(
 def test_payout_callbacks_that_are_not_refunds_are_left_to_others(
     app: Flask, xendit_fake: FakeXendit
 ) -> None:
+    # A payout to a cooperative goes to the cooperatives' payouts (which know no such one here).
     callback = xendit_fake.callback(
         "payout.succeeded",
         {"id": "disb-1", "reference_id": "opop-payout-coop-7", "status": "SUCCEEDED", "amount": 5},
     )
-    assert post_callback(app.test_client(), callback) == (200, "ignored")
+    assert post_callback(app.test_client(), callback) == (200, "unknown_payout")
+    # A payout that is neither ours to a cooperative nor a refund's is ignored.
+    stranger = xendit_fake.callback(
+        "payout.succeeded",
+        {"id": "disb-2", "reference_id": "another-system-9", "status": "SUCCEEDED", "amount": 5},
+    )
+    assert post_callback(app.test_client(), stranger) == (200, "ignored")

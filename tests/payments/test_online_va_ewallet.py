@@ -11,16 +11,14 @@ from types import ModuleType
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
 
-from marketplace.catalogue.models import ProductVariant
 from marketplace.extensions import db
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod, VendorOrderStatus
 from marketplace.payments.models import Payment, PaymentFlag, PaymentStatus
 from tests.payments.paying import payments_of, placed_order, refresh, shopper_client
-from tests.payments.test_online_qris import post_callback
+from tests.payments.test_online_qris import post_callback, stock_reserved
 from tests.xendit_fake import FakeXendit
 
 S = VendorOrderStatus
@@ -42,16 +40,6 @@ def choose(client: object, order: Order, channel: str, **fields: str) -> object:
 def only_payment(order: Order) -> Payment:
     (payment,) = [p for p in payments_of(order) if p.state == P.PENDING]
     return payment
-
-
-def stock_reserved(order: Order) -> int:
-    variant_ids = [line.variant_id for vo in order.vendor_orders for line in vo.lines]
-    return int(
-        db.session.scalar(
-            select(func.sum(ProductVariant.reserved)).where(ProductVariant.id.in_(variant_ids))
-        )
-        or 0
-    )
 
 
 def test_checkout_offers_qris_then_ewallets_then_virtual_accounts_before_card_and_transfer(

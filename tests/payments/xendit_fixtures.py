@@ -27,12 +27,7 @@ XENDIT_SETTINGS = (
 def switch_on(app: Flask, fake: FakeXendit) -> dict[str, Any]:
     """Point the app at the fake with its keys; returns the settings it had."""
     saved = {name: app.config[name] for name in XENDIT_SETTINGS}
-    app.config.update(
-        XENDIT_SECRET_KEY=fake.secret_key,
-        XENDIT_CALLBACK_TOKEN=fake.callback_token,
-        XENDIT_API_BASE=fake.url,
-        XENDIT_TIMEOUT_SECONDS=10.0,  # the timeout test sets its own short limit
-    )
+    app.config.update(fake.settings())  # the timeout test sets its own short limit
     return saved
 
 
