@@ -18,6 +18,13 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from marketplace import create_app
 from marketplace.extensions import db, limiter
 from tests.databases import backend, fresh_database
+from tests.payments.xendit_fixtures import (  # noqa: F401 - the fake Xendit, for every suite
+    callback_receiver,
+    gateway_app,
+    xendit,
+    xendit_fake,
+    xendit_server,
+)
 
 settings.register_profile(
     "ci",

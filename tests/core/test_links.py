@@ -139,7 +139,7 @@ def email_templates() -> set[str]:
 
 
 def test_every_email_links_to_the_site_whatever_host_the_request_named(
-    app: Flask, site: str, clock: ModuleType
+    app: Flask, site: str, clock: ModuleType, xendit_fake: Any
 ) -> None:
     """Each email template is sent once from a request with a forged host. A new email must be
     added here: the test fails while one of the templates was not sent."""
@@ -153,6 +153,7 @@ def test_every_email_links_to_the_site_whatever_host_the_request_named(
         update_bank_account,
     )
     from marketplace.orders.moves import cancel_by_admin
+    from marketplace.payments import gateway_refunds
     from marketplace.payments.transfers import (
         confirm_transfer,
         reject_transfer,
@@ -197,12 +198,53 @@ def test_every_email_links_to_the_site_whatever_host_the_request_named(
         )
         CooperativeMemberFactory(cooperative=expiring)
         assert send_reminders(TODAY) == 1
+        # A part paid by e-wallet and cancelled, which Xendit then cannot refund (a job after
+        # the commit): the refund needs the shopper's bank account.
+        refund_id = _cancel_an_ewallet_payment(admin, shopper, stocked_variant(10))
+    xendit_fake.fail_next(400, "REFUND_NOT_SUPPORTED", "Refund is not supported")
+    with app.app_context():
+        gateway_refunds.process_refund(refund_id)
 
     emails = list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
     assert {email.template for email in emails} == email_templates()
     for email in emails:
         linked = site_links(email.body_text) and site_links(email.body_html)
         assert linked or email.template in WITHOUT_LINKS, email.template
+
+
+def _cancel_an_ewallet_payment(admin: Any, shopper: Any, variant: Any) -> int:
+    """A part paid by DANA through Xendit, cancelled by the city: its refund's id."""
+    from marketplace.orders.models import PaymentMethod
+    from marketplace.orders.moves import cancel_by_admin
+    from marketplace.payments.models import (
+        Payee,
+        Payment,
+        PaymentAllocation,
+        PaymentStatus,
+        Refund,
+    )
+    from marketplace.payments.services import apply_received
+
+    order = place(shopper, (variant, 1), payment=PaymentMethod.EWALLET)
+    part = order.vendor_orders[0]
+    payment = Payment(
+        order_id=order.id,
+        method=PaymentMethod.EWALLET,
+        channel="DANA",
+        status=PaymentStatus.SUCCEEDED,
+        amount=part.total,
+        payee=Payee.PLATFORM,
+        reference=order.number or "",
+        provider_reference="pr-links",
+        allocations=[PaymentAllocation(vendor_order_id=part.id, amount=part.total)],
+    )
+    db.session.add(payment)
+    db.session.flush()
+    apply_received(payment, admin.id)
+    cancel_by_admin(admin, part.id, "Stok rusak.")
+    refund = db.session.scalars(select(Refund).where(Refund.payment_id == payment.id)).one()
+    db.session.commit()
+    return refund.id
 
 
 # --- Pages and data that carry absolute links ------------------------------------------

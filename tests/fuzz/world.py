@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user, find_user_by_email
@@ -54,6 +55,7 @@ from marketplace.payments.models import (
     RefundReason,
     RefundStatus,
 )
+from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.services import apply_received
 from marketplace.procurement import agencies, negotiation, purchasing
@@ -431,6 +433,18 @@ def _payments_desk() -> None:
     refunds.process_refund(refund.id)
     db.session.refresh(refund)
     assert refund.status == RefundStatus.FAILED, refund.status
+    # A difference the daily reconciliation with Xendit found, open on the desk.
+    db.session.add(
+        ReconciliationDifference(
+            dedup_key="paid_not_recorded:txn_fuzz:",
+            day=clock.today(),
+            kind=DifferenceKind.PAID_NOT_RECORDED,
+            gateway_id="txn_fuzz",
+            reference="OPOP-2026-999999",
+            gateway_amount=25_000,
+        )
+    )
+    db.session.commit()
     # A refund waiting for the shopper's bank account (made in production for a virtual
     # account with Xendit on; Xendit is off here, so a payout meets no gateway and waits).
     waiting = order()

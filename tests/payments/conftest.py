@@ -8,13 +8,6 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.payments.xendit_fixtures import (  # noqa: F401 - fixtures for the Xendit tests
-    callback_receiver,
-    gateway_app,
-    xendit,
-    xendit_fake,
-    xendit_server,
-)
 from tests.stripe_fake import FakeStripe
 
 STRIPE_SETTINGS = (
