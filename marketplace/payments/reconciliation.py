@@ -400,6 +400,18 @@ def reconciliation_page(days: int = 31) -> ReconciliationPage:
     )
 
 
+def open_difference_count() -> int:
+    """How many differences wait on the city's desk."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReconciliationDifference)
+            .where(ReconciliationDifference.resolved_at.is_(None))
+        )
+        or 0
+    )
+
+
 def resolve_difference(admin: User, difference_id: int, note: str) -> ReconciliationDifference:
     """A city administrator says what was done about a difference; it leaves the desk."""
     if not admin.is_city_admin:

@@ -189,6 +189,7 @@ def test_the_city_sees_the_difference_and_resolves_it_with_a_note(
     assert refused.status_code in (403, 404)
     city = app.test_client()
     login(city, "kota@example.test")
+    assert "1 selisih terbuka" in city.get("/admin/payments/").get_data(as_text=True)
     page = city.get("/admin/payments/reconciliation").get_data(as_text=True)
     assert "Dibayar di Xendit, tidak tercatat di sini" in page and "OPOP-2026-999999" in page
     assert "Rp25.000" in page
@@ -208,6 +209,7 @@ def test_the_city_sees_the_difference_and_resolves_it_with_a_note(
     assert "Tidak ada selisih yang terbuka." in city.get("/admin/payments/reconciliation").get_data(
         as_text=True
     )
+    assert "selisih terbuka" not in city.get("/admin/payments/").get_data(as_text=True)
     english = city.get("/admin/payments/reconciliation?lang=en").get_data(as_text=True)
     assert "Reconciliation with Xendit" in english
 
