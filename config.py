@@ -216,6 +216,9 @@ class Config:
     XENDIT_API_BASE = os.environ.get("XENDIT_API_BASE") or None
     #: Seconds to wait for one answer from Xendit (well inside gunicorn's 30-second timeout).
     XENDIT_TIMEOUT_SECONDS = float(os.environ.get("XENDIT_TIMEOUT_SECONDS", "10"))
+    #: Xendit's fees are the platform's; with this on, the daily reconciliation charges each fee
+    #: to the cooperative it served (a part's share of its payment's fee, a payout's fee).
+    GATEWAY_FEES_CHARGED_TO_COOPERATIVES = _env_bool("GATEWAY_FEES_CHARGED_TO_COOPERATIVES", False)
 
     # Payments by bank transfer: to each cooperative's own account ("cooperative"), or to the
     # platform's ("platform", then the PLATFORM_BANK_* settings are required).

@@ -14,7 +14,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from marketplace.payments import gateway_refunds, settlement
+from marketplace.payments import gateway_refunds, reconciliation, settlement
 from marketplace.payments.exceptions import MissingReason
 from marketplace.payments.models import (
     Payment,
@@ -38,6 +38,8 @@ class Desk:
     balances: list[tuple[Cooperative, int]]
     #: Payout refunds waiting for the shopper's bank account.
     awaiting_account: list[Refund] = field(default_factory=list)
+    #: Differences the daily reconciliation with Xendit found, not yet resolved.
+    open_differences: int = 0
 
 
 def desk() -> Desk:
@@ -80,6 +82,7 @@ def desk() -> Desk:
         failed,
         settlement.balances(),
         gateway_refunds.refunds_awaiting_account(),
+        reconciliation.open_difference_count(),
     )
 
 

@@ -350,6 +350,7 @@ def retry_pending() -> int:
 def _settle_refund(refund: Refund, read: GatewayRefund) -> str:
     """Apply a refund as Xendit reports it (an answer, or read back), under the order's lock."""
     if read.status is Status.SUCCEEDED:
+        refund.gateway_fee = read.fee
         complete_refund(refund, read.id, raw=read.raw)
         return "refund_completed"
     if read.status in (Status.FAILED, Status.CANCELED):

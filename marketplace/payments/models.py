@@ -325,6 +325,8 @@ class Refund(TimestampMixin, Model):
     payout_channel: Mapped[str | None] = mapped_column(String(20))
     payout_account_number: Mapped[str | None] = mapped_column(String(30))
     payout_account_holder: Mapped[str | None] = mapped_column(String(120))
+    #: Xendit's fee on a refund it made (its Refund API reports it), the platform's.
+    gateway_fee: Mapped[int | None] = money_column()
     #: Each new attempt at the gateway after one it settled as failed (a corrected account, a
     #: refund the city retries) gets a new idempotency key; a call that only went unanswered
     #: is sent again under the same key.
@@ -397,6 +399,10 @@ class EntryKind(LabelledEnum):
     PAYOUT = "payout", _l("Pembayaran ke koperasi")
     #: A payout sent through the gateway that failed (or the bank sent back): its amount returns.
     RETURNED = "returned", _l("Pembayaran ke koperasi gagal, saldo dikembalikan")
+    #: The gateway's fee on a part's online payment, when the city charges fees to cooperatives.
+    GATEWAY_FEE = "gateway_fee", _l("Biaya layanan pembayaran")
+    #: The gateway's fee on a payout to the cooperative, likewise.
+    PAYOUT_FEE = "payout_fee", _l("Biaya pencairan")
 
 
 #: +1: the platform owes the cooperative more; -1: less.
@@ -407,6 +413,8 @@ ENTRY_SIGNS = {
     EntryKind.REFUND: -1,
     EntryKind.PAYOUT: -1,
     EntryKind.RETURNED: 1,
+    EntryKind.GATEWAY_FEE: -1,
+    EntryKind.PAYOUT_FEE: -1,
 }
 
 
@@ -418,10 +426,11 @@ class SettlementEntry(Model):
     __table_args__ = (
         CheckConstraint(in_check(EntryKind, "kind"), name="kind"),
         CheckConstraint("amount >= 0", name="amount_non_negative"),
-        # Every entry but a payout (or a failed payout's return) belongs to a shop order's part
-        # or a government invoice.
+        # Every entry but a payout (its return, its fee) belongs to a shop order's part or a
+        # government invoice.
         CheckConstraint(
-            "(kind IN ('payout', 'returned')) = (vendor_order_id IS NULL AND invoice_id IS NULL)",
+            "(kind IN ('payout', 'returned', 'payout_fee'))"
+            " = (vendor_order_id IS NULL AND invoice_id IS NULL)",
             name="payout_has_no_vendor_order",
         ),
         CheckConstraint("vendor_order_id IS NULL OR invoice_id IS NULL", name="one_source"),
@@ -513,6 +522,7 @@ class CooperativePayout(TimestampMixin, Model):
     __table_args__ = (
         CheckConstraint(in_check(PayoutStatus, "status"), name="status"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("gateway_fee IS NULL OR gateway_fee >= 0", name="gateway_fee_non_negative"),
         UniqueConstraint("reference", name="uq_cooperative_payouts_reference"),
         UniqueConstraint("idempotency_key", name="uq_cooperative_payouts_idempotency_key"),
         UniqueConstraint("gateway_id", name="uq_cooperative_payouts_gateway_id"),

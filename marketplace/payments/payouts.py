@@ -52,6 +52,7 @@ from marketplace.payments.models import (
     SettlementEntry,
 )
 from marketplace.payments.xendit_records import CallbackKind, GatewayCallback, GatewayPayout, Status
+from marketplace.transitions import TransitionTable, guarded_move, row
 from marketplace.urls import site_request_context
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,28 @@ CHANNELS = {
 _SIGNED = case(
     *((SettlementEntry.kind == kind, sign) for kind, sign in ENTRY_SIGNS.items()), else_=0
 )
+
+
+#: A payout's machine, in the shape of every status machine (`marketplace.transitions`).
+MACHINE: TransitionTable[PayoutStatus, None, CooperativePayout] = TransitionTable(
+    PayoutStatus,
+    (
+        row(PayoutStatus.AWAITING_APPROVAL, PayoutStatus.REQUESTED),
+        row(PayoutStatus.AWAITING_APPROVAL, PayoutStatus.CANCELLED),
+        row(PayoutStatus.REQUESTED, PayoutStatus.SUCCEEDED),
+        row(PayoutStatus.REQUESTED, PayoutStatus.FAILED),
+        # The bank sent a paid payout back.
+        row(PayoutStatus.SUCCEEDED, PayoutStatus.FAILED),
+    ),
+    lambda _source, _target: PayoutProblem(_("Pembayaran ini sudah diproses.")),
+)
+
+
+def _move(payout: CooperativePayout, target: PayoutStatus, **values: object) -> None:
+    """One move of the payout's machine, as a guarded update (`transitions.guarded_move`)."""
+    source = payout.status
+    MACHINE.find(source, target)
+    guarded_move(MACHINE, payout, target, source=source, values=values)
 
 
 def channel_for(bank_name: str | None) -> str | None:
@@ -277,8 +300,7 @@ def cancel_payout(admin: User, payout_id: int) -> CooperativePayout:
     payout = _locked_payout(payout_id)
     if payout.status != P.AWAITING_APPROVAL:
         raise PayoutProblem(_("Pembayaran ini sudah diproses."))
-    payout.status = P.CANCELLED
-    db.session.flush()
+    _move(payout, P.CANCELLED)
     _audit("payout.cancelled", payout, admin.id)
     count_event("payout_cancelled")
     return payout
@@ -305,13 +327,15 @@ def _release(payout: CooperativePayout, cooperative: Cooperative, admin: User) -
         payout.reference,
         payout.note or "Xendit",
     )
-    payout.entry_id = entry.id
-    payout.status = P.REQUESTED
-    payout.bank_name = cooperative.bank_name
-    payout.channel_code = channel_for(cooperative.bank_name)
-    payout.account_number = cooperative.bank_account_number
-    payout.account_holder = cooperative.bank_account_holder
-    db.session.flush()
+    _move(
+        payout,
+        P.REQUESTED,
+        entry_id=entry.id,
+        bank_name=cooperative.bank_name,
+        channel_code=channel_for(cooperative.bank_name),
+        account_number=cooperative.bank_account_number,
+        account_holder=cooperative.bank_account_holder,
+    )
     _audit("payout.requested", payout, admin.id)
     count_event("payout_requested")
     after_commit(SEND_PAYOUT, payout.id)
@@ -437,8 +461,7 @@ def _apply(payout: CooperativePayout, read: GatewayPayout, *, via: str) -> str:
     payout.gateway_id = payout.gateway_id or read.id
     payout.gateway_status = read.gateway_status[:30]
     if payout.status == P.REQUESTED and read.status is Status.SUCCEEDED:
-        payout.status = P.SUCCEEDED
-        payout.settled_at = clock.now()
+        _move(payout, P.SUCCEEDED, settled_at=clock.now())
         _audit("payout.succeeded", payout, None, via=via)
         count_event("payout_succeeded")
         return "payout_succeeded"
@@ -452,8 +475,7 @@ def _apply(payout: CooperativePayout, read: GatewayPayout, *, via: str) -> str:
 
 def _fail(payout: CooperativePayout, via: str | None) -> None:
     """The payout failed (or came back): its amount returns to the balance, once."""
-    payout.status = P.FAILED
-    payout.settled_at = clock.now()
+    _move(payout, P.FAILED, settled_at=clock.now())
     entry = settlement.post_payout_returned(
         payout.cooperative_id, payout.amount, payout.reference, payout.failure_code or ""
     )

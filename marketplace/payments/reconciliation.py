@@ -32,7 +32,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.observability import count_event
 from marketplace.orders.payment_options import ONLINE_METHODS, OnlineGateway, online_gateway
-from marketplace.payments import xendit_gateway
+from marketplace.payments import settlement, xendit_gateway
 from marketplace.payments.exceptions import MissingReason
 from marketplace.payments.models import (
     CooperativePayout,
@@ -107,6 +107,38 @@ def _received_during(start: datetime, end: datetime) -> list[Payment]:
             .order_by(Payment.id)
         )
     )
+
+
+def _fees_charged() -> bool:
+    return bool(current_app.config["GATEWAY_FEES_CHARGED_TO_COOPERATIVES"])
+
+
+def fee_shares(fee: int, amounts: list[int]) -> list[int]:
+    """``fee`` split in proportion to ``amounts``, in whole rupiah adding up to it exactly:
+    each share rounded down, the rupiah left over going to the largest remainders (the first
+    part on a tie)."""
+    total = sum(amounts)
+    if total <= 0:
+        raise ValueError("nothing to share a fee over")
+    shares = [fee * amount // total for amount in amounts]
+    by_remainder = sorted(range(len(amounts)), key=lambda i: (-(fee * amounts[i] % total), i))
+    for i in by_remainder[: fee - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _charge_payment_fee(payment: Payment, transaction: GatewayTransaction) -> None:
+    """With the city's setting, each part's share of the payment's fee is charged to its
+    cooperative, the first time the fee is known."""
+    if not _fees_charged() or transaction.fee <= 0:
+        return
+    allocations = list(payment.allocations)
+    shares = fee_shares(transaction.fee, [a.amount for a in allocations])
+    for allocation, share in zip(allocations, shares, strict=True):
+        part = allocation.vendor_order
+        settlement.post_gateway_fee(
+            part.cooperative_id, share, vendor_order=part, reference=transaction.id
+        )
 
 
 def _reference(transaction: GatewayTransaction | None, payment: Payment | None) -> str:
@@ -184,6 +216,8 @@ def reconcile_day(day: date) -> DayResult:
         payment = exact[0] if exact else None
         if payment is not None:
             claimed.add(payment.id)
+            if payment.gateway_fee is None:
+                _charge_payment_fee(payment, transaction)
             payment.gateway_transaction_id = transaction.id
             payment.gateway_fee = transaction.fee
             if transaction.id in today_ids:
@@ -248,6 +282,13 @@ def _reconcile_payouts(
             and payout.amount == transaction.amount
         ):
             seen.add(payout.id)
+            if payout.gateway_fee is None and _fees_charged():
+                settlement.post_gateway_fee(
+                    payout.cooperative_id,
+                    transaction.fee,
+                    vendor_order=None,
+                    reference=payout.reference,
+                )
             payout.gateway_fee = transaction.fee
             if transaction.created is not None and start <= transaction.created < end:
                 matched += 1
@@ -356,6 +397,18 @@ def reconciliation_page(days: int = 31) -> ReconciliationPage:
         month_fees=sum(run.fees for run in this_month),
         month_payouts=sum(run.payouts for run in this_month),
         month_payout_fees=sum(run.payout_fees for run in this_month),
+    )
+
+
+def open_difference_count() -> int:
+    """How many differences wait on the city's desk."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReconciliationDifference)
+            .where(ReconciliationDifference.resolved_at.is_(None))
+        )
+        or 0
     )
 
 

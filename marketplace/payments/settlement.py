@@ -310,6 +310,31 @@ def post_payout_returned(
     return entry
 
 
+def post_gateway_fee(
+    cooperative_id: int, amount: int, *, vendor_order: VendorOrder | None, reference: str
+) -> SettlementEntry | None:
+    """The gateway's fee charged to the cooperative (only when the city says so): a part's share
+    of its payment's fee (once per part), or a payout's fee. Nothing for a zero fee."""
+    if amount <= 0:
+        return None
+    if vendor_order is not None and db.session.scalar(
+        select(SettlementEntry.id).where(
+            SettlementEntry.vendor_order_id == vendor_order.id,
+            SettlementEntry.kind == EntryKind.GATEWAY_FEE,
+        )
+    ):
+        return None  # a part paid twice (the second payment refunded) is charged once
+    entry = _add(
+        cooperative_id,
+        EntryKind.GATEWAY_FEE if vendor_order is not None else EntryKind.PAYOUT_FEE,
+        amount,
+        vendor_order=vendor_order,
+        note=reference,
+    )
+    db.session.flush()
+    return entry
+
+
 def _rupiah(amount: int) -> str:
     from marketplace.i18n import rupiah
 

@@ -103,6 +103,7 @@ def test_an_ewallet_refund_completes_only_after_the_callback_is_read_back(
     order, client = paid_online(app, xendit_fake, EWALLET, "DANA")
     first, second = order.vendor_orders
     (payment,) = payments_of(order)
+    xendit_fake.refund_fee = 1_665  # Xendit's fee on the refund, kept as the platform's cost
     assert cancel_first(client, order).status_code == 302
     refund = only_refund(order)
     # Sent at once, for exactly the part's amount, under the refund's own key.
@@ -136,6 +137,7 @@ def test_an_ewallet_refund_completes_only_after_the_callback_is_read_back(
     refund = only_refund(order)
     assert refund.status == RefundStatus.SUCCEEDED
     assert refund.provider_reference == at_xendit["id"] and refund.completed_at is not None
+    assert refund.gateway_fee == 1_665
     # Read back from Xendit before anything was marked.
     assert len(xendit_fake.calls("GET", f"/refunds/{at_xendit['id']}")) == 1
     refresh(first, second, payment)

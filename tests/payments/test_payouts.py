@@ -764,3 +764,25 @@ def test_a_refusal_after_the_payout_settled_meanwhile_returns_nothing_twice(
         payouts.xendit_gateway.create_payout = original  # type: ignore[assignment]
     assert [kind for kind, _ in kinds(cooperative.id)].count(EntryKind.RETURNED) == 1
     assert settlement.balance(cooperative.id) == 50_000
+
+
+def test_a_payout_moves_only_as_its_money_can() -> None:
+    """Money leaves the balance once (awaiting → requested, or refused before it left), comes
+    to rest once (succeeded or failed), and a paid payout can still come back from the bank;
+    nothing returns to waiting, and nothing moves out of failed or cancelled."""
+    from marketplace.payments.models import PayoutStatus as S
+    from marketplace.payments.payouts import MACHINE
+
+    allowed = {
+        (S.AWAITING_APPROVAL, S.REQUESTED),
+        (S.AWAITING_APPROVAL, S.CANCELLED),
+        (S.REQUESTED, S.SUCCEEDED),
+        (S.REQUESTED, S.FAILED),
+        (S.SUCCEEDED, S.FAILED),
+    }
+    for source in S:
+        for target in S:
+            assert MACHINE.can_move(source, target) == ((source, target) in allowed), (
+                source,
+                target,
+            )

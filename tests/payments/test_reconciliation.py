@@ -189,6 +189,7 @@ def test_the_city_sees_the_difference_and_resolves_it_with_a_note(
     assert refused.status_code in (403, 404)
     city = app.test_client()
     login(city, "kota@example.test")
+    assert "1 selisih terbuka" in city.get("/admin/payments/").get_data(as_text=True)
     page = city.get("/admin/payments/reconciliation").get_data(as_text=True)
     assert "Dibayar di Xendit, tidak tercatat di sini" in page and "OPOP-2026-999999" in page
     assert "Rp25.000" in page
@@ -208,6 +209,7 @@ def test_the_city_sees_the_difference_and_resolves_it_with_a_note(
     assert "Tidak ada selisih yang terbuka." in city.get("/admin/payments/reconciliation").get_data(
         as_text=True
     )
+    assert "selisih terbuka" not in city.get("/admin/payments/").get_data(as_text=True)
     english = city.get("/admin/payments/reconciliation?lang=en").get_data(as_text=True)
     assert "Reconciliation with Xendit" in english
 
@@ -289,3 +291,72 @@ def test_payouts_are_compared_too_and_their_fee_recorded(
     assert reconcile(app).differences == 0
     run = db.session.scalars(select(ReconciliationRun)).one()
     assert (run.payouts, run.payout_fees) == (49_000, 2 * (2_500 + 275))
+
+
+@pytest.mark.parametrize(
+    ("fee", "amounts", "shares"),
+    [
+        (1_000, [3_000, 7_000], [300, 700]),
+        (100, [1, 1, 1], [34, 33, 33]),  # the rupiah left over goes to the first on a tie
+        (10, [1, 2], [3, 7]),  # remainders 1/3 and 2/3: the larger gets the rupiah
+        (0, [5, 5], [0, 0]),
+        (7, [10], [7]),
+    ],
+)
+def test_a_fee_is_shared_in_whole_rupiah_that_add_up_to_it(
+    fee: int, amounts: list[int], shares: list[int]
+) -> None:
+    assert reconciliation.fee_shares(fee, amounts) == shares
+    assert sum(reconciliation.fee_shares(fee, amounts)) == fee
+
+
+def test_fees_stay_the_platforms_unless_the_city_charges_them_to_cooperatives(
+    app: Flask, xendit_fake: FakeXendit, clock: ModuleType, config: dict[str, object]
+) -> None:
+    from marketplace.payments import settlement
+    from marketplace.payments.models import EntryKind, SettlementEntry
+
+    def fee_entries() -> list[tuple[str, int, int | None]]:
+        return [
+            (e.kind, e.amount, e.vendor_order_id)
+            for e in db.session.scalars(
+                select(SettlementEntry)
+                .where(SettlementEntry.kind.in_([EntryKind.GATEWAY_FEE, EntryKind.PAYOUT_FEE]))
+                .order_by(SettlementEntry.id)
+            )
+        ]
+
+    _first_order, first_payment = paid_qris_order(app, xendit_fake)
+    reconcile(app)
+    assert fee_entries() == []  # by default the platform bears them
+    refresh(first_payment)
+    assert first_payment.gateway_fee  # recorded, not charged
+
+    config["GATEWAY_FEES_CHARGED_TO_COOPERATIVES"] = True
+    other_order, other_payment = paid_qris_order(app, xendit_fake)
+    with app.test_request_context():
+        payout_id = _succeeded_payout(40_000, "opop-payout-biaya")
+    xendit_fake.add_transaction(
+        kind="DISBURSEMENT", reference="opop-payout-biaya", amount=40_000, fee=2_500
+    )
+    reconcile(app)
+    refresh(other_payment)
+    fee = other_payment.gateway_fee or 0
+    parts = sorted(other_order.vendor_orders, key=lambda vo: vo.id)
+    shares = reconciliation.fee_shares(fee, [vo.total for vo in parts])
+    from marketplace.payments.models import CooperativePayout
+
+    payout = db.session.get(CooperativePayout, payout_id)
+    assert payout is not None
+    assert fee_entries() == [
+        (EntryKind.GATEWAY_FEE, shares[0], parts[0].id),
+        (EntryKind.GATEWAY_FEE, shares[1], parts[1].id),
+        (EntryKind.PAYOUT_FEE, 2_500 + 275, None),
+    ]
+    assert sum(shares) == fee > 0
+    # The first order's fee was recorded before the setting: it is not charged afterwards, and
+    # running the day again charges nothing twice.
+    reconcile(app)
+    assert len(fee_entries()) == 3
+    with app.test_request_context():
+        assert settlement.balance(payout.cooperative_id) == -(2_500 + 275)

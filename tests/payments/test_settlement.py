@@ -785,3 +785,41 @@ def test_the_payment_that_paid_the_part_says_who_collected_not_today_s_setting(
         (EntryKind.EARNING, second.total),
     ]
     assert settlement.balance(cooperative_id) == second.total
+
+
+def test_a_gateway_fee_charged_to_a_cooperative_is_posted_once_per_part(app_ctx: Flask) -> None:
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative)
+    assert settlement.post_gateway_fee(cooperative.id, 0, vendor_order=part, reference="t0") is None
+    first = settlement.post_gateway_fee(cooperative.id, 150, vendor_order=part, reference="txn_1")
+    assert first is not None
+    assert (first.kind, first.amount, first.vendor_order_id, first.note, first.order_number) == (
+        EntryKind.GATEWAY_FEE,
+        150,
+        part.id,
+        "txn_1",
+        part.order.number,
+    )
+    # The part paid again (a duplicate, refunded): its fee is not charged twice.
+    assert (
+        settlement.post_gateway_fee(cooperative.id, 90, vendor_order=part, reference="txn_2")
+        is None
+    )
+    # Another part of the same cooperative is charged its own.
+    other = card_part(cooperative, quantity=1)
+    assert settlement.post_gateway_fee(cooperative.id, 60, vendor_order=other, reference="txn_3")
+    payout_fee = settlement.post_gateway_fee(
+        cooperative.id, 2_775, vendor_order=None, reference="opop-payout-x"
+    )
+    assert payout_fee is not None
+    assert (payout_fee.kind, payout_fee.vendor_order_id, payout_fee.note) == (
+        EntryKind.PAYOUT_FEE,
+        None,
+        "opop-payout-x",
+    )
+    assert entries(cooperative.id) == [
+        (EntryKind.GATEWAY_FEE, 150),
+        (EntryKind.GATEWAY_FEE, 60),
+        (EntryKind.PAYOUT_FEE, 2_775),
+    ]
+    assert settlement.balance(cooperative.id) == -(150 + 60 + 2_775)
