@@ -52,10 +52,12 @@ TARGETS: dict[str, list[str]] = {
     "marketplace/catalogue/management.py": [
         "tests/core/test_transitions.py",
         "tests/vendors/test_listing_services.py",
+        "tests/admin/test_moderation.py",
     ],
     "marketplace/payments/refunds.py": [
         "tests/core/test_transitions.py",
         "tests/payments/test_refunds.py",
+        "tests/payments/test_gateway_refunds.py",
     ],
 }
 

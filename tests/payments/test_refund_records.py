@@ -1,0 +1,224 @@
+"""What the records of a refund tell the city and an auditor afterwards: who returned the money
+and with which bank reference (kept within its column), why a refund failed, what the metrics
+count, that only card refunds go to Stripe (and a refund settled meanwhile never again), and
+that the periodic task logs a refund it could not process and goes on with the rest."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from prometheus_client import REGISTRY
+from sqlalchemy import select, update
+
+from marketplace.audit import AuditLog
+from marketplace.extensions import db
+from marketplace.orders import moves as order_moves
+from marketplace.orders.models import Order, PaymentMethod, VendorOrderEvent
+from marketplace.payments import refunds as refund_service
+from marketplace.payments import transfers
+from marketplace.payments.exceptions import PaymentError
+from marketplace.payments.models import PaymentEvent, Refund, RefundMethod, RefundStatus
+from tests.factories import UserFactory
+from tests.payments.paying import (
+    image_bytes,
+    member_of,
+    payments_of,
+    placed_order,
+    post_event,
+    refresh,
+)
+from tests.payments.test_refunds import (
+    ALREADY_DONE,
+    S,
+    paid_by_card,
+    pending_card_refund,
+    refunds_of,
+)
+from tests.stripe_fake import FakeStripe
+
+
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def transfer_refund_waiting(app: Flask) -> tuple[Order, Refund]:
+    """A part paid by transfer, then cancelled: the city owes the shopper a transfer back."""
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    with app.test_request_context():
+        payment = transfers.submit_transfer_proof(order.user, order.number, part.id, image_bytes())
+        transfers.confirm_transfer(payment, member_of(order))
+        order_moves.cancel_by_shopper(order.user, order.number, part.id, "Tidak jadi")
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.method, refund.status) == (RefundMethod.TRANSFER, RefundStatus.PENDING)
+    return order, refund
+
+
+def test_the_city_s_transfer_back_is_recorded_once_with_who_and_the_bank_reference(
+    app: Flask,
+) -> None:
+    order, refund = transfer_refund_waiting(app)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    # A reference pasted from a bank's page can be long: it is kept to its column's 255.
+    reference = "BCA-" + "7" * 296
+    with app.test_request_context():
+        refund_service.mark_returned(admin, refund.id, reference)
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.provider_reference, refund.completed_by) == (
+        RefundStatus.SUCCEEDED,
+        reference[:255],
+        admin.id,
+    )
+    refresh(part)
+    assert part.status == S.REFUNDED
+    # The part's timeline names the transfer the money went back by.
+    last_step = db.session.scalars(
+        select(VendorOrderEvent)
+        .where(VendorOrderEvent.vendor_order_id == part.id)
+        .order_by(VendorOrderEvent.id.desc())
+        .limit(1)
+    ).one()
+    assert last_step.note == reference
+    # The payment's history says who returned the money and who closed the payment.
+    [payment] = payments_of(order)
+    actors = {
+        event.kind: event.actor_id
+        for event in db.session.execute(
+            select(PaymentEvent.kind, PaymentEvent.actor_id).where(
+                PaymentEvent.payment_id == payment.id,
+                PaymentEvent.kind.in_(["refund_completed", "refunded"]),
+            )
+        )
+    }
+    assert actors == {"refund_completed": admin.id, "refunded": admin.id}
+
+    # Recorded once: a second "returned" (a double click, another administrator) is refused.
+    with app.test_request_context(), pytest.raises(PaymentError, match=ALREADY_DONE):
+        refund_service.mark_returned(admin, refund.id, "BCA-000")
+    assert refunds_of(order)[0].provider_reference == reference[:255]
+
+
+def test_a_refund_stripe_refuses_for_good_is_counted_audited_and_its_error_kept_in_bounds(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, refund = pending_card_refund(app, stripe_fake)
+    [part] = order.vendor_orders
+    failed_events = counted("opop_events_total", kind="refund_failed")
+    failed_refunds = counted("opop_refunds_total", method="card", outcome="failed")
+    # Not retryable: Stripe says the request itself is wrong, with a very long explanation.
+    stripe_fake.fail_next(400, type_="invalid_request_error", message="Tidak bisa. " * 400)
+    with app.test_request_context():
+        assert refund_service.process_refund(refund.id) is False
+    [refund] = refunds_of(order)
+    assert refund.status == RefundStatus.FAILED
+    assert refund.last_error.startswith("InvalidRequestError while")
+    assert len(refund.last_error) == 2000
+    [failed] = db.session.scalars(select(AuditLog).where(AuditLog.action == "refund.failed"))
+    assert (failed.subject_type, failed.subject_id, failed.cooperative_id) == (
+        "Refund",
+        refund.id,
+        part.cooperative_id,
+    )
+    assert failed.data["amount"] == part.total
+    assert failed.data["error"] == refund.last_error[:500]
+    assert counted("opop_events_total", kind="refund_failed") == failed_events + 1
+    assert counted("opop_refunds_total", method="card", outcome="failed") == failed_refunds + 1
+
+
+def test_a_refund_settled_while_it_waited_is_not_sent_to_stripe(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, refund = pending_card_refund(app, stripe_fake)
+    sent = len(stripe_fake.calls("POST", "/v1/refunds"))
+    with app.test_request_context():
+        # This worker read the refund while it was pending; another then settled it.
+        assert db.session.get(Refund, refund.id).status == RefundStatus.PENDING  # type: ignore[union-attr]
+        db.session.execute(
+            update(Refund).where(Refund.id == refund.id).values(status=RefundStatus.FAILED),
+            execution_options={"synchronize_session": False},
+        )
+        assert refund_service.process_refund(refund.id) is False
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == sent
+    assert refunds_of(order)[0].attempts == 1
+
+
+def test_only_card_refunds_go_to_stripe_even_when_a_transfer_waits_longer(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    transfer_order, transfer = transfer_refund_waiting(app)
+    card_order, card = pending_card_refund(app, stripe_fake)
+    assert transfer.id < card.id
+    sent = len(stripe_fake.calls("POST", "/v1/refunds"))
+    with app.test_request_context():
+        assert refund_service.process_refund(transfer.id) is False
+        # The batch of one is the card refund: the older transfer is the city's to send.
+        assert refund_service.retry_pending_refunds(limit=1) == 1
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == sent + 1
+    assert refunds_of(transfer_order)[0].status == RefundStatus.PENDING
+    assert refunds_of(card_order)[0].status == RefundStatus.SUCCEEDED
+
+
+def test_the_periodic_task_logs_a_refund_it_could_not_process_and_goes_on(
+    app: Flask,
+    stripe_fake: FakeStripe,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    stripe_fake.fail_next(500, times=2)
+    for part in order.vendor_orders:
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    broken, fine = refunds_of(order)
+    process = refund_service.process_refund
+
+    def breaks_on_the_first(refund_id: int) -> bool:
+        if refund_id == broken.id:
+            raise RuntimeError("the database went away")
+        return process(refund_id)
+
+    monkeypatch.setattr(refund_service, "process_refund", breaks_on_the_first)
+    with app.test_request_context(), caplog.at_level(logging.ERROR):
+        assert refund_service.retry_pending_refunds() == 1
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert (logged.name, logged.getMessage()) == (
+        "marketplace.payments.refunds",
+        f"refund {broken.id} could not be processed",
+    )
+    assert logged.exc_info is not None
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.PENDING, RefundStatus.SUCCEEDED]
+    assert fine.id != broken.id
+
+
+def test_stripe_s_report_after_one_refund_completes_nothing_it_does_not_cover(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake)
+    stripe_fake.fail_next(500, times=2)
+    for part in order.vendor_orders:
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    with app.test_request_context():
+        assert refund_service.retry_pending_refunds(limit=1) == 1
+    first, second = refunds_of(order)
+    assert (first.status, second.status) == (RefundStatus.SUCCEEDED, RefundStatus.PENDING)
+    assert second.amount <= 2 * first.amount  # so counting the first twice would cover it
+    intent = payments_of(order)[0].payment_intent
+    # Stripe's report counts only the first refund: the second is still to be sent.
+    response = post_event(client, stripe_fake.charge_refunded(intent))
+    assert response.get_json()["outcome"] == "refund_reconciled"
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.SUCCEEDED, RefundStatus.PENDING]
+    assert payments_of(order)[0].flag is None
+
+
+def test_money_returned_from_stripe_s_dashboard_is_counted_for_the_alert(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    before = counted("opop_events_total", kind="payment_refunded_outside")
+    intent = payments_of(order)[0].payment_intent
+    post_event(client, stripe_fake.charge_refunded(intent, extra=500000))
+    assert counted("opop_events_total", kind="payment_refunded_outside") == before + 1
