@@ -10,7 +10,7 @@ import logging
 import pytest
 from flask import Flask
 from prometheus_client import REGISTRY
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from marketplace.audit import AuditLog
 from marketplace.extensions import db
@@ -19,7 +19,13 @@ from marketplace.orders.models import Order, PaymentMethod, VendorOrderEvent
 from marketplace.payments import refunds as refund_service
 from marketplace.payments import transfers
 from marketplace.payments.exceptions import PaymentError
-from marketplace.payments.models import PaymentEvent, Refund, RefundMethod, RefundStatus
+from marketplace.payments.models import (
+    PaymentEvent,
+    Refund,
+    RefundMethod,
+    RefundReason,
+    RefundStatus,
+)
 from tests.factories import UserFactory
 from tests.payments.paying import (
     image_bytes,
@@ -222,3 +228,37 @@ def test_money_returned_from_stripe_s_dashboard_is_counted_for_the_alert(
     intent = payments_of(order)[0].payment_intent
     post_event(client, stripe_fake.charge_refunded(intent, extra=500000))
     assert counted("opop_events_total", kind="payment_refunded_outside") == before + 1
+
+
+def test_the_periodic_task_sends_at_most_a_hundred_refunds_a_run_oldest_first(
+    app: Flask, stripe_fake: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog (Stripe down for a day) is worked off a hundred at a time, so one run of the
+    job never holds the worker for the whole backlog; the oldest go first."""
+    order, refund = pending_card_refund(app, stripe_fake)
+    db.session.execute(
+        insert(Refund),
+        [
+            {
+                "order_id": order.id,
+                "method": RefundMethod.CARD,
+                "status": RefundStatus.PENDING,
+                "reason": RefundReason.CANCELLED,
+                "amount": 1000,
+                "idempotency_key": f"backlog-{n}",
+            }
+            for n in range(100)
+        ],
+    )
+    db.session.commit()
+    waiting = list(
+        db.session.scalars(
+            select(Refund.id).where(Refund.status == RefundStatus.PENDING).order_by(Refund.id)
+        )
+    )
+    assert len(waiting) == 101 and waiting[0] == refund.id
+    sent: list[int] = []
+    monkeypatch.setattr(refund_service, "process_refund", lambda id_: sent.append(id_) or True)
+    with app.test_request_context():
+        assert refund_service.retry_pending_refunds() == 100
+    assert sent == waiting[:100]
