@@ -717,6 +717,16 @@ def typo_query(rng: random.Random) -> str:
     return word[:position] + letter + word[position + 1 :]
 
 
+def keystrokes(rng: random.Random) -> str:
+    """What the search field holds as a shopper types: two letters or more of a word ("ke",
+    "keri"), sometimes a whole first word and the start of the next ("keripik t")."""
+    if rng.random() < 0.3:
+        first, second = rng.choice(PHRASES)[:2]
+        return f"{first} {second[: rng.randint(1, len(second))]}"
+    word = rng.choice(VOCABULARY)
+    return word[: rng.randint(2, len(word))]
+
+
 PathMaker = Callable[[random.Random], str]
 
 
@@ -727,7 +737,7 @@ class Scenario:
     make_path: PathMaker
 
 
-SCENARIO_NAMES = ("listing", "filtered", "search", "typo", "product", "api")
+SCENARIO_NAMES = ("listing", "filtered", "search", "typo", "product", "api", "suggest")
 
 
 def scenarios(generated: Generated, postgres: bool, only: tuple[str, ...] | None) -> list[Scenario]:
@@ -754,12 +764,14 @@ def scenarios(generated: Generated, postgres: bool, only: tuple[str, ...] | None
             "/api/v1/products?q=<prefix>",
             lambda rng: f"/api/v1/products?q={quote(prefix_query(rng))}",
         ),
+        Scenario(
+            "suggest",
+            "/search/suggestions?q=<keystrokes>",
+            lambda rng: f"/search/suggestions?q={quote(keystrokes(rng))}",
+        ),
     ]
-    chosen = [s for s in all_scenarios if only is None or s.name in only]
-    if not postgres:
-        # The typo tolerance is pg_trgm; on SQLite a misspelt word simply finds nothing.
-        chosen = [s for s in chosen if s.name != "typo"]
-    return chosen
+    # Both databases correct typos (pg_trgm on PostgreSQL, the same dictionary on SQLite).
+    return [s for s in all_scenarios if only is None or s.name in only]
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Response, jsonify, render_template, request, url_for
+from flask_babel import get_locale
 
 from marketplace import clock
-from marketplace.catalogue import bp, cache, services
+from marketplace.catalogue import bp, cache, services, suggest
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query, query_args
 from marketplace.catalogue.search import ProductQuery
@@ -118,6 +119,38 @@ def cooperative(slug: str) -> str:
         result=result,
         listing_url=_listing_url("catalogue.cooperative", slug=cooperative.slug),
     )
+
+
+@bp.route("/search/suggestions")
+@allow(PUBLIC)
+def search_suggestions() -> Response:
+    """What the search field offers as the shopper types (JSON for `search-suggest.js`).
+
+    The same for everyone, so shared caches may keep it a minute."""
+    found = suggest.suggest(request.args.get("q", ""))
+    english = str(get_locale()) == "en"
+    response = jsonify(
+        products=[
+            {"name": p.name, "url": url_for("catalogue.product", slug=p.slug)}
+            for p in found.products
+        ],
+        categories=[
+            {
+                "name": c.name_en if english and c.name_en else c.name,
+                "url": url_for("catalogue.category", slug=c.slug),
+            }
+            for c in found.categories
+        ],
+        cooperatives=[
+            {"name": c.name, "url": url_for("catalogue.cooperative", slug=c.slug)}
+            for c in found.cooperatives
+        ],
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
 
 
 @bp.route("/sitemap.xml")

@@ -101,6 +101,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "catalogue.cooperatives",
         "catalogue.cooperative",
         "catalogue.robots",
+        "catalogue.search_suggestions",
         "catalogue.sitemap",
         "api.cooperatives",
         "api.products",

@@ -118,6 +118,7 @@ WALKERS = (
 NOT_PAGES = {
     "static": "the site's own CSS, scripts and images",
     "catalogue.robots": "robots.txt",
+    "catalogue.search_suggestions": "JSON for the search field's list",
     "catalogue.sitemap": "the XML sitemap",
     "api.cooperatives": "JSON",
     "api.products": "JSON",
