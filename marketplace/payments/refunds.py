@@ -298,7 +298,9 @@ def complete_refund(
             PaymentStatus.HELD,
         ):
             move_payment(payment, PaymentStatus.REFUNDED, kind="refunded", actor_id=actor_id)
-    if vendor_order is not None:
+    if vendor_order is not None and refund.reason != RefundReason.DUPLICATE:
+        # A duplicate payment was never the part's money: returning it, even after the part's
+        # earning is in the ledger, takes nothing from the cooperative.
         settlement.post_refund(vendor_order, refund.amount, actor_id=actor_id)
     audit.record(
         "refund.completed",

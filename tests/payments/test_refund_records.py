@@ -21,6 +21,7 @@ from marketplace.payments import transfers
 from marketplace.payments.exceptions import PaymentError
 from marketplace.payments.models import (
     PaymentEvent,
+    PaymentFlag,
     Refund,
     RefundMethod,
     RefundReason,
@@ -34,9 +35,11 @@ from tests.payments.paying import (
     placed_order,
     post_event,
     refresh,
+    shopper_client,
 )
 from tests.payments.test_refunds import (
     ALREADY_DONE,
+    P,
     S,
     paid_by_card,
     pending_card_refund,
@@ -262,3 +265,82 @@ def test_the_periodic_task_sends_at_most_a_hundred_refunds_a_run_oldest_first(
     with app.test_request_context():
         assert refund_service.retry_pending_refunds() == 100
     assert sent == waiting[:100]
+
+
+def test_a_duplicate_payment_returned_after_delivery_leaves_the_cooperative_s_earning_alone(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """The shopper paid twice (two tabs); the part was delivered before the second payment
+    arrived. Returning the second payment takes nothing from the cooperative, which was paid
+    for its goods once."""
+    from marketplace.payments import settlement
+    from marketplace.payments.models import SettlementEntry
+    from tests.payments.test_settlement import deliver
+
+    order = placed_order(app, cooperatives=1)
+    client = shopper_client(app)
+    client.post(f"/orders/{order.number}/payment/card")
+    first_session = stripe_fake.only_session["id"]
+    with app.test_request_context():
+        payments_of(order)[0].expires_at = None
+        db.session.commit()
+    client.post(f"/orders/{order.number}/payment/card")
+    second_session = next(s for s in stripe_fake.sessions if s != first_session)
+    post_event(client, stripe_fake.complete(first_session))
+    [part] = order.vendor_orders
+    with app.test_request_context():
+        deliver(part, member_of(order))
+        db.session.commit()
+    earned = settlement.balance(part.cooperative_id)
+    kinds_before = list(
+        db.session.scalars(
+            select(SettlementEntry.kind).where(SettlementEntry.vendor_order_id == part.id)
+        )
+    )
+
+    post_event(client, stripe_fake.complete(second_session))
+
+    _first, second = payments_of(order)
+    assert second.flag == PaymentFlag.DUPLICATE and second.state == P.REFUNDED
+    assert settlement.balance(part.cooperative_id) == earned
+    assert (
+        list(
+            db.session.scalars(
+                select(SettlementEntry.kind).where(SettlementEntry.vendor_order_id == part.id)
+            )
+        )
+        == kinds_before
+    )
+
+
+def test_a_refund_of_a_delivered_part_s_own_money_comes_out_of_its_earning(
+    app: Flask,
+) -> None:
+    """Money returned for goods already delivered (the complaint's partial refund) is taken
+    from the cooperative's ledger once, in the refund's amount, by whoever returned it."""
+    from marketplace.payments import settlement
+    from marketplace.payments.models import EntryKind, SettlementEntry
+    from tests.payments.test_settlement import deliver
+
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        member = member_of(order)
+        payment = transfers.submit_transfer_proof(order.user, order.number, part.id, image_bytes())
+        transfers.confirm_transfer(payment, member)
+        deliver(part, member)
+        db.session.commit()
+        before = settlement.balance(part.cooperative_id)
+        refund = refund_service.refund_allocation(payment, part, 7_000, RefundReason.CANCELLED)
+        assert refund is not None
+        db.session.commit()
+        refund_service.mark_returned(admin, refund.id, "BCA-123")
+        db.session.commit()
+    assert settlement.balance(part.cooperative_id) == before - 7_000
+    [entry] = db.session.scalars(
+        select(SettlementEntry).where(
+            SettlementEntry.vendor_order_id == part.id, SettlementEntry.kind == EntryKind.REFUND
+        )
+    )
+    assert (entry.amount, entry.created_by) == (7_000, admin.id)
