@@ -344,3 +344,46 @@ def test_a_refund_of_a_delivered_part_s_own_money_comes_out_of_its_earning(
         )
     )
     assert (entry.amount, entry.created_by) == (7_000, admin.id)
+
+
+def test_a_refund_completing_as_another_refunds_the_part_is_recorded_and_logged(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two refunds of one cancelled part (its payment, and money that arrived after the
+    cancellation) complete at once: the one that finds the part already refunded by the other
+    still completes, and the log says why the part did not move again."""
+    from marketplace.orders.models import VendorOrder
+
+    order, first = transfer_refund_waiting(app)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        second = refund_service.refund_allocation(
+            None, part, 5_000, RefundReason.PAID_AFTER_CANCEL, notify=False
+        )
+        assert second is not None
+        db.session.commit()
+    with app.test_request_context():
+        assert db.session.get(VendorOrder, part.id).status == S.CANCELLED  # type: ignore[union-attr]
+        # Meanwhile another worker completed the first refund and moved the part.
+        db.session.execute(
+            update(VendorOrder).where(VendorOrder.id == part.id).values(status=S.REFUNDED),
+            execution_options={"synchronize_session": False},
+        )
+        with caplog.at_level(logging.INFO, logger="marketplace.payments.refunds"):
+            refund_service.mark_returned(admin, second.id, "BCA-2")
+        db.session.commit()
+    assert [r.status for r in refunds_of(order)] == [RefundStatus.PENDING, RefundStatus.SUCCEEDED]
+    refresh(part)
+    assert part.status == S.REFUNDED
+    assert [r.getMessage() for r in caplog.records if r.name == "marketplace.payments.refunds"] == [
+        f"vendor order {part.id} was already refunded"
+    ]
+    [completed] = db.session.scalars(select(AuditLog).where(AuditLog.action == "refund.completed"))
+    assert (completed.subject_id, completed.actor_id, completed.cooperative_id) == (
+        second.id,
+        admin.id,
+        part.cooperative_id,
+    )
+    assert completed.data == {"amount": 5_000, "reference": "BCA-2", "method": "transfer"}
+    assert first.id != second.id
