@@ -10,14 +10,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 
 from marketplace.reviews.services import ANSWER_MAX, BODY_MAX, MAX_PHOTOS
 from marketplace.uploads import megabytes
 from marketplace.validators import length, required, strip
 
-STARS = [(n, _l("%(n)s bintang", n=n)) for n in range(5, 0, -1)]
+STARS = [SelectChoice(n, _l("%(n)s bintang", n=n)) for n in range(5, 0, -1)]
+
+
+def photo_id(value: Any) -> int:
+    """A photo's id as posted; anything else is no photo (-1), which no review has."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 12 else -1
 
 
 class ReviewForm(FlaskForm):
@@ -34,7 +40,7 @@ class ReviewForm(FlaskForm):
         _l("Foto (boleh kosong)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp", "data-resize-image": "1600"},
     )
-    remove_photos = SelectMultipleField(_l("Hapus foto"), coerce=int, choices=[])
+    remove_photos = SelectMultipleField(_l("Hapus foto"), coerce=photo_id, choices=[])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from marketplace.errors import DomainError
 from marketplace.http import Page, form_status
@@ -31,7 +32,7 @@ def _page(number: str, failed: Any = None, failed_line: int | None = None) -> Pa
             form = review_form(row.line.id)
         if row.review is not None:
             form.remove_photos.choices = [
-                (photo.id, _("Foto %(n)s", n=index))
+                SelectChoice(photo.id, _("Foto %(n)s", n=index))
                 for index, photo in enumerate(row.review.photos, 1)
             ]
         forms[row.line.id] = form
@@ -68,9 +69,7 @@ def write_review(number: str, line_id: int) -> Page:
     services.own_line(current_user, number, line_id)  # another's line: 404 before anything
     form = review_form(line_id)
     # The choices are the review's own photos; anything else posted is ignored by the service.
-    form.remove_photos.choices = [
-        (int(v), v) for v in form.remove_photos.raw_data or [] if v.isdigit()
-    ]
+    form.remove_photos.choices = [SelectChoice(v, str(v)) for v in form.remove_photos.data or []]
     if form.validate_on_submit():
         try:
             services.write_review(
@@ -117,10 +116,19 @@ def report_review(review_id: int) -> Page:
     return redirect(url_for("catalogue.product", slug=slug, _anchor="reviews"))
 
 
+def _product_reviews(product: Any) -> queries.ReviewPage:
+    """The page of reviews the request asks for, read once per request (the product page shows
+    it and gives it to its JSON-LD)."""
+    pages: dict[int, queries.ReviewPage] = g.setdefault("review_pages", {})
+    if product.id not in pages:
+        pages[product.id] = queries.product_reviews(product, request.args)
+    return pages[product.id]
+
+
 @bp.app_context_processor
 def _review_helpers() -> dict[str, object]:
     """What the catalogue's pages (below this package) show of reviews."""
     return {
-        "product_reviews": lambda product: queries.product_reviews(product, request.args),
+        "product_reviews": _product_reviews,
         "cooperative_track_record": queries.track_record,
     }
