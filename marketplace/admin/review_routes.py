@@ -48,6 +48,7 @@ def review_moderation_setting() -> Page:
 @bp.route("/reviews/<int:review_id>/hide", methods=["POST"])
 @allow(CITY_ADMIN)
 def hide_review(review_id: int) -> Page:
+    review_services.get_review(review_id)
     form = HideForm()
     if form.validate_on_submit():
         review_services.hide_review(actor(), review_id, form.reason.data or "")
@@ -59,6 +60,7 @@ def hide_review(review_id: int) -> Page:
 @bp.route("/reviews/<int:review_id>/show", methods=["POST"])
 @allow(CITY_ADMIN)
 def show_review(review_id: int) -> Page:
+    review_services.get_review(review_id)
     if ActionForm().validate_on_submit():
         review_services.show_review(actor(), review_id)
         flash(_("Ulasan ditampilkan."), "success")

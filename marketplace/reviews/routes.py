@@ -94,6 +94,7 @@ def write_review(number: str, line_id: int) -> Page:
 @bp.route("/reviews/<int:review_id>/delete", methods=["POST"])
 @allow(SIGNED_IN)
 def delete_review(review_id: int) -> Page:
+    services.own_review(current_user, review_id)  # anyone else's: 404
     number = request.form.get("number", "")
     if ActionForm().validate_on_submit():
         services.delete_review(current_user, review_id)

@@ -253,6 +253,21 @@ def write_review(
     return review
 
 
+def get_review(review_id: int) -> Review:
+    review = db.session.get(Review, review_id)
+    if review is None:
+        raise NotFound()
+    return review
+
+
+def own_review(user: User, review_id: int) -> Review:
+    """One of the user's own reviews; anyone else's is not found."""
+    review = get_review(review_id)
+    if review.user_id != user.id:
+        raise NotFound()
+    return review
+
+
 def delete_review(user: User, review_id: int) -> None:
     """The shopper takes back their own review while it may still be changed."""
     review = _locked_review(review_id)
@@ -308,6 +323,14 @@ def cooperative_reviews(cooperative_id: int, *, unanswered: bool = False) -> lis
     if unanswered:
         query = query.where(Review.answer.is_(None))
     return list(db.session.scalars(query))
+
+
+def cooperative_review(cooperative_id: int, review_id: int) -> Review:
+    """A review of one of the cooperative's products; any other is not found."""
+    review = db.session.get(Review, review_id)
+    if review is None or review.cooperative_id != cooperative_id:
+        raise NotFound()
+    return review
 
 
 def answer_review(member: User, cooperative_id: int, review_id: int, text: str) -> Review:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.cooperatives.access import ACTIVE_COOPERATIVE_MEMBER
-from marketplace.errors import DomainError, NotFound
+from marketplace.errors import DomainError
 from marketplace.http import Page, form_status
 from marketplace.policy import allow
 from marketplace.reviews import services as review_services
@@ -39,14 +39,13 @@ def reviews() -> Page:
 @bp.route("/reviews/<int:review_id>/answer", methods=["POST"])
 @allow(ACTIVE_COOPERATIVE_MEMBER)
 def answer_review(review_id: int) -> Page:
+    review_services.cooperative_review(current_cooperative_id(), review_id)  # another's: 404
     form = AnswerForm()
     if form.validate_on_submit():
         try:
             review_services.answer_review(
                 current_user, current_cooperative_id(), review_id, form.answer.data or ""
             )
-        except NotFound:
-            raise
         except DomainError as problem:
             form.answer.errors = [problem.message]
         else:
