@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from marketplace.catalogue import cache
 from marketplace.catalogue.models import Product
 from marketplace.extensions import db
-from marketplace.reviews.models import Review, ReviewStatus
+from marketplace.reviews.models import Review, ReviewPhoto, ReviewStatus
+
+# The product page shows the reviews: any change to them refreshes its cached copy.
+cache.watch(Review.__tablename__, ReviewPhoto.__tablename__)
 
 
 def counted(status: str | None, stars: int) -> tuple[int, int]:
