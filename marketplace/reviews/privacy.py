@@ -17,7 +17,7 @@ from marketplace.accounts.privacy import collect_personal_data, erase_personal_d
 from marketplace.extensions import db
 from marketplace.reviews import counters
 from marketplace.reviews.models import Review
-from marketplace.storage import storage
+from marketplace.reviews.services import remove_files_after_commit
 
 
 def _reviews_of(user: User) -> list[Review]:
@@ -54,5 +54,4 @@ def _erase_reviews(user: User) -> None:
         keys += [photo.storage_key for photo in review.photos]
         db.session.delete(review)
     db.session.flush()
-    for key in keys:
-        storage().delete(key)
+    remove_files_after_commit(keys)

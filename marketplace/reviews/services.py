@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -67,6 +68,19 @@ class ReviewableLine:
     product_slug: str | None
     review: Review | None
     editable: bool
+
+
+def remove_files_after_commit(keys: list[str]) -> None:
+    """Delete stored photos once the change that dropped them is committed (as product photos
+    are): a rolled-back change keeps its files."""
+    if not keys:
+        return
+
+    def remove(_session: Any) -> None:
+        for key in keys:
+            storage().delete(key)
+
+    event.listen(db.session(), "after_commit", remove, once=True)
 
 
 def moderation_enabled() -> bool:
@@ -227,9 +241,10 @@ def write_review(
     else:
         review.stars = stars
         review.body = body
-        for photo in review.photos:
-            if photo not in kept:
-                review.photos.remove(photo)
+        dropped = [photo for photo in review.photos if photo not in kept]
+        for photo in dropped:
+            review.photos.remove(photo)
+        remove_files_after_commit([photo.storage_key for photo in dropped])
         action = "review.changed"
     position = max((photo.position for photo in kept), default=-1) + 1
     for offset, (data, extension, width, height) in enumerate(checked):
@@ -282,6 +297,7 @@ def delete_review(user: User, review_id: int) -> None:
         )
     counters.apply(review.product_id, counters.counted(review.status, review.stars), (0, 0))
     audit.record("review.deleted", review, actor_id=user.id, cooperative_id=review.cooperative_id)
+    remove_files_after_commit([photo.storage_key for photo in review.photos])
     db.session.delete(review)
     db.session.flush()
 

@@ -55,6 +55,7 @@ def test_reviews_are_exported_and_erased_with_the_account(app: Flask) -> None:
         exported = export_personal_data(ani)
         assert exported["reviews"][0]["text"] == "Biasa"
         delete_account(ani, "password123")
+        db.session.commit()
         assert product(bought.product_id).rating_count == 0
         assert counters.recount(bought.product_id) == (0, 0)
         with pytest.raises(FileNotFoundError):

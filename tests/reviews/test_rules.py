@@ -116,10 +116,14 @@ def test_photos_are_checked_stored_public_and_at_most_three() -> None:
     assert b"Kamera Ponsel" not in storage().read(keys[0])  # metadata dropped
     with pytest.raises(services.ReviewProblem):
         services.write_review(ani, bought.number, bought.line_id, 5, "", [photo, photo])
+    dropped = review.photos[0].storage_key
     changed = services.write_review(
         ani, bought.number, bought.line_id, 5, "", [photo], [review.photos[0].id]
     )
-    assert len(changed.photos) == 2
+    assert len(changed.photos) == 2 and dropped not in [p.storage_key for p in changed.photos]
+    db.session.commit()  # the dropped photo's file goes once the change is committed
+    with pytest.raises(FileNotFoundError):
+        storage().read(dropped)
 
 
 def test_a_file_that_is_not_an_image_is_refused() -> None:
