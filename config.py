@@ -277,6 +277,8 @@ class Config:
     #: A delivered part completes by itself this many days after delivery, unless the shopper
     #: confirms receipt first ("Pesanan diterima").
     ORDER_AUTO_COMPLETE_DAYS = _env_int("ORDER_AUTO_COMPLETE_DAYS", 7)
+    #: A shopper may change or delete a review this many days after writing it.
+    REVIEW_EDIT_DAYS = _env_int("REVIEW_EDIT_DAYS", 30)
     #: The complaint window: days after delivery in which the shopper may complain about a part,
     #: whether or not receipt was confirmed (used by the complaints step of issue 21).
     ORDER_COMPLAINT_DAYS = _env_int("ORDER_COMPLAINT_DAYS", 3)

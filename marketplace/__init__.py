@@ -170,7 +170,8 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 def register_privacy_receivers() -> None:
     """Each domain answers for its own personal data (accounts.privacy's signals)."""
     import marketplace.cooperatives.privacy
-    import marketplace.orders.privacy  # noqa: F401
+    import marketplace.orders.privacy
+    import marketplace.reviews.privacy  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -184,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders import bp as orders_bp
     from marketplace.payments import bp as payments_bp
     from marketplace.procurement import bp as procurement_bp
+    from marketplace.reviews import bp as reviews_bp
     from marketplace.site import bp as site_bp
     from marketplace.vendors import bp as vendors_bp
     from marketplace.vendors import invitations_bp
@@ -194,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(procurement_bp)

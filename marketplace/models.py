@@ -49,6 +49,7 @@ from marketplace.procurement.models import (
     QuotationRoundLine,
     RequestLine,
 )
+from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport
 from marketplace.settings import Setting
 
 __all__ = [
@@ -98,6 +99,9 @@ __all__ = [
     "ReconciliationRun",
     "Refund",
     "RequestLine",
+    "Review",
+    "ReviewPhoto",
+    "ReviewReport",
     "Setting",
     "SettlementEntry",
     "StockMovement",

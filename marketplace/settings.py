@@ -26,8 +26,12 @@ SEARCH_SYNONYMS = "catalogue.search_synonyms"
 #: (`payments.payout_schedule`).
 AUTOMATIC_PAYOUTS = "payments.automatic_payouts"
 
+#: New reviews wait for the city's approval before they appear (`reviews.moderation`).
+REVIEW_MODERATION = "reviews.review_moderation"
+
 DEFAULTS: dict[str, Any] = {
     PRODUCT_MODERATION: False,
+    REVIEW_MODERATION: False,
     SEARCH_SYNONYMS: [["jilbab", "hijab"], ["sandal", "sendal"]],
     AUTOMATIC_PAYOUTS: False,
 }

@@ -29,7 +29,7 @@ PRIVATE_PREFIX = "private/"
 #: The only top-level folders whose files anyone may fetch from ``/media/``. Anything else is
 #: private, including folders added later and the files older versions stored elsewhere
 #: (product imports were once kept under ``imports/``).
-PUBLIC_FOLDERS = frozenset({"products"})
+PUBLIC_FOLDERS = frozenset({"products", "reviews"})
 
 #: A key's segment: ASCII letters, digits, ``_``, ``-`` and dots, not starting with a dot (so
 #: never ``.`` or ``..``), never empty. Every name this module makes fits.

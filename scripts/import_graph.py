@@ -65,6 +65,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("inventory", {"inventory"}),
     ("cart", {"cart"}),
     ("orders", {"orders"}),
+    ("reviews", {"reviews"}),
     ("payments", {"payments"}),
     ("procurement", {"procurement"}),
     ("workspaces", {"vendors", "admin", "site"}),

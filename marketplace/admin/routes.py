@@ -70,4 +70,5 @@ from marketplace.admin import (  # noqa: E402,F401
     cooperative_routes,
     operations_routes,
     people_routes,
+    review_routes,
 )

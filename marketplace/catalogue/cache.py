@@ -53,6 +53,12 @@ _WATCHED_TABLES = {
 }
 
 
+def watch(*tables: str) -> None:
+    """Packages above the catalogue whose tables its pages show (a product's reviews) name
+    them here, so a committed change to them also refreshes the cached pages."""
+    _WATCHED_TABLES.update(tables)
+
+
 def _enabled() -> bool:
     return (
         bool(current_app.config.get("REDIS_URL"))

@@ -108,6 +108,10 @@ class Product(TimestampMixin, Model):
     #: filter read this instead of joining the variants. Kept by `catalogue.listing` like
     #: ``price_from``, and after every stock change by `inventory.stock`.
     in_stock: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Visible reviews and the sum of their stars, kept by `reviews.counters` in the same
+    #: transaction as every review change, so a card shows the average without a query.
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
 
     cooperative: Mapped[Cooperative] = relationship()
     category: Mapped[Category] = relationship()
@@ -136,6 +140,11 @@ class Product(TimestampMixin, Model):
     def prices_differ(self) -> bool:
         """The variants on sale cost different amounts, so a card says "from" the lowest."""
         return len({variant.price for variant in self.on_sale}) > 1
+
+    @property
+    def rating_average(self) -> float | None:
+        """The average of the visible reviews' stars, or None before the first one."""
+        return self.rating_sum / self.rating_count if self.rating_count else None
 
     def halal_expired(self, on: date) -> bool:
         return self.halal_valid_until is not None and self.halal_valid_until < on

@@ -8,13 +8,14 @@ import io
 import textwrap
 from dataclasses import fields
 from datetime import date, timedelta
+from typing import Any
 
 from flask import g
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, func, select
 
 from marketplace import clock, demo_data
-from marketplace.accounts.models import Address
+from marketplace.accounts.models import Address, User
 from marketplace.accounts.services import find_user_by_email
 from marketplace.cart import services as cart_services
 from marketplace.catalogue.images import add_product_image
@@ -240,9 +241,38 @@ def seed_orders() -> int:
                         order_moves.mark_delivered(member, part_id)
                 for part_id, _member in parts:
                     order_moves.complete_vendor_order(part_id)
+                with clock.frozen(placed_at + timedelta(days=2)):
+                    _review(shopper, order, parts)
         g.pop("queued_emails", None)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
     return len(DEMO_ORDERS)
+
+
+#: The demo shopper's reviews of a completed order: product slug -> (stars, text, the
+#: cooperative's answer or None).
+DEMO_REVIEWS = {
+    "keripik-tempe-original-al-hikmah": (
+        5,
+        "Renyah dan tidak terlalu asin, anak-anak suka. Kemasannya rapi.",
+        "Terima kasih, Bu Nur. Ditunggu pesanan berikutnya.",
+    ),
+    "sambal-bawang-pedas-nurul-huda": (4, "Pedasnya pas, tapi botolnya agak kecil.", None),
+}
+
+
+def _review(shopper: User, order: Any, parts: list[tuple[int, User]]) -> None:
+    """The demo shopper rates the lines of a completed order; a cooperative answers one."""
+    from marketplace.reviews import services as review_services
+
+    members = dict(parts)
+    for part in order.vendor_orders:
+        for line in part.lines:
+            stars, body, answer = DEMO_REVIEWS.get(line.variant.product.slug, (5, "", None))
+            review = review_services.write_review(shopper, order.number, line.id, stars, body)
+            if answer:
+                review_services.answer_review(
+                    members[part.id], part.cooperative_id, review.id, answer
+                )
 
 
 def seed_products(cooperatives: dict[str, Cooperative], categories: dict[str, Category]) -> int:

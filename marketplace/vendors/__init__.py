@@ -24,5 +24,6 @@ from marketplace.vendors import (  # noqa: E402,F401
     import_routes,
     listing_routes,
     order_routes,
+    review_routes,
     routes,
 )

@@ -44,6 +44,8 @@ from marketplace.payments.reconciliation_models import DifferenceKind, Reconcili
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
 from marketplace.procurement.models import AgencyInvitation, AgencyMember
+from marketplace.reviews import services as review_services
+from marketplace.reviews.models import Review
 from tests.conftest import login
 from tests.factories import (
     AgencyMemberFactory,
@@ -54,6 +56,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.reviews.buying import buy
 from tests.shopping import place
 
 
@@ -76,6 +79,7 @@ class World:
     failed_email: OutboxEmail
     difference: ReconciliationDifference
     payout: CooperativePayout
+    review: Review
 
 
 @dataclass
@@ -169,6 +173,10 @@ def make_world(app: Flask) -> World:
         status=PayoutStatus.AWAITING_APPROVAL,
     )
     db.session.add_all([failed_job, failed_email, difference, payout])
+    with app.test_request_context():
+        reviewer = UserFactory()
+        bought = buy(reviewer)
+        review = review_services.write_review(reviewer, bought.number, bought.line_id, 2, "Uji")
     db.session.commit()
     return World(
         cooperative=cooperative,
@@ -186,6 +194,7 @@ def make_world(app: Flask) -> World:
         failed_email=failed_email,
         difference=difference,
         payout=payout,
+        review=review,
     )
 
 
@@ -206,6 +215,7 @@ OBJECT_PARAMS = {
     "email_id": lambda w: w.failed_email.id,
     "difference_id": lambda w: w.difference.id,
     "payout_id": lambda w: w.payout.id,
+    "review_id": lambda w: w.review.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -251,6 +261,9 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "admin.retry_failed_job": (302, {}, True),
     "admin.discard_failed_job": (302, {}, True),
     "admin.resend_email": (302, {}, True),
+    "admin.review_moderation_setting": (302, {}, True),
+    "admin.hide_review": (302, {}, True),
+    "admin.show_review": (302, {}, True),  # a visible review: its reports are dismissed
 }
 
 
@@ -324,6 +337,7 @@ def fingerprint() -> tuple[Any, ...]:
         tuple(db.session.execute(select(VendorOrder.id, VendorOrder.status))),
         count(SettlementEntry),
         tuple(db.session.execute(select(FailedJob.id))),
+        tuple(db.session.execute(select(Review.id, Review.status, Review.open_reports))),
         tuple(db.session.execute(select(OutboxEmail.id, OutboxEmail.status))),
     )
 

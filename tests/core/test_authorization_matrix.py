@@ -140,6 +140,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "orders.review",
         "orders.place",
         "orders.index",
+        "reviews.report_review",
         "vendors.apply",
         "invitations.join",  # an invitation for someone else: 400
         "agency_invitations.join",  # likewise
@@ -161,6 +162,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.online_choose",  # not an online order, or online payment off: 400/409
         "payments.online_simulate",  # not simulating: 409
         "payments.refund_account",  # a refund not waiting for an account: refused, 302
+        "reviews.order_reviews",
+        "reviews.write_review",
+        "reviews.delete_review",
     ),
     ("city_admin", None): (
         "admin.dashboard",
@@ -183,6 +187,10 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "admin.move_category",
         "admin.moderation_queue",
         "admin.moderation_setting",
+        "admin.reviews",
+        "admin.review_moderation_setting",
+        "admin.hide_review",
+        "admin.show_review",
         "admin.search_synonyms",
         "admin.products",
         "admin.product",
@@ -262,6 +270,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.export",
         "vendors.template",
         "vendors.order_list",
+        "vendors.reviews",
         "vendors.sales_report",
         "vendors.sales_export",
         "payments.vendor_transfers",
@@ -288,6 +297,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.ready_order",
         "vendors.ship_order",
         "vendors.deliver_order",
+        "vendors.answer_review",
         "payments.vendor_transfer",
         "payments.vendor_proof",
         "payments.vendor_confirm",
@@ -393,6 +403,7 @@ PARAMS: dict[str, Value] = {
     "payment_id": lambda w: w.transfer.id,
     "refund_id": lambda w: w.refund.id,
     "payout_id": id_of("payout"),
+    "review_id": id_of("review"),
     "request_id": id_of("draft"),
     "quotation_id": id_of("quotation"),
     "order_id": id_of("purchase_order"),
@@ -437,6 +448,10 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "admin.revoke_agency_invitation": {"invitation_id": id_of("agency_invitation")},
     "vendors.remove_member": {"member_id": id_of("staff")},
     "vendors.revoke_invitation": {"invitation_id": id_of("invitation")},
+    "reviews.write_review": {
+        "number": lambda w: w.objects["reviewed_order"].number,
+        "line_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].lines[0].id,
+    },
 }
 #: Routes walked once per kind of object they serve.
 VARIANTS: dict[str, Callable[[World], list[dict[str, Any]]]] = {

@@ -35,6 +35,7 @@ from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
+from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import (
@@ -55,6 +56,7 @@ from marketplace.procurement.models import (
     Notification,
     ProcurementRole,
 )
+from marketplace.reviews import services as review_services
 from marketplace.storage import storage
 from tests.conftest import login
 from tests.factories import (
@@ -204,6 +206,18 @@ def build_world(app: Flask) -> World:
         confirm_transfer(paid, users["admin"])
         cancel_by_admin(users["admin"], cancelled.vendor_orders[0].id, "uji")
         refund = db.session.scalars(select(Refund).where(Refund.order_id == cancelled.id)).one()
+        # A completed order of the shopper from cooperative A, its line reviewed.
+        reviewed_variant = stocked_variant(5, product=ProductFactory(cooperative=cooperative_a))
+        reviewed = place(shopper, (reviewed_variant, 1))
+        reviewed_part = reviewed.vendor_orders[0]
+        order_moves.mark_vendor_order_paid(reviewed_part)
+        order_moves.accept_vendor_order(cast.member, reviewed_part.id)
+        order_moves.mark_ready_for_pickup(cast.member, reviewed_part.id)
+        order_moves.mark_delivered(cast.member, reviewed_part.id)
+        order_moves.confirm_receipt(shopper, reviewed.number or "", reviewed_part.id)
+        review = review_services.write_review(
+            shopper, reviewed.number or "", reviewed_part.lines[0].id, 4, "Ulasan dunia uji"
+        )
         address = AddressFactory(user=shopper)
         fill_cart(shopper, (cast.variant, 1))
         cart_line = shopper_cart_line(shopper)
@@ -297,6 +311,8 @@ def build_world(app: Flask) -> World:
             failed_email=failed_email,
             difference=difference,
             payout=payout,
+            reviewed_order=reviewed,
+            review=review,
         )
         world.tokens.update(
             media=media_key,

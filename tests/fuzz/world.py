@@ -69,10 +69,11 @@ from marketplace.procurement.models import (
     Quotation,
     RequestStatus,
 )
+from marketplace.reviews import services as review_services
 from tests.conftest import login
 from tests.fuzz.forms import Form, crawl
 from tests.procurement import workflow as wf
-from tests.shopping import choices, fill_cart
+from tests.shopping import choices, fill_cart, place
 
 SHOPPER = "pembeli@demo.test"
 OWNER = "koperasi1@demo.test"
@@ -180,9 +181,33 @@ def _orders_in_every_state() -> None:
     order_moves.accept_vendor_order(owner, delivered.vendor_orders[0].id)
     order_moves.mark_shipped(owner, delivered.vendor_orders[0].id, "Kurir koperasi")
     order_moves.mark_delivered(owner, delivered.vendor_orders[0].id)  # receipt to confirm
+    # A completed order the shopper reviewed (to change or delete), and another buyer's review
+    # of the same product (the shopper may report it; the owner answers it).
+    completed = order()
+    order_moves.mark_order_paid(completed, reference="FUZZ")
+    _hand_over(owner, completed.vendor_orders[0].id)
+    order_moves.confirm_receipt(shopper, completed.number or "", completed.vendor_orders[0].id)
+    review_services.write_review(
+        shopper, completed.number or "", completed.vendor_orders[0].lines[0].id, 4, "Enak (uji)"
+    )
+    reviewer = create_user("pengulas@demo.test", DEMO_PASSWORD, "Pengulas Uji", verified=True)
+    theirs = place(reviewer, (variant, 1))
+    order_moves.mark_order_paid(theirs, reference="FUZZ")
+    _hand_over(owner, theirs.vendor_orders[0].id)
+    order_moves.confirm_receipt(reviewer, theirs.number or "", theirs.vendor_orders[0].id)
+    review = review_services.write_review(
+        reviewer, theirs.number or "", theirs.vendor_orders[0].lines[0].id, 2, "Kurang (uji)"
+    )
+    review_services.report_review(shopper, review.id, "uji")  # in the city's queue
     order(payment=PaymentMethod.CARD)  # awaiting a card payment
     order()  # awaiting a transfer: proof upload, cancel
     fill_cart(shopper, (variant, 2))  # the cart and the checkout
+
+
+def _hand_over(owner: User, part_id: int) -> None:
+    order_moves.accept_vendor_order(owner, part_id)
+    order_moves.mark_ready_for_pickup(owner, part_id)
+    order_moves.mark_delivered(owner, part_id)
 
 
 def _quoting_owners() -> list[str]:

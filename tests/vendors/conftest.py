@@ -23,9 +23,10 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.orders import moves as order_moves
-from marketplace.orders.models import DeliveryMethod, PaymentMethod, VendorOrder
+from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments.models import Payment
 from marketplace.payments.transfers import submit_transfer_proof
+from marketplace.reviews.models import Review
 from tests.conftest import login
 from tests.factories import (
     CategoryFactory,
@@ -52,6 +53,8 @@ class Shop:
     vendor_order: VendorOrder | None = None
     #: Set by `send_transfer_proof`: a shopper's transfer proof waiting for the cooperative.
     transfer: Payment | None = None
+    #: Set by `review_a_purchase`: a shopper's review of the shop's product, not yet answered.
+    review: Review | None = None
 
 
 def png_bytes(
@@ -129,6 +132,26 @@ def place_order_with(
         db.session.commit()
     shop.vendor_order = vendor_order
     return vendor_order
+
+
+def review_a_purchase(app: Flask, shop: Shop) -> Review:
+    """A shopper buys one unit (handed over by the owner, received) and reviews it."""
+    from marketplace.reviews import services as review_services
+
+    part = place_order_with(app, shop, 1, delivery=DeliveryMethod.PICKUP)
+    with app.test_request_context():
+        shopper = db.session.get(Order, part.order_id).user  # type: ignore[union-attr]
+        member = shop.owner.user
+        order_moves.accept_vendor_order(member, part.id)
+        order_moves.mark_ready_for_pickup(member, part.id)
+        order_moves.mark_delivered(member, part.id)
+        number = db.session.get(Order, part.order_id).number or ""  # type: ignore[union-attr]
+        order_moves.confirm_receipt(shopper, number, part.id)
+        line_id = db.session.get(VendorOrder, part.id).lines[0].id  # type: ignore[union-attr]
+        review = review_services.write_review(shopper, number, line_id, 4, "Ulasan uji")
+        db.session.commit()
+    shop.review = review
+    return review
 
 
 def send_transfer_proof(app: Flask, shop: Shop) -> Payment:

@@ -31,9 +31,17 @@ from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.mail import OutboxEmail
 from marketplace.orders.models import Order, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import Payment, PaymentAllocation
+from marketplace.reviews.models import Review
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
-from tests.vendors.conftest import Shop, make_shop, place_order_with, png_bytes, send_transfer_proof
+from tests.vendors.conftest import (
+    Shop,
+    make_shop,
+    place_order_with,
+    png_bytes,
+    review_a_purchase,
+    send_transfer_proof,
+)
 
 #: Path parameters that name an object, and where to find the other cooperative's.
 OBJECT_PARAMS = {
@@ -45,6 +53,7 @@ OBJECT_PARAMS = {
     "invitation_id": lambda shop: shop.invitation.id,
     "vendor_order_id": lambda shop: shop.vendor_order.id,
     "payment_id": lambda shop: shop.transfer.id,
+    "review_id": lambda shop: shop.review.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
@@ -55,6 +64,7 @@ OPEN_TO_SIGNED_IN = {"/vendor/apply"}
 @pytest.fixture
 def shop_a(app: Flask, category: Any) -> Shop:
     shop = make_shop("Alpha", category)
+    review_a_purchase(app, shop)
     place_order_with(app, shop)
     send_transfer_proof(app, shop)
     return shop
@@ -63,6 +73,7 @@ def shop_a(app: Flask, category: Any) -> Shop:
 @pytest.fixture
 def shop_b(app: Flask, category: Any) -> Shop:
     shop = make_shop("Beta", category)
+    review_a_purchase(app, shop)
     place_order_with(app, shop)
     send_transfer_proof(app, shop)
     return shop
@@ -183,6 +194,11 @@ def snapshot(shop: Shop) -> dict[str, Any]:
         ),
         "movements": rows(select(func.count()).where(StockMovement.variant_id.in_(variant_ids))),
         "audit": rows(select(func.count()).where(AuditLog.cooperative_id == cid)),
+        "reviews": rows(
+            select(Review.id, Review.answer, Review.status)
+            .where(Review.cooperative_id == cid)
+            .order_by(Review.id)
+        ),
         "payments": rows(
             select(Payment.id, Payment.status, Payment.updated_at)
             .join(PaymentAllocation)
