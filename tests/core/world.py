@@ -35,6 +35,7 @@ from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
+from marketplace.notifications.models import Notification
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import (
@@ -52,7 +53,6 @@ from marketplace.payments.transfers import confirm_transfer, submit_transfer_pro
 from marketplace.procurement.models import (
     AgencyInvitation,
     AgencyMember,
-    Notification,
     ProcurementRole,
 )
 from marketplace.storage import storage

@@ -256,7 +256,8 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
             f"/procurement/orders/{order_id}",
             f"/procurement/invoices/{invoice}",
             f"/procurement/documents/invoice/{invoice}",
-            "/procurement/notifications",
+            "/account/notifications/",
+            "/account/notifications/settings",
             "/procurement/reports",
         ],
         "koperasi2@demo.test": [
