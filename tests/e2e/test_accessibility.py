@@ -38,6 +38,8 @@ SHOPPER_PAGES = [
     "/account/addresses/new",
     "/account/password",
     "/account/privacy",
+    "/account/notifications/",
+    "/account/notifications/settings",
     "/cart",
     "/orders",
 ]
@@ -77,6 +79,7 @@ VENDOR_PAGES = [
     "/vendor/imports",
     "/vendor/transfers/",
     "/vendor/statement",
+    "/account/notifications/",
 ]
 
 
