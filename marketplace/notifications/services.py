@@ -49,9 +49,9 @@ def notify(
 ) -> int:
     """Notify each user once: ``message`` is called in the user's language; the notice links
     to ``url_for(endpoint, **values)``, the email to the same page on SERVER_BASE_URL. The email
-    (``email_template``, given ``user``, ``message``, ``link``, ``whatsapp_url`` and
-    ``email_context``) is left out
-    for those who turned email off for ``kind``. Returns how many were notified."""
+    (``email_template``, given ``user``, ``message``, ``link``, ``whatsapp_url``,
+    ``settings_url`` and ``email_context``) is left out for those who turned email off for
+    ``kind``. Returns how many were notified."""
     recipients = list({user.id: user for user in users}.values())
     if not recipients:
         return 0
