@@ -182,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
+    from marketplace.notifications import bp as notifications_bp
     from marketplace.orders import bp as orders_bp
     from marketplace.payments import bp as payments_bp
     from marketplace.procurement import bp as procurement_bp
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(cart_bp)

@@ -14,6 +14,7 @@ from marketplace.cooperatives.models import (
 from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
+from marketplace.notifications.models import Notification, NotificationPreference
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import (
     CooperativePayout,
@@ -39,7 +40,6 @@ from marketplace.procurement.models import (
     Invoice,
     InvoiceLine,
     InvoicePayment,
-    Notification,
     ProcurementEvent,
     ProcurementRequest,
     PurchaseOrder,
@@ -77,6 +77,7 @@ __all__ = [
     "InvoiceLine",
     "InvoicePayment",
     "Notification",
+    "NotificationPreference",
     "Order",
     "OrderLine",
     "OutboxEmail",

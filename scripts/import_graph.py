@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         },
     ),
     ("accounts", {"accounts"}),
+    ("notifications", {"notifications"}),
     ("cooperatives", {"cooperatives"}),
     ("catalogue", {"catalogue"}),
     ("certificates", {"certificates"}),

@@ -143,7 +143,8 @@ def seed_procurements() -> int:
     """The demo agency's procurements, each through the real services on the clock of its
     day, so timelines, documents, stock, audit and notifications are as they would be. Emails
     about this invented history are dropped and its notifications are marked read."""
-    from marketplace.procurement.models import Notification, ProcurementRequest
+    from marketplace.notifications.models import Notification
+    from marketplace.procurement.models import ProcurementRequest
 
     agency = db.session.scalar(select(Agency).where(Agency.slug == AGENCIES[0][0]))
     if agency is None:

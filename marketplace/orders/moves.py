@@ -53,10 +53,10 @@ from marketplace.orders.models import (
     VendorOrderStatus,
 )
 from marketplace.orders.notices import (
-    display_note,
     in_default_language,
     queue_cooperative_email,
     queue_status_email,
+    tell_cooperative_cancelled,
 )
 from marketplace.orders.signals import vendor_order_moved
 from marketplace.transitions import guarded_move, guarded_update
@@ -136,9 +136,7 @@ def _move(
         queue_cooperative_email(vendor_order, "vendor_new_order")
     elif target == S.CANCELLED and actor != ActorKind.COOPERATIVE and cooperative_knew:
         # It may be packing the goods: someone else cancelled what it was told to prepare.
-        queue_cooperative_email(
-            vendor_order, "vendor_order_cancelled", event=event, display_note=display_note
-        )
+        tell_cooperative_cancelled(vendor_order, event)
     return event
 
 

@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from marketplace.cooperatives.services import active_members
 from marketplace.i18n import format_day
 from marketplace.mail import queue_email
+from marketplace.notifications.models import NotificationKind
+from marketplace.notifications.services import notify, whatsapp_link
 from marketplace.orders.models import (
     VendorOrder,
     VendorOrderEvent,
@@ -24,6 +26,31 @@ from marketplace.orders.models import (
 from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
+
+
+def tell_cooperative_cancelled(vendor_order: VendorOrder, event: VendorOrderEvent) -> None:
+    """Someone else cancelled a part the cooperative was told to prepare: each member gets a
+    notice, and its email unless they turned that off."""
+    order = vendor_order.order
+    notify(
+        active_members(vendor_order.cooperative_id),
+        NotificationKind.PART_CANCELLED,
+        lambda: _(
+            "Pesanan %(number)s dibatalkan oleh %(who)s. Jangan siapkan atau kirim barangnya.",
+            number=order.number,
+            who=event.actor.label.lower(),
+        ),
+        "vendors.order",
+        email_template="vendor_order_cancelled",
+        email_context={
+            "order": order,
+            "vendor_order": vendor_order,
+            "event": event,
+            "display_note": display_note,
+        },
+        whatsapp_url=whatsapp_link(order.phone, order.number),
+        vendor_order_id=vendor_order.id,
+    )
 
 
 def queue_cooperative_email(vendor_order: VendorOrder, template: str, **context: Any) -> None:

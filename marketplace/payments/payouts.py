@@ -463,6 +463,7 @@ def _apply(payout: CooperativePayout, read: GatewayPayout, *, via: str) -> str:
     if payout.status == P.REQUESTED and read.status is Status.SUCCEEDED:
         _move(payout, P.SUCCEEDED, settled_at=clock.now())
         _audit("payout.succeeded", payout, None, via=via)
+        settlement.tell_paid(payout.cooperative_id, payout.amount)
         count_event("payout_succeeded")
         return "payout_succeeded"
     returned = (Status.FAILED, Status.CANCELED, Status.REVERSED)

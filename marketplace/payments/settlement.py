@@ -35,8 +35,11 @@ from sqlalchemy import case, func, select
 from marketplace import audit, clock, exports
 from marketplace.accounts.models import User
 from marketplace.cooperatives.models import Cooperative
+from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.notifications.models import NotificationKind
+from marketplace.notifications.services import notify
 from marketplace.observability import count_event
 from marketplace.orders.models import PaymentMethod, VendorOrder
 from marketplace.payments import settings
@@ -291,7 +294,23 @@ def record_payout(
         data={"amount": amount, "paid_on": paid_on.isoformat(), "reference": bank_reference},
     )
     count_event("settlement_payout")
+    tell_paid(cooperative_id, amount)
     return entry
+
+
+def tell_paid(cooperative_id: int, amount: int) -> None:
+    """A payout left for the cooperative's bank account (recorded by hand, or confirmed by the
+    gateway): its members are told, with a link to their statement."""
+    notify(
+        active_members(cooperative_id),
+        NotificationKind.PAYOUT,
+        lambda: _(
+            "Pasar OPOP membayar %(amount)s ke rekening koperasi Anda. Lihat rinciannya di "
+            "laporan saldo.",
+            amount=_rupiah(amount),
+        ),
+        "payments.vendor_statement",
+    )
 
 
 def post_payout_returned(

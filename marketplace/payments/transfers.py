@@ -24,7 +24,10 @@ from marketplace.accounts.models import User
 from marketplace.cooperatives.services import active_members
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.i18n import rupiah
 from marketplace.mail import queue_email
+from marketplace.notifications.models import NotificationKind
+from marketplace.notifications.services import notify, whatsapp_link
 from marketplace.observability import count_event, count_payment
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import ActorKind, PaymentMethod, VendorOrder, VendorOrderStatus
@@ -114,18 +117,26 @@ def submit_transfer_proof(user: User, number: str, part_id: int | None, data: by
 def _queue_review_request(payment: Payment, part: VendorOrder, review_until: datetime) -> None:
     """The money went to the cooperative's account, so only it can see whether it arrived: its
     members are asked to check (it hears of the order itself once the part is paid)."""
-    for member in active_members(part.cooperative_id):
-        queue_email(
-            member.email,
-            "transfer_proof_received",
-            member.locale,
-            member=member,
-            order=payment.order,
-            payment=payment,
-            cooperative_name=part.cooperative_name,
-            review_until=review_until,
-            review_url=absolute_url("payments.vendor_transfer", payment_id=payment.id),
-        )
+    order = payment.order
+    notify(
+        active_members(part.cooperative_id),
+        NotificationKind.TRANSFER_PROOF,
+        lambda: _(
+            "Bukti transfer %(amount)s untuk pesanan %(number)s menunggu pemeriksaan Anda.",
+            amount=rupiah(payment.amount),
+            number=order.number,
+        ),
+        "payments.vendor_transfer",
+        email_template="transfer_proof_received",
+        email_context={
+            "order": order,
+            "payment": payment,
+            "cooperative_name": part.cooperative_name,
+            "review_until": review_until,
+        },
+        whatsapp_url=whatsapp_link(order.phone, order.number),
+        payment_id=payment.id,
+    )
 
 
 def transfers_query() -> Any:

@@ -4,7 +4,7 @@ and payment (docs/procurement.md)."""
 
 from typing import Any
 
-from flask import Blueprint, g, has_request_context
+from flask import Blueprint, has_request_context
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
@@ -26,15 +26,6 @@ def _check_settings(state: BlueprintSetupState) -> None:
     ProcurementSettings.from_mapping(state.app.config)
 
 
-def _unread() -> int:
-    """Unread procurement notifications, counted once per request and only when asked."""
-    if "procurement_unread" not in g:
-        from marketplace.procurement.notifications import unread_count
-
-        g.procurement_unread = unread_count(current_user)
-    return int(g.procurement_unread)
-
-
 @bp.app_template_filter("wib_date")
 def _wib_date(moment: Any) -> Any:
     """A stored UTC timestamp as its calendar day in Mojokerto (documents print days)."""
@@ -46,10 +37,10 @@ def _wib_date(moment: Any) -> Any:
 @bp.app_context_processor
 def _navigation() -> dict[str, Any]:
     """The header's procurement links, on every page: the agency roles the user holds (none
-    outside a request) and the unread notifications, counted only when a page asks."""
+    outside a request)."""
     if not has_request_context():
         return {"nav_agency_roles": set()}
-    return {"nav_agency_roles": agency_roles_of(current_user), "procurement_unread": _unread}
+    return {"nav_agency_roles": agency_roles_of(current_user)}
 
 
 from marketplace.procurement import (  # noqa: E402,F401

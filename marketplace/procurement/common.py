@@ -4,7 +4,6 @@ a status machine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -205,10 +204,3 @@ def move(
     )
     db.session.flush()
     return event
-
-
-def unique_users(users: Iterable[User]) -> list[User]:
-    seen: dict[int, User] = {}
-    for user in users:
-        seen.setdefault(user.id, user)
-    return list(seen.values())

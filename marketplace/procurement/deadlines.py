@@ -169,7 +169,6 @@ def lapse_order(order_id: int) -> bool:
         agency_members(order.agency_id, PPK) + agency_members(order.agency_id, PP),
         message,
         "procurement.order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     return True

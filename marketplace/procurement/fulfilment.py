@@ -232,7 +232,6 @@ def record_delivery(
             note=delivery.number,
         ),
         "procurement.inspect",
-        request_id=order.request_id,
         delivery_id=delivery.id,
     )
     return delivery
@@ -251,7 +250,6 @@ def withdraw_delivery(user: User, delivery_id: int) -> Delivery:
             number=order.number,
         ),
         "procurement.order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     return delivery
@@ -358,7 +356,6 @@ def inspect_delivery(
         cooperative_members(order.cooperative_id),
         message,
         "procurement.coop_order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     documents.pdf_when_issued("bast", bast.id)
@@ -456,7 +453,6 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
             payable=rupiah(invoice.payable),
         ),
         "procurement.invoice",
-        request_id=order.request_id,
         invoice_id=invoice.id,
     )
     documents.pdf_when_issued("invoice", invoice.id)

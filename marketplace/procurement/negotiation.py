@@ -475,7 +475,6 @@ def approve_quotation(user: User, quotation_id: int, splitting_reason: str = "")
                     number=request.number,
                 ),
                 "procurement.coop_quotation",
-                request_id=request.id,
                 quotation_id=other.id,
             )
     return issue_purchase_order(

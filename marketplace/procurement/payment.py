@@ -173,7 +173,6 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
             slip=payment.bukti_potong_number or "–",
         ),
         "procurement.coop_order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     close_if_settled(order, Actor.BENDAHARA, user)

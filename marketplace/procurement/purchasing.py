@@ -242,7 +242,6 @@ def issue_purchase_order(
             deadline=format_day(due, "long"),
         ),
         "procurement.coop_order",
-        request_id=request.id,
         order_id=order.id,
     )
     documents.pdf_when_issued("order", order.id)
@@ -300,7 +299,6 @@ def accept_order(user: User, order_id: int) -> PurchaseOrder:
             date=format_day(order.delivery_date, "long"),
         ),
         "procurement.order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     return order
@@ -331,7 +329,6 @@ def decline_order(user: User, order_id: int, reason: str) -> PurchaseOrder:
             reason=reason,
         ),
         "procurement.order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     return order
@@ -406,7 +403,6 @@ def close_if_settled(order: PurchaseOrder, actor: Actor, user: User | None) -> b
         agency_members(order.agency_id, PP),
         message,
         "procurement.order",
-        request_id=order.request_id,
         order_id=order.id,
     )
     return True

@@ -450,7 +450,6 @@ def send_request(user: User, request_id: int) -> ProcurementRequest:
                 title=request.title,
             ),
             "procurement.coop_quotation",
-            request_id=request.id,
             quotation_id=quotation.id,
         )
     return request
@@ -492,7 +491,6 @@ def cancel_request(user: User, request_id: int, reason: str) -> ProcurementReque
                         reason=reason,
                     ),
                     "procurement.coop_quotation",
-                    request_id=request.id,
                     quotation_id=quotation.id,
                 )
     return request

@@ -1,5 +1,5 @@
 """The procurement screens under /procurement/, shared by the agency and the cooperative: the
-worklist and the notifications.
+worklist (the notifications are everyone's: `marketplace.notifications`).
 
 The other screens are split by who uses them: the agency's (`agency_routes`), the cooperative's
 (`cooperative_routes`), the documents and the reports (`document_routes`). Each view parses the
@@ -10,18 +10,18 @@ request, calls one service and redirects; a refused step shows the page again wi
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import render_template
 from flask_login import current_user
 
 from marketplace.cooperatives.access import membership_of
-from marketplace.http import Page, is_local_url
+from marketplace.http import Page
 from marketplace.policy import allow
-from marketplace.procurement import bp, forms, notifications, worklist
+from marketplace.procurement import bp, worklist
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT
 from marketplace.procurement.common import agency_ids
 
 # ------------------------------------------------------------------------------------------
-# The worklist and notifications
+# The worklist
 # ------------------------------------------------------------------------------------------
 
 
@@ -35,27 +35,3 @@ def index() -> Page:
         is_agency=bool(agency_ids(current_user)),
         cooperative=membership_of(current_user),
     )
-
-
-@bp.route("/notifications")
-@allow(PROCUREMENT_PARTICIPANT)
-def notification_list() -> Page:
-    return render_template(
-        "procurement/notifications.html",
-        items=notifications.list_notifications(current_user),
-        form=forms.ConfirmForm(),
-    )
-
-
-@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
-@allow(PROCUREMENT_PARTICIPANT)
-def open_notification(notification_id: int) -> Page:
-    link = notifications.open_notification(current_user, notification_id)
-    return redirect(link if is_local_url(link) else url_for("procurement.index"))
-
-
-@bp.route("/notifications/read", methods=["POST"])
-@allow(PROCUREMENT_PARTICIPANT)
-def read_notifications() -> Page:
-    notifications.mark_all_read(current_user)
-    return redirect(url_for("procurement.notification_list"))

@@ -136,6 +136,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "accounts.resend_verification",
         "accounts.logout",
         "accounts.sign_out_everywhere",
+        "notifications.index",
+        "notifications.read_all",
+        "notifications.settings",
         "orders.checkout",
         "orders.review",
         "orders.place",
@@ -145,6 +148,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "invitations.join",  # an invitation for someone else: 400
         "agency_invitations.join",  # likewise
     ),
+    ("signed_in", PP_A): ("notifications.open_notification",),
     ("signed_in", SHOPPER): (
         "accounts.edit_address",
         "accounts.delete_address",
@@ -303,12 +307,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.vendor_confirm",
         "payments.vendor_reject",
     ),
-    ("procurement_participant", None): (
-        "procurement.index",
-        "procurement.notification_list",
-        "procurement.read_notifications",
-    ),
-    ("procurement_participant", PP_A): ("procurement.open_notification",),
+    ("procurement_participant", None): ("procurement.index",),
     ("procurement_participant", PARTIES_A): ("procurement.document", "procurement.document_pdf"),
     ("procurement_report_reader", None): (
         "procurement.report",

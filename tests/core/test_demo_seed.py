@@ -162,8 +162,8 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
 def check_procurements() -> None:
     """One procurement in each state of the Surat Pesanan, plus a draft and an open
     negotiation, all of the demo agency, seeded once."""
+    from marketplace.notifications.models import Notification
     from marketplace.procurement.models import (
-        Notification,
         OrderStatus,
         ProcurementRequest,
         PurchaseOrder,

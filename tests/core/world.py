@@ -35,6 +35,7 @@ from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
+from marketplace.notifications.models import Notification
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
@@ -53,7 +54,6 @@ from marketplace.payments.transfers import confirm_transfer, submit_transfer_pro
 from marketplace.procurement.models import (
     AgencyInvitation,
     AgencyMember,
-    Notification,
     ProcurementRole,
 )
 from marketplace.reviews import services as review_services

@@ -38,6 +38,8 @@ SHOPPER_PAGES = [
     "/account/addresses/new",
     "/account/password",
     "/account/privacy",
+    "/account/notifications/",
+    "/account/notifications/settings",
     "/cart",
     "/orders",
 ]
@@ -79,6 +81,7 @@ VENDOR_PAGES = [
     "/vendor/imports",
     "/vendor/transfers/",
     "/vendor/statement",
+    "/account/notifications/",
 ]
 
 
@@ -268,7 +271,8 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
             f"/procurement/orders/{order_id}",
             f"/procurement/invoices/{invoice}",
             f"/procurement/documents/invoice/{invoice}",
-            "/procurement/notifications",
+            "/account/notifications/",
+            "/account/notifications/settings",
             "/procurement/reports",
         ],
         "koperasi2@demo.test": [

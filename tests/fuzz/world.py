@@ -89,8 +89,8 @@ ROLES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "guest": (["/", "/account/login", "/account/register", "/account/forgot-password"], ()),
     SHOPPER: (["/", "/account/profile", "/orders", "/cart"], ()),
     OWNER: (
-        ["/vendor/", "/vendor/orders", "/procurement/"],
-        ("vendors.", "payments.", *PROCUREMENT),
+        ["/vendor/", "/vendor/orders", "/procurement/", "/account/notifications/"],
+        ("vendors.", "payments.", "notifications.", *PROCUREMENT),
     ),
     "pengadaan@demo.test": (["/procurement/"], PROCUREMENT),
     "ppk@demo.test": (["/procurement/"], PROCUREMENT),

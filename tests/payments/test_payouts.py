@@ -333,6 +333,27 @@ def test_a_success_callback_marks_it_paid_and_the_statement_shows_it(
     assert reference in text and gateway_id in text
 
 
+def test_a_paid_payout_is_told_to_each_member_once_however_often_the_gateway_says_so(
+    app: Flask, client: FlaskClient, xendit_fake: FakeXendit
+) -> None:
+    from marketplace.notifications.models import Notification, NotificationKind
+
+    _, cooperative_id, gateway_id = sent(app, xendit_fake)
+    with app.test_request_context():
+        cooperative = db.session.get(Cooperative, cooperative_id)
+        members = [CooperativeMemberFactory(cooperative=cooperative).user for _ in range(2)]
+        member_ids = sorted(member.id for member in members)
+        db.session.commit()
+    callback = xendit_fake.payout_settled(gateway_id)
+    assert post_callback(client, callback) == (200, "payout_succeeded")
+    assert post_callback(client, callback) == (200, "duplicate")
+
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == NotificationKind.PAYOUT)
+    ).all()
+    assert sorted(told) == member_ids
+
+
 def test_a_failure_callback_returns_the_amount_exactly_once(
     app: Flask, client: FlaskClient, xendit_fake: FakeXendit
 ) -> None:

@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.inventory.models import MovementReason, StockMovement
+from marketplace.notifications.models import Notification
 from marketplace.payments import settlement
 from marketplace.payments.models import SettlementEntry
 from marketplace.procurement import fulfilment, payment, purchasing
@@ -29,7 +30,6 @@ from marketplace.procurement.exceptions import (
 from marketplace.procurement.models import (
     DeliveryStatus,
     InvoiceStatus,
-    Notification,
     OrderStatus,
 )
 from tests.procurement import workflow as wf

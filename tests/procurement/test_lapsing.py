@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from marketplace.database import as_utc
 from marketplace.extensions import db
+from marketplace.notifications.models import Notification
 from marketplace.procurement import deadlines, negotiation, purchasing
 from marketplace.procurement.exceptions import Lapsed
 from marketplace.procurement.models import (
-    Notification,
     OrderStatus,
     ProcurementEvent,
     QuotationStatus,

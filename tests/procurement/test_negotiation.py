@@ -16,6 +16,7 @@ from marketplace.audit import AuditLog
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
+from marketplace.notifications.models import Notification
 from marketplace.procurement import negotiation, requests
 from marketplace.procurement.common import today
 from marketplace.procurement.exceptions import (
@@ -26,7 +27,6 @@ from marketplace.procurement.exceptions import (
     SplittingNotAcknowledged,
 )
 from marketplace.procurement.models import (
-    Notification,
     OrderStatus,
     QuotationStatus,
     RequestStatus,

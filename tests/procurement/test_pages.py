@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
+from marketplace.notifications.models import Notification
 from marketplace.procurement.models import (
     Budget,
     Delivery,
     Invoice,
     InvoicePayment,
     InvoiceStatus,
-    Notification,
     OrderStatus,
     ProcurementRequest,
     PurchaseOrder,
@@ -385,7 +385,7 @@ def test_the_navigation_counts_unread_notifications(app: Flask, client: FlaskCli
     unread = re.search(r'class="nav-notifications".*?<span class="nav-count">(\d+)</span>', home)
     assert unread and unread.group(1) == "1"
     notice = db.session.scalars(select(Notification).where(Notification.user_id == c.pp.id)).one()
-    response = client.post(f"/procurement/notifications/{notice.id}/open")
+    response = client.post(f"/account/notifications/{notice.id}/open")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/procurement/quotations/{quotation.id}"
     db.session.refresh(notice)
@@ -394,8 +394,8 @@ def test_the_navigation_counts_unread_notifications(app: Flask, client: FlaskCli
     assert re.search(r'class="nav-notifications".*?<span class="nav-count">0</span>', home)
     # Someone else's notification is not found.
     as_user(client, OWNER)
-    assert client.post(f"/procurement/notifications/{notice.id}/open").status_code == 404
-    client.post("/procurement/notifications/read")
+    assert client.post(f"/account/notifications/{notice.id}/open").status_code == 404
+    client.post("/account/notifications/read")
     assert count(Notification) >= 2
 
 

@@ -15,11 +15,11 @@ from marketplace.catalogue.models import ProductStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
+from marketplace.notifications.models import Notification
 from marketplace.procurement import requests
 from marketplace.procurement.common import today
 from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
 from marketplace.procurement.models import (
-    Notification,
     ProcurementRequest,
     QuotationStatus,
     RequestLine,

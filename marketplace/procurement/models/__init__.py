@@ -1,6 +1,6 @@
 """City agencies (OPD), the procurement roles their members hold, and the procurement workflow's
 records: requests, quotations and their rounds, Surat Pesanan, deliveries, BAST, invoices,
-payments, the timeline, notifications and the agencies' goods budgets.
+payments, the timeline and the agencies' goods budgets.
 
 One module per concept (`agency`, `status`, `request`, `order`); everything is importable from
 here, as before."""
@@ -43,9 +43,6 @@ from marketplace.procurement.models.order import (
 )
 from marketplace.procurement.models.order import (
     PurchaseOrderLine as PurchaseOrderLine,
-)
-from marketplace.procurement.models.request import (
-    Notification as Notification,
 )
 from marketplace.procurement.models.request import (
     ProcurementEvent as ProcurementEvent,

@@ -1,5 +1,5 @@
 """A request for quotations, its lines, the cooperatives' quotations and their rounds, and the
-procurement's timeline and notifications."""
+procurement's timeline."""
 
 from __future__ import annotations
 
@@ -265,24 +265,3 @@ class ProcurementEvent(Model):
     @property
     def actor_kind(self) -> Actor:
         return Actor(self.actor)
-
-
-class Notification(Model):
-    """An in-app notice for the next actor of a step, in the recipient's language."""
-
-    __tablename__ = "procurement_notifications"
-    __table_args__ = (
-        Index("ix_procurement_notifications_user_id_read_at", "user_id", "read_at"),
-        Index("ix_procurement_notifications_user_id_id", "user_id", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("procurement_requests.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-    message: Mapped[str] = mapped_column(String(500))
-    #: A path on this site.
-    link: Mapped[str] = mapped_column(String(300))
