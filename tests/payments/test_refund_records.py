@@ -392,3 +392,32 @@ def test_a_refund_completing_as_another_refunds_the_part_is_recorded_and_logged(
     )
     assert completed.data == {"amount": 5_000, "reference": "BCA-2", "method": "transfer"}
     assert first.id != second.id
+
+
+def test_a_refund_completed_by_stripe_s_webhook_during_the_call_is_not_counted_again(
+    app: Flask, stripe_fake: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call to Stripe holds no lock: when Stripe's report completes the refund meanwhile,
+    the answer finds it done and leaves it alone, and the task does not count it as its own."""
+    from marketplace.payments import stripe_gateway
+
+    order, refund = pending_card_refund(app, stripe_fake)
+
+    def completed_meanwhile(**_: object) -> stripe_gateway.RefundResult:
+        db.session.execute(
+            update(Refund)
+            .where(Refund.id == refund.id)
+            .values(status=RefundStatus.SUCCEEDED, provider_reference="re_webhook"),
+            execution_options={"synchronize_session": False},
+        )
+        return stripe_gateway.RefundResult(id="re_call", status="succeeded", amount=None)
+
+    monkeypatch.setattr(stripe_gateway, "create_refund", completed_meanwhile)
+    with app.test_request_context():
+        assert refund_service.retry_pending_refunds() == 0
+    [refund] = refunds_of(order)
+    assert (refund.status, refund.provider_reference, refund.attempts) == (
+        RefundStatus.SUCCEEDED,
+        "re_webhook",
+        1,
+    )
