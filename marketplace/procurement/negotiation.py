@@ -4,8 +4,9 @@ PPK, approval (which issues the Surat Pesanan) or sending back.
 Each offer or counter-offer is a `QuotationRound` kept for ever with its message. An offer left
 unanswered lapses after ``PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS`` working days
 (`rules.quotation_lapses_at`; `deadlines` computes it and its periodic task records it). A
-quotation whose total including PPN is above the request's ceiling is shown as such and can be
-neither agreed, forwarded nor approved.
+quotation whose total including PPN is above the request's ceiling, or above the top value band
+(where a full contract is needed), is shown as such and can be neither agreed, forwarded nor
+approved.
 """
 
 from __future__ import annotations
@@ -144,6 +145,23 @@ def _check_ceiling(quotation: Quotation, subtotal: int | None = None) -> None:
         raise QuoteAboveCeiling(totals.total, quotation.request.ceiling)
 
 
+def _check_agreeable(quotation: Quotation, subtotal: int | None = None) -> None:
+    """The price could become a Surat Pesanan: within the ceiling and within the top value band
+    (above it a full contract is needed). Checked wherever a price may be agreed, so an
+    agreement never ends where forwarding and approval would refuse it."""
+    _check_ceiling(quotation, subtotal)
+    rules.document_type_for(totals_for(quotation, subtotal).total, procurement_settings())
+
+
+def agreement_refusal(quotation: Quotation) -> str | None:
+    """Why the rules would refuse agreeing on the latest price (None when they would not)."""
+    try:
+        _check_agreeable(quotation)
+    except (QuoteAboveCeiling, OrderValueAboveLimit) as error:
+        return error.message
+    return None
+
+
 def _check_one_settled(quotation: Quotation) -> None:
     """Only one cooperative's quotation may be agreed (or with the PPK) at a time."""
     for other in quotation.request.quotations:
@@ -166,6 +184,8 @@ class ApprovalCheck:
     document_type: rules.DocumentType | None
     band_problem: str | None
     splitting: rules.SplittingWarning | None
+    #: Why the latest price cannot be agreed, forwarded or approved (the ceiling, the band).
+    refusal: str | None
 
 
 def approval_check(quotation: Quotation) -> ApprovalCheck:
@@ -185,7 +205,12 @@ def approval_check(quotation: Quotation) -> ApprovalCheck:
     )
     warning = rules.splitting_warning(totals.total, today(), priors, settings)
     return ApprovalCheck(
-        totals, totals.total > request.ceiling, document_type, band_problem, warning
+        totals,
+        totals.total > request.ceiling,
+        document_type,
+        band_problem,
+        warning,
+        agreement_refusal(quotation),
     )
 
 
@@ -295,7 +320,7 @@ def accept_counter(user: User, quotation_id: int) -> Quotation:
     """The cooperative accepts the agency's counter-offer as it is: the prices are agreed."""
     quotation = cooperative_quotation(user, quotation_id)
     _answerable(quotation, Q.AGREED, Actor.COOPERATIVE)
-    _check_ceiling(quotation)
+    _check_agreeable(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.COOPERATIVE, user, values={"lapses_at": None})
     tell_quotation_agency(
@@ -343,11 +368,12 @@ def decline_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
 def counter_offer(
     user: User, quotation_id: int, prices: Mapping[int, int], message: str = ""
 ) -> QuotationRound:
-    """A counter-offer with a price per line; it must stay within the ceiling."""
+    """A counter-offer with a price per line; it must stay within the ceiling and the top value
+    band (the cooperative may accept it as it is)."""
     quotation = agency_quotation(user, quotation_id, PP)
     _answerable(quotation, Q.COUNTERED, Actor.PEJABAT_PENGADAAN)
     round_ = _add_round(quotation, RoundKind.COUNTER, user, prices, message)
-    _check_ceiling(quotation, round_.subtotal)
+    _check_agreeable(quotation, round_.subtotal)
     move(
         quotation,
         Q.COUNTERED,
@@ -369,10 +395,11 @@ def counter_offer(
 
 
 def agree_quotation(user: User, quotation_id: int) -> Quotation:
-    """The pejabat pengadaan accepts the cooperative's offer as it is."""
+    """The pejabat pengadaan accepts the cooperative's offer as it is; refused (with the rule)
+    above the ceiling or above the top value band, where it could never be approved."""
     quotation = agency_quotation(user, quotation_id, PP)
     _answerable(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN)
-    _check_ceiling(quotation)
+    _check_agreeable(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN, user, values={"lapses_at": None})
     tell_quotation_cooperative(
@@ -390,8 +417,7 @@ def forward_quotation(user: User, quotation_id: int, note: str = "") -> Quotatio
     band is refused here already, with the reason."""
     quotation = agency_quotation(user, quotation_id, PP)
     find_transition(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN)
-    _check_ceiling(quotation)
-    rules.document_type_for(totals_for(quotation).total, procurement_settings())
+    _check_agreeable(quotation)
     note = note.strip()[:2000]
     move(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN, user, note=note)
     tell_quotation_agency(
