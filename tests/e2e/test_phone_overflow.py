@@ -360,6 +360,7 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         "procurement.document": [
             {"kind": "request", "object_id": order.request_id},
             {"kind": "quotation", "object_id": order.quotation_id},
+            {"kind": "round", "object_id": negotiation.rounds[-1].id},  # a counter-offer
             {"kind": "order", "object_id": order.id},
             {"kind": "delivery", "object_id": inspected.id},
             {"kind": "bast", "object_id": bast.id},
