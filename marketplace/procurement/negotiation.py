@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -188,14 +189,19 @@ class ApprovalCheck:
     refusal: str | None
 
 
+def _document_type(
+    totals: rules.Totals, warning: rules.SplittingWarning | None
+) -> rules.DocumentType:
+    """The Surat Pesanan's document: its band, or, approved despite a splitting warning, the
+    band the orders reach together (the paperwork the whole purchase needs). Raises
+    OrderValueAboveLimit above the SPK band, alone or together: that needs a full contract."""
+    judged = warning.combined_total if warning is not None else totals.total
+    return rules.document_type_for(judged, procurement_settings())
+
+
 def approval_check(quotation: Quotation) -> ApprovalCheck:
     settings = procurement_settings()
     totals = totals_for(quotation)
-    document_type, band_problem = None, None
-    try:
-        document_type = rules.document_type_for(totals.total, settings)
-    except OrderValueAboveLimit as error:
-        band_problem = error.message
     request = quotation.request
     priors = prior_orders(
         request.agency_id,
@@ -204,6 +210,11 @@ def approval_check(quotation: Quotation) -> ApprovalCheck:
         today(),
     )
     warning = rules.splitting_warning(totals.total, today(), priors, settings)
+    document_type, band_problem = None, None
+    try:
+        document_type = _document_type(totals, warning)
+    except OrderValueAboveLimit as error:
+        band_problem = error.message
     return ApprovalCheck(
         totals,
         totals.total > request.ceiling,
@@ -466,19 +477,25 @@ def approve_quotation(user: User, quotation_id: int, splitting_reason: str = "")
     """Approve and issue the Surat Pesanan.
 
     Refused above the ceiling, above the top value band (a full contract is needed), and, when
-    the splitting check warns, without a reason (which is recorded with the warning).
+    the splitting check warns, without a reason (which is recorded with the warning). Approved
+    despite the warning, the Surat Pesanan is the document of the band the orders reach
+    together, and refused when together they need a full contract.
     """
     quotation = agency_quotation(user, quotation_id, PPK)
     find_transition(quotation, Q.APPROVED, Actor.PPK)
     _check_ceiling(quotation)
     check = approval_check(quotation)
-    document_type = rules.document_type_for(check.totals.total, procurement_settings())
+    document_type = _document_type(check.totals, check.splitting)
     splitting_reason = splitting_reason.strip()
     if len(splitting_reason) > 2000:
         raise InvalidProcurementInput(_("Alasan paling banyak 2000 karakter."))
     if check.splitting is not None and not splitting_reason:
         raise SplittingNotAcknowledged(check.splitting.message)
-    warning = check.splitting.message if check.splitting is not None else None
+    warning = None
+    if check.splitting is not None:
+        # Kept as the Surat Pesanan prints it: in Indonesian, whatever the PPK reads in.
+        with force_locale("id"):
+            warning = check.splitting.message
     move(
         quotation,
         Q.APPROVED,
