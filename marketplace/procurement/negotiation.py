@@ -36,10 +36,9 @@ from marketplace.procurement.common import (
     today,
     totals_for,
 )
-from marketplace.procurement.deadlines import quotation_has_lapsed
+from marketplace.procurement.deadlines import refuse_if_quotation_lapsed
 from marketplace.procurement.exceptions import (
     InvalidProcurementInput,
-    Lapsed,
     OrderValueAboveLimit,
     QuoteAboveCeiling,
     SplittingNotAcknowledged,
@@ -232,8 +231,7 @@ def _answerable(quotation: Quotation, target: QuotationStatus, actor: Actor) -> 
     """The move is in the table and the pending offer has not lapsed (even if the periodic
     task has not recorded the lapse yet)."""
     find_transition(quotation, target, actor)
-    if quotation_has_lapsed(quotation):
-        raise Lapsed()
+    refuse_if_quotation_lapsed(quotation)
 
 
 def _add_round(
