@@ -254,12 +254,17 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
 
 def render_html(document: Document, *, pdf: bool = False) -> str:
     """The document's HTML, in Indonesian; ``pdf`` leaves out the page's buttons."""
+    settings = procurement_settings()
+    dpp = settings.ppn_dpp_fraction
     with force_locale("id"):
         return render_template(
             document.template,
             document=document,
             pdf=pdf,
             document_date=today(),
+            # PPN is labelled as the law states it: 12% of a DPP of 11/12 of the price.
+            ppn_rate=tax.format_percent(settings.ppn_rate_percent),
+            dpp_fraction=f"{dpp.numerator}/{dpp.denominator}",
             **document.context,
         )
 

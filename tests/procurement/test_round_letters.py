@@ -107,6 +107,7 @@ def test_the_counter_offer_is_the_agencys_own_letter(
     assert f"Menanggapi penawaran PNW-{rest}-1" in text
     assert "Rp8.500" in text and "Rp1.700.000" in text and "Mohon harga 8.500" in text
     assert "Pejabat Pengadaan" in text and "Pak pejabat_pengadaan" in text
+    assert re.search(r"Mojokerto, \d{1,2} \w+ \d{4} Pejabat Pengadaan", text)
     assert "Hormat kami" not in text and "Bu Koperasi" not in text and "Rp9.500" not in text
 
 

@@ -54,7 +54,7 @@ def test_a_pkp_invoice_computes_its_taxes_on_its_own_value(
     text = pdf(client, "invoice", ids["invoice"])
     # Rp1.000.000 invoiced: PPN Rp110.000 and PPh 22 Rp15.000 on it; the thresholds were judged
     # on the Surat Pesanan's Rp10.000.000 (Rp11.100.000 with PPN).
-    assert "PPN Rp110.000" in text and "PPh 22 1,5% -Rp15.000" in text
+    assert "PPN 12% × DPP Rp110.000" in text and "PPh 22 1,5% -Rp15.000" in text
     assert (
         "PPN dan PPh 22 dihitung atas nilai invoice ini. Nilai Surat Pesanan (Rp11.100.000 "
         "termasuk PPN, Rp10.000.000 tanpa PPN) hanya menentukan apakah PPN dipungut bendahara "
