@@ -275,7 +275,7 @@ def _quotation_page(
     *,
     error: str | None = None,
     counter_form: forms.PricesForm | None = None,
-    return_form: forms.ReasonForm | None = None,
+    return_form: forms.ReturnForm | None = None,
     approve_form: forms.ApproveForm | None = None,
 ) -> str:
     quotation = negotiation.agency_quotation(current_user, quotation_id)
@@ -290,7 +290,7 @@ def _quotation_page(
         check=negotiation.approval_check(quotation) if quotation.rounds else None,
         counter_form=counter_form
         or forms.prices_form(req.lines, last_prices(quotation), offer=False, formdata=None),
-        return_form=return_form or forms.ReasonForm(formdata=None),
+        return_form=return_form or forms.ReturnForm(formdata=None),
         approve_form=approve_form or forms.ApproveForm(formdata=None),
         forward_form=forms.NoteForm(formdata=None),
         is_pp=holds(ProcurementRole.PEJABAT_PENGADAAN, req.agency_id),
@@ -356,7 +356,7 @@ def forward(quotation_id: int) -> Page:
 @bp.route("/quotations/<int:quotation_id>/return", methods=["POST"])
 @allow(PPK)
 def return_quotation(quotation_id: int) -> Page:
-    form = forms.ReasonForm()
+    form = forms.ReturnForm()
     if not form.validate_on_submit():
         negotiation.agency_quotation(current_user, quotation_id, ProcurementRole.PPK)
         return invalid(_quotation_page, quotation_id, return_form=form)

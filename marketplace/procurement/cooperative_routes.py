@@ -76,6 +76,7 @@ def _coop_quotation_page(
         offer_form=offer_form,
         decline_form=decline_form or forms.ReasonForm(formdata=None),
         totals=totals_for(quotation),
+        refusal=negotiation.agreement_refusal(quotation) if quotation.rounds else None,
         round_totals=lambda r: totals_for(quotation, r.subtotal),
         **helpers(),
     )

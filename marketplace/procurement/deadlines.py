@@ -21,9 +21,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from marketplace import clock
 from marketplace.database import as_utc
 from marketplace.extensions import db
+from marketplace.i18n import format_day
 from marketplace.procurement import rules
-from marketplace.procurement.common import agency_members, move, procurement_settings
-from marketplace.procurement.exceptions import InvalidTransition
+from marketplace.procurement.common import agency_members, last_day, move, procurement_settings
+from marketplace.procurement.exceptions import InvalidTransition, Lapsed
 from marketplace.procurement.models import (
     Actor,
     OrderStatus,
@@ -31,6 +32,7 @@ from marketplace.procurement.models import (
     PurchaseOrder,
     Quotation,
     QuotationStatus,
+    RoundKind,
 )
 from marketplace.procurement.notifications import (
     notify,
@@ -64,6 +66,49 @@ def order_has_lapsed(order: PurchaseOrder) -> bool:
     settings = procurement_settings()
     return rules.has_lapsed(
         as_utc(order.issued_at), clock.now(), settings.order_acceptance_working_days, settings
+    )
+
+
+def refuse_if_quotation_lapsed(quotation: Quotation) -> None:
+    """Raise Lapsed, naming the offer or counter-offer that lapsed and its last day."""
+    if not quotation_has_lapsed(quotation):
+        return
+    latest = quotation.rounds[-1]
+    due = format_day(
+        last_day(rules.quotation_lapses_at(as_utc(latest.created_at), procurement_settings())),
+        "long",
+    )
+    if latest.kind == RoundKind.OFFER:
+        message = _(
+            "Penawaran %(number)s dari %(name)s kedaluwarsa: batas waktu menjawabnya, %(date)s, "
+            "sudah lewat.",
+            number=latest.document_number,
+            name=quotation.cooperative.name,
+            date=due,
+        )
+    else:
+        message = _(
+            "Tawaran balik %(number)s dari %(agency)s kedaluwarsa: batas waktu menjawabnya, "
+            "%(date)s, sudah lewat.",
+            number=latest.document_number,
+            agency=quotation.request.agency.name,
+            date=due,
+        )
+    raise Lapsed(message)
+
+
+def refuse_if_order_lapsed(order: PurchaseOrder) -> None:
+    """Raise Lapsed, naming the Surat Pesanan that lapsed and the last day to accept it."""
+    if not order_has_lapsed(order):
+        return
+    settings = procurement_settings()
+    due = last_day(rules.order_acceptance_lapses_at(as_utc(order.issued_at), settings))
+    raise Lapsed(
+        _(
+            "Surat Pesanan %(number)s kedaluwarsa: batas waktu menerimanya, %(date)s, sudah lewat.",
+            number=order.number,
+            date=format_day(due, "long"),
+        )
     )
 
 

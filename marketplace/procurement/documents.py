@@ -1,5 +1,6 @@
-"""The procurement's documents: permintaan penawaran, surat penawaran, Surat Pesanan, surat
-jalan, BAST and invoice/kuitansi. Each is one template rendered as a printable page and, by
+"""The procurement's documents: permintaan penawaran, surat penawaran and the agency's counter-
+offer (one letter per round, each with its own number), Surat Pesanan, surat jalan, BAST and
+invoice/kuitansi. Each is one template rendered as a printable page and, by
 WeasyPrint, as a PDF; the PDF's stylesheets, fonts and images come from this app's own files
 (`LocalFetcher`), never from the network.
 
@@ -42,14 +43,16 @@ from marketplace.procurement.models import (
     ProcurementRole,
     PurchaseOrder,
     Quotation,
+    QuotationRound,
     RequestStatus,
+    RoundKind,
 )
 from marketplace.storage import content_name, is_public, storage
 from marketplace.urls import site_request_context
 
 log = logging.getLogger(__name__)
 
-KINDS = ("request", "quotation", "order", "delivery", "bast", "invoice")
+KINDS = ("request", "quotation", "round", "order", "delivery", "bast", "invoice")
 
 
 @dataclass(frozen=True)
@@ -109,22 +112,8 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             "procurement/documents/request.html",
             {"req": req, "invited": invited, "officer": req.created_by},
         )
-    if kind == "quotation":
-        quotation = db.session.get(Quotation, object_id)
-        if (
-            quotation is None
-            or quotation.request.status == RequestStatus.DRAFT
-            or not quotation.rounds
-            or not _may_see(user, quotation.request.agency_id, quotation.cooperative_id)
-        ):
-            raise NotFound()
-        return Document(
-            kind,
-            object_id,
-            quotation.number or "",
-            "procurement/documents/quotation.html",
-            {"quotation": quotation, "req": quotation.request, "totals": totals_for(quotation)},
-        )
+    if kind in ("quotation", "round"):
+        return _round_document(user, kind, object_id)
     if kind in STORED_KINDS:
         found = _issued_document(kind, object_id)
         if found is None or not _may_see(user, found.agency_id, found.cooperative_id):
@@ -145,6 +134,45 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             {"delivery": delivery, "order": order},
         )
     raise NotFound()
+
+
+def _round_document(user: User, kind: str, object_id: int) -> Document:
+    """A round's own letter: the cooperative's offer (Surat Penawaran, signed by whoever sent
+    it) or the agency's counter-offer (negosiasi harga, signed by the pejabat pengadaan who sent
+    it). ``round`` names the round; ``quotation`` names the quotation and shows its latest
+    offer (a later counter-offer never appears on the cooperative's letter)."""
+    if kind == "round":
+        round_ = db.session.get(QuotationRound, object_id)
+        quotation = round_.quotation if round_ is not None else None
+    else:
+        quotation = db.session.get(Quotation, object_id)
+        offers = [r for r in quotation.rounds if r.kind == RoundKind.OFFER] if quotation else []
+        round_ = offers[-1] if offers else None
+    if (
+        round_ is None
+        or quotation is None
+        or quotation.request.status == RequestStatus.DRAFT
+        or not _may_see(user, quotation.request.agency_id, quotation.cooperative_id)
+    ):
+        raise NotFound()
+    template = (
+        "procurement/documents/quotation.html"
+        if round_.kind == RoundKind.OFFER
+        else "procurement/documents/counter_offer.html"
+    )
+    return Document(
+        kind,
+        object_id,
+        round_.document_number,
+        template,
+        {
+            "quotation": quotation,
+            "req": quotation.request,
+            "round": round_,
+            "answers": round_.previous,
+            "totals": totals_for(quotation, round_.subtotal),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -226,12 +254,17 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
 
 def render_html(document: Document, *, pdf: bool = False) -> str:
     """The document's HTML, in Indonesian; ``pdf`` leaves out the page's buttons."""
+    settings = procurement_settings()
+    dpp = settings.ppn_dpp_fraction
     with force_locale("id"):
         return render_template(
             document.template,
             document=document,
             pdf=pdf,
             document_date=today(),
+            # PPN is labelled as the law states it: 12% of a DPP of 11/12 of the price.
+            ppn_rate=tax.format_percent(settings.ppn_rate_percent),
+            dpp_fraction=f"{dpp.numerator}/{dpp.denominator}",
             **document.context,
         )
 

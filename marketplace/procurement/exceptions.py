@@ -38,6 +38,30 @@ class OrderValueAboveLimit(ProcurementError):
         )
 
 
+class CeilingAboveLimit(ProcurementError):
+    """A request's HPS/pagu is above the top band (SPK): the purchase needs a full contract."""
+
+    default_message = _l(
+        "HPS/pagu melebihi batas tertinggi yang dapat diproses melalui Pasar OPOP."
+    )
+
+    def __init__(self, ceiling: int, limit: int) -> None:
+        self.ceiling = ceiling
+        self.limit = limit
+        super().__init__(
+            str(
+                _l(
+                    "HPS/pagu %(ceiling)s (termasuk PPN) melebihi batas SPK %(limit)s. "
+                    "Pengadaan di atas batas ini memerlukan surat perjanjian (kontrak) dan "
+                    "tidak dapat diproses melalui Pasar OPOP. Paket juga tidak boleh dipecah "
+                    "agar tetap di bawah batas.",
+                    ceiling=rupiah(ceiling),
+                    limit=rupiah(limit),
+                )
+            )
+        )
+
+
 class CardLimitExceeded(ProcurementError):
     """A government card (KKP) payment would pass the limit per payee."""
 

@@ -114,6 +114,8 @@ class RequestForm(FlaskForm):
         description=_l("Kode paket di Rencana Umum Pengadaan (SiRUP), misalnya 45123678."),
         filters=[strip],
         validators=[needed(_l("Isi Kode RUP.")), length(30)],
+        # A full keyboard: codes may hold letters, dots, slashes and dashes.
+        render_kw={"inputmode": "text", "autocomplete": "off", "spellcheck": "false"},
     )
     ceiling = RupiahField(
         _l("HPS/pagu (termasuk PPN)"),
@@ -200,6 +202,18 @@ class ReasonForm(FlaskForm):
         _l("Alasan"),
         filters=[strip],
         validators=[needed(_l("Tulis alasannya.")), length(2000)],
+    )
+
+
+class ReturnForm(FlaskForm):
+    """The PPK sends a quotation back to the pejabat pengadaan: the field says so, since on the
+    page it sits right under the splitting reason of the approval."""
+
+    reason = TextAreaField(
+        _l("Alasan mengembalikan penawaran ke pejabat pengadaan"),
+        description=_l("Pejabat pengadaan membacanya, lalu menawar ulang atau meneruskan lagi."),
+        filters=[strip],
+        validators=[needed(_l("Tulis alasan pengembalian.")), length(2000)],
     )
 
 

@@ -4,8 +4,9 @@ PPK, approval (which issues the Surat Pesanan) or sending back.
 Each offer or counter-offer is a `QuotationRound` kept for ever with its message. An offer left
 unanswered lapses after ``PROCUREMENT_QUOTATION_LAPSE_WORKING_DAYS`` working days
 (`rules.quotation_lapses_at`; `deadlines` computes it and its periodic task records it). A
-quotation whose total including PPN is above the request's ceiling is shown as such and can be
-neither agreed, forwarded nor approved.
+quotation whose total including PPN is above the request's ceiling, or above the top value band
+(where a full contract is needed), is shown as such and can be neither agreed, forwarded nor
+approved.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,10 +36,9 @@ from marketplace.procurement.common import (
     today,
     totals_for,
 )
-from marketplace.procurement.deadlines import quotation_has_lapsed
+from marketplace.procurement.deadlines import refuse_if_quotation_lapsed
 from marketplace.procurement.exceptions import (
     InvalidProcurementInput,
-    Lapsed,
     OrderValueAboveLimit,
     QuoteAboveCeiling,
     SplittingNotAcknowledged,
@@ -144,6 +145,23 @@ def _check_ceiling(quotation: Quotation, subtotal: int | None = None) -> None:
         raise QuoteAboveCeiling(totals.total, quotation.request.ceiling)
 
 
+def _check_agreeable(quotation: Quotation, subtotal: int | None = None) -> None:
+    """The price could become a Surat Pesanan: within the ceiling and within the top value band
+    (above it a full contract is needed). Checked wherever a price may be agreed, so an
+    agreement never ends where forwarding and approval would refuse it."""
+    _check_ceiling(quotation, subtotal)
+    rules.document_type_for(totals_for(quotation, subtotal).total, procurement_settings())
+
+
+def agreement_refusal(quotation: Quotation) -> str | None:
+    """Why the rules would refuse agreeing on the latest price (None when they would not)."""
+    try:
+        _check_agreeable(quotation)
+    except (QuoteAboveCeiling, OrderValueAboveLimit) as error:
+        return error.message
+    return None
+
+
 def _check_one_settled(quotation: Quotation) -> None:
     """Only one cooperative's quotation may be agreed (or with the PPK) at a time."""
     for other in quotation.request.quotations:
@@ -166,16 +184,23 @@ class ApprovalCheck:
     document_type: rules.DocumentType | None
     band_problem: str | None
     splitting: rules.SplittingWarning | None
+    #: Why the latest price cannot be agreed, forwarded or approved (the ceiling, the band).
+    refusal: str | None
+
+
+def _document_type(
+    totals: rules.Totals, warning: rules.SplittingWarning | None
+) -> rules.DocumentType:
+    """The Surat Pesanan's document: its band, or, approved despite a splitting warning, the
+    band the orders reach together (the paperwork the whole purchase needs). Raises
+    OrderValueAboveLimit above the SPK band, alone or together: that needs a full contract."""
+    judged = warning.combined_total if warning is not None else totals.total
+    return rules.document_type_for(judged, procurement_settings())
 
 
 def approval_check(quotation: Quotation) -> ApprovalCheck:
     settings = procurement_settings()
     totals = totals_for(quotation)
-    document_type, band_problem = None, None
-    try:
-        document_type = rules.document_type_for(totals.total, settings)
-    except OrderValueAboveLimit as error:
-        band_problem = error.message
     request = quotation.request
     priors = prior_orders(
         request.agency_id,
@@ -184,8 +209,18 @@ def approval_check(quotation: Quotation) -> ApprovalCheck:
         today(),
     )
     warning = rules.splitting_warning(totals.total, today(), priors, settings)
+    document_type, band_problem = None, None
+    try:
+        document_type = _document_type(totals, warning)
+    except OrderValueAboveLimit as error:
+        band_problem = error.message
     return ApprovalCheck(
-        totals, totals.total > request.ceiling, document_type, band_problem, warning
+        totals,
+        totals.total > request.ceiling,
+        document_type,
+        band_problem,
+        warning,
+        agreement_refusal(quotation),
     )
 
 
@@ -196,8 +231,7 @@ def _answerable(quotation: Quotation, target: QuotationStatus, actor: Actor) -> 
     """The move is in the table and the pending offer has not lapsed (even if the periodic
     task has not recorded the lapse yet)."""
     find_transition(quotation, target, actor)
-    if quotation_has_lapsed(quotation):
-        raise Lapsed()
+    refuse_if_quotation_lapsed(quotation)
 
 
 def _add_round(
@@ -295,7 +329,7 @@ def accept_counter(user: User, quotation_id: int) -> Quotation:
     """The cooperative accepts the agency's counter-offer as it is: the prices are agreed."""
     quotation = cooperative_quotation(user, quotation_id)
     _answerable(quotation, Q.AGREED, Actor.COOPERATIVE)
-    _check_ceiling(quotation)
+    _check_agreeable(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.COOPERATIVE, user, values={"lapses_at": None})
     tell_quotation_agency(
@@ -343,11 +377,12 @@ def decline_quotation(user: User, quotation_id: int, reason: str) -> Quotation:
 def counter_offer(
     user: User, quotation_id: int, prices: Mapping[int, int], message: str = ""
 ) -> QuotationRound:
-    """A counter-offer with a price per line; it must stay within the ceiling."""
+    """A counter-offer with a price per line; it must stay within the ceiling and the top value
+    band (the cooperative may accept it as it is)."""
     quotation = agency_quotation(user, quotation_id, PP)
     _answerable(quotation, Q.COUNTERED, Actor.PEJABAT_PENGADAAN)
     round_ = _add_round(quotation, RoundKind.COUNTER, user, prices, message)
-    _check_ceiling(quotation, round_.subtotal)
+    _check_agreeable(quotation, round_.subtotal)
     move(
         quotation,
         Q.COUNTERED,
@@ -369,10 +404,11 @@ def counter_offer(
 
 
 def agree_quotation(user: User, quotation_id: int) -> Quotation:
-    """The pejabat pengadaan accepts the cooperative's offer as it is."""
+    """The pejabat pengadaan accepts the cooperative's offer as it is; refused (with the rule)
+    above the ceiling or above the top value band, where it could never be approved."""
     quotation = agency_quotation(user, quotation_id, PP)
     _answerable(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN)
-    _check_ceiling(quotation)
+    _check_agreeable(quotation)
     _check_one_settled(quotation)
     move(quotation, Q.AGREED, Actor.PEJABAT_PENGADAAN, user, values={"lapses_at": None})
     tell_quotation_cooperative(
@@ -390,8 +426,7 @@ def forward_quotation(user: User, quotation_id: int, note: str = "") -> Quotatio
     band is refused here already, with the reason."""
     quotation = agency_quotation(user, quotation_id, PP)
     find_transition(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN)
-    _check_ceiling(quotation)
-    rules.document_type_for(totals_for(quotation).total, procurement_settings())
+    _check_agreeable(quotation)
     note = note.strip()[:2000]
     move(quotation, Q.FORWARDED, Actor.PEJABAT_PENGADAAN, user, note=note)
     tell_quotation_agency(
@@ -440,19 +475,25 @@ def approve_quotation(user: User, quotation_id: int, splitting_reason: str = "")
     """Approve and issue the Surat Pesanan.
 
     Refused above the ceiling, above the top value band (a full contract is needed), and, when
-    the splitting check warns, without a reason (which is recorded with the warning).
+    the splitting check warns, without a reason (which is recorded with the warning). Approved
+    despite the warning, the Surat Pesanan is the document of the band the orders reach
+    together, and refused when together they need a full contract.
     """
     quotation = agency_quotation(user, quotation_id, PPK)
     find_transition(quotation, Q.APPROVED, Actor.PPK)
     _check_ceiling(quotation)
     check = approval_check(quotation)
-    document_type = rules.document_type_for(check.totals.total, procurement_settings())
+    document_type = _document_type(check.totals, check.splitting)
     splitting_reason = splitting_reason.strip()
     if len(splitting_reason) > 2000:
         raise InvalidProcurementInput(_("Alasan paling banyak 2000 karakter."))
     if check.splitting is not None and not splitting_reason:
         raise SplittingNotAcknowledged(check.splitting.message)
-    warning = check.splitting.message if check.splitting is not None else None
+    warning = None
+    if check.splitting is not None:
+        # Kept as the Surat Pesanan prints it: in Indonesian, whatever the PPK reads in.
+        with force_locale("id"):
+            warning = check.splitting.message
     move(
         quotation,
         Q.APPROVED,

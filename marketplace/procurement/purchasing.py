@@ -32,8 +32,8 @@ from marketplace.procurement.common import (
     record_event,
     start_of_day,
 )
-from marketplace.procurement.deadlines import order_has_lapsed
-from marketplace.procurement.exceptions import InvalidProcurementInput, Lapsed
+from marketplace.procurement.deadlines import refuse_if_order_lapsed
+from marketplace.procurement.exceptions import InvalidProcurementInput
 from marketplace.procurement.lifecycle import HOLDS_STOCK, LIVE_ORDERS, can_move, find_transition
 from marketplace.procurement.models import (
     Actor,
@@ -278,8 +278,7 @@ def accept_order(user: User, order_id: int) -> PurchaseOrder:
     (all of it or none: too little stock refuses the acceptance, saying which product)."""
     order = cooperative_order(user, order_id)
     find_transition(order, O.ACCEPTED, Actor.COOPERATIVE)
-    if order_has_lapsed(order):
-        raise Lapsed()
+    refuse_if_order_lapsed(order)
     quantities = _catalogue_quantities(order, lambda line: line.quantity)
     if quantities:
         stock.reserve(quantities)
@@ -310,8 +309,7 @@ def decline_order(user: User, order_id: int, reason: str) -> PurchaseOrder:
     if not reason or len(reason) > 2000:
         raise InvalidProcurementInput(_("Tulis alasan Anda menolak."))
     find_transition(order, O.DECLINED, Actor.COOPERATIVE)
-    if order_has_lapsed(order):
-        raise Lapsed()
+    refuse_if_order_lapsed(order)
     move(
         order,
         O.DECLINED,

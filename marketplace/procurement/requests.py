@@ -25,6 +25,7 @@ from marketplace.catalogue.search import visible_products
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
     MAX_LINES,
@@ -33,6 +34,7 @@ from marketplace.procurement.common import (
     cooperative_members,
     document_number,
     move,
+    procurement_settings,
     record_event,
     today,
 )
@@ -109,6 +111,7 @@ def _check_details(details: RequestDetails) -> None:
         raise _refuse(_("HPS/pagu harus berupa rupiah bulat."))
     if not 1 <= details.ceiling <= MAX_AMOUNT:
         raise _refuse(_("HPS/pagu harus lebih dari Rp0."))
+    rules.check_request_ceiling(details.ceiling, procurement_settings())
     check_future_date(details.delivery_date)
     addresses = [a for a in details.delivery_addresses.splitlines() if a.strip()]
     if not addresses or len(details.delivery_addresses) > 2000:
@@ -419,6 +422,7 @@ def send_request(user: User, request_id: int) -> ProcurementRequest:
     if not request.quotations:
         raise _refuse(_("Undang minimal satu koperasi sebelum mengirim."))
     check_future_date(request.delivery_date)
+    rules.check_request_ceiling(request.ceiling, procurement_settings())
     invited = {q.cooperative_id for q in request.quotations}
     for line in request.lines:
         if line.cooperative_id is not None and line.cooperative_id not in invited:

@@ -17,7 +17,11 @@ from flask_babel import lazy_gettext as _l
 from marketplace.i18n import rupiah
 from marketplace.labels import LabelledEnum
 from marketplace.procurement import tax
-from marketplace.procurement.exceptions import CardLimitExceeded, OrderValueAboveLimit
+from marketplace.procurement.exceptions import (
+    CardLimitExceeded,
+    CeilingAboveLimit,
+    OrderValueAboveLimit,
+)
 from marketplace.procurement.settings import ProcurementSettings
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "band_limit",
     "card_payment_allowed",
     "check_card_payment",
+    "check_request_ceiling",
     "document_type_for",
     "has_lapsed",
     "is_working_day",
@@ -97,6 +102,18 @@ def document_type_for(total_including_ppn: int, settings: ProcurementSettings) -
     band = value_band(total_including_ppn, settings)
     if band is DocumentType.CONTRACT:
         raise OrderValueAboveLimit(total_including_ppn, settings.spk_max)
+    return band
+
+
+def check_request_ceiling(ceiling: int, settings: ProcurementSettings) -> DocumentType:
+    """The band of a request's HPS/pagu (a total including PPN); above the SPK band the request
+    is refused at once, since no offer within it could be ordered through this channel.
+
+    Raises CeilingAboveLimit, whose message explains that a full contract is needed.
+    """
+    band = value_band(ceiling, settings)
+    if band is DocumentType.CONTRACT:
+        raise CeilingAboveLimit(ceiling, settings.spk_max)
     return band
 
 

@@ -465,6 +465,7 @@ def _documents(w: World) -> list[dict[str, Any]]:
         {"kind": "order", "object_id": w.objects["purchase_order"].id},
         {"kind": "request", "object_id": quotation.request_id},
         {"kind": "quotation", "object_id": quotation.id},
+        {"kind": "round", "object_id": quotation.rounds[0].id},
         {"kind": "delivery", "object_id": w.objects["inspected"].id},
         {"kind": "bast", "object_id": w.objects["bast"].id},
         {"kind": "invoice", "object_id": w.objects["invoice"].id},

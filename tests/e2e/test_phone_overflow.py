@@ -61,6 +61,7 @@ from marketplace.procurement.models import (
     ProcurementRequest,
     PurchaseOrder,
     Quotation,
+    QuotationRound,
     RequestStatus,
 )
 from marketplace.urls import site_request_context
@@ -352,6 +353,11 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         "invoice_id": invoice.id,
         "agency_id": order.agency_id,
     }
+    last_round = _one(
+        select(QuotationRound)
+        .where(QuotationRound.quotation_id == order.quotation_id)
+        .order_by(QuotationRound.number.desc())
+    )
     demo.variants |= {
         "procurement.request_detail": [{"request_id": draft.id}, {"request_id": order.request_id}],
         "procurement.quotation": [
@@ -361,6 +367,8 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         "procurement.document": [
             {"kind": "request", "object_id": order.request_id},
             {"kind": "quotation", "object_id": order.quotation_id},
+            # The last round's own letter (both parties of the order may open it).
+            {"kind": "round", "object_id": last_round.id},
             {"kind": "order", "object_id": order.id},
             {"kind": "delivery", "object_id": inspected.id},
             {"kind": "bast", "object_id": bast.id},

@@ -78,6 +78,7 @@ EXPECTED = {
         "Keripik Tempe Uji",
         "1000 bungkus",
         "Pejabat Pengadaan",
+        "Mojokerto, 1 Desember 2026",
     ],
     "quotation": [
         "SURAT PENAWARAN HARGA",
@@ -87,6 +88,7 @@ EXPECTED = {
         "Rp11.100.000",
         "Hormat kami",
         "Bu Koperasi",
+        "Mojokerto, 1 Desember 2026",
     ],
     "order": [
         "SURAT PESANAN",
@@ -101,6 +103,9 @@ EXPECTED = {
         "sebelas juta seratus ribu rupiah",
         "meterai Rp10.000",
         "Pejabat Pembuat Komitmen",
+        "61315",
+        "PPN 12% × DPP Rp1.100.000",
+        "Mojokerto, 1 Desember 2026",
     ],
     "delivery": [
         "SURAT JALAN",
@@ -110,6 +115,7 @@ EXPECTED = {
         "S 1234 AB",
         "Pengirim",
         "Penerima",
+        "Mojokerto, 1 Desember 2026",
     ],
     "bast": [
         "BERITA ACARA SERAH TERIMA BARANG",
@@ -118,11 +124,13 @@ EXPECTED = {
         "Pak penerima",
         "Pemeriksa/Penerima Barang",
         "Mengetahui, PPK",
+        "Mojokerto, 1 Desember 2026",
     ],
     "invoice": [
         "INVOICE / KUITANSI",
         "1 Desember 2026",
-        "PPN Rp110.000",
+        "DPP (11/12 × harga tanpa PPN) Rp916.667",
+        "PPN 12% × DPP Rp110.000",
         "Total termasuk PPN Rp1.110.000",
         "PPN dipungut bendahara -Rp110.000",
         "PPh 22 1,5% -Rp15.000",
@@ -131,6 +139,7 @@ EXPECTED = {
         "LUNAS 1 Desember 2026",
         "BP-22-0001",
         "Bendahara Pengeluaran",
+        "Mojokerto, 1 Desember 2026",
     ],
 }
 
@@ -145,6 +154,9 @@ def test_each_document_renders_as_a_page_and_a_pdf(
     assert f"Nomor: {number}" in text
     for expected in EXPECTED[kind]:
         assert expected in text, (kind, expected, text)
+    if kind == "order":  # the cooperative's NIB and postcode (the PDF's column wraps them)
+        assert "NPWP 0123456789012345 · NIB 1234567890123" in html
+        assert "Kota Mojokerto 61315" in html
     # The printable page is the same document, in Indonesian whatever the reader's language.
     assert f"Nomor: {number}" in html and 'lang="id"' in html
     assert "Unduh PDF" in html

@@ -3,7 +3,6 @@ approval (band and splitting checks) or sending back, and who may do what."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -285,25 +284,13 @@ def test_a_line_from_another_cooperatives_catalogue_holds_no_stock(app_ctx: Flas
     assert order.lines[0].variant_id is None
 
 
-@pytest.fixture
-def small_bands(app: Flask) -> Iterator[None]:
-    """Bands a few rupiah wide, so an ordinary order passes the top one."""
-    keys = {
-        "PROCUREMENT_PROOF_OF_PURCHASE_MAX": 500_000,
-        "PROCUREMENT_KUITANSI_MAX": 1_000_000,
-        "PROCUREMENT_SPK_MAX": 1_500_000,
-    }
-    before = {key: app.config[key] for key in keys}
-    app.config.update(keys)
-    yield
-    app.config.update(before)
-
-
 def test_above_the_top_band_the_order_is_refused_with_the_reason(
-    app_ctx: Flask, small_bands: None
+    app_ctx: Flask, small_bands: Any
 ) -> None:
+    """Agreed under the shipped bands, forwarded after the city lowered them."""
     c = wf.cast()
     quotation = wf.agreed(c, price=9_000, quantity=200)  # Rp1.800.000
+    small_bands()
     with pytest.raises(OrderValueAboveLimit, match="surat perjanjian") as refused:
         negotiation.forward_quotation(c.pp, quotation.id)
     assert "tidak boleh dipecah" in refused.value.message

@@ -11,7 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketplace.errors import DomainError
-from marketplace.procurement.exceptions import CardLimitExceeded, OrderValueAboveLimit
+from marketplace.procurement.exceptions import (
+    CardLimitExceeded,
+    CeilingAboveLimit,
+    OrderValueAboveLimit,
+)
 from marketplace.procurement.rules import (
     DocumentType,
     PriorOrder,
@@ -19,6 +23,7 @@ from marketplace.procurement.rules import (
     band_limit,
     card_payment_allowed,
     check_card_payment,
+    check_request_ceiling,
     document_type_for,
     has_lapsed,
     is_working_day,
@@ -82,6 +87,16 @@ def test_an_order_above_the_spk_band_is_refused_with_an_explanation() -> None:
     assert "Rp200.000.000" in error.message
     assert "kontrak" in error.message
     assert "dipecah" in error.message  # splitting is no way out
+
+
+def test_a_request_ceiling_above_the_spk_band_is_refused_with_the_same_rule() -> None:
+    assert check_request_ceiling(200_000_000, DEFAULTS) is DocumentType.SPK
+    assert check_request_ceiling(10_000_000, DEFAULTS) is DocumentType.PROOF_OF_PURCHASE
+    with pytest.raises(CeilingAboveLimit) as caught:
+        check_request_ceiling(300_000_000, DEFAULTS)
+    error = caught.value
+    assert (error.status_code, error.ceiling, error.limit) == (400, 300_000_000, 200_000_000)
+    assert "HPS/pagu Rp300.000.000" in error.message and "kontrak" in error.message
 
 
 def test_bands_compare_the_total_including_ppn() -> None:

@@ -346,6 +346,11 @@ class Invoice(Model):
     def withheld(self) -> int:
         return self.ppn_collected + self.pph22
 
+    @property
+    def ppn_applies(self) -> bool:
+        """Whether PPN applies: the cooperative was PKP when the Surat Pesanan was issued."""
+        return self.purchase_order.is_pkp
+
 
 class InvoiceLine(Model):
     __tablename__ = "procurement_invoice_lines"

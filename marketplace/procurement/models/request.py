@@ -161,6 +161,11 @@ class Quotation(TimestampMixin, Model):
         return self.rounds[-1] if self.rounds else None
 
 
+#: The prefix of each round's letter: the cooperative's offer (Surat Penawaran) and the agency's
+#: counter-offer (negosiasi harga).
+ROUND_DOCUMENT_PREFIXES = {RoundKind.OFFER: "PNW", RoundKind.COUNTER: "NEG"}
+
+
 class QuotationRound(Model):
     """One offer or counter-offer: a price per line, a message, who and when. Kept for ever."""
 
@@ -198,6 +203,21 @@ class QuotationRound(Model):
     @property
     def round_kind(self) -> RoundKind:
         return RoundKind(self.kind)
+
+    @property
+    def document_number(self) -> str:
+        """The number of this round's own letter: the quotation's number with the round's kind
+        and place, ``PNW-2026-000012-1`` for the cooperative's first offer and
+        ``NEG-2026-000012-2`` for the agency's counter-offer to it. Every round is a letter of
+        its own, so a later round never changes an earlier one."""
+        _prefix, _sep, rest = (self.quotation.number or "").partition("-")
+        return f"{ROUND_DOCUMENT_PREFIXES[self.round_kind]}-{rest}-{self.number}"
+
+    @property
+    def previous(self) -> QuotationRound | None:
+        """The round this one answers (None for the first offer)."""
+        earlier = [r for r in self.quotation.rounds if r.number < self.number]
+        return earlier[-1] if earlier else None
 
     def price_of(self, request_line_id: int) -> int | None:
         for line in self.lines:
