@@ -74,9 +74,14 @@ def test_the_city_s_transfer_back_is_recorded_once_with_who_and_the_bank_referen
     admin = UserFactory(is_city_admin=True)
     # A reference pasted from a bank's page can be long: it is kept to its column's 255.
     reference = "BCA-" + "7" * 296
+    refunded = counted("opop_events_total", kind="payment_refunded")
+    completed = counted("opop_refunds_total", method="transfer", outcome="completed")
     with app.test_request_context():
         refund_service.mark_returned(admin, refund.id, reference)
         db.session.commit()
+    # What /metrics tells the operators: one refund completed, by transfer.
+    assert counted("opop_events_total", kind="payment_refunded") == refunded + 1
+    assert counted("opop_refunds_total", method="transfer", outcome="completed") == completed + 1
     [refund] = refunds_of(order)
     assert (refund.status, refund.provider_reference, refund.completed_by) == (
         RefundStatus.SUCCEEDED,
