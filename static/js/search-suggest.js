@@ -20,7 +20,8 @@
   list.hidden = true;
   var status = document.createElement("p");
   status.className = "visually-hidden";
-  status.setAttribute("role", "status");
+  // A live region, not role="status": a page's own status message stays the only one.
+  status.setAttribute("aria-live", "polite");
   form.appendChild(list);
   form.appendChild(status);
   input.setAttribute("role", "combobox");
