@@ -27,11 +27,13 @@ AGENCIES = (
         "bagian-umum-setda",
         "Bagian Umum Sekretariat Daerah Kota Mojokerto",
         "Jl. Gajah Mada No. 145, Kota Mojokerto",
+        "001234567602000",
     ),
     (
         "dinas-pendidikan",
         "Dinas Pendidikan dan Kebudayaan Kota Mojokerto",
         "Jl. Pemuda No. 28, Kota Mojokerto",
+        "001234568602000",
     ),
 )
 
@@ -63,16 +65,19 @@ class DemoProcurement:
 #: each from its own cooperative (so no splitting warning is staged by accident).
 DEMO_PROCUREMENTS = (
     DemoProcurement(
-        "Kain batik tulis untuk cendera mata tamu Wali Kota",
-        "koppontren-miftahul-ulum",
-        (("kain-batik-tulis-mrico-bolong-miftahul-ulum", 10, 200_000, 195_000),),
+        "Sabun herbal untuk toilet kantor Setda",
+        "kopwan-sekar-melati",
+        (("sabun-herbal-sereh-wangi-sekar-melati", 60, 15_000, 14_500),),
         "closed",
         21,
     ),
+    # A PKP cooperative with a valid PP 55/2022 certificate, above the Rp2.000.000 thresholds:
+    # its invoice (with its faktur pajak) has PPN collected and PPh 22 at 0.5% final, and waits
+    # for the treasurer.
     DemoProcurement(
-        "Sabun herbal untuk toilet kantor Setda",
-        "kopwan-sekar-melati",
-        (("sabun-herbal-sereh-wangi-sekar-melati", 60, 15_000, 15_000),),
+        "Kain batik tulis untuk cendera mata tamu Wali Kota",
+        "koppontren-miftahul-ulum",
+        (("kain-batik-tulis-mrico-bolong-miftahul-ulum", 15, 200_000, 195_000),),
         "delivered",
         12,
     ),
@@ -300,6 +305,13 @@ def _stage_procurement(
         )
     with at(72):
         invoice = fulfilment.issue_invoice(member, bast.id)
+        if order.is_pkp:
+            payment.record_faktur_pajak(
+                member,
+                invoice.id,
+                f"020026{invoice.id:011d}",
+                local_day(start + timedelta(hours=72)),
+            )
     if spec.reached != "closed":
         return
     with at(120):
@@ -317,9 +329,9 @@ def _stage_procurement(
 
 def seed_agencies() -> None:
     agencies = {a.slug: a for a in db.session.scalars(select(Agency))}
-    for slug, name, address in AGENCIES:
+    for slug, name, address, npwp in AGENCIES:
         if slug not in agencies:
-            agency = Agency(slug=slug, name=name, address=address, is_demo=True)
+            agency = Agency(slug=slug, name=name, address=address, npwp=npwp, is_demo=True)
             db.session.add(agency)
             db.session.flush()
             agencies[slug] = agency

@@ -145,12 +145,39 @@ def coop_orders() -> Page:
     )
 
 
+def _faktur_form(invoice_id: int, **kwargs: Any) -> forms.FakturPajakForm:
+    """Each invoice's faktur pajak form has its own prefix: several sit on one page."""
+    return forms.FakturPajakForm(prefix=f"faktur-{invoice_id}", **kwargs)
+
+
+def _faktur_forms(
+    order: Any, submitted: forms.FakturPajakForm | None, submitted_for: int | None
+) -> dict[int, forms.FakturPajakForm]:
+    """The faktur pajak forms of a PKP order's unpaid invoices, showing what was recorded."""
+    if not order.is_pkp:
+        return {}
+    result = {}
+    for invoice in order.invoices:
+        if invoice.payment is not None:
+            continue
+        if submitted is not None and submitted_for == invoice.id:
+            result[invoice.id] = submitted
+            continue
+        form = _faktur_form(invoice.id, formdata=None)
+        form.faktur_pajak_number.data = invoice.faktur_pajak_number
+        form.faktur_pajak_date.data = invoice.faktur_pajak_date or today()
+        result[invoice.id] = form
+    return result
+
+
 def _coop_order_page(
     order_id: int,
     *,
     error: str | None = None,
     delivery_form: forms.DeliveryForm | None = None,
     decline_form: forms.ReasonForm | None = None,
+    faktur_form: forms.FakturPajakForm | None = None,
+    faktur_invoice_id: int | None = None,
 ) -> str:
     order = purchasing.cooperative_order(current_user, order_id)
     deadlines.as_of_now(order)
@@ -165,6 +192,7 @@ def _coop_order_page(
         rooms=rooms,
         delivery_form=delivery_form,
         decline_form=decline_form or forms.ReasonForm(formdata=None),
+        faktur_forms=_faktur_forms(order, faktur_form, faktur_invoice_id),
         acceptance_last_day=last_day(order.acceptance_due_at) if order.acceptance_due_at else None,
         **helpers(),
     )
@@ -242,6 +270,28 @@ def coop_issue_invoice(bast_id: int) -> Page:
     except REFUSALS as error:
         return refused(error, _coop_order_page, order_id)
     flash(_("Invoice %(number)s diterbitkan.", number=invoice.number), "success")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/invoices/<int:invoice_id>/faktur-pajak", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_record_faktur_pajak(invoice_id: int) -> Page:
+    invoice = fulfilment.cooperative_invoice(current_user, invoice_id)
+    order_id = invoice.purchase_order_id
+    form = _faktur_form(invoice_id)
+    mine = {"faktur_form": form, "faktur_invoice_id": invoice_id}
+    if not form.validate_on_submit():
+        return invalid(_coop_order_page, order_id, **mine)
+    try:
+        payment.record_faktur_pajak(
+            current_user,
+            invoice_id,
+            form.faktur_pajak_number.data or "",
+            form.faktur_pajak_date.data,
+        )
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id, **mine)
+    flash(_("Faktur pajak untuk invoice %(number)s dicatat.", number=invoice.number), "success")
     return redirect(url_for("procurement.coop_order", order_id=order_id))
 
 

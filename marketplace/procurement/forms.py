@@ -390,6 +390,31 @@ class PaymentForm(FlaskForm):
         self.method.choices = [SelectChoice(str(m), m.label) for m in PaymentMethod]
 
 
+class FakturPajakForm(FlaskForm):
+    """A PKP cooperative's faktur pajak for one invoice (the service checks the rest)."""
+
+    faktur_pajak_number = StringField(
+        _l("Nomor faktur pajak"),
+        description=_l("16 atau 17 angka; titik dan tanda hubung boleh ditulis."),
+        filters=[strip],
+        validators=[needed(_l("Isi nomor faktur pajak.")), length(40)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    faktur_pajak_date = DayField(
+        _l("Tanggal faktur pajak"),
+        validators=[needed(_l("Isi tanggal faktur pajak.")), not_in_future],
+    )
+
+    def validate_faktur_pajak_number(self, field: Any) -> None:
+        from marketplace.procurement.tax import faktur_pajak_digits
+
+        if field.data and faktur_pajak_digits(field.data) is None:
+            message = _l(
+                "Nomor faktur pajak terdiri dari 16 atau 17 angka, misalnya 04002600000000123."
+            )
+            raise ValidationError(str(message))
+
+
 class BudgetForm(FlaskForm):
     agency_id = SelectField(
         _l("OPD"),

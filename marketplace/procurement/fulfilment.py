@@ -412,6 +412,9 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         order_total_excluding_ppn=breakdown.order_total_excluding_ppn,
         order_total_including_ppn=breakdown.order_total_including_ppn,
     )
+    if breakdown.pph22_final:
+        invoice.pp55_certificate_number = cooperative.pp55_certificate_number
+        invoice.pp55_valid_until = cooperative.pp55_valid_until
     for line in accepted_lines:
         quantity = int(line.accepted_quantity or 0)
         invoice.lines.append(

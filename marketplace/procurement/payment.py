@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from marketplace import clock
+from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.payments import settlement
-from marketplace.procurement import rules
+from marketplace.procurement import rules, tax
 from marketplace.procurement.common import (
     cooperative_id_of,
     cooperative_members,
@@ -25,7 +25,7 @@ from marketplace.procurement.common import (
     today,
 )
 from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
-from marketplace.procurement.fulfilment import agency_invoice
+from marketplace.procurement.fulfilment import agency_invoice, cooperative_invoice
 from marketplace.procurement.lifecycle import (
     find_transition,
 )
@@ -42,6 +42,51 @@ from marketplace.procurement.notifications import notify
 from marketplace.procurement.purchasing import close_if_settled
 
 BENDAHARA = ProcurementRole.BENDAHARA
+
+
+def record_faktur_pajak(user: User, invoice_id: int, number: str, on: date | None) -> Invoice:
+    """A PKP cooperative records the faktur pajak it made for its invoice (number and date),
+    any time before the invoice is paid; it may correct it until then. Refused, changing
+    nothing, for a cooperative that was not PKP on the Surat Pesanan, a number that is not 16
+    or 17 digits, a date in the future or before the delivery."""
+    invoice = cooperative_invoice(user, invoice_id)
+    if not invoice.purchase_order.is_pkp:
+        raise InvalidProcurementInput(
+            _("Faktur pajak hanya dibuat oleh koperasi PKP; invoice ini tanpa PPN.")
+        )
+    digits = tax.faktur_pajak_digits(number)
+    if digits is None:
+        raise InvalidProcurementInput(
+            _("Nomor faktur pajak terdiri dari 16 atau 17 angka, misalnya 04002600000000123.")
+        )
+    if on is None:
+        raise InvalidProcurementInput(_("Isi tanggal faktur pajak."))
+    if on > today():
+        raise InvalidProcurementInput(_("Tanggal faktur pajak tidak boleh di masa depan."))
+    delivered_on = invoice.bast.delivery.delivered_on
+    if on < delivered_on:
+        raise InvalidProcurementInput(
+            _("Tanggal faktur pajak tidak boleh sebelum tanggal pengiriman barang.")
+        )
+    # Guarded: a payment recorded meanwhile closes the invoice to changes.
+    result = db.session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.ISSUED)
+        .values(faktur_pajak_number=digits, faktur_pajak_date=on)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        raise InvalidProcurementInput(
+            _("Invoice ini sudah dibayar; faktur pajaknya tidak dapat diubah lagi.")
+        )
+    db.session.refresh(invoice)
+    audit.record(
+        "procurement.invoice.faktur_pajak",
+        invoice,
+        actor_id=user.id,
+        cooperative_id=invoice.cooperative_id,
+        data={"number": invoice.number, "faktur_pajak": digits, "date": on.isoformat()},
+    )
+    return invoice
 
 
 def cooperative_payments(user: User, limit: int = 200) -> list[Invoice]:

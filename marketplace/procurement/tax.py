@@ -214,3 +214,20 @@ def calculate_invoice(
             order_total_excluding_ppn, is_pkp=is_pkp, settings=settings
         ),
     )
+
+
+# --- the faktur pajak's number ----------------------------------------------------------------
+
+#: Kode dan Nomor Seri Faktur Pajak: 17 digits in Coretax (PER-11/PJ/2025: 2 transaction code,
+#: 2 status, 13 serial), 16 on a faktur made with e-Faktur desktop (000.000-00.00000000).
+FAKTUR_PAJAK_LENGTHS = (16, 17)
+_FAKTUR_SEPARATORS = str.maketrans("", "", ".- ")
+
+
+def faktur_pajak_digits(value: str) -> str | None:
+    """The faktur pajak number's digits, its dots, dashes and spaces dropped; None unless that
+    leaves 16 or 17 digits."""
+    digits = value.strip().translate(_FAKTUR_SEPARATORS)
+    if digits.isascii() and digits.isdigit() and len(digits) in FAKTUR_PAJAK_LENGTHS:
+        return digits
+    return None

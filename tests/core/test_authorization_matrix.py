@@ -256,6 +256,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.coop_record_delivery",
         "procurement.coop_withdraw_delivery",
         "procurement.coop_issue_invoice",
+        "procurement.coop_record_faktur_pajak",
     ),
     ("cooperative_owner", None): ("vendors.edit_application",),
     ("active_cooperative_owner", None): (

@@ -181,5 +181,16 @@ def check_procurements() -> None:
     closed = next(o for o in orders if o.status == OrderStatus.CLOSED)
     assert all(invoice.payment is not None for invoice in closed.invoices)
     assert [r.kind for r in closed.quotation.rounds] == ["offer", "counter"]  # then accepted
+    # A PKP cooperative with a valid PP 55 certificate: PPN collected, PPh 22 0.5% final, the
+    # certificate and the faktur pajak on its invoice, which waits for the treasurer.
+    [invoice] = [
+        i for o in orders if o.is_pkp and o.cooperative.pp55_certificate_number for i in o.invoices
+    ]
+    assert invoice.pph22_final and invoice.pph22 == invoice.subtotal * 5 // 1000
+    assert invoice.ppn_collected == invoice.ppn > 0
+    assert invoice.pp55_certificate_number == invoice.cooperative.pp55_certificate_number
+    assert invoice.faktur_pajak_number and len(invoice.faktur_pajak_number) == 17
+    assert invoice.payment is None and invoice.purchase_order.status == OrderStatus.DELIVERED
+    assert all(o.agency.npwp for o in orders)
     # The invented history's notifications are read; nobody is emailed about it.
     assert not db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()

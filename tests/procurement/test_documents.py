@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient
 
 from marketplace.extensions import db
 from marketplace.procurement.documents import LocalFetcher
+from marketplace.procurement.models import Invoice
 from tests.conftest import login
 from tests.procurement import workflow as wf
 
@@ -106,6 +108,7 @@ EXPECTED = {
         "61315",
         "PPN 12% × DPP Rp1.100.000",
         "Mojokerto, 1 Desember 2026",
+        "NPWP 001234567602000",  # the agency's
     ],
     "delivery": [
         "SURAT JALAN",
@@ -140,6 +143,7 @@ EXPECTED = {
         "BP-22-0001",
         "Bendahara Pengeluaran",
         "Mojokerto, 1 Desember 2026",
+        "NPWP 001234567602000",  # the agency's
     ],
 }
 
@@ -177,6 +181,36 @@ def test_the_invoice_states_the_taxes_the_net_amount_and_the_words(
     for expected in ("PPN", "PPh 22", "Dibayarkan kepada", "Rp985.000", "Terbilang"):
         assert expected in text
     assert "satu juta seratus sepuluh ribu rupiah" in text
+    assert "PP 55/2022" not in text  # no certificate, the ordinary rate
+
+
+def test_the_pp55_invoice_keeps_the_certificate_it_was_issued_on(
+    app: Flask, client: FlaskClient, clock: ModuleType
+) -> None:
+    """The 0.5% final rate prints the certificate's number and validity, copied at issue: the
+    cooperative renewing its certificate afterwards changes neither the invoice nor its PDF."""
+    with app.test_request_context():
+        c = wf.cast(price=10_000, on_hand=2000, pp55_valid_until=date(2026, 12, 31))
+        order = wf.accepted(c, price=10_000, quantity=1000, ceiling=20_000_000)
+        invoice = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 1000), 1000))
+        assert (invoice.pph22, invoice.pp55_certificate_number) == (50_000, "KET-1/PP55")
+        assert invoice.pp55_valid_until == date(2026, 12, 31)
+        c.cooperative.pp55_certificate_number = "KET-2/PP55"
+        c.cooperative.pp55_valid_until = date(2027, 12, 31)
+        db.session.commit()
+        invoice_id = invoice.id
+    login(client, "owner@coop.test")
+    text = pdf_text(client.get(f"/procurement/documents/invoice/{invoice_id}.pdf").data)
+    assert "PPh 22 0,5% (final, PP 55/2022) -Rp50.000" in text
+    squeezed = " ".join(text.split())
+    assert (
+        "PPh 22 final berdasarkan PP 55/2022: surat keterangan nomor KET-1/PP55, berlaku"
+        " sampai 31 Desember 2026." in squeezed
+    )
+    assert "KET-2/PP55" not in text
+    invoice = db.session.get(Invoice, invoice_id)
+    assert invoice is not None and invoice.pp55_certificate_number == "KET-1/PP55"
+    assert invoice.pp55_valid_until == date(2026, 12, 31)
 
 
 def test_other_agencies_and_cooperatives_cannot_open_the_documents(

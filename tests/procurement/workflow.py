@@ -61,7 +61,9 @@ def cast(
 ) -> Cast:
     """An agency with one user per role, a second agency, and a cooperative whose product
     (``price`` each, a tier of 9.000 from 100) has ``on_hand`` units."""
-    agency = AgencyFactory(name="Bagian Umum Setda Uji", address="Jl. Gajah Mada 145")
+    agency = AgencyFactory(
+        name="Bagian Umum Setda Uji", address="Jl. Gajah Mada 145", npwp="001234567602000"
+    )
     people = {}
     for role in ProcurementRole:
         user = UserFactory(email=f"{role.value}@agency.test", full_name=f"Pak {role.value}")

@@ -318,6 +318,13 @@ class Invoice(Model):
     pph22_final: Mapped[bool]
     pph22_rate_label: Mapped[str] = mapped_column(String(40))
     pph22: Mapped[int] = money_column()
+    #: The PP 55/2022 certificate the final rate was granted on, copied at issue: a later
+    #: renewal of the cooperative's certificate does not change an issued invoice.
+    pp55_certificate_number: Mapped[str | None] = mapped_column(String(60))
+    pp55_valid_until: Mapped[date | None]
+    #: The cooperative's faktur pajak (PKP only), recorded at or after issue, before payment.
+    faktur_pajak_number: Mapped[str | None] = mapped_column(String(17))
+    faktur_pajak_date: Mapped[date | None]
     total: Mapped[int] = money_column()
     payable: Mapped[int] = money_column()
     stamp_duty_amount: Mapped[int] = money_column()
