@@ -25,6 +25,7 @@ class NotificationKind(LabelledEnum):
     PAYOUT = "payout", _l("Pembayaran ke koperasi")
     PROCUREMENT = "procurement", _l("Langkah pengadaan pemerintah")
     REVIEW_ANSWERED = "review_answered", _l("Ulasan Anda dijawab koperasi")
+    MESSAGE = "message", _l("Pesan baru tentang pesanan")
 
 
 class Notification(Model):
