@@ -170,6 +170,7 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 def register_privacy_receivers() -> None:
     """Each domain answers for its own personal data (accounts.privacy's signals)."""
     import marketplace.cooperatives.privacy
+    import marketplace.messages.privacy
     import marketplace.orders.privacy
     import marketplace.reviews.privacy  # noqa: F401
 

@@ -41,10 +41,10 @@ class Part:
         return f"/vendor/orders/{self.id}/messages"
 
 
-def a_part(app: Flask, email: str = "ani@example.test") -> Part:
+def a_part(app: Flask, email: str = "ani@example.test", *, complete: bool = False) -> Part:
     with app.test_request_context():
         ani = UserFactory(email=email, full_name="Ani Rahma")
-        bought = buy(ani, complete=False)
+        bought = buy(ani, complete=complete)
         cooperative = db.session.get(Cooperative, bought.cooperative_id)
         owner = CooperativeMemberFactory(cooperative=cooperative).user
         db.session.commit()
@@ -193,3 +193,26 @@ def test_the_thread_and_order_pages_read_as_many_queries_however_many_messages(
         assert client.get(part.vendor_url).status_code == 200
         assert client.get(f"/vendor/orders/{part.id}").status_code == 200
     assert len(many) == len(few)
+
+
+def test_messages_are_exported_and_a_shopper_s_erased_with_the_account(app: Flask) -> None:
+    from marketplace.accounts.models import User
+    from marketplace.accounts.privacy import delete_account, export_personal_data
+
+    part = a_part(app, complete=True)  # no order still running
+    with app.test_request_context():
+        ani = db.session.get(User, part.shopper_id)
+        member = db.session.get(User, part.member_id)
+        assert ani is not None and member is not None
+        vendor_order = services.shopper_part(ani, part.number, part.id)
+        services.post(ani, vendor_order, Side.SHOPPER, "Alamat saya di Jl. Mawar 3")
+        services.post(member, vendor_order, Side.COOPERATIVE, "Baik, Bu")
+        [exported] = export_personal_data(ani)["messages"]
+        assert (exported["order"], exported["as"], exported["text"]) == (
+            part.number,
+            "shopper",
+            "Alamat saya di Jl. Mawar 3",
+        )
+        delete_account(ani, "password123")
+        db.session.commit()
+        assert [(m.side, m.body) for m in messages()] == [("cooperative", "Baik, Bu")]
