@@ -170,6 +170,7 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
 def register_privacy_receivers() -> None:
     """Each domain answers for its own personal data (accounts.privacy's signals)."""
     import marketplace.cooperatives.privacy
+    import marketplace.messages.privacy
     import marketplace.orders.privacy
     import marketplace.reviews.privacy  # noqa: F401
 
@@ -182,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
+    from marketplace.messages import bp as messages_bp
     from marketplace.notifications import bp as notifications_bp
     from marketplace.orders import bp as orders_bp
     from marketplace.payments import bp as payments_bp
@@ -199,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(messages_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(procurement_bp)

@@ -14,6 +14,7 @@ from marketplace.cooperatives.models import (
 from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
 from marketplace.mail import OutboxEmail
+from marketplace.messages.models import OrderMessage
 from marketplace.notifications.models import Notification, NotificationPreference
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import (
@@ -80,6 +81,7 @@ __all__ = [
     "NotificationPreference",
     "Order",
     "OrderLine",
+    "OrderMessage",
     "OutboxEmail",
     "Payment",
     "PaymentAllocation",

@@ -67,6 +67,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("cart", {"cart"}),
     ("orders", {"orders"}),
     ("reviews", {"reviews"}),
+    ("messages", {"messages"}),
     ("payments", {"payments"}),
     ("procurement", {"procurement"}),
     ("workspaces", {"vendors", "admin", "site"}),

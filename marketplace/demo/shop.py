@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import g
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from marketplace import clock, demo_data
 from marketplace.accounts.models import Address, User
@@ -40,6 +40,7 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import MovementReason
 from marketplace.mail import OutboxEmail
+from marketplace.notifications.models import Notification
 from marketplace.urls import site_request_context
 
 
@@ -204,6 +205,7 @@ def seed_orders() -> int:
     products = {p.slug: p for p in db.session.scalars(select(Product))}
     now = clock.now()
     first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
+    first_notice = db.session.scalar(select(func.max(Notification.id))) or 0
     with site_request_context():
         for days_ago, items, delivery, reached in DEMO_ORDERS:
             placed_at = now - timedelta(days=days_ago)
@@ -233,6 +235,7 @@ def seed_orders() -> int:
                 for part_id, member in parts:
                     order_moves.accept_vendor_order(member, part_id)
             if reached == "completed":
+                _talk(shopper, order, parts, placed_at)
                 with clock.frozen(placed_at + timedelta(days=1)):
                     for part_id, member in parts:
                         order_moves.mark_ready_for_pickup(member, part_id)
@@ -245,6 +248,10 @@ def seed_orders() -> int:
                     _review(shopper, order, parts)
         g.pop("queued_emails", None)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
+    # The invented history's notices (a review answered, a message) were read back then.
+    db.session.execute(
+        update(Notification).where(Notification.id > first_notice).values(read_at=clock.now())
+    )
     return len(DEMO_ORDERS)
 
 
@@ -258,6 +265,26 @@ DEMO_REVIEWS = {
     ),
     "sambal-bawang-pedas-nurul-huda": (4, "Pedasnya pas, tapi botolnya agak kecil.", None),
 }
+
+
+def _talk(shopper: User, order: Any, parts: list[tuple[int, User]], placed_at: Any) -> None:
+    """The demo shopper asks the first cooperative of an order about pickup; it answers, and
+    the shopper has read the answer."""
+    from marketplace.messages import services as message_services
+    from marketplace.messages.models import Side
+
+    part_id, member = parts[0]
+    part = next(part for part in order.vendor_orders if part.id == part_id)
+    with clock.frozen(placed_at + timedelta(hours=6)):
+        message_services.post(
+            shopper, part, Side.SHOPPER, "Assalamualaikum, bisa diambil besok pagi?"
+        )
+    with clock.frozen(placed_at + timedelta(hours=7)):
+        message_services.post(
+            member, part, Side.COOPERATIVE, "Waalaikumsalam, bisa, Bu. Kami buka pukul 08.00."
+        )
+    with clock.frozen(placed_at + timedelta(hours=8)):
+        message_services.mark_read(part, Side.SHOPPER)
 
 
 def _review(shopper: User, order: Any, parts: list[tuple[int, User]]) -> None:

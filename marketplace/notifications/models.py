@@ -24,6 +24,8 @@ class NotificationKind(LabelledEnum):
     PART_CANCELLED = "part_cancelled", _l("Pesanan dibatalkan")
     PAYOUT = "payout", _l("Pembayaran ke koperasi")
     PROCUREMENT = "procurement", _l("Langkah pengadaan pemerintah")
+    REVIEW_ANSWERED = "review_answered", _l("Ulasan Anda dijawab koperasi")
+    MESSAGE = "message", _l("Pesan baru tentang pesanan")
 
 
 class Notification(Model):

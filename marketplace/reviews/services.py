@@ -29,6 +29,8 @@ from marketplace.catalogue.models import ProductVariant
 from marketplace.database import as_utc
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
+from marketplace.notifications.models import NotificationKind
+from marketplace.notifications.services import notify
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatus
 from marketplace.reviews import counters
 from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
@@ -368,7 +370,26 @@ def answer_review(member: User, cooperative_id: int, review_id: int, text: str) 
     audit.record(
         "review.answered", review, actor_id=member.id, cooperative_id=review.cooperative_id
     )
+    _tell_the_reviewer(review)
     return review
+
+
+def _tell_the_reviewer(review: Review) -> None:
+    """The shopper who wrote the review is told of the answer, linked to the order's reviews."""
+    number = db.session.scalar(
+        select(Order.number)
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .join(OrderLine, OrderLine.vendor_order_id == VendorOrder.id)
+        .where(OrderLine.id == review.order_line_id)
+    )
+    product_name = review.product.name
+    notify(
+        [review.user],
+        NotificationKind.REVIEW_ANSWERED,
+        lambda: _("Koperasi menjawab ulasan Anda untuk %(product)s.", product=product_name),
+        "reviews.order_reviews",
+        number=number,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

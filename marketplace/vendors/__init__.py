@@ -23,6 +23,7 @@ def _navigation() -> dict[str, object]:
 from marketplace.vendors import (  # noqa: E402,F401
     import_routes,
     listing_routes,
+    message_routes,
     order_routes,
     review_routes,
     routes,

@@ -14,6 +14,8 @@ from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
 from marketplace.http import FORM_ERROR, Page
+from marketplace.messages import services as message_services
+from marketplace.messages.models import Side
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
@@ -85,6 +87,9 @@ def _order_page(
         ship_form=ship_form or ShipOrderForm(formdata=None),
         error=error,
         display_note=order_notices.display_note,
+        unread_messages=message_services.unread_counts([vendor_order.id], Side.COOPERATIVE)[
+            vendor_order.id
+        ],
     ), status
 
 

@@ -169,6 +169,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "reviews.order_reviews",
         "reviews.write_review",
         "reviews.delete_review",
+        "messages.thread",
+        "messages.post",
+        "messages.mark_read",
     ),
     ("city_admin", None): (
         "admin.dashboard",
@@ -303,6 +306,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.ship_order",
         "vendors.deliver_order",
         "vendors.answer_review",
+        "vendors.order_messages",
+        "vendors.post_message",
+        "vendors.mark_messages_read",
         "payments.vendor_transfer",
         "payments.vendor_proof",
         "payments.vendor_confirm",
@@ -559,6 +565,7 @@ def form_data(world: World) -> dict[str, Any]:
         "photo": (io.BytesIO(image_bytes()), "foto.png"),
         "file": (io.BytesIO(b"sku,nama_produk,kategori,satuan,harga,stok\n"), "impor.csv"),
         "courier_name": "Kurir Uji",
+        "body": "Pesan uji matriks akses.",
         "tracking_number": "UJI123",
         "category_id": str(world.objects["category"].id),
         # the city

@@ -143,6 +143,7 @@ def test_every_demo_cooperative_has_delivery_options(app: Flask) -> None:
 
 def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None:
     from marketplace.mail import OutboxEmail
+    from marketplace.messages.models import OrderMessage
     from marketplace.orders.models import Order
 
     app.test_cli_runner().invoke(args=["seed-demo"])
@@ -155,8 +156,14 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
         select(Product).where(Product.slug == "keripik-tempe-original-al-hikmah")
     ).one()
     assert keripik.sold_count == 3
+    # A thread on the completed order: the shopper's question, the cooperative's answer, read.
+    threads = db.session.execute(
+        select(OrderMessage.side, OrderMessage.read_at.is_not(None)).order_by(OrderMessage.id)
+    ).all()
+    assert [tuple(row) for row in threads] == [("shopper", True), ("cooperative", True)]
     app.test_cli_runner().invoke(args=["seed-demo"])
     assert len(db.session.scalars(select(Order)).all()) == 2
+    assert len(db.session.scalars(select(OrderMessage)).all()) == 2
 
 
 def check_procurements() -> None:

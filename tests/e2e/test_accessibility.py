@@ -209,13 +209,19 @@ def test_each_role_s_pages_have_no_serious_violations(
         sign_in(page, live_server, email, language)
         pages = list(paths)
         if listing is not None:
-            # One object page too: the shopper's order (with its payment panel), or the
-            # cooperative's completed order and its packing slip.
+            # One object page too: the shopper's order (with its payment panel) and its
+            # thread, or the cooperative's completed order, its packing slip and its thread.
             opened = first_link(page, live_server, listing)
             pages.append(opened)
             if listing.startswith("/vendor/"):
                 pages.append(f"{opened}/packing-slip")
+                pages.append(f"{opened}/messages")
             else:
+                # The thread with the cooperative of the order's first part.
+                page.goto(live_server.path(opened))
+                thread = page.locator("main a[href*='/messages/']").first.get_attribute("href")
+                assert thread, f"{opened} links to its messages"
+                pages.append(thread)
                 # The review forms of the demo's completed order (its oldest), with reviews.
                 pages.append(f"{last_link(page, live_server, listing)}/reviews")
         problems = audit_pages(page, live_server, pages, language)

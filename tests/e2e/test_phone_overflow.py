@@ -44,6 +44,8 @@ from marketplace.demo import DEMO_PASSWORD, DEMO_PROCUREMENTS
 from marketplace.extensions import db
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
+from marketplace.messages import services as message_services
+from marketplace.messages.models import Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
@@ -217,6 +219,7 @@ def complete_the_demo(app: Flask) -> Demo:
         agency = _add_procurement(demo, owner, cooperative)
         _add_invitations(demo, app, owner, admin, cooperative, agency)
         _add_city(demo, shopper)
+        _add_messages(demo, shopper, owner)
         db.session.commit()
     return demo
 
@@ -266,6 +269,17 @@ def _add_shopping(demo: Demo, shopper: User, admin: User, cooperative: Cooperati
         "orders.receipt": numbers,
         "payments.admin_order": numbers[:2],
     }
+
+
+def _add_messages(demo: Demo, shopper: User, owner: User) -> None:
+    """A thread on the awaited order's part with the cooperative: a question, the answer and a
+    long word, each side with one message to read (the form that marks it read shows)."""
+    part = db.session.get(VendorOrder, demo.params["vendor_order_id"])
+    assert part is not None
+    message_services.post(shopper, part, Side.SHOPPER, "Apakah bisa diambil sore hari?")
+    message_services.post(owner, part, Side.COOPERATIVE, "Bisa, Bu, sampai pukul 16.00 WIB.")
+    message_services.post(shopper, part, Side.SHOPPER, "Baik, terima kasih. " + "x" * 120)
+    demo.params |= {"part_id": part.id}
 
 
 def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:

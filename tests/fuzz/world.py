@@ -34,6 +34,8 @@ from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.inventory.models import ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
+from marketplace.messages import services as message_services
+from marketplace.messages.models import Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
@@ -181,6 +183,8 @@ def _orders_in_every_state() -> None:
     order_moves.accept_vendor_order(owner, delivered.vendor_orders[0].id)
     order_moves.mark_shipped(owner, delivered.vendor_orders[0].id, "Kurir koperasi")
     order_moves.mark_delivered(owner, delivered.vendor_orders[0].id)  # receipt to confirm
+    # Unread messages each way, so both sides' threads show the form that marks them read.
+    message_services.post(shopper, delivered.vendor_orders[0], Side.SHOPPER, "Sudah dikirim?")
     # A completed order the shopper reviewed (to change or delete), and another buyer's review
     # of the same product (the shopper may report it; the owner answers it).
     completed = order()
@@ -199,6 +203,7 @@ def _orders_in_every_state() -> None:
         reviewer, theirs.number or "", theirs.vendor_orders[0].lines[0].id, 2, "Kurang (uji)"
     )
     review_services.report_review(shopper, review.id, "uji")  # in the city's queue
+    message_services.post(owner, completed.vendor_orders[0], Side.COOPERATIVE, "Terima kasih")
     order(payment=PaymentMethod.CARD)  # awaiting a card payment
     order()  # awaiting a transfer: proof upload, cancel
     fill_cart(shopper, (variant, 2))  # the cart and the checkout

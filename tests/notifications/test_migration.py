@@ -48,3 +48,27 @@ def test_procurement_s_notices_move_with_their_rows_and_ids(committed_app: Flask
         notify([user], NotificationKind.PAYOUT, lambda: "x", "orders.index")
         db.session.commit()
         assert db.session.scalars(select(Notification.id).order_by(Notification.id)).all()[-1] > 42
+
+
+def test_the_review_answered_kind_is_allowed_and_goes_on_the_way_down(
+    committed_app: Flask,
+) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    with committed_app.test_request_context():
+        user = UserFactory()
+        user_id = user.id
+        notify([user], NotificationKind.REVIEW_ANSWERED, lambda: "Dijawab", "orders.index")
+        notify([user], NotificationKind.PAYOUT, lambda: "Dibayar", "orders.index")
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="b3f1d7a2c9e4")
+        kinds = db.session.scalars(text("SELECT kind FROM notifications")).all()
+        assert kinds == ["payout"]
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        again = db.session.get(User, user_id)
+        assert again is not None
+        notify([again], NotificationKind.REVIEW_ANSWERED, lambda: "Lagi", "orders.index")
+        db.session.commit()

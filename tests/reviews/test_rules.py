@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
+from marketplace.mail import OutboxEmail
+from marketplace.notifications.models import Notification, NotificationKind
 from marketplace.reviews import counters, services
 from marketplace.reviews.models import Review, ReviewReport, ReviewStatus
 from marketplace.storage import is_public, storage
@@ -149,6 +151,35 @@ def test_the_cooperative_answers_once_and_only_its_own_reviews() -> None:
     with pytest.raises(services.AlreadyAnswered):
         services.answer_review(bought.member, bought.cooperative_id, review.id, "Lagi")
     assert db.session.get(Review, review.id).answer == "Terima kasih"  # type: ignore[union-attr]
+
+
+def test_the_answer_tells_the_reviewer_once_and_no_one_else() -> None:
+    ani = UserFactory(locale="en")
+    bought = buy(ani)
+    review = services.write_review(ani, bought.number, bought.line_id, 4, "")
+    with pytest.raises(services.ReviewProblem):
+        services.answer_review(bought.member, bought.cooperative_id, review.id, "")
+    answered = select(Notification).where(
+        Notification.kind == NotificationKind.REVIEW_ANSWERED.value
+    )
+    assert db.session.scalars(answered).all() == []
+    services.answer_review(bought.member, bought.cooperative_id, review.id, "Terima kasih")
+    with pytest.raises(services.AlreadyAnswered):
+        services.answer_review(bought.member, bought.cooperative_id, review.id, "Lagi")
+    [notice] = db.session.scalars(answered).all()
+    name = product(bought.product_id).name
+    assert (notice.user_id, notice.kind, notice.link) == (
+        ani.id,
+        NotificationKind.REVIEW_ANSWERED.value,
+        f"/orders/{bought.number}/reviews",
+    )
+    assert notice.message == f"The cooperative answered your review of {name}."
+    [email] = db.session.scalars(
+        select(OutboxEmail).where(
+            OutboxEmail.to_address == ani.email, OutboxEmail.template == "notification"
+        )
+    ).all()
+    assert f"/orders/{bought.number}/reviews" in email.body_text
 
 
 def test_the_city_hides_with_a_reason_and_shows_again() -> None:
