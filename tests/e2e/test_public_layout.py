@@ -74,8 +74,9 @@ HEADER = """() => {
   const middle = e => Math.round(box(e).top + box(e).height / 2);
   const links = [...document.querySelectorAll('#main-nav li')];
   return {
+    // Government staff have no cart: only what the header shows is measured.
     top: ['.brand', '.site-search', '.site-header a[href="/cart"]', '.lang-switch']
-      .map(s => middle(document.querySelector(s))),
+      .map(s => document.querySelector(s)).filter(e => e).map(middle),
     links: links.map(middle),
     menuTop: Math.round(box(document.getElementById('main-nav')).top),
     broken: [...document.querySelectorAll('.site-header a, .site-header button')]

@@ -136,6 +136,18 @@ def test_a_shopper_still_sees_the_cart_and_the_cooperative_signup(
     assert 'class="header-cart"' in html and "Buka toko koperasi" in html
 
 
+def test_a_city_administrator_is_not_offered_to_open_a_cooperative(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.test_request_context():
+        UserFactory(email="kota@example.test", is_city_admin=True)
+        db.session.commit()
+    as_user(client, "kota@example.test")
+    html = page(client, "/")
+    assert "Buka toko koperasi" not in html
+    assert "Admin Kota" in html
+
+
 # --- the Kode RUP keyboard ------------------------------------------------------------------
 
 
