@@ -426,3 +426,96 @@ def test_a_refund_completed_by_stripe_s_webhook_during_the_call_is_not_counted_a
         "re_webhook",
         1,
     )
+
+
+def test_cancelling_the_second_part_returns_its_own_amount_with_one_email(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """One card payment paid two parts of different totals: cancelling the second returns the
+    second's amount (not the first's), once, and the shopper gets one email about it."""
+    from marketplace.mail import OutboxEmail
+    from tests.shopping import place, stocked_variant
+
+    with app.test_request_context():
+        shopper = UserFactory(email="dua@example.test")
+        order = place(
+            shopper, (stocked_variant(10), 1), (stocked_variant(10), 3), payment=PaymentMethod.CARD
+        )
+        db.session.commit()
+    client = shopper_client(app, "dua@example.test")
+    client.post(f"/orders/{order.number}/payment/card")
+    post_event(client, stripe_fake.complete(stripe_fake.only_session["id"]))
+    first, second = order.vendor_orders
+    assert first.total != second.total
+    client.post(f"/orders/{order.number}/parts/{second.id}/cancel", data={"reason": "Kebanyakan"})
+    [refund] = refunds_of(order)
+    assert (refund.vendor_order_id, refund.amount) == (second.id, second.total)
+    assert [r["amount"] for r in stripe_fake.refunds.values()] == [second.total * 100]
+    started = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+    ).all()
+    assert [email.subject for email in started] == [
+        f"Pesanan {order.number} dibatalkan, dana dikembalikan"
+    ]
+
+
+def test_a_declined_attempt_before_the_payment_is_not_refunded(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """The card was declined once, then paid: cancelling the part returns the payment that
+    took the money, and nothing for the attempt that took none."""
+    order = placed_order(app, cooperatives=1)
+    client = shopper_client(app)
+    client.post(f"/orders/{order.number}/payment/card")
+    declined = stripe_fake.only_session["id"]
+    post_event(client, stripe_fake.payment_failed(declined))
+    with app.test_request_context():
+        payments_of(order)[0].expires_at = None
+        db.session.commit()
+    client.post(f"/orders/{order.number}/payment/card")
+    paid = next(s for s in stripe_fake.sessions if s != declined)
+    post_event(client, stripe_fake.complete(paid))
+    attempts = payments_of(order)
+    [took_money] = [p for p in attempts if p.state == P.SUCCEEDED]
+    [part] = order.vendor_orders
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    [refund] = refunds_of(order)
+    assert (refund.payment_id, refund.amount) == (took_money.id, part.total)
+
+
+def test_the_city_s_cancellation_of_a_part_paid_outside_the_app_names_who_asked(
+    app: Flask,
+) -> None:
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    with app.test_request_context():
+        order_moves.mark_vendor_order_paid(part)
+        order_moves.cancel_by_admin(admin, part.id, "Koperasi tutup")
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert (refund.payment_id, refund.requested_by) == (None, admin.id)
+    [requested] = db.session.scalars(select(AuditLog).where(AuditLog.action == "refund.requested"))
+    assert requested.actor_id == admin.id
+
+
+def test_the_last_refund_of_a_payment_closes_it_even_when_another_worker_sent_the_first(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """Both parts of a card payment were cancelled; another worker completed the first refund
+    after this one had read it. Completing the second must count the first as returned (as the
+    database has it), so the payment is closed as refunded."""
+    order, client = paid_by_card(app, stripe_fake)
+    stripe_fake.fail_next(500, times=2)
+    for part in order.vendor_orders:
+        client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    first, second = refunds_of(order)
+    with app.test_request_context():
+        stale = db.session.get(Refund, first.id)
+        assert stale is not None and stale.status == RefundStatus.PENDING
+        db.session.execute(
+            update(Refund).where(Refund.id == first.id).values(status=RefundStatus.SUCCEEDED),
+            execution_options={"synchronize_session": False},
+        )
+        assert refund_service.process_refund(second.id) is True
+    assert payments_of(order)[0].state == P.REFUNDED
