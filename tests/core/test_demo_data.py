@@ -48,7 +48,9 @@ def test_the_cooperatives_are_the_pilot_with_valid_details_and_delivery() -> Non
     for kec in KECAMATAN:
         assert sum(c.kecamatan == kec for c in data.COOPERATIVES) == 3, f"need 3 in {kec}"
     assert sum(c.is_pkp for c in data.COOPERATIVES) == 2, "need exactly 2 PKP cooperatives"
-    assert sum(c.pp55_number is not None for c in data.COOPERATIVES) == 4, "need 4 PP 55 certs"
+    assert sum(c.pp55_number is not None for c in data.COOPERATIVES) == 5, "need 5 PP 55 certs"
+    # One PKP cooperative holds PP 55 too: its invoice shows PPN collected and PPh 22 at 0.5%.
+    assert any(c.is_pkp and c.pp55_number for c in data.COOPERATIVES), "need a PKP with PP 55"
     for i, coop in enumerate(data.COOPERATIVES, start=1):
         where = coop.slug
         assert SLUG.fullmatch(coop.slug) is not None, f"{where}: bad slug"
