@@ -519,3 +519,107 @@ def test_the_last_refund_of_a_payment_closes_it_even_when_another_worker_sent_th
         )
         assert refund_service.process_refund(second.id) is True
     assert payments_of(order)[0].state == P.REFUNDED
+
+
+def test_the_refund_email_greets_the_shopper_in_their_language_with_the_order_link(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    from marketplace.mail import OutboxEmail
+
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    order.user.locale = "en"
+    db.session.commit()
+    [part] = order.vendor_orders
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    [email] = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+    ).all()
+    assert email.locale == "en"
+    assert f"Hello {order.user.full_name}," in email.body_text
+    assert f"http://localhost/orders/{order.number}" in email.body_text
+
+
+def test_a_city_cancellation_is_recorded_as_the_city_s_request_and_counted(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, _client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    admin = UserFactory(is_city_admin=True)
+    requested = counted("opop_events_total", kind="refund_requested")
+    with app.test_request_context():
+        order_moves.cancel_by_admin(admin, part.id, "Koperasi tutup")
+        db.session.commit()
+    [refund] = refunds_of(order)
+    assert refund.requested_by == admin.id
+    [payment] = payments_of(order)
+    [event] = db.session.scalars(
+        select(PaymentEvent).where(
+            PaymentEvent.payment_id == payment.id, PaymentEvent.kind == "refund_requested"
+        )
+    )
+    assert event.actor_id == admin.id
+    [audited] = db.session.scalars(select(AuditLog).where(AuditLog.action == "refund.requested"))
+    assert audited.actor_id == admin.id
+    assert counted("opop_events_total", kind="refund_requested") == requested + 1
+
+
+def test_a_part_cancelled_twice_is_refunded_and_emailed_once(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """The cancellation's signal arrives again (a retried job): nothing new is asked."""
+    from marketplace.mail import OutboxEmail
+
+    order, client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    with app.test_request_context():
+        again = refund_service.refund_cancelled_part(db.session.get(type(part), part.id))  # type: ignore[arg-type]
+        db.session.commit()
+    assert again == []
+    assert len(refunds_of(order)) == 1
+    assert (
+        len(
+            db.session.scalars(
+                select(OutboxEmail).where(OutboxEmail.template == "refund_started")
+            ).all()
+        )
+        == 1
+    )
+
+
+def test_a_payment_arriving_after_the_part_was_cancelled_and_refunded_goes_back_too(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """The shopper paid in two tabs; the first payment was returned when the part was
+    cancelled, then the second went through: it gets a refund of its own."""
+    order = placed_order(app, cooperatives=1)
+    client = shopper_client(app)
+    client.post(f"/orders/{order.number}/payment/card")
+    first_session = stripe_fake.only_session["id"]
+    with app.test_request_context():
+        payments_of(order)[0].expires_at = None
+        db.session.commit()
+    client.post(f"/orders/{order.number}/payment/card")
+    second_session = next(s for s in stripe_fake.sessions if s != first_session)
+    post_event(client, stripe_fake.complete(first_session))
+    [part] = order.vendor_orders
+    client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
+    post_event(client, stripe_fake.complete(second_session))
+    first, second = payments_of(order)
+    refunds = refunds_of(order)
+    assert sorted(r.payment_id for r in refunds) == [first.id, second.id]
+    assert all(r.amount == part.total for r in refunds)
+
+
+def test_any_positive_amount_is_refunded_even_one_rupiah(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    order, _client = paid_by_card(app, stripe_fake, cooperatives=1)
+    [part] = order.vendor_orders
+    [payment] = payments_of(order)
+    with app.test_request_context():
+        refund = refund_service.refund_allocation(
+            payment, part, 1, RefundReason.CANCELLED, notify=False
+        )
+        assert refund is not None and refund.amount == 1
+        db.session.rollback()
