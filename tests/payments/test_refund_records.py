@@ -6,6 +6,7 @@ that the periodic task logs a refund it could not process and goes on with the r
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -272,16 +273,9 @@ def test_the_periodic_task_sends_at_most_a_hundred_refunds_a_run_oldest_first(
     assert sent == waiting[:100]
 
 
-def test_a_duplicate_payment_returned_after_delivery_leaves_the_cooperative_s_earning_alone(
-    app: Flask, stripe_fake: FakeStripe
-) -> None:
-    """The shopper paid twice (two tabs); the part was delivered before the second payment
-    arrived. Returning the second payment takes nothing from the cooperative, which was paid
-    for its goods once."""
-    from marketplace.payments import settlement
-    from marketplace.payments.models import SettlementEntry
-    from tests.payments.test_settlement import deliver
-
+def paid_in_one_tab_of_two(app: Flask, stripe_fake: FakeStripe) -> tuple[Order, Any, str]:
+    """The shopper opened the card payment in two tabs and paid in the first: the order, the
+    shopper's client and the second checkout session, still open at Stripe."""
     order = placed_order(app, cooperatives=1)
     client = shopper_client(app)
     client.post(f"/orders/{order.number}/payment/card")
@@ -292,6 +286,20 @@ def test_a_duplicate_payment_returned_after_delivery_leaves_the_cooperative_s_ea
     client.post(f"/orders/{order.number}/payment/card")
     second_session = next(s for s in stripe_fake.sessions if s != first_session)
     post_event(client, stripe_fake.complete(first_session))
+    return order, client, second_session
+
+
+def test_a_duplicate_payment_returned_after_delivery_leaves_the_cooperative_s_earning_alone(
+    app: Flask, stripe_fake: FakeStripe
+) -> None:
+    """The shopper paid twice (two tabs); the part was delivered before the second payment
+    arrived. Returning the second payment takes nothing from the cooperative, which was paid
+    for its goods once."""
+    from marketplace.payments import settlement
+    from marketplace.payments.models import SettlementEntry
+    from tests.payments.test_settlement import deliver
+
+    order, client, second_session = paid_in_one_tab_of_two(app, stripe_fake)
     [part] = order.vendor_orders
     with app.test_request_context():
         deliver(part, member_of(order))
@@ -592,16 +600,7 @@ def test_a_payment_arriving_after_the_part_was_cancelled_and_refunded_goes_back_
 ) -> None:
     """The shopper paid in two tabs; the first payment was returned when the part was
     cancelled, then the second went through: it gets a refund of its own."""
-    order = placed_order(app, cooperatives=1)
-    client = shopper_client(app)
-    client.post(f"/orders/{order.number}/payment/card")
-    first_session = stripe_fake.only_session["id"]
-    with app.test_request_context():
-        payments_of(order)[0].expires_at = None
-        db.session.commit()
-    client.post(f"/orders/{order.number}/payment/card")
-    second_session = next(s for s in stripe_fake.sessions if s != first_session)
-    post_event(client, stripe_fake.complete(first_session))
+    order, client, second_session = paid_in_one_tab_of_two(app, stripe_fake)
     [part] = order.vendor_orders
     client.post(f"/orders/{order.number}/parts/{part.id}/cancel", data={"reason": ""})
     post_event(client, stripe_fake.complete(second_session))
