@@ -6,6 +6,7 @@ product, search suggestions, and the listing and product page for a signed-in sh
 cart — serves it with the test client from the production configuration, cache off:
 
 * the median and 95th percentile of ``--requests`` requests, and the queries of one request;
+* with ``--queries``, the SQL of that one request, one line each (shortened);
 * with ``--profile``, cProfile's top functions by cumulative time over the same requests, so a
   change shows its gain where it was made.
 
@@ -146,6 +147,7 @@ def measure(
     make_path: Callable[[random.Random], str],
     requests: int,
     profile: bool,
+    show_queries: bool = False,
 ) -> tuple[list[float], int, str]:
     rng = random.Random(20261207)
     paths = [make_path(rng) for _ in range(requests)]
@@ -154,6 +156,9 @@ def measure(
     with counting(app) as statements:
         assert client.get(paths[0]).status_code == 200, paths[0]
     queries = len(statements)
+    if show_queries:
+        for number, statement in enumerate(statements, 1):
+            print(f"  {number:2d}. {' '.join(statement.split())[:300]}")
     seconds: list[float] = []
     profiler = cProfile.Profile() if profile else None
     for path in paths:
@@ -183,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="requests per kind of page")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--only", help="comma-separated page names to run")
+    parser.add_argument(
+        "--queries", action="store_true", help="print the SQL of each page's counted request"
+    )
     args = parser.parse_args(argv)
     settings = bench.parse_args(["--products", str(args.products)])
     only = {name.strip() for name in args.only.split(",")} if args.only else None
@@ -203,7 +211,12 @@ def main(argv: list[str] | None = None) -> int:
                 if only and name not in only:
                     continue
                 seconds, queries, text = measure(
-                    app, shopper if signed_in else guest, make_path, args.requests, args.profile
+                    app,
+                    shopper if signed_in else guest,
+                    make_path,
+                    args.requests,
+                    args.profile,
+                    args.queries,
                 )
                 print(
                     f"{name:<20} {statistics.median(seconds) * 1000:8.1f} "
