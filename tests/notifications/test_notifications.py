@@ -191,7 +191,14 @@ def test_a_payout_recorded_by_the_city_tells_the_cooperative_once(app: Flask) ->
         [notice] = notices(member.id, K.PAYOUT)
         assert notice.link == "/vendor/statement"
         assert notice.whatsapp_url is None
-    assert "Rp5.000" in notices(shop.owner.id, K.PAYOUT)[0].message
+    # Each member reads it in their own language (rupiah written the Indonesian way in both).
+    assert notices(shop.owner.id, K.PAYOUT)[0].message == (
+        "Pasar OPOP membayar Rp5.000 ke rekening koperasi Anda. Lihat rinciannya di laporan saldo."
+    )
+    assert notices(shop.staff.id, K.PAYOUT)[0].message == (
+        "Pasar OPOP paid Rp5.000 to your cooperative's bank account. See the details in the "
+        "balance statement."
+    )
     [email] = emails_to(shop.owner.email, "notification")
     assert "/vendor/statement" in email.body_text and "Rp5.000" in email.subject
     assert notices(admin.id) == []
