@@ -89,7 +89,7 @@ def products() -> Response | tuple[Response, int]:
     if notices:
         return _bad_request(notices)
     today = clock.today()
-    result = services.list_products(query, today)
+    result = services.list_products_with_variants(query, today)
     return jsonify(
         page=result.query.page,
         per_page=result.query.per_page,

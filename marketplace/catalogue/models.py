@@ -112,6 +112,18 @@ class Product(TimestampMixin, Model):
     #: transaction as every review change, so a card shows the average without a query.
     rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
     rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: What a product card shows besides ``price_from`` and ``in_stock``, kept by
+    #: `catalogue.listing` the same way, so a page of cards is one query (with the cooperative
+    #: and the cover photo joined) instead of one per kind of child: the highest price on sale
+    #: ("mulai" when it differs from the lowest), how many variants are on sale (a choice to
+    #: make on the product page), the variant the card's "add to cart" adds (the only one on
+    #: sale, while it has the minimum order free; else none) and the first photo. The last two
+    #: are plain integers, not foreign keys: adding a foreign key on SQLite rebuilds the
+    #: products table and drops its full-text triggers.
+    price_to: Mapped[int] = money_column(default=0, server_default="0")
+    variants_on_sale: Mapped[int] = mapped_column(default=0, server_default="0")
+    quick_add_variant_id: Mapped[int | None]
+    cover_image_id: Mapped[int | None]
 
     cooperative: Mapped[Cooperative] = relationship()
     category: Mapped[Category] = relationship()
@@ -120,6 +132,9 @@ class Product(TimestampMixin, Model):
     )
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+    cover_image: Mapped[ProductImage | None] = relationship(
+        primaryjoin="foreign(Product.cover_image_id) == ProductImage.id", viewonly=True
     )
 
     @property

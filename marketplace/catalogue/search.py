@@ -27,7 +27,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from marketplace.catalogue import synonyms
 from marketplace.catalogue.models import Category, Product, ProductVariant
@@ -233,7 +233,22 @@ def _ordering(query: ProductQuery, rank: ColumnElement[Any] | None, rows: Rows) 
 
 
 def with_card_data(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
-    """Load what a product card shows in a fixed number of queries, whatever the page size."""
+    """Load what a product card shows in the same query, whatever the page size: the card
+    reads the product's summary columns (`catalogue.listing`), its cooperative and its cover
+    photo, never its variants."""
+    return statement.options(
+        joinedload(Product.cooperative),
+        joinedload(Product.cover_image),
+        # The long texts stay in the database: a card never shows them (reading one raises).
+        defer(Product.description, raiseload=True),
+        defer(Product.search_text, raiseload=True),
+        defer(Product.status_reason, raiseload=True),
+    )
+
+
+def with_variant_data(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    """Load what choosing a variant needs (each variant with its bulk prices, every photo) in
+    a fixed number of queries: the product page, a procurement officer's catalogue search."""
     return statement.options(
         joinedload(Product.cooperative),
         selectinload(Product.variants).selectinload(ProductVariant.price_tiers),

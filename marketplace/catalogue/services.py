@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from marketplace.catalogue import cache
 from marketplace.catalogue.models import Category, Product, ProductStatus
@@ -16,6 +16,7 @@ from marketplace.catalogue.search import (
     SearchResult,
     visible_products,
     with_card_data,
+    with_variant_data,
 )
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
@@ -30,6 +31,7 @@ __all__ = [
     "get_public_cooperative",
     "get_public_product",
     "list_products",
+    "list_products_with_variants",
     "related_products",
     "top_categories",
     "whatsapp_link",
@@ -40,6 +42,21 @@ def list_products(query: ProductQuery, today: date) -> SearchResult:
     """A page of the catalogue for a search and its filters, with facet counts (cached in
     Redis when there is one)."""
     return cache.search(query, today)
+
+
+def list_products_with_variants(query: ProductQuery, today: date) -> SearchResult:
+    """`list_products` for readers of every variant (the JSON API): the page's products get
+    their description, variants and bulk prices in two more queries, whatever the page size."""
+    result = list_products(query, today)
+    ids = [product.id for product in result.products]
+    if ids:
+        db.session.scalars(
+            with_variant_data(select(Product).where(Product.id.in_(ids)))
+            .options(undefer(Product.description))
+            # The cards' products are already in the session: fill them in.
+            .execution_options(populate_existing=True)
+        ).unique().all()
+    return result
 
 
 def featured_products(limit: int = 12) -> list[Product]:
@@ -98,7 +115,11 @@ def get_public_cooperative(slug: str) -> Cooperative:
 
 
 def get_public_product(slug: str) -> Product:
-    product = db.session.scalar(with_card_data(visible_products().where(Product.slug == slug)))
+    statement = with_variant_data(visible_products().where(Product.slug == slug)).options(
+        # The breadcrumb's category and its parent, in the same query.
+        joinedload(Product.category).joinedload(Category.parent)
+    )
+    product = db.session.scalar(statement)
     if product is None:
         raise NotFound()
     return product

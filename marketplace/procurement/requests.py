@@ -400,7 +400,7 @@ def catalogue_choices(text: str, limit: int = 20) -> list[Product]:
     text = text.strip()[:100]
     if not text:
         return []
-    from marketplace.catalogue.search import with_card_data
+    from marketplace.catalogue.search import with_variant_data
 
     statement = (
         visible_products()
@@ -408,7 +408,7 @@ def catalogue_choices(text: str, limit: int = 20) -> list[Product]:
         .order_by(Product.name, Product.id)
         .limit(limit)
     )
-    return list(db.session.scalars(with_card_data(statement)).unique())
+    return list(db.session.scalars(with_variant_data(statement)).unique())
 
 
 # --- sending and cancelling ------------------------------------------------------------------
