@@ -20,6 +20,12 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Restart workers now and then so a slow leak can never take a server down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# The application is loaded once, in the master, and each worker is a fork of it: a worker
+# replaced after max_requests serves at once, where loading the application again took a second
+# or more while requests queued behind it (the p99 stalls bench/catalogue.py showed). A preloaded
+# master keeps its code on HUP, so an upgrade restarts the web unit instead; systemd holds its
+# listening socket meanwhile (deploy/systemd/pasar-opop-web.socket; docs/upgrades.md).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
 # Behind nginx on the same host: trust its X-Forwarded-* headers (the app's ProxyFix is set with
 # PROXY_FIX_X_FOR / PROXY_FIX_X_PROTO).
@@ -50,6 +56,20 @@ def on_starting(server):
     """A fresh start counts from zero: samples left by an earlier run would be added in."""
     for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
         os.remove(path)
+
+
+def post_fork(server, worker):
+    """A worker opens database connections of its own: one inherited from the master would be
+    shared by two processes (SQLAlchemy's advice for forked pools: dispose without closing).
+    Redis clients notice the new process id by themselves."""
+    app = server.app.wsgi() if server.cfg.preload_app else None
+    if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # loaded by the worker itself, or not this project's app (bench/bare_app.py)
+    from marketplace.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 def child_exit(server, worker):

@@ -10,8 +10,9 @@
 #   5. install    pip install -r $REQUIREMENTS (requirements.txt when the release has none)
 #   6. translate  compile the message catalogues
 #   7. migrate    flask db upgrade
-#   8. restart    reload the web unit (gunicorn replaces its workers gracefully on HUP),
-#                 restart the worker and the scheduler
+#   8. restart    restart the web unit (gunicorn preloads the application, so only a restart
+#                 loads new code; systemd holds its socket meanwhile: connections wait, none is
+#                 refused), the worker and the scheduler
 #   9. check      /readyz on the local gunicorn answers 200, with retries
 #
 # When a step from 4 on fails, the previous commit is checked out, installed and restarted.
@@ -169,9 +170,10 @@ install_requirements() {
 }
 
 restart_services() {
-  # ExecReload sends HUP: gunicorn starts workers on the new code, then stops the old ones
-  # when their requests are done. $1=reload-or-restart in the rollback: gunicorn may be down.
-  run systemctl "${1:-reload}" pasar-opop-web
+  # Not a reload: a preloaded gunicorn keeps its code on HUP. On SIGTERM the workers finish
+  # their requests; new ones wait in pasar-opop-web.socket until the new master is ready
+  # (Type=notify), which is when `systemctl restart` returns.
+  run systemctl restart pasar-opop-web
   run systemctl restart pasar-opop-worker pasar-opop-scheduler
 }
 
@@ -218,7 +220,7 @@ rollback() {
   run owner git checkout --quiet --detach "$PREVIOUS" || ok=""
   install_requirements || ok=""
   run owner env PYBABEL="$VENV/bin/pybabel" sh "$APP_DIR/scripts/translations.sh" compile || ok=""
-  restart_services reload-or-restart || ok=""
+  restart_services || ok=""
   smoke_check || ok=""
   if [ -z "$DRY_RUN" ]; then
     if [ -n "$ok" ]; then
@@ -230,10 +232,8 @@ rollback() {
   if [ -n "${MIGRATED:-}" ] || [ -n "$DRY_RUN" ]; then
     say "The database is NOT migrated back (docs/upgrades.md, \"Rolling back\"); it was at"
     say "migration ${PREVIOUS_REVISION:-none}. The old release runs on the new schema when"
-    say "the release's migrations were additive; but a restart of pasar-opop-web fails (its"
-    say "ExecStartPre runs \`flask db upgrade\`, and the old code does not know the new"
-    say "revision) until a fixed release is installed or the database is downgraded, with"
-    say "$TARGET checked out (it has the downgrade steps):"
+    say "the release's migrations were additive. To downgrade it, with $TARGET checked out"
+    say "(it has the downgrade steps):"
     say "  flask --app wsgi db downgrade ${PREVIOUS_REVISION:-REVISION}"
   fi
   set -e

@@ -39,7 +39,7 @@ def rendered_units(tmp_path: Path) -> list[Path]:
     env_file.write_text("MARKETPLACE_CONFIG=production\n")
     units = []
     for source in sorted((DEPLOY / "systemd").iterdir()):
-        if source.suffix not in (".service", ".timer"):
+        if source.suffix not in (".service", ".socket", ".timer"):
             continue
         text = source.read_text().replace(APP_DIR, str(ROOT)).replace(ENV_FILE, str(env_file))
         target = tmp_path / source.name
@@ -51,6 +51,7 @@ def rendered_units(tmp_path: Path) -> list[Path]:
 def test_systemd_verifies_every_unit(tmp_path: Path) -> None:
     units = rendered_units(tmp_path)
     assert {unit.name for unit in units} >= {
+        "pasar-opop-web.socket",
         "pasar-opop-web.service",
         "pasar-opop-worker.service",
         "pasar-opop-scheduler.service",

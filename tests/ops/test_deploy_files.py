@@ -57,7 +57,6 @@ def test_systemd_units_parse_and_run_real_commands(app: Flask) -> None:
         assert parser["Service"]["EnvironmentFile"] == "/etc/pasar-opop/env"
         if unit == "web":
             assert "gunicorn -c gunicorn.conf.py wsgi:app" in exec_start
-            assert "db upgrade" in parser["Service"]["ExecStartPre"]
         else:
             group, command = exec_start.split("wsgi ", 1)[1].split()[:2]
             assert group in commands and command in job_commands

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -202,3 +203,42 @@ def test_gunicorn_started_by_hand_counts_every_workers_requests(
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_workers_replaced_after_max_requests_are_forks_of_the_loaded_application(
+    committed_app: Flask,
+) -> None:
+    """gunicorn.conf.py preloads the application: the master loads it once, and a worker that
+    replaces one retired after GUNICORN_MAX_REQUESTS serves at once instead of loading it
+    again while requests wait. Every request is answered across the replacements."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(
+        production_env(committed_app, port),
+        GUNICORN_MAX_REQUESTS="4",
+        GUNICORN_MAX_REQUESTS_JITTER="0",
+        GUNICORN_ACCESS_LOG="/dev/null",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_ready(process, port)
+        for _ in range(14):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30) as r:
+                assert r.status == 200  # the database is reached from every worker
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=60)[0].decode()
+    master = re.search(r"Listening at: \S+ \((\d+)\)", output)
+    assert master, output
+    booted = re.findall(r"Booting worker with pid: (\d+)", output)
+    loaded = re.findall(r"application loaded in process (\d+)", output)
+    assert len(booted) >= 4, output  # the first worker and at least three replacements
+    assert loaded == [master.group(1)], output

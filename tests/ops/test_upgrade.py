@@ -1,6 +1,6 @@
 """deploy/upgrade.sh: the release procedure's steps, in order, without running them
 (--dry-run); a real run with stand-ins for systemd, curl and the venv, which upgrades, and which
-rolls back when /readyz does not answer; and the web unit's graceful reload it relies on."""
+rolls back when /readyz does not answer; and the web unit's socket it relies on."""
 
 from __future__ import annotations
 
@@ -57,20 +57,20 @@ def test_the_dry_run_prints_the_release_steps_in_order_and_changes_nothing(
         f"pip install --quiet --no-input -r {app}/requirements.lock",
         "scripts/translations.sh compile",
         "flask --app wsgi db upgrade",
-        "systemctl reload pasar-opop-web",
+        "systemctl restart pasar-opop-web",
         "systemctl restart pasar-opop-worker pasar-opop-scheduler",
         "http://127.0.0.1:8000/readyz",
         "== rollback, when a step from 4 on fails",
         f"git checkout --quiet --detach {previous}",
-        "systemctl reload-or-restart pasar-opop-web",
+        "systemctl restart pasar-opop-web",
         "flask --app wsgi db downgrade",
     ]
-    positions = []
+    # Each in turn, after the one before (the restart is printed twice: upgrade and rollback).
+    position = -1
     for text in expected:
-        found = [i for i, line in enumerate(lines) if text in line]
-        assert found, f"{text!r} not in:\n{result.stderr}"
-        positions.append(found[0])
-    assert positions == sorted(positions), result.stderr
+        found = [i for i, line in enumerate(lines) if text in line and i > position]
+        assert found, f"{text!r} not after line {position} of:\n{result.stderr}"
+        position = found[0]
     # Commands are printed, not run: the backup and the migration run as the service.
     assert "(as pasar-opop with /etc/pasar-opop/env, through systemd-run)" in result.stderr
     head = subprocess.run(
@@ -94,10 +94,25 @@ def test_an_upgrade_needs_a_release_to_go_to(tmp_path: Path) -> None:
     assert "usage:" in result.stderr
 
 
-def test_the_web_unit_reloads_gunicorn_gracefully_with_hup() -> None:
+def unit(name: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.read(ROOT / "deploy" / "systemd" / "pasar-opop-web.service")
-    command = parser["Service"]["ExecReload"].split()
+    parser.read(ROOT / "deploy" / "systemd" / name)
+    return parser
+
+
+def test_the_web_unit_restarts_without_refusing_a_connection() -> None:
+    """gunicorn preloads the application, so new code needs a restart: systemd holds the
+    listening socket across it (connections wait), and considers the unit started only when
+    gunicorn says it is ready, so `systemctl restart` returns with the new code serving."""
+    socket, web = unit("pasar-opop-web.socket"), unit("pasar-opop-web.service")
+    nginx = (ROOT / "deploy" / "nginx-pasar-opop.conf").read_text()
+    address = socket["Socket"]["ListenStream"]
+    assert f"server {address} " in nginx  # nginx's upstream is the socket systemd holds
+    assert "pasar-opop-web.socket" in web["Unit"]["Requires"].split()
+    assert web["Service"]["Type"] == "notify" and web["Service"]["KillMode"] == "mixed"
+    # A rollback restarts the previous release on the newer schema: the unit must not migrate.
+    assert "ExecStartPre" not in web["Service"]
+    command = web["Service"]["ExecReload"].split()
     assert command[0] == "/bin/kill" and command[-1] == "$MAINPID"
     assert command[1:-1] in (["-HUP"], ["-s", "HUP"])
 
@@ -188,7 +203,7 @@ def commit_of(app: object, ref: str = "HEAD") -> str:
     return result.stdout.strip()
 
 
-def test_an_upgrade_backs_up_installs_migrates_and_reloads_in_that_order(
+def test_an_upgrade_backs_up_installs_migrates_and_restarts_in_that_order(
     server: dict[str, object],
 ) -> None:
     result = upgrade(server, "v2.0.0", readyz="200")
@@ -202,7 +217,7 @@ def test_an_upgrade_backs_up_installs_migrates_and_reloads_in_that_order(
         f"pip install --quiet --no-input -r {server['app']}/requirements.lock",
         "pybabel compile",
         "flask --app wsgi db upgrade",
-        "systemctl reload pasar-opop-web",
+        "systemctl restart pasar-opop-web",
         "systemctl restart pasar-opop-worker pasar-opop-scheduler",
         "curl",
     ]
@@ -223,7 +238,7 @@ def test_an_upgrade_that_is_not_ready_rolls_back_to_the_previous_commit(
     assert rollback == [
         f"pip install --quiet --no-input -r {server['app']}/requirements.txt",
         "pybabel compile",
-        "systemctl reload-or-restart pasar-opop-web",
+        "systemctl restart pasar-opop-web",
         "systemctl restart pasar-opop-worker pasar-opop-scheduler",
         "curl",
     ]
