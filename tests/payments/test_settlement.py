@@ -22,6 +22,7 @@ from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, Vend
 from marketplace.payments import settlement, transfers
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import (
+    ENTRY_SIGNS,
     EntryKind,
     Payee,
     Payment,
@@ -823,3 +824,19 @@ def test_a_gateway_fee_charged_to_a_cooperative_is_posted_once_per_part(app_ctx:
         (EntryKind.PAYOUT_FEE, 2_775),
     ]
     assert settlement.balance(cooperative.id) == -(150 + 60 + 2_775)
+
+
+def test_a_delivered_part_is_charged_its_gateway_fee_down_to_one_rupiah(app_ctx: Flask) -> None:
+    """The once-per-part check looks for a fee, not for any entry: a part whose earning is
+    already in the ledger (the fee reported after delivery) is charged too, and any fee above
+    zero is a fee."""
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative, quantity=1)
+    earned = settlement.post_delivery(part)
+    fee = settlement.post_gateway_fee(cooperative.id, 1, vendor_order=part, reference="txn_9")
+    assert fee is not None and (fee.kind, fee.amount) == (EntryKind.GATEWAY_FEE, 1)
+    assert entries(cooperative.id)[-1] == (EntryKind.GATEWAY_FEE, 1)
+    assert (
+        settlement.balance(cooperative.id)
+        == sum(entry.amount * ENTRY_SIGNS[entry.kind] for entry in earned) - 1
+    )
