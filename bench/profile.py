@@ -7,8 +7,8 @@ cart — serves it with the test client from the production configuration, cache
 
 * the median and 95th percentile of ``--requests`` requests, and the queries of one request;
 * with ``--queries``, the SQL of that one request, one line each (shortened);
-* with ``--profile``, cProfile's top functions by cumulative time over the same requests, so a
-  change shows its gain where it was made.
+* with ``--profile``, cProfile's top functions by cumulative time (``PROFILE_SORT=tottime``: by
+  their own time) over the same requests, so a change shows its gain where it was made.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/profile.py --products 10000 --requests 200 --profile
@@ -172,7 +172,9 @@ def measure(
     text = ""
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        ).print_stats(18)
         text = out.getvalue()
     return seconds, queries, text
 
