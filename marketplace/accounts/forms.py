@@ -66,6 +66,10 @@ class RegistrationForm(NewAccountForm):
         )
 
 
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: confirming what a link opened."""
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), length(254)])
     password = PasswordField(_l("Kata sandi"), validators=[required(), length(200)])

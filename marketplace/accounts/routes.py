@@ -11,7 +11,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from marketplace.accounts import bp, services, sessions
 from marketplace.accounts import privacy as privacy_rules
@@ -19,6 +18,7 @@ from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials,
 from marketplace.accounts.forms import (
     AddressForm,
     ChangePasswordForm,
+    ConfirmForm,
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
@@ -83,10 +83,15 @@ def check_email() -> Page:
     return render_template("accounts/check_email.html", next_path=local_next())
 
 
-@bp.route("/verify/<token>")
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 def verify_email(token: str) -> Page:
+    form = ConfirmForm()
     try:
+        user = services.verification_user(token)
+        if user.email_verified_at is None and not form.validate_on_submit():
+            # The link shows a button: a GET changes nothing (mail scanners open links too).
+            return render_template("accounts/verify_email.html", form=form, email=user.email)
         services.verify_email(token)
     except InvalidToken as error:
         return render_template("accounts/token_invalid.html", message=error.message), 400
@@ -281,13 +286,18 @@ def delete_address(address_id: int) -> Page:
 @bp.route("/privacy")
 @allow(SIGNED_IN)
 def privacy() -> Page:
-    return render_template("accounts/privacy.html", form=DeleteAccountForm())
+    return render_template(
+        "accounts/privacy.html", form=DeleteAccountForm(), export_form=ConfirmForm()
+    )
 
 
-@bp.route("/privacy/export")
+@bp.route("/privacy/export", methods=["POST"])
 @allow(SIGNED_IN)
 @limiter.limit(_reset_limit)
-def export_data() -> Response:
+def export_data() -> Page:
+    # A POST: each download is recorded in the audit log (UU PDP asks who took what, and when).
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("accounts.privacy"))
     data = privacy_rules.export_personal_data(current_user)
     return private_download(
         current_app.json.dumps(data),
@@ -313,7 +323,10 @@ def delete_account() -> Page:
                 _("Akun Anda sudah dihapus. Terima kasih telah berbelanja di Pasar OPOP."), "info"
             )
             return redirect(url_for("catalogue.home"))
-    return render_template("accounts/privacy.html", form=form), FORM_ERROR
+    return (
+        render_template("accounts/privacy.html", form=form, export_form=ConfirmForm()),
+        FORM_ERROR,
+    )
 
 
 def _address_data(form: AddressForm) -> services.AddressData:

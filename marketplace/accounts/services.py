@@ -114,7 +114,10 @@ def send_verification_email(user: User, next_path: str | None = None) -> None:
     )
 
 
-def verify_email(token: str) -> User:
+def verification_user(token: str) -> User:
+    """Whose email a verification link confirms; `InvalidToken` when it is forged, expired or
+    for an address the account no longer has. Reads only: opening the link confirms nothing
+    (mail scanners open links too), its page's button does (`verify_email`)."""
     max_age = current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
     try:
         data = _serializer(_VERIFY_SALT).loads(token, max_age=max_age)
@@ -123,6 +126,11 @@ def verify_email(token: str) -> User:
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise InvalidToken()
+    return user
+
+
+def verify_email(token: str) -> User:
+    user = verification_user(token)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         audit.record("account.email_verified", user, actor_id=user.id)

@@ -44,15 +44,45 @@ def test_registering_creates_an_unverified_shopper_and_emails_a_link(client: Fla
     assert email.status == "sent"
 
 
-def test_following_the_link_verifies_the_email(client: FlaskClient) -> None:
+def is_verified(address: str) -> bool:
+    user = db.session.scalar(select(User).where(User.email == address))
+    assert user is not None
+    db.session.refresh(user)
+    return user.is_verified
+
+
+def test_the_link_asks_and_the_button_verifies_the_email(client: FlaskClient) -> None:
     register(client)
     [email] = outbox_to("siti@example.test")
     link = re.search(r"http://localhost(/account/verify/\S+)", email.body_text)
     assert link is not None
-    response = client.get(link.group(1))
+    # Opening the link (a person, or a mail scanner) changes nothing: it shows a button.
+    page = client.get(link.group(1))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "siti@example.test" in html and 'method="post"' in html
+    assert not is_verified("siti@example.test")
+    response = client.post(link.group(1))
     assert response.status_code == 302
-    user = db.session.scalar(select(User).where(User.email == "siti@example.test"))
-    assert user is not None and user.is_verified
+    assert is_verified("siti@example.test")
+    # The link again, once verified: straight on, nothing asked.
+    assert client.get(link.group(1)).status_code == 302
+
+
+def test_the_button_needs_the_page_s_csrf_token(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    link = verify_link("siti@example.test")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        forged = client.post(link)  # from another site: no token
+        assert forged.status_code == 400 and not is_verified("siti@example.test")
+        page = client.get(link).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token is not None
+        assert client.post(link, data={"csrf_token": token.group(1)}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert is_verified("siti@example.test")
 
 
 def test_a_tampered_verification_link_is_refused(client: FlaskClient) -> None:
@@ -168,7 +198,7 @@ def test_a_guest_who_registers_at_checkout_comes_back_to_checkout(client: FlaskC
     assert 'href="/account/login?next=/checkout"' in check
     link = verify_link("siti@example.test")
     assert link.endswith("?next=/checkout")
-    verified = client.get(link)
+    verified = client.post(link)
     assert verified.headers["Location"] == "/account/login?next=/checkout"
     signed_in = client.post(
         "/account/login?next=/checkout",
@@ -185,7 +215,7 @@ def test_a_shopper_signed_in_while_verifying_goes_on_to_where_they_were(
     assert client.get("/checkout").status_code == 403  # verify first, the page says
     resent = client.post("/account/verify/resend", data={"next": "/checkout"})
     assert resent.headers["Location"] == "/checkout"
-    assert client.get(verify_link("siti@example.test")).headers["Location"] == "/checkout"
+    assert client.post(verify_link("siti@example.test")).headers["Location"] == "/checkout"
 
 
 @pytest.mark.parametrize(
@@ -196,7 +226,7 @@ def test_next_leads_only_to_this_site(client: FlaskClient, target: str) -> None:
     assert response.headers["Location"] == "/account/check-email"
     link = verify_link("siti@example.test")
     assert "next" not in link
-    assert client.get(link).headers["Location"] == "/account/login"
+    assert client.post(link).headers["Location"] == "/account/login"
     page = client.get("/account/login", query_string={"next": target}).get_data(as_text=True)
     assert 'href="/account/register"' in page
 

@@ -354,17 +354,19 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
 #: Served by Flask itself, outside the policy registry (tests/core/test_policies.py).
 UNWALKED = {"static"}
 WALKED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-#: GETs that legitimately record something, and the only table they may write to: the download
-#: of one's personal data is audited (UU PDP asks who took what, and when).
+#: GETs that legitimately record something, and the only table they may write to: none (the
+#: download of one's personal data, which is audited, is a POST).
 #: (Pages that find a step overdue apply it before they show it: an unpaid order expires. That
 #: is the scheduler's change made early, not the reader's; the world has nothing overdue, so here
 #: no GET writes for that reason. Procurement's pages compute a lapse and never write it.)
-RECORDING_GETS = {"accounts.export_data": "audit_log"}
+RECORDING_GETS: dict[str, str] = {}
 #: What "let in" looks like: the page, a redirect onwards, or a refusal of the step itself.
 ALLOWED = {200, 302, 303, 400, 409}
 #: Routes let in by the policy that then refuse a request on a check of their own, and how:
-#: Xendit's callback without Xendit's token is 403 (the walk cannot send the token).
-OWN_REFUSALS = {"payments.xendit_callback": 403}
+#: Xendit's callback without Xendit's token is 403 (the walk cannot send the token). Not a
+#: refusal but the same shape: a guest who confirms their email is sent on to sign in, to the
+#: page they came for (the walk's form carries next=/).
+OWN_REFUSALS = {"payments.xendit_callback": 403, "accounts.verify_email": 302}
 
 
 @dataclass(frozen=True)

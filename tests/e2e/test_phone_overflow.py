@@ -132,7 +132,6 @@ NOT_PAGES = {
     "site.media": "an image",
     "site.web_manifest": "the web app manifest (JSON)",
     "site.service_worker": "the service worker's script",
-    "accounts.export_data": "a JSON download (and each download is recorded in the audit log)",
     "admin.export_table": "a CSV or XLSX download",
     "payments.admin_statement_csv": "a CSV download",
     "payments.vendor_statement_csv": "a CSV download",
@@ -409,8 +408,6 @@ def _add_invitations(
         "accounts.reset_password": _token(
             app, "accounts.reset-password", {"uid": shopper.id, "pw": shopper.password_hash[-12:]}
         ),
-        # A good link only confirms the address and moves on; a stale one has a page.
-        "accounts.verify_email": "tautan-yang-sudah-tidak-berlaku",
         "invitations.join": _token(
             app, "cooperatives.invitation", {"inv": invitation.id, "email": invitation.email}
         ),
@@ -421,6 +418,14 @@ def _add_invitations(
         ),
     }
     demo.variants |= {endpoint: [{"token": token}] for endpoint, token in tokens.items()}
+    # A new account's link asks for a button press; a stale link has a page of its own.
+    unverified = create_user("belum.verifikasi@demo.test", "rahasia-panjang-2026", "Calon Pembeli")
+    db.session.flush()
+    verify = {"uid": unverified.id, "email": unverified.email}
+    demo.variants["accounts.verify_email"] = [
+        {"token": _token(app, "accounts.verify-email", verify)},
+        {"token": "tautan-yang-sudah-tidak-berlaku"},
+    ]
 
 
 def _add_city(demo: Demo, shopper: User) -> None:

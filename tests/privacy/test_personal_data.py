@@ -45,7 +45,8 @@ def test_a_user_downloads_their_data_and_only_theirs(app: Flask, client: FlaskCl
         place(someone, (stocked_variant(5, product__name="Rahasia Budi"), 1))
         db.session.commit()
     login(client, "ani@example.test")
-    response = client.get("/account/privacy/export")
+    assert client.get("/account/privacy/export").status_code == 405  # a GET records nothing
+    response = client.post("/account/privacy/export")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
