@@ -28,8 +28,9 @@ from werkzeug.wrappers import Response
 PRIVATE_PREFIX = "private/"
 #: The only top-level folders whose files anyone may fetch from ``/media/``. Anything else is
 #: private, including folders added later and the files older versions stored elsewhere
-#: (product imports were once kept under ``imports/``).
-PUBLIC_FOLDERS = frozenset({"products", "reviews"})
+#: (product imports were once kept under ``imports/``; review photos under ``reviews/`` are
+#: served by `reviews.photo`, which checks the review is shown).
+PUBLIC_FOLDERS = frozenset({"products"})
 
 #: A key's segment: ASCII letters, digits, ``_``, ``-`` and dots, not starting with a dot (so
 #: never ``.`` or ``..``), never empty. Every name this module makes fits.

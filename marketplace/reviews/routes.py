@@ -8,13 +8,15 @@ from typing import Any
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from marketplace.errors import DomainError
-from marketplace.http import Page, form_status
-from marketplace.policy import SIGNED_IN, allow
+from marketplace.http import Page, form_status, private_download
+from marketplace.policy import PUBLIC, SIGNED_IN, allow
 from marketplace.reviews import bp, queries, services
 from marketplace.reviews.forms import ActionForm, ReportForm, review_form
+from marketplace.reviews.models import ReviewStatus
 from marketplace.uploads import UploadRejected, read_limited
 
 
@@ -115,6 +117,26 @@ def report_review(review_id: int) -> Page:
         else:
             flash(_("Anda sudah melaporkan ulasan ini."), "info")
     return redirect(url_for("catalogue.product", slug=slug, _anchor="reviews"))
+
+
+@bp.route("/reviews/photos/<int:review_photo_id>")
+@allow(PUBLIC)
+def photo(review_photo_id: int) -> Response:
+    """A review's photo: anyone's while the review is shown, else its author's, its
+    cooperative's and the city's (`services.viewable_photo`)."""
+    found = services.viewable_photo(current_user, review_photo_id)
+    extension = found.storage_key.rsplit(".", 1)[-1]
+    response = private_download(
+        services.photo_file(found),
+        "image/webp" if extension == "webp" else f"image/{extension.replace('jpg', 'jpeg')}",
+        f"foto-ulasan-{found.id}.{extension}",
+        inline=True,
+    )
+    if found.review.state == ReviewStatus.VISIBLE:
+        # Shown to everyone, yet kept by the browser only: a photo the city hides later is
+        # gone from every shared cache at once, and from a phone within the hour.
+        response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _product_reviews(product: Any) -> queries.ReviewPage:

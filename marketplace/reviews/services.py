@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductVariant
+from marketplace.cooperatives.services import active_members
 from marketplace.database import as_utc
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
@@ -38,6 +39,9 @@ from marketplace.settings import REVIEW_MODERATION, get_setting, set_setting
 from marketplace.storage import storage
 from marketplace.uploads import check_image
 
+#: Private: a hidden review's photos must not stay reachable by their address. Photos are
+#: served by `reviews.photo`, which asks whether the review is shown (files stored before in
+#: the same folder are covered too: the folder is no longer public).
 REVIEW_FOLDER = "reviews"
 MAX_PHOTOS = 3
 BODY_MAX = 2000
@@ -275,6 +279,32 @@ def get_review(review_id: int) -> Review:
     if review is None:
         raise NotFound()
     return review
+
+
+def viewable_photo(user: Any, photo_id: int) -> ReviewPhoto:
+    """A review's photo, for anyone while the review is shown; while it waits for the city or
+    after the city hid it, only for its author, the cooperative it is about and the city.
+    Anyone else: not found, as for a photo that does not exist."""
+    photo = db.session.get(ReviewPhoto, photo_id)
+    if photo is None:
+        raise NotFound()
+    review = photo.review
+    if review.state == ReviewStatus.VISIBLE:
+        return photo
+    if user.is_authenticated and (
+        user.id == review.user_id
+        or user.is_city_admin
+        or any(member.id == user.id for member in active_members(review.cooperative_id))
+    ):
+        return photo
+    raise NotFound()
+
+
+def photo_file(photo: ReviewPhoto) -> bytes:
+    try:
+        return storage().read(photo.storage_key)
+    except FileNotFoundError as error:
+        raise NotFound() from error
 
 
 def own_review(user: User, review_id: int) -> Review:

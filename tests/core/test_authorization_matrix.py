@@ -115,6 +115,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "site.readyz",
         "site.metrics",
         "site.media",
+        "reviews.photo",  # a shown review's; a hidden one's is 404 but to its parties
         "site.web_manifest",
         "site.service_worker",
         "site.offline",
@@ -412,6 +413,7 @@ PARAMS: dict[str, Value] = {
     "refund_id": lambda w: w.refund.id,
     "payout_id": id_of("payout"),
     "review_id": id_of("review"),
+    "review_photo_id": id_of("review_photo"),
     "request_id": id_of("draft"),
     "quotation_id": id_of("quotation"),
     "order_id": id_of("purchase_order"),

@@ -69,6 +69,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.payments.paying import image_bytes
+from tests.photos import phone_photo
 from tests.procurement import workflow as wf
 from tests.shopping import fill_cart, place, stocked_variant
 
@@ -218,6 +219,24 @@ def build_world(app: Flask) -> World:
         review = review_services.write_review(
             shopper, reviewed.number or "", reviewed_part.lines[0].id, 4, "Ulasan dunia uji"
         )
+        # A shown review with a photo, by a buyer who walks nothing: a walker deleting their
+        # own account (undone in the database) really removes their photos' files.
+        photo_buyer = new_user("pemberi-ulasan@world.test")
+        photographed = place(photo_buyer, (reviewed_variant, 1))
+        photographed_part = photographed.vendor_orders[0]
+        order_moves.mark_vendor_order_paid(photographed_part)
+        order_moves.accept_vendor_order(cast.member, photographed_part.id)
+        order_moves.mark_ready_for_pickup(cast.member, photographed_part.id)
+        order_moves.mark_delivered(cast.member, photographed_part.id)
+        order_moves.confirm_receipt(photo_buyer, photographed.number or "", photographed_part.id)
+        photographed_review = review_services.write_review(
+            photo_buyer,
+            photographed.number or "",
+            photographed_part.lines[0].id,
+            5,
+            "Ulasan dengan foto",
+            [phone_photo((64, 48))],
+        )
         address = AddressFactory(user=shopper)
         fill_cart(shopper, (cast.variant, 1))
         cart_line = shopper_cart_line(shopper)
@@ -313,6 +332,7 @@ def build_world(app: Flask) -> World:
             payout=payout,
             reviewed_order=reviewed,
             review=review,
+            review_photo=photographed_review.photos[0],
         )
         world.tokens.update(
             media=media_key,

@@ -130,6 +130,7 @@ NOT_PAGES = {
     "site.readyz": "plain text for the load balancer",
     "site.metrics": "Prometheus' text format (and off unless configured)",
     "site.media": "an image",
+    "reviews.photo": "a review's photo",
     "site.web_manifest": "the web app manifest (JSON)",
     "site.service_worker": "the service worker's script",
     "admin.export_table": "a CSV or XLSX download",

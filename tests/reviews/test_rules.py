@@ -108,13 +108,14 @@ def test_editing_closes_after_the_configured_days(app: Any, clock: Any) -> None:
     )
 
 
-def test_photos_are_checked_stored_public_and_at_most_three() -> None:
+def test_photos_are_checked_stored_privately_and_at_most_three() -> None:
     ani = UserFactory()
     bought = buy(ani)
     photo = phone_photo((800, 600))
     review = services.write_review(ani, bought.number, bought.line_id, 5, "", [photo, photo])
     keys = [p.storage_key for p in review.photos]
-    assert len(keys) == 2 and all(key.startswith("reviews/") and is_public(key) for key in keys)
+    # Not under /media/: `reviews.photo` serves them after asking whether the review is shown.
+    assert len(keys) == 2 and all(key.startswith("reviews/") and not is_public(key) for key in keys)
     assert b"Kamera Ponsel" not in storage().read(keys[0])  # metadata dropped
     with pytest.raises(services.ReviewProblem):
         services.write_review(ani, bought.number, bought.line_id, 5, "", [photo, photo])
