@@ -17,6 +17,7 @@ from marketplace.procurement import (
     deadlines,
     forms,
     fulfilment,
+    inspection,
     negotiation,
     payment,
     purchasing,
@@ -450,13 +451,23 @@ def end_order(order_id: int) -> Page:
     return redirect(url_for("procurement.order", order_id=order_id))
 
 
+def _inspection_form(delivery: Any, **kwargs: Any) -> forms.InspectionForm:
+    return forms.inspection_form(
+        delivery.lines,
+        inspection.team_choices(delivery.purchase_order.agency_id),
+        current_user.id,
+        **kwargs,
+    )
+
+
 def _inspect_page(delivery_id: int, *, error: str | None = None, form: Any = None) -> str:
     delivery = fulfilment.agency_delivery(current_user, delivery_id)
     return render_template(
         "procurement/inspect.html",
         delivery=delivery,
         order=delivery.purchase_order,
-        form=form or forms.inspection_form(delivery.lines, formdata=None),
+        earliest_day=inspection.earliest_day(delivery),
+        form=form or _inspection_form(delivery, formdata=None),
         error=error,
         is_receiver=holds(ProcurementRole.PENERIMA, delivery.purchase_order.agency_id),
         **helpers(),
@@ -469,12 +480,17 @@ def inspect(delivery_id: int) -> Page:
     delivery = fulfilment.agency_delivery(current_user, delivery_id, ProcurementRole.PENERIMA)
     if request.method == "GET":
         return _inspect_page(delivery_id)
-    form = forms.inspection_form(delivery.lines)
+    form = _inspection_form(delivery)
     if not form.validate_on_submit():
         return invalid(_inspect_page, delivery_id, form=form)
     try:
         bast = fulfilment.inspect_delivery(
-            current_user, delivery_id, form.accepted(), form.notes(), form.note.data or ""
+            current_user,
+            delivery_id,
+            form.accepted(),
+            form.notes(),
+            form.note.data or "",
+            form.details(),
         )
     except REFUSALS as error:
         return refused(error, _inspect_page, delivery_id, form=form)

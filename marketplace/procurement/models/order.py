@@ -256,6 +256,9 @@ class Bast(Model):
         ForeignKey("procurement_purchase_orders.id", ondelete="CASCADE"), index=True
     )
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The day the goods were inspected, as the team entered it (not always the day the BAST
+    #: was recorded); BASTs recorded before it was asked for have their issue day.
+    inspected_on: Mapped[date | None]
     receiver_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -267,6 +270,35 @@ class Bast(Model):
     purchase_order: Mapped[PurchaseOrder] = relationship()
     receiver: Mapped[User | None] = relationship()
     invoice: Mapped[Invoice | None] = relationship(back_populates="bast", uselist=False)
+    inspectors: Mapped[list[BastInspector]] = relationship(
+        back_populates="bast", cascade="all, delete-orphan", order_by="BastInspector.position"
+    )
+
+
+class BastInspector(Model):
+    """One member of the team that inspected a delivery (the PPHP: its chair and members), as
+    printed on the BAST: name, NIP and role copied when the BAST is issued, so later changes to
+    an account or a member's NIP never change an issued record."""
+
+    __tablename__ = "procurement_bast_inspectors"
+    __table_args__ = (
+        UniqueConstraint("bast_id", "position", name="uq_procurement_bast_inspectors_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bast_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_basts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    #: The agency member chosen, when the inspector was chosen rather than typed.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    nip: Mapped[str | None] = mapped_column(String(18))
+    role: Mapped[str] = mapped_column(String(60))
+
+    bast: Mapped[Bast] = relationship(back_populates="inspectors")
 
 
 class Invoice(Model):
