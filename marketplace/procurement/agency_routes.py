@@ -14,6 +14,7 @@ from marketplace.http import Page
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
+    copying,
     deadlines,
     forms,
     fulfilment,
@@ -158,6 +159,7 @@ def _request_page(
         cancel_form=cancel_form or forms.ReasonForm(),
         events=worklist.timeline(req.id),
         is_pp=holds(ProcurementRole.PEJABAT_PENGADAAN, req.agency_id),
+        may_copy=copying.may_copy(req),
         above_ceiling=negotiation.above_ceiling,
         totals_for=totals_for,
         **helpers(),
@@ -264,6 +266,31 @@ def cancel_request(request_id: int) -> Page:
         return refused(error, _request_page, request_id, cancel_form=form)
     flash(_("Permintaan dibatalkan."), "info")
     return redirect(url_for("procurement.request_detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/copy", methods=["POST"])
+@allow(PP)
+def copy_request(request_id: int) -> Page:
+    try:
+        copy, unlisted = copying.copy_request(current_user, request_id)
+    except REFUSALS as error:
+        return refused(error, _request_page, request_id)
+    flash(
+        _(
+            "Draf %(number)s dibuat dari salinan. Periksa data dan tanggal pengiriman.",
+            number=copy.number,
+        ),
+        "success",
+    )
+    if unlisted:
+        flash(
+            _(
+                "Tidak ada lagi di katalog, disalin sebagai spesifikasi tertulis: %(names)s.",
+                names=", ".join(unlisted),
+            ),
+            "info",
+        )
+    return redirect(url_for("procurement.edit_request", request_id=copy.id))
 
 
 # ------------------------------------------------------------------------------------------

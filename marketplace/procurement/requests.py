@@ -210,7 +210,8 @@ def list_requests(
 # --- drafting --------------------------------------------------------------------------------
 
 
-def _set_invitations(request: ProcurementRequest, cooperative_ids: Iterable[int]) -> None:
+def set_invitations(request: ProcurementRequest, cooperative_ids: Iterable[int]) -> None:
+    """Invite exactly these (approved) cooperatives to the draft, numbering new quotations."""
     wanted = {c.id for c in _invitable(cooperative_ids)}
     for quotation in list(request.quotations):
         if quotation.cooperative_id not in wanted:
@@ -244,7 +245,7 @@ def create_request(user: User, details: RequestDetails) -> ProcurementRequest:
     db.session.add(request)
     db.session.flush()
     request.number = document_number("PMT", request.id)
-    _set_invitations(request, details.cooperative_ids)
+    set_invitations(request, details.cooperative_ids)
     record_event(request, Actor.PEJABAT_PENGADAAN, user, to_status=RequestStatus.DRAFT)
     db.session.flush()
     return request
@@ -261,7 +262,7 @@ def update_request(user: User, request_id: int, details: RequestDetails) -> Proc
     request.delivery_date = details.delivery_date
     request.delivery_addresses = details.delivery_addresses.strip()
     request.notes = details.notes.strip()
-    _set_invitations(request, details.cooperative_ids)
+    set_invitations(request, details.cooperative_ids)
     db.session.flush()
     return request
 
@@ -319,7 +320,7 @@ def add_catalogue_line(
     request.lines.append(line)
     invited = None
     if all(q.cooperative_id != product.cooperative_id for q in request.quotations):
-        _set_invitations(
+        set_invitations(
             request, [*(q.cooperative_id for q in request.quotations), product.cooperative_id]
         )
         invited = product.cooperative

@@ -338,6 +338,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.remove_line",
         "procurement.send_request",
         "procurement.cancel_request",
+        "procurement.copy_request",
         "procurement.counter",
         "procurement.agree",
         "procurement.forward",
