@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.http import Page
+from marketplace.http import Page, form_status
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
@@ -28,7 +28,7 @@ from marketplace.procurement import (
 )
 from marketplace.procurement.access import AGENCY_MEMBER
 from marketplace.procurement.common import agency_ids, last_day, today, totals_for
-from marketplace.procurement.models import ProcurementRole, RequestStatus
+from marketplace.procurement.models import OrderStatus, ProcurementRole, RequestStatus
 from marketplace.procurement.screens import (
     BENDAHARA,
     PENERIMA,
@@ -39,6 +39,7 @@ from marketplace.procurement.screens import (
     holds,
     invalid,
     last_prices,
+    list_query,
     refused,
 )
 
@@ -50,17 +51,15 @@ from marketplace.procurement.screens import (
 @bp.route("/requests")
 @allow(AGENCY_MEMBER)
 def request_list() -> Page:
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    rows, has_next = requests.list_requests(current_user, number)
+    query, filter_form = list_query(RequestStatus)
     return render_template(
         "procurement/requests.html",
-        rows=rows,
-        page=number,
-        has_next=has_next,
+        result=requests.list_requests(current_user, query),
+        query=query,
+        filter_form=filter_form,
         may_create=bool(agency_ids(current_user, ProcurementRole.PEJABAT_PENGADAAN)),
         **helpers(),
-    )
+    ), form_status(filter_form)
 
 
 def _request_form(**kwargs: Any) -> forms.RequestForm:
@@ -421,9 +420,14 @@ def approve(quotation_id: int) -> Page:
 @bp.route("/orders")
 @allow(AGENCY_MEMBER)
 def order_list() -> Page:
+    query, filter_form = list_query(OrderStatus)
     return render_template(
-        "procurement/orders.html", rows=purchasing.agency_orders(current_user), **helpers()
-    )
+        "procurement/orders.html",
+        result=purchasing.agency_orders(current_user, query),
+        query=query,
+        filter_form=filter_form,
+        **helpers(),
+    ), form_status(filter_form)
 
 
 def _order_page(order_id: int, *, error: str | None = None, reason_form: Any = None) -> str:

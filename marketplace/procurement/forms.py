@@ -515,3 +515,36 @@ class BudgetForm(FlaskForm):
 
     def set_choices(self, agencies: Iterable[Any]) -> None:
         self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+
+
+class ListFilterForm(Form):
+    """A procurement list's filters (a GET form: no CSRF token, nothing changes). A value the
+    list cannot use is reported on its field and left out of the filter."""
+
+    status = SelectField(_l("Status"), default="", validate_choice=False)
+    cooperative = SelectField(_l("Koperasi"), default="", validate_choice=False)
+    date_from = DayField(_l("Dari tanggal"), validators=[Optional()])
+    date_to = DayField(_l("Sampai tanggal"), validators=[Optional()])
+
+    def set_choices(
+        self, statuses: Iterable[Any], cooperatives: Iterable[tuple[int, str]] | None
+    ) -> None:
+        self.status.choices = [SelectChoice("", _l("Semua status"))] + [
+            SelectChoice(str(status), status.label) for status in statuses
+        ]
+        self.cooperative.choices = [SelectChoice("", _l("Semua koperasi"))] + [
+            SelectChoice(str(cid), name) for cid, name in cooperatives or ()
+        ]
+
+    def validate_status(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(str(_l("Status tidak dikenal; semua status ditampilkan.")))
+
+    def validate_cooperative(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(str(_l("Koperasi tidak dikenal; semua koperasi ditampilkan.")))
+
+    def validate_date_to(self, field: Field) -> None:
+        start = self.date_from.data if not self.date_from.errors else None
+        if field.data and start and field.data < start:
+            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))

@@ -25,6 +25,7 @@ from marketplace.catalogue.search import visible_products
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.paging import Page, paginate
 from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
@@ -40,6 +41,7 @@ from marketplace.procurement.common import (
 )
 from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
 from marketplace.procurement.lifecycle import OPEN_QUOTATIONS
+from marketplace.procurement.listing import PER_PAGE, ListQuery, in_period
 from marketplace.procurement.models import (
     Actor,
     ProcurementRequest,
@@ -189,22 +191,28 @@ def _draft(user: User, request_id: int) -> ProcurementRequest:
     return request
 
 
-def list_requests(
-    user: User, page: int = 1, per_page: int = 25
-) -> tuple[list[ProcurementRequest], bool]:
-    """The requests of the user's agencies, newest first, and whether there is a next page."""
-    page = max(page, 1)
-    rows = list(
-        db.session.scalars(
-            select(ProcurementRequest)
-            .where(ProcurementRequest.agency_id.in_(agency_ids(user)))
-            .options(selectinload(ProcurementRequest.quotations))
-            .order_by(ProcurementRequest.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page + 1)
-        )
+def list_requests(user: User, query: ListQuery) -> Page:
+    """The requests of the user's agencies, newest first, one page of the filtered list: by
+    status, by an invited cooperative and by the day it was made."""
+    statement = (
+        select(ProcurementRequest)
+        .where(ProcurementRequest.agency_id.in_(agency_ids(user)))
+        .options(selectinload(ProcurementRequest.quotations))
+        .order_by(ProcurementRequest.id.desc())
     )
-    return rows[:per_page], len(rows) > per_page
+    if query.status:
+        statement = statement.where(ProcurementRequest.status == query.status)
+    if query.cooperative_id:
+        statement = statement.where(
+            select(Quotation.id)
+            .where(
+                Quotation.request_id == ProcurementRequest.id,
+                Quotation.cooperative_id == query.cooperative_id,
+            )
+            .exists()
+        )
+    statement = in_period(statement, ProcurementRequest.created_at, query)
+    return paginate(statement, query.page, PER_PAGE)
 
 
 # --- drafting --------------------------------------------------------------------------------

@@ -43,6 +43,11 @@ class PurchaseOrder(TimestampMixin, Model):
             "status",
             "acceptance_due_at",
         ),
+        # The lists' period filters, for the agency's and the cooperative's Surat Pesanan.
+        Index("ix_procurement_purchase_orders_agency_id_issued_at", "agency_id", "issued_at"),
+        Index(
+            "ix_procurement_purchase_orders_cooperative_id_issued_at", "cooperative_id", "issued_at"
+        ),
         # The splitting check looks for the same agency's orders from the same cooperative.
         Index(
             "ix_procurement_purchase_orders_agency_cooperative_issued",
@@ -324,6 +329,8 @@ class Invoice(Model):
         CheckConstraint("payable = total - ppn_collected - pph22", name="payable_sum"),
         Index("ix_procurement_invoices_agency_id_status", "agency_id", "status", "id"),
         Index("ix_procurement_invoices_cooperative_id_status", "cooperative_id", "status", "id"),
+        # The cooperative's payments list, by the day paid.
+        Index("ix_procurement_invoices_cooperative_id_paid_at", "cooperative_id", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,10 @@ class ProcurementRequest(TimestampMixin, Model):
         CheckConstraint(in_check(RequestStatus, "status"), name="status"),
         CheckConstraint("ceiling > 0", name="ceiling_positive"),
         Index("ix_procurement_requests_agency_id_status", "agency_id", "status", "id"),
+        # The lists' period filters: the agency's requests by the day made, the cooperative's
+        # quotations by the day the request was sent.
+        Index("ix_procurement_requests_agency_id_created_at", "agency_id", "created_at"),
+        Index("ix_procurement_requests_sent_at", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
