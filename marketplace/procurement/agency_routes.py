@@ -233,6 +233,22 @@ def set_line_quantity(request_id: int, line_id: int) -> Page:
     return redirect(url_for("procurement.request_detail", request_id=request_id))
 
 
+@bp.route("/requests/<int:request_id>/lines/<int:line_id>/hps", methods=["POST"])
+@allow(PP)
+def set_line_hps(request_id: int, line_id: int) -> Page:
+    form = forms.HpsForm()
+    if not form.validate_on_submit():
+        requests.agency_request(current_user, request_id, ProcurementRole.PEJABAT_PENGADAAN)
+        message = "; ".join(form.hps.errors) or _("Isi HPS dalam rupiah bulat.")
+        return invalid(_request_page, request_id, error=message)
+    try:
+        requests.set_line_hps(current_user, request_id, line_id, form.hps.data)
+    except REFUSALS as error:
+        return refused(error, _request_page, request_id)
+    flash(_("HPS barang disimpan."), "success")
+    return redirect(url_for("procurement.request_detail", request_id=request_id))
+
+
 @bp.route("/requests/<int:request_id>/lines/<int:line_id>/remove", methods=["POST"])
 @allow(PP)
 def remove_line(request_id: int, line_id: int) -> Page:

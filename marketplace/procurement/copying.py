@@ -99,6 +99,7 @@ def copy_request(user: User, request_id: int) -> tuple[ProcurementRequest, list[
                 unit=line.unit,
                 quantity=line.quantity,
                 reference_unit_price=variant.unit_price_for(line.quantity) if variant else None,
+                hps_unit_price=line.hps_unit_price,
             )
         )
     active = {c.id for c in requests.invitable_cooperatives()}

@@ -199,6 +199,14 @@ class QuantityForm(FlaskForm):
     )
 
 
+class HpsForm(FlaskForm):
+    hps = RupiahField(
+        _l("HPS satuan"),
+        validators=[Optional(), amount_in_range()],
+        description=_l("Kosongkan untuk menghapus HPS barang ini."),
+    )
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Alasan"),

@@ -270,6 +270,7 @@ def update_request(user: User, request_id: int, details: RequestDetails) -> Proc
     request.delivery_date = details.delivery_date
     request.delivery_addresses = details.delivery_addresses.strip()
     request.notes = details.notes.strip()
+    sync_ceiling(request)
     set_invitations(request, details.cooperative_ids)
     db.session.flush()
     return request
@@ -394,13 +395,39 @@ def set_line_quantity(user: User, request_id: int, line_id: int, quantity: int) 
             )
         line.reference_unit_price = line.variant.unit_price_for(quantity)
     line.quantity = quantity
+    sync_ceiling(request)
     db.session.flush()
     return line
+
+
+def sync_ceiling(request: ProcurementRequest) -> None:
+    """Once every line has its HPS, the request's HPS is their sum (the value the offers and the
+    value bands are judged on); until then it is the total the officer entered."""
+    total = request.lines_hps_total
+    if total is not None:
+        request.ceiling = total
+
+
+def set_line_hps(
+    user: User, request_id: int, line_id: int, unit_price: int | None
+) -> ProcurementRequest:
+    """Record (or clear) the owner's estimate of one unit of a draft's line."""
+    request = _draft(user, request_id)
+    line = _own_line(request, line_id)
+    if unit_price is not None:
+        check_price(unit_price, line.name)
+        if unit_price * line.quantity > MAX_AMOUNT:
+            raise _refuse(_("%(name)s: HPS terlalu besar.", name=line.name))
+    line.hps_unit_price = unit_price
+    sync_ceiling(request)
+    db.session.flush()
+    return request
 
 
 def remove_line(user: User, request_id: int, line_id: int) -> None:
     request = _draft(user, request_id)
     request.lines.remove(_own_line(request, line_id))
+    sync_ceiling(request)
     db.session.flush()
 
 
