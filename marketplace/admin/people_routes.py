@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import Label
 
 from marketplace.accounts import services as accounts
 from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
@@ -16,7 +17,7 @@ from marketplace.errors import NotFound
 from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, SIGNED_IN, allow
 from marketplace.procurement import agencies
-from marketplace.procurement.models import AgencyInvitation
+from marketplace.procurement.models import AgencyInvitation, AgencyMember
 
 # ---------------------------------------------------------------------------------------------
 # Accounts
@@ -100,9 +101,12 @@ def create_agency() -> Page:
     return _agencies_page(form)
 
 
-def _nip_form(member_id: int, form: MemberNipForm) -> MemberNipForm:
-    """One small form per member row, each field with its own id on the page."""
-    form.nip.id = f"member-{member_id}-nip"
+def _nip_form(member: AgencyMember, form: MemberNipForm) -> MemberNipForm:
+    """One small form per member row, each field with its own id and a label naming whose NIP
+    it is (several sit on one page)."""
+    field_id = f"member-{member.id}-nip"
+    form.nip.id = field_id
+    form.nip.label = Label(field_id, _("NIP %(name)s", name=member.user.full_name))
     return form
 
 
@@ -114,11 +118,13 @@ def _agency_page(
 ) -> Page:
     detail = queries.agency_detail(agency_id)
     nip_forms = {
-        member.id: _nip_form(member.id, MemberNipForm(formdata=None, data={"nip": member.nip}))
+        member.id: _nip_form(member, MemberNipForm(formdata=None, data={"nip": member.nip}))
         for member in detail.members
     }
     if nip_form is not None:
-        nip_forms[nip_form[0]] = _nip_form(*nip_form)
+        member_id, submitted = nip_form
+        member = next(m for m in detail.members if m.id == member_id)
+        nip_forms[member_id] = _nip_form(member, submitted)
     return render_template(
         "admin/agency.html",
         detail=detail,

@@ -128,6 +128,7 @@ def test_the_city_admin_edits_and_clears_a_members_nip(
     body = refused.get_data(as_text=True)
     assert "NIP hanya berisi angka, tanpa huruf atau tanda lain." in body
     assert f'id="member-{ppk.id}-nip"' in body and 'aria-invalid="true"' in body
+    assert f'<label for="member-{ppk.id}-nip">NIP {user.full_name}</label>' in body
     assert nips_of(user) == [("penerima", None), ("ppk", None)]
 
     assert admin_client.post(url, data={field: NIP}).status_code == 302
