@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "labels",
             "mail",
             "observability",
+            "paging",
             "policy",
             "production",
             "settings",

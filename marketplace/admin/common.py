@@ -11,6 +11,7 @@ from wtforms import Form
 from marketplace.accounts.models import User
 from marketplace.admin import agency_invitations_bp, bp
 from marketplace.errors import DomainError
+from marketplace.paging import page_from
 from marketplace.procurement.models import ProcurementRole
 
 
@@ -29,7 +30,7 @@ def attach(form: Form, error: DomainError, field_name: str) -> None:
 
 def page_number() -> int:
     value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) <= 10_000 else 1
+    return page_from(value)
 
 
 def role_label(role: str) -> str:

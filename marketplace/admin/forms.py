@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from marketplace.fields import ChoiceField, DayField
+from marketplace.procurement.agencies import InvalidNip, clean_nip
 from marketplace.procurement.models import ProcurementRole
 from marketplace.validators import digits_only, email, length, required, strip
 
@@ -123,6 +124,26 @@ class AgencyForm(FlaskForm):
             raise ValidationError(str(_l("NPWP hanya berisi angka.")))
 
 
+def _check_nip(form: Any, field: Any) -> None:
+    """The service's own rule (`agencies.clean_nip`), so the form and the service never differ."""
+    try:
+        field.data = clean_nip(field.data)
+    except InvalidNip as error:
+        raise ValidationError(error.message) from error
+
+
+def nip_field() -> StringField:
+    return StringField(
+        _l("NIP"),
+        filters=[strip],
+        validators=[_check_nip],
+        description=_l(
+            "18 angka (Nomor Induk Pegawai), dicetak di bawah nama pada tanda tangan dokumen; "
+            "boleh dikosongkan."
+        ),
+    )
+
+
 class AgencyMemberForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[required(), length(254), email()])
     role = ChoiceField(
@@ -131,6 +152,11 @@ class AgencyMemberForm(FlaskForm):
         choices=lambda: [SelectChoice(role.value, role.label) for role in ProcurementRole],
         validators=[required()],
     )
+    nip = nip_field()
+
+
+class MemberNipForm(FlaskForm):
+    nip = nip_field()
 
 
 class AuditFilterForm(Form):

@@ -6,16 +6,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import Label
 
 from marketplace.accounts import services as accounts
 from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.admin import agency_invitations_bp, bp, queries
 from marketplace.admin.common import actor, attach, page_number, role_label
-from marketplace.admin.forms import AgencyForm, AgencyMemberForm
+from marketplace.admin.forms import AgencyForm, AgencyMemberForm, MemberNipForm
+from marketplace.errors import NotFound
 from marketplace.http import Page, form_status
 from marketplace.policy import CITY_ADMIN, SIGNED_IN, allow
 from marketplace.procurement import agencies
-from marketplace.procurement.models import AgencyInvitation
+from marketplace.procurement.models import AgencyInvitation, AgencyMember
 
 # ---------------------------------------------------------------------------------------------
 # Accounts
@@ -99,11 +101,37 @@ def create_agency() -> Page:
     return _agencies_page(form)
 
 
-def _agency_page(agency_id: int, form: AgencyForm, member_form: AgencyMemberForm) -> Page:
+def _nip_form(member: AgencyMember, form: MemberNipForm) -> MemberNipForm:
+    """One small form per member row, each field with its own id and a label naming whose NIP
+    it is (several sit on one page)."""
+    field_id = f"member-{member.id}-nip"
+    form.nip.id = field_id
+    form.nip.label = Label(field_id, _("NIP %(name)s", name=member.user.full_name))
+    return form
+
+
+def _agency_page(
+    agency_id: int,
+    form: AgencyForm,
+    member_form: AgencyMemberForm,
+    nip_form: tuple[int, MemberNipForm] | None = None,
+) -> Page:
     detail = queries.agency_detail(agency_id)
+    nip_forms = {
+        member.id: _nip_form(member, MemberNipForm(formdata=None, data={"nip": member.nip}))
+        for member in detail.members
+    }
+    if nip_form is not None:
+        member_id, submitted = nip_form
+        member = next(m for m in detail.members if m.id == member_id)
+        nip_forms[member_id] = _nip_form(member, submitted)
     return render_template(
-        "admin/agency.html", detail=detail, form=form, member_form=member_form
-    ), form_status(form, member_form)
+        "admin/agency.html",
+        detail=detail,
+        form=form,
+        member_form=member_form,
+        nip_forms=nip_forms,
+    ), form_status(form, member_form, *nip_forms.values())
 
 
 @bp.route("/agencies/<int:agency_id>")
@@ -133,7 +161,9 @@ def add_agency_member(agency_id: int) -> Page:
     form = AgencyMemberForm()
     if form.validate_on_submit():
         try:
-            added = agencies.add_member(detail.agency.id, actor(), form.email.data, form.role.data)
+            added = agencies.add_member(
+                detail.agency.id, actor(), form.email.data, form.role.data, form.nip.data
+            )
         except agencies.AlreadyHoldsRole as error:
             attach(form, error, "email")
         else:
@@ -149,6 +179,22 @@ def add_agency_member(agency_id: int) -> Page:
                 flash(_("Peran sudah diberikan."), "success")
             return redirect(url_for("admin.agency", agency_id=agency_id))
     return _agency_page(agency_id, AgencyForm(obj=detail.agency), form)
+
+
+@bp.route("/agencies/<int:agency_id>/members/<int:member_id>/nip", methods=["POST"])
+@allow(CITY_ADMIN)
+def set_agency_member_nip(agency_id: int, member_id: int) -> Page:
+    detail = queries.agency_detail(agency_id)
+    if not any(member.id == member_id for member in detail.members):
+        raise NotFound()
+    form = MemberNipForm()
+    if form.validate_on_submit():
+        agencies.set_member_nip(agency_id, member_id, actor(), form.nip.data)
+        flash(_("NIP sudah disimpan."), "success")
+        return redirect(url_for("admin.agency", agency_id=agency_id))
+    return _agency_page(
+        agency_id, AgencyForm(obj=detail.agency), AgencyMemberForm(), (member_id, form)
+    )
 
 
 @bp.route("/agencies/<int:agency_id>/members/<int:member_id>/remove", methods=["POST"])

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
@@ -23,6 +22,7 @@ from marketplace.cooperatives.models import (
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import VendorOrder, VendorOrderStatus
+from marketplace.paging import Page, paginate
 from marketplace.procurement.models import Agency, AgencyInvitation, AgencyMember
 
 #: The application queue first: what waits for the city's decision.
@@ -52,24 +52,6 @@ def escape_like(text: str) -> str:
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, lower-cased."""
     return f"%{escape_like(text.lower())}%"
-
-
-@dataclass
-class Page:
-    """One page of a list: the rows, the page number and whether another page follows."""
-
-    items: list[Any]
-    page: int
-    has_next: bool
-
-
-def paginate(statement: Select[Any], page: int, per_page: int, scalars: bool = True) -> Page:
-    """Fetch one page (and one row more, to know whether there is a next page; no COUNT)."""
-    page = max(1, min(page, 10_000))
-    statement = statement.offset((page - 1) * per_page).limit(per_page + 1)
-    result = db.session.scalars(statement) if scalars else db.session.execute(statement)
-    rows = list(result.unique().all() if scalars else result.all())
-    return Page(rows[:per_page], page, len(rows) > per_page)
 
 
 # ---------------------------------------------------------------------------------------------

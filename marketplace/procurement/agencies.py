@@ -41,6 +41,29 @@ class UnknownRole(DomainError):
     default_message = _l("Pilih salah satu dari daftar.")
 
 
+class InvalidNip(DomainError):
+    default_message = _l("NIP harus tepat 18 angka.")
+
+
+NIP_LENGTH = 18
+
+
+def clean_nip(value: str | None) -> str | None:
+    """A NIP as stored: the 18 digits without the spaces, dots or dashes people type between
+    its parts (``19800101 200501 1 001``); empty is None (the document then prints a dotted line
+    for the officer to fill by hand). Anything else is refused with what is wrong with it."""
+    text = "".join((value or "").split()).replace(".", "").replace("-", "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidNip(str(_l("NIP hanya berisi angka, tanpa huruf atau tanda lain.")))
+    if len(text) != NIP_LENGTH:
+        raise InvalidNip(
+            str(_l("NIP harus tepat 18 angka; yang diisi %(count)d angka.", count=len(text)))
+        )
+    return text
+
+
 @dataclass
 class AgencyData:
     name: str
@@ -100,16 +123,18 @@ def update_agency(agency_id: int, actor: User, data: AgencyData) -> Agency:
 
 
 def add_member(
-    agency_id: int, actor: User, email: str, role: str
+    agency_id: int, actor: User, email: str, role: str, nip: str | None = None
 ) -> AgencyMember | AgencyInvitation:
-    """Give the account with this email the role; without an account, invite the address."""
+    """Give the account with this email the role; without an account, invite the address.
+    Without a NIP, a person who already holds another role here keeps the NIP recorded there."""
     _require_city_admin(actor)
     agency = _agency(agency_id)
     role_value = _role(role)
+    nip_value = clean_nip(nip)
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
-        return _invite(agency, actor, email, role_value)
+        return _invite(agency, actor, email, role_value, nip_value)
     held = db.session.scalar(
         select(AgencyMember.id).where(
             AgencyMember.agency_id == agency.id,
@@ -119,15 +144,68 @@ def add_member(
     )
     if held:
         raise AlreadyHoldsRole()
-    member = AgencyMember(agency_id=agency.id, user_id=user.id, role=role_value)
+    member = AgencyMember(
+        agency_id=agency.id,
+        user_id=user.id,
+        role=role_value,
+        nip=nip_value or _recorded_nip(agency.id, user.id),
+    )
     db.session.add(member)
     db.session.flush()
+    if nip_value:
+        _set_nip(agency.id, user.id, nip_value)
     audit.record(
         "agency.member_added",
         member,
         actor_id=actor.id,
         data={"agency_id": agency.id, "user_id": user.id, "role": str(role_value)},
     )
+    return member
+
+
+def _recorded_nip(agency_id: int, user_id: int) -> str | None:
+    return db.session.scalar(
+        select(AgencyMember.nip)
+        .where(
+            AgencyMember.agency_id == agency_id,
+            AgencyMember.user_id == user_id,
+            AgencyMember.nip.is_not(None),
+        )
+        .order_by(AgencyMember.id)
+        .limit(1)
+    )
+
+
+def _set_nip(agency_id: int, user_id: int, nip: str | None) -> None:
+    """One person, one NIP: every role they hold in the agency carries it."""
+    for row in db.session.scalars(
+        select(AgencyMember).where(
+            AgencyMember.agency_id == agency_id, AgencyMember.user_id == user_id
+        )
+    ):
+        row.nip = nip
+    db.session.flush()
+
+
+def set_member_nip(agency_id: int, member_id: int, actor: User, nip: str | None) -> AgencyMember:
+    """Record (or clear) a member's NIP, on each role the person holds in the agency."""
+    _require_city_admin(actor)
+    member = db.session.scalar(
+        select(AgencyMember).where(
+            AgencyMember.id == member_id, AgencyMember.agency_id == agency_id
+        )
+    )
+    if member is None:
+        raise NotFound()
+    value = clean_nip(nip)
+    if member.nip != value:
+        _set_nip(agency_id, member.user_id, value)
+        audit.record(
+            "agency.member_nip_changed",
+            member,
+            actor_id=actor.id,
+            data={"agency_id": agency_id, "user_id": member.user_id, "nip": value},
+        )
     return member
 
 
@@ -165,12 +243,15 @@ def open_invitations(agency_id: int) -> list[AgencyInvitation]:
     return invitations.open_invitations(INVITATIONS, agency_id)
 
 
-def _invite(agency: Agency, actor: User, email: str, role: ProcurementRole) -> AgencyInvitation:
+def _invite(
+    agency: Agency, actor: User, email: str, role: ProcurementRole, nip: str | None
+) -> AgencyInvitation:
     """Email a signed, expiring link. Inviting the same address to the same role again replaces
-    the earlier link."""
+    the earlier link (whatever NIP either carried)."""
     invitation = invitations.create(
         INVITATIONS, agency.id, email, invited_by_id=actor.id, role=role
     )
+    invitation.nip = nip
     queue_email(
         email,
         "agency_invitation",
@@ -222,6 +303,10 @@ def accept_invitation(user: User, token: str) -> AgencyMember:
                 agency_id=invitation.agency_id, user_id=user.id, role=invitation.role
             )
             db.session.add(member)
+        nip = invitation.nip or _recorded_nip(invitation.agency_id, user.id)
+        db.session.flush()
+        if nip:
+            _set_nip(invitation.agency_id, user.id, nip)
         return member
 
     member = invitations.accept(INVITATIONS, user, token, take_role)

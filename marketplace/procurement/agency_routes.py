@@ -10,13 +10,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.http import Page
+from marketplace.http import Page, form_status
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
+    copying,
     deadlines,
     forms,
     fulfilment,
+    inspection,
     negotiation,
     payment,
     purchasing,
@@ -26,7 +28,7 @@ from marketplace.procurement import (
 )
 from marketplace.procurement.access import AGENCY_MEMBER
 from marketplace.procurement.common import agency_ids, last_day, today, totals_for
-from marketplace.procurement.models import ProcurementRole, RequestStatus
+from marketplace.procurement.models import OrderStatus, ProcurementRole, RequestStatus
 from marketplace.procurement.screens import (
     BENDAHARA,
     PENERIMA,
@@ -37,6 +39,7 @@ from marketplace.procurement.screens import (
     holds,
     invalid,
     last_prices,
+    list_query,
     refused,
 )
 
@@ -48,17 +51,15 @@ from marketplace.procurement.screens import (
 @bp.route("/requests")
 @allow(AGENCY_MEMBER)
 def request_list() -> Page:
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    rows, has_next = requests.list_requests(current_user, number)
+    query, filter_form = list_query(RequestStatus)
     return render_template(
         "procurement/requests.html",
-        rows=rows,
-        page=number,
-        has_next=has_next,
+        result=requests.list_requests(current_user, query),
+        query=query,
+        filter_form=filter_form,
         may_create=bool(agency_ids(current_user, ProcurementRole.PEJABAT_PENGADAAN)),
         **helpers(),
-    )
+    ), form_status(filter_form)
 
 
 def _request_form(**kwargs: Any) -> forms.RequestForm:
@@ -157,6 +158,7 @@ def _request_page(
         cancel_form=cancel_form or forms.ReasonForm(),
         events=worklist.timeline(req.id),
         is_pp=holds(ProcurementRole.PEJABAT_PENGADAAN, req.agency_id),
+        may_copy=copying.may_copy(req),
         above_ceiling=negotiation.above_ceiling,
         totals_for=totals_for,
         **helpers(),
@@ -231,6 +233,22 @@ def set_line_quantity(request_id: int, line_id: int) -> Page:
     return redirect(url_for("procurement.request_detail", request_id=request_id))
 
 
+@bp.route("/requests/<int:request_id>/lines/<int:line_id>/hps", methods=["POST"])
+@allow(PP)
+def set_line_hps(request_id: int, line_id: int) -> Page:
+    form = forms.HpsForm()
+    if not form.validate_on_submit():
+        requests.agency_request(current_user, request_id, ProcurementRole.PEJABAT_PENGADAAN)
+        message = "; ".join(form.hps.errors) or _("Isi HPS dalam rupiah bulat.")
+        return invalid(_request_page, request_id, error=message)
+    try:
+        requests.set_line_hps(current_user, request_id, line_id, form.hps.data)
+    except REFUSALS as error:
+        return refused(error, _request_page, request_id)
+    flash(_("HPS barang disimpan."), "success")
+    return redirect(url_for("procurement.request_detail", request_id=request_id))
+
+
 @bp.route("/requests/<int:request_id>/lines/<int:line_id>/remove", methods=["POST"])
 @allow(PP)
 def remove_line(request_id: int, line_id: int) -> Page:
@@ -263,6 +281,31 @@ def cancel_request(request_id: int) -> Page:
         return refused(error, _request_page, request_id, cancel_form=form)
     flash(_("Permintaan dibatalkan."), "info")
     return redirect(url_for("procurement.request_detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/copy", methods=["POST"])
+@allow(PP)
+def copy_request(request_id: int) -> Page:
+    try:
+        copy, unlisted = copying.copy_request(current_user, request_id)
+    except REFUSALS as error:
+        return refused(error, _request_page, request_id)
+    flash(
+        _(
+            "Draf %(number)s dibuat dari salinan. Periksa data dan tanggal pengiriman.",
+            number=copy.number,
+        ),
+        "success",
+    )
+    if unlisted:
+        flash(
+            _(
+                "Tidak ada lagi di katalog, disalin sebagai spesifikasi tertulis: %(names)s.",
+                names=", ".join(unlisted),
+            ),
+            "info",
+        )
+    return redirect(url_for("procurement.edit_request", request_id=copy.id))
 
 
 # ------------------------------------------------------------------------------------------
@@ -393,9 +436,14 @@ def approve(quotation_id: int) -> Page:
 @bp.route("/orders")
 @allow(AGENCY_MEMBER)
 def order_list() -> Page:
+    query, filter_form = list_query(OrderStatus)
     return render_template(
-        "procurement/orders.html", rows=purchasing.agency_orders(current_user), **helpers()
-    )
+        "procurement/orders.html",
+        result=purchasing.agency_orders(current_user, query),
+        query=query,
+        filter_form=filter_form,
+        **helpers(),
+    ), form_status(filter_form)
 
 
 def _order_page(order_id: int, *, error: str | None = None, reason_form: Any = None) -> str:
@@ -450,13 +498,23 @@ def end_order(order_id: int) -> Page:
     return redirect(url_for("procurement.order", order_id=order_id))
 
 
+def _inspection_form(delivery: Any, **kwargs: Any) -> forms.InspectionForm:
+    return forms.inspection_form(
+        delivery.lines,
+        inspection.team_choices(delivery.purchase_order.agency_id),
+        current_user.id,
+        **kwargs,
+    )
+
+
 def _inspect_page(delivery_id: int, *, error: str | None = None, form: Any = None) -> str:
     delivery = fulfilment.agency_delivery(current_user, delivery_id)
     return render_template(
         "procurement/inspect.html",
         delivery=delivery,
         order=delivery.purchase_order,
-        form=form or forms.inspection_form(delivery.lines, formdata=None),
+        earliest_day=inspection.earliest_day(delivery),
+        form=form or _inspection_form(delivery, formdata=None),
         error=error,
         is_receiver=holds(ProcurementRole.PENERIMA, delivery.purchase_order.agency_id),
         **helpers(),
@@ -469,12 +527,17 @@ def inspect(delivery_id: int) -> Page:
     delivery = fulfilment.agency_delivery(current_user, delivery_id, ProcurementRole.PENERIMA)
     if request.method == "GET":
         return _inspect_page(delivery_id)
-    form = forms.inspection_form(delivery.lines)
+    form = _inspection_form(delivery)
     if not form.validate_on_submit():
         return invalid(_inspect_page, delivery_id, form=form)
     try:
         bast = fulfilment.inspect_delivery(
-            current_user, delivery_id, form.accepted(), form.notes(), form.note.data or ""
+            current_user,
+            delivery_id,
+            form.accepted(),
+            form.notes(),
+            form.note.data or "",
+            form.details(),
         )
     except REFUSALS as error:
         return refused(error, _inspect_page, delivery_id, form=form)

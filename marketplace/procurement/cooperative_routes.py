@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.cooperatives.access import COOPERATIVE_MEMBER
-from marketplace.http import Page
+from marketplace.http import Page, form_status
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
@@ -22,7 +22,15 @@ from marketplace.procurement import (
     purchasing,
 )
 from marketplace.procurement.common import last_day, today, totals_for
-from marketplace.procurement.screens import REFUSALS, helpers, invalid, last_prices, refused
+from marketplace.procurement.models import OrderStatus, QuotationStatus
+from marketplace.procurement.screens import (
+    REFUSALS,
+    helpers,
+    invalid,
+    last_prices,
+    list_query,
+    refused,
+)
 
 # ------------------------------------------------------------------------------------------
 # The cooperative's screens
@@ -32,11 +40,14 @@ from marketplace.procurement.screens import REFUSALS, helpers, invalid, last_pri
 @bp.route("/cooperative/quotations")
 @allow(COOPERATIVE_MEMBER)
 def coop_quotations() -> Page:
+    query, filter_form = list_query(QuotationStatus, cooperatives=False)
     return render_template(
         "procurement/coop_quotations.html",
-        rows=negotiation.cooperative_quotations(current_user),
+        result=negotiation.cooperative_quotations(current_user, query),
+        query=query,
+        filter_form=filter_form,
         **helpers(),
-    )
+    ), form_status(filter_form)
 
 
 def _offer_defaults(quotation: Any) -> dict[int, int | None]:
@@ -138,11 +149,14 @@ def coop_decline(quotation_id: int) -> Page:
 @bp.route("/cooperative/orders")
 @allow(COOPERATIVE_MEMBER)
 def coop_orders() -> Page:
+    query, filter_form = list_query(OrderStatus, cooperatives=False)
     return render_template(
         "procurement/coop_orders.html",
-        rows=purchasing.cooperative_orders(current_user),
+        result=purchasing.cooperative_orders(current_user, query),
+        query=query,
+        filter_form=filter_form,
         **helpers(),
-    )
+    ), form_status(filter_form)
 
 
 def _faktur_form(invoice_id: int, **kwargs: Any) -> forms.FakturPajakForm:
@@ -298,8 +312,11 @@ def coop_record_faktur_pajak(invoice_id: int) -> Page:
 @bp.route("/cooperative/payments")
 @allow(COOPERATIVE_MEMBER)
 def coop_payments() -> Page:
+    query, filter_form = list_query((), cooperatives=False)
     return render_template(
         "procurement/coop_payments.html",
-        rows=payment.cooperative_payments(current_user),
+        result=payment.cooperative_payments(current_user, query),
+        query=query,
+        filter_form=filter_form,
         **helpers(),
-    )
+    ), form_status(filter_form)

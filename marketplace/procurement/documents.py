@@ -62,6 +62,8 @@ class Document:
     number: str
     template: str
     context: dict[str, Any]
+    #: The agency whose officials sign it (their NIPs are printed under their names).
+    agency_id: int | None = None
 
     @property
     def filename(self) -> str:
@@ -91,6 +93,22 @@ def _signatory(agency_id: int, role: ProcurementRole) -> User | None:
     )
 
 
+def officials_nips(agency_id: int | None) -> dict[int, str]:
+    """The NIP of each of the agency's members who has one, by user id (one query per
+    document, for every signature block on it)."""
+    if agency_id is None:
+        return {}
+    rows = db.session.execute(
+        select(AgencyMember.user_id, AgencyMember.nip)
+        .where(AgencyMember.agency_id == agency_id, AgencyMember.nip.is_not(None))
+        .order_by(AgencyMember.id)
+    )
+    nips: dict[int, str] = {}
+    for user_id, nip in rows:
+        nips.setdefault(user_id, nip)
+    return nips
+
+
 def load_document(user: User, kind: str, object_id: int) -> Document:
     """The document ``kind`` of the object, if the user may see it (their agency's, or their
     cooperative's); anything else is not found."""
@@ -111,6 +129,7 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             req.number or "",
             "procurement/documents/request.html",
             {"req": req, "invited": invited, "officer": req.created_by},
+            req.agency_id,
         )
     if kind in ("quotation", "round"):
         return _round_document(user, kind, object_id)
@@ -132,6 +151,7 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
             delivery.number or "",
             "procurement/documents/delivery.html",
             {"delivery": delivery, "order": order},
+            order.agency_id,
         )
     raise NotFound()
 
@@ -172,6 +192,7 @@ def _round_document(user: User, kind: str, object_id: int) -> Document:
             "answers": round_.previous,
             "totals": totals_for(quotation, round_.subtotal),
         },
+        quotation.request.agency_id,
     )
 
 
@@ -189,7 +210,12 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
         if order is None:
             return None
         document = Document(
-            kind, object_id, order.number or "", "procurement/documents/order.html", _order(order)
+            kind,
+            object_id,
+            order.number or "",
+            "procurement/documents/order.html",
+            _order(order),
+            order.agency_id,
         )
     elif kind == "bast":
         bast = db.session.get(Bast, object_id)
@@ -207,6 +233,7 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
                 "order": order,
                 "ppk": _signatory(order.agency_id, ProcurementRole.PPK),
             },
+            order.agency_id,
         )
     elif kind == "invoice":
         invoice = db.session.get(Invoice, object_id)
@@ -224,6 +251,7 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
                 "bast": invoice.bast,
                 "treasurer": _signatory(order.agency_id, ProcurementRole.BENDAHARA),
             },
+            order.agency_id,
         )
         return _Issued(document, invoice.agency_id, invoice.cooperative_id)
     else:
@@ -265,6 +293,7 @@ def render_html(document: Document, *, pdf: bool = False) -> str:
             # PPN is labelled as the law states it: 12% of a DPP of 11/12 of the price.
             ppn_rate=tax.format_percent(settings.ppn_rate_percent),
             dpp_fraction=f"{dpp.numerator}/{dpp.denominator}",
+            nips=officials_nips(document.agency_id),
             **document.context,
         )
 

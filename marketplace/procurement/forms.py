@@ -23,7 +23,9 @@ from wtforms import (
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from marketplace.fields import DayField, RupiahField, WholeNumberField, one_of_the_choices
-from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY
+from marketplace.procurement import inspection
+from marketplace.procurement.agencies import InvalidNip, clean_nip
+from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY, today
 from marketplace.procurement.models import PaymentMethod
 from marketplace.validators import length, strip
 
@@ -197,6 +199,14 @@ class QuantityForm(FlaskForm):
     )
 
 
+class HpsForm(FlaskForm):
+    hps = RupiahField(
+        _l("HPS satuan"),
+        validators=[Optional(), amount_in_range()],
+        description=_l("Kosongkan untuk menghapus HPS barang ini."),
+    )
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Alasan"),
@@ -325,12 +335,19 @@ def delivery_form(lines: Sequence[tuple[Any, int]], **kwargs: Any) -> DeliveryFo
 
 
 class InspectionForm(FlaskForm):
+    inspected_on = DayField(
+        _l("Tanggal pemeriksaan"),
+        validators=[needed(_l("Isi tanggal pemeriksaan.")), not_in_future],
+        description=_l("Hari barang diperiksa; dicetak pada BAST."),
+    )
     note = TextAreaField(
         _l("Catatan pemeriksaan (boleh dikosongkan)"),
         filters=[strip],
         validators=[Optional(), length(2000)],
     )
     line_fields: list[tuple[int, str, str]] = []
+    #: Per team row: the (member, name, NIP, role) field names.
+    team_fields: list[tuple[str, str, str, str]] = []
 
     def accepted(self) -> dict[int, int]:
         return {line_id: int(self[name].data) for line_id, name, _note in self.line_fields}
@@ -338,9 +355,44 @@ class InspectionForm(FlaskForm):
     def notes(self) -> dict[int, str]:
         return {line_id: self[note].data or "" for line_id, _name, note in self.line_fields}
 
+    def team(self) -> list[inspection.Inspector]:
+        """The rows filled in, in order (an empty row is skipped)."""
+        team = []
+        for member, name, nip, role in self.team_fields:
+            values = (self[member].data or "", self[name].data, self[nip].data, self[role].data)
+            if not any(values):
+                continue
+            team.append(
+                inspection.Inspector(
+                    role=self[role].data or "",
+                    user_id=int(values[0]) if values[0] else None,
+                    name=self[name].data or "",
+                    nip=self[nip].data or None,
+                )
+            )
+        return team
 
-def inspection_form(lines: Sequence[Any], **kwargs: Any) -> InspectionForm:
-    """A field per delivery line: the quantity accepted and a note (needed for a rejection)."""
+    def details(self) -> inspection.Inspection:
+        day: date | None = self.inspected_on.data
+        assert day is not None  # required: a valid form has it
+        return inspection.Inspection(day, self.team())
+
+
+def _team_nip(form: Form, field: Field) -> None:
+    try:
+        clean_nip(field.data)
+    except InvalidNip as error:
+        raise ValidationError(error.message) from error
+
+
+def inspection_form(
+    lines: Sequence[Any],
+    members: Sequence[inspection.TeamChoice] = (),
+    receiver_id: int | None = None,
+    **kwargs: Any,
+) -> InspectionForm:
+    """A field per delivery line: the quantity accepted and a note (needed for a rejection);
+    the day of the inspection and a row per possible team member, the first one the receiver."""
     fields: dict[str, Any] = {}
     for line in lines:
         name = line.order_line.name
@@ -354,9 +406,43 @@ def inspection_form(lines: Sequence[Any], **kwargs: Any) -> InspectionForm:
             filters=[strip],
             validators=[length(500)],
         )
+    choices = [SelectChoice("", _l("Tidak dipilih: ketik nama di bawah"))] + [
+        SelectChoice(str(m.user_id), m.name) for m in members
+    ]
+    for row in range(1, inspection.MAX_TEAM + 1):
+        first = row == 1
+        fields[f"team_{row}_member"] = SelectField(
+            _l("Anggota instansi"),
+            choices=choices,
+            validate_choice=False,
+            validators=[one_of_the_choices(_l("Pilih salah satu dari daftar."))],
+            default=str(receiver_id) if first and receiver_id else "",
+        )
+        fields[f"team_{row}_name"] = StringField(
+            _l("Nama (bila tidak dipilih dari daftar)"),
+            filters=[strip],
+            validators=[length(inspection.NAME_LENGTH)],
+        )
+        fields[f"team_{row}_nip"] = StringField(
+            _l("NIP (kosong: dari data anggota, atau titik-titik)"),
+            filters=[strip],
+            validators=[_team_nip],
+        )
+        fields[f"team_{row}_role"] = StringField(
+            _l("Jabatan dalam tim, mis. Ketua PPHP, Anggota PPHP"),
+            filters=[strip],
+            validators=[length(inspection.ROLE_LENGTH)],
+            default=inspection.RECEIVER_ROLE if first else "",
+        )
     form_class = type("DeliveryInspectionForm", (InspectionForm,), fields)
     form: InspectionForm = form_class(**kwargs)
+    if form.inspected_on.data is None and not form.is_submitted():
+        form.inspected_on.data = today()
     form.line_fields = [(line.id, f"accepted_{line.id}", f"note_{line.id}") for line in lines]
+    form.team_fields = [
+        (f"team_{r}_member", f"team_{r}_name", f"team_{r}_nip", f"team_{r}_role")
+        for r in range(1, inspection.MAX_TEAM + 1)
+    ]
     return form
 
 
@@ -437,3 +523,36 @@ class BudgetForm(FlaskForm):
 
     def set_choices(self, agencies: Iterable[Any]) -> None:
         self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+
+
+class ListFilterForm(Form):
+    """A procurement list's filters (a GET form: no CSRF token, nothing changes). A value the
+    list cannot use is reported on its field and left out of the filter."""
+
+    status = SelectField(_l("Status"), default="", validate_choice=False)
+    cooperative = SelectField(_l("Koperasi"), default="", validate_choice=False)
+    date_from = DayField(_l("Dari tanggal"), validators=[Optional()])
+    date_to = DayField(_l("Sampai tanggal"), validators=[Optional()])
+
+    def set_choices(
+        self, statuses: Iterable[Any], cooperatives: Iterable[tuple[int, str]] | None
+    ) -> None:
+        self.status.choices = [SelectChoice("", _l("Semua status"))] + [
+            SelectChoice(str(status), status.label) for status in statuses
+        ]
+        self.cooperative.choices = [SelectChoice("", _l("Semua koperasi"))] + [
+            SelectChoice(str(cid), name) for cid, name in cooperatives or ()
+        ]
+
+    def validate_status(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(str(_l("Status tidak dikenal; semua status ditampilkan.")))
+
+    def validate_cooperative(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(str(_l("Koperasi tidak dikenal; semua koperasi ditampilkan.")))
+
+    def validate_date_to(self, field: Field) -> None:
+        start = self.date_from.data if not self.date_from.errors else None
+        if field.data and start and field.data < start:
+            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))

@@ -19,7 +19,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
-from marketplace.procurement import documents, tax
+from marketplace.procurement import documents, inspection, tax
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -264,16 +264,24 @@ def inspect_delivery(
     accepted: Mapping[int, int],
     notes: Mapping[int, str],
     note: str = "",
+    inspection_details: inspection.Inspection | None = None,
 ) -> Bast:
     """The receiver records, per line, how many were accepted (the rest is rejected, with a
-    note saying why). This issues the BAST; the accepted goods' reserved stock becomes a sale;
-    the order becomes partly delivered or delivered."""
+    note saying why), the day of the inspection and its team (`inspection`; without them,
+    today and the receiver alone). This issues the BAST; the accepted goods' reserved stock
+    becomes a sale; the order becomes partly delivered or delivered."""
     delivery = agency_delivery(user, delivery_id, PENERIMA)
     # Two receivers pressing at once: the second waits here for the first to finish, then sees
     # the delivery inspected and is refused (without the lock both went on to issue a BAST).
     db.session.refresh(delivery, with_for_update=True)
     find_transition(delivery, DeliveryStatus.INSPECTED, Actor.PENERIMA)
     order = delivery.purchase_order
+    if inspection_details is None:
+        inspection_details = inspection.Inspection(
+            today(), [inspection.Inspector(role=inspection.RECEIVER_ROLE, user_id=user.id)]
+        )
+    inspected_on = inspection.check_day(delivery, inspection_details.inspected_on)
+    team = inspection.team_rows(order.agency_id, inspection_details.team)
     lines = {line.id: line for line in delivery.lines}
     if set(accepted) != set(lines):
         raise _refuse(_("Isi jumlah yang diterima untuk setiap barang pada surat jalan."))
@@ -318,9 +326,11 @@ def inspect_delivery(
         delivery=delivery,
         purchase_order=order,
         issued_at=clock.now(),
+        inspected_on=inspected_on,
         receiver_id=user.id,
         accepted_total=accepted_total,
         note=note,
+        inspectors=team,
     )
     db.session.add(bast)
     db.session.flush()

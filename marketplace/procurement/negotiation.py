@@ -24,6 +24,7 @@ from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.paging import Page, paginate
 from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
@@ -44,6 +45,7 @@ from marketplace.procurement.exceptions import (
     SplittingNotAcknowledged,
 )
 from marketplace.procurement.lifecycle import OPEN_QUOTATIONS, SETTLED_QUOTATIONS, find_transition
+from marketplace.procurement.listing import PER_PAGE, ListQuery, in_period
 from marketplace.procurement.models import (
     Actor,
     ProcurementRequest,
@@ -115,21 +117,24 @@ def cooperative_quotation(user: User, quotation_id: int) -> Quotation:
     return quotation
 
 
-def cooperative_quotations(user: User) -> list[Quotation]:
-    """The user's cooperative's quotations on sent requests, newest first."""
-    return list(
-        db.session.scalars(
-            select(Quotation)
-            .join(Quotation.request)
-            .where(
-                Quotation.cooperative_id == cooperative_id_of(user),
-                ProcurementRequest.status != RequestStatus.DRAFT,
-            )
-            .options(selectinload(Quotation.request).selectinload(ProcurementRequest.agency))
-            .order_by(Quotation.id.desc())
-            .limit(200)
+def cooperative_quotations(user: User, query: ListQuery | None = None) -> Page:
+    """The user's cooperative's quotations on sent requests, newest first, one page of the
+    list filtered by status and the day the request was sent."""
+    query = query or ListQuery()
+    statement = (
+        select(Quotation)
+        .join(Quotation.request)
+        .where(
+            Quotation.cooperative_id == cooperative_id_of(user),
+            ProcurementRequest.status != RequestStatus.DRAFT,
         )
+        .options(selectinload(Quotation.request).selectinload(ProcurementRequest.agency))
+        .order_by(Quotation.id.desc())
     )
+    if query.status:
+        statement = statement.where(Quotation.status == query.status)
+    statement = in_period(statement, ProcurementRequest.sent_at, query)
+    return paginate(statement, query.page, PER_PAGE)
 
 
 # --- totals and the rules an agreement must meet ----------------------------------------------

@@ -15,6 +15,7 @@ from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
+from marketplace.paging import Page, paginate
 from marketplace.payments import settlement
 from marketplace.procurement import rules, tax
 from marketplace.procurement.common import (
@@ -29,6 +30,7 @@ from marketplace.procurement.fulfilment import agency_invoice, cooperative_invoi
 from marketplace.procurement.lifecycle import (
     find_transition,
 )
+from marketplace.procurement.listing import PER_PAGE, ListQuery, in_period
 from marketplace.procurement.models import (
     Actor,
     Invoice,
@@ -89,20 +91,20 @@ def record_faktur_pajak(user: User, invoice_id: int, number: str, on: date | Non
     return invoice
 
 
-def cooperative_payments(user: User, limit: int = 200) -> list[Invoice]:
-    """The cooperative's paid invoices with their payments, newest first."""
-    return list(
-        db.session.scalars(
-            select(Invoice)
-            .where(
-                Invoice.cooperative_id == cooperative_id_of(user),
-                Invoice.status == InvoiceStatus.PAID,
-            )
-            .options(selectinload(Invoice.payment), selectinload(Invoice.purchase_order))
-            .order_by(Invoice.paid_at.desc(), Invoice.id.desc())
-            .limit(limit)
+def cooperative_payments(user: User, query: ListQuery) -> Page:
+    """The cooperative's paid invoices with their payments, newest first, one page of the list
+    filtered by the day each was paid."""
+    statement = (
+        select(Invoice)
+        .where(
+            Invoice.cooperative_id == cooperative_id_of(user),
+            Invoice.status == InvoiceStatus.PAID,
         )
+        .options(selectinload(Invoice.payment), selectinload(Invoice.purchase_order))
+        .order_by(Invoice.paid_at.desc(), Invoice.id.desc())
     )
+    statement = in_period(statement, Invoice.paid_at, query)
+    return paginate(statement, query.page, PER_PAGE)
 
 
 # --- payment -------------------------------------------------------------------------------------

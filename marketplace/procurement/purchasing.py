@@ -18,6 +18,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
 from marketplace.inventory import stock
+from marketplace.paging import Page, paginate
 from marketplace.procurement import documents, rules
 from marketplace.procurement.common import (
     agency_ids,
@@ -35,6 +36,7 @@ from marketplace.procurement.common import (
 from marketplace.procurement.deadlines import refuse_if_order_lapsed
 from marketplace.procurement.exceptions import InvalidProcurementInput
 from marketplace.procurement.lifecycle import HOLDS_STOCK, LIVE_ORDERS, can_move, find_transition
+from marketplace.procurement.listing import PER_PAGE, ListQuery, in_period
 from marketplace.procurement.models import (
     Actor,
     Bast,
@@ -98,25 +100,27 @@ def cooperative_order(user: User, order_id: int) -> PurchaseOrder:
     return order
 
 
-def agency_orders(user: User, limit: int = 200) -> list[PurchaseOrder]:
-    return list(
-        db.session.scalars(
-            select(PurchaseOrder)
-            .where(PurchaseOrder.agency_id.in_(agency_ids(user)))
-            .order_by(PurchaseOrder.id.desc())
-            .limit(limit)
-        )
+def _orders(statement: Any, query: ListQuery) -> Page:
+    """One page of Surat Pesanan, newest first, filtered by status, cooperative and the day
+    each was issued."""
+    if query.status:
+        statement = statement.where(PurchaseOrder.status == query.status)
+    if query.cooperative_id:
+        statement = statement.where(PurchaseOrder.cooperative_id == query.cooperative_id)
+    statement = in_period(statement, PurchaseOrder.issued_at, query)
+    return paginate(statement.order_by(PurchaseOrder.id.desc()), query.page, PER_PAGE)
+
+
+def agency_orders(user: User, query: ListQuery) -> Page:
+    return _orders(
+        select(PurchaseOrder).where(PurchaseOrder.agency_id.in_(agency_ids(user))), query
     )
 
 
-def cooperative_orders(user: User, limit: int = 200) -> list[PurchaseOrder]:
-    return list(
-        db.session.scalars(
-            select(PurchaseOrder)
-            .where(PurchaseOrder.cooperative_id == cooperative_id_of(user))
-            .order_by(PurchaseOrder.id.desc())
-            .limit(limit)
-        )
+def cooperative_orders(user: User, query: ListQuery) -> Page:
+    return _orders(
+        select(PurchaseOrder).where(PurchaseOrder.cooperative_id == cooperative_id_of(user)),
+        query,
     )
 
 

@@ -25,6 +25,7 @@ from marketplace.catalogue.search import visible_products
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.paging import Page, paginate
 from marketplace.procurement import rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
@@ -40,6 +41,7 @@ from marketplace.procurement.common import (
 )
 from marketplace.procurement.exceptions import InvalidProcurementInput, InvalidTransition
 from marketplace.procurement.lifecycle import OPEN_QUOTATIONS
+from marketplace.procurement.listing import PER_PAGE, ListQuery, in_period
 from marketplace.procurement.models import (
     Actor,
     ProcurementRequest,
@@ -189,28 +191,35 @@ def _draft(user: User, request_id: int) -> ProcurementRequest:
     return request
 
 
-def list_requests(
-    user: User, page: int = 1, per_page: int = 25
-) -> tuple[list[ProcurementRequest], bool]:
-    """The requests of the user's agencies, newest first, and whether there is a next page."""
-    page = max(page, 1)
-    rows = list(
-        db.session.scalars(
-            select(ProcurementRequest)
-            .where(ProcurementRequest.agency_id.in_(agency_ids(user)))
-            .options(selectinload(ProcurementRequest.quotations))
-            .order_by(ProcurementRequest.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page + 1)
-        )
+def list_requests(user: User, query: ListQuery) -> Page:
+    """The requests of the user's agencies, newest first, one page of the filtered list: by
+    status, by an invited cooperative and by the day it was made."""
+    statement = (
+        select(ProcurementRequest)
+        .where(ProcurementRequest.agency_id.in_(agency_ids(user)))
+        .options(selectinload(ProcurementRequest.quotations))
+        .order_by(ProcurementRequest.id.desc())
     )
-    return rows[:per_page], len(rows) > per_page
+    if query.status:
+        statement = statement.where(ProcurementRequest.status == query.status)
+    if query.cooperative_id:
+        statement = statement.where(
+            select(Quotation.id)
+            .where(
+                Quotation.request_id == ProcurementRequest.id,
+                Quotation.cooperative_id == query.cooperative_id,
+            )
+            .exists()
+        )
+    statement = in_period(statement, ProcurementRequest.created_at, query)
+    return paginate(statement, query.page, PER_PAGE)
 
 
 # --- drafting --------------------------------------------------------------------------------
 
 
-def _set_invitations(request: ProcurementRequest, cooperative_ids: Iterable[int]) -> None:
+def set_invitations(request: ProcurementRequest, cooperative_ids: Iterable[int]) -> None:
+    """Invite exactly these (approved) cooperatives to the draft, numbering new quotations."""
     wanted = {c.id for c in _invitable(cooperative_ids)}
     for quotation in list(request.quotations):
         if quotation.cooperative_id not in wanted:
@@ -244,7 +253,7 @@ def create_request(user: User, details: RequestDetails) -> ProcurementRequest:
     db.session.add(request)
     db.session.flush()
     request.number = document_number("PMT", request.id)
-    _set_invitations(request, details.cooperative_ids)
+    set_invitations(request, details.cooperative_ids)
     record_event(request, Actor.PEJABAT_PENGADAAN, user, to_status=RequestStatus.DRAFT)
     db.session.flush()
     return request
@@ -261,7 +270,8 @@ def update_request(user: User, request_id: int, details: RequestDetails) -> Proc
     request.delivery_date = details.delivery_date
     request.delivery_addresses = details.delivery_addresses.strip()
     request.notes = details.notes.strip()
-    _set_invitations(request, details.cooperative_ids)
+    sync_ceiling(request)
+    set_invitations(request, details.cooperative_ids)
     db.session.flush()
     return request
 
@@ -319,7 +329,7 @@ def add_catalogue_line(
     request.lines.append(line)
     invited = None
     if all(q.cooperative_id != product.cooperative_id for q in request.quotations):
-        _set_invitations(
+        set_invitations(
             request, [*(q.cooperative_id for q in request.quotations), product.cooperative_id]
         )
         invited = product.cooperative
@@ -385,13 +395,39 @@ def set_line_quantity(user: User, request_id: int, line_id: int, quantity: int) 
             )
         line.reference_unit_price = line.variant.unit_price_for(quantity)
     line.quantity = quantity
+    sync_ceiling(request)
     db.session.flush()
     return line
+
+
+def sync_ceiling(request: ProcurementRequest) -> None:
+    """Once every line has its HPS, the request's HPS is their sum (the value the offers and the
+    value bands are judged on); until then it is the total the officer entered."""
+    total = request.lines_hps_total
+    if total is not None:
+        request.ceiling = total
+
+
+def set_line_hps(
+    user: User, request_id: int, line_id: int, unit_price: int | None
+) -> ProcurementRequest:
+    """Record (or clear) the owner's estimate of one unit of a draft's line."""
+    request = _draft(user, request_id)
+    line = _own_line(request, line_id)
+    if unit_price is not None:
+        check_price(unit_price, line.name)
+        if unit_price * line.quantity > MAX_AMOUNT:
+            raise _refuse(_("%(name)s: HPS terlalu besar.", name=line.name))
+    line.hps_unit_price = unit_price
+    sync_ceiling(request)
+    db.session.flush()
+    return request
 
 
 def remove_line(user: User, request_id: int, line_id: int) -> None:
     request = _draft(user, request_id)
     request.lines.remove(_own_line(request, line_id))
+    sync_ceiling(request)
     db.session.flush()
 
 

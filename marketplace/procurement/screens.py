@@ -3,9 +3,10 @@ invalid step is shown again, and what every page's template is given."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,11 +14,13 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.http import FORM_ERROR, Page
 from marketplace.inventory.exceptions import InsufficientStock
-from marketplace.procurement import worklist
+from marketplace.paging import page_from
+from marketplace.procurement import forms, listing, worklist
 from marketplace.procurement.access import agency_role, has_role
 from marketplace.procurement.common import last_day
 from marketplace.procurement.exceptions import ProcurementError
 from marketplace.procurement.lifecycle import can_move
+from marketplace.procurement.listing import ListQuery
 from marketplace.procurement.models import (
     Actor,
     DeliveryStatus,
@@ -72,3 +75,26 @@ def last_prices(quotation: Any) -> dict[int, int | None]:
     return {
         line.id: latest.price_of(line.id) if latest else None for line in quotation.request.lines
     }
+
+
+def list_query(
+    statuses: Iterable[Any], cooperatives: bool = True
+) -> tuple[ListQuery, forms.ListFilterForm]:
+    """The list's filters from the query string: what the page can use, and the form showing
+    what it could not (each unusable value is dropped, the rest still filter)."""
+    form = forms.ListFilterForm(request.args)
+    form.set_choices(statuses, listing.cooperative_choices() if cooperatives else None)
+    form.validate()
+
+    def usable(field: Any) -> Any:
+        return None if field.errors else field.data
+
+    cooperative = usable(form.cooperative)
+    query = ListQuery(
+        status=usable(form.status) or "",
+        cooperative_id=int(cooperative) if cooperative else None,
+        date_from=usable(form.date_from),
+        date_to=usable(form.date_to),
+        page=page_from(request.args.get("page")),
+    )
+    return query, form

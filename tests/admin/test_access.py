@@ -242,6 +242,7 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "admin.create_agency": (302, {}, True),
     "admin.edit_agency": (302, {}, True),
     "admin.add_agency_member": (302, {}, True),
+    "admin.set_agency_member_nip": (302, {}, True),
     "admin.remove_agency_member": (302, {}, True),
     "admin.revoke_agency_invitation": (302, {}, True),
     "payments.admin_confirm": (302, {}, True),
@@ -287,6 +288,7 @@ def form_data(world: World) -> dict[str, Any]:
         "amount": "1000",
         "paid_on": "2026-11-02",
         "groups": "kripik, keripik",
+        "nip": "198001012005011001",
     }
 
 

@@ -62,7 +62,9 @@ def test_four_inspections_of_one_delivery_at_once_issue_one_bast(committed_app: 
         clients.append(client)
 
     responses = _post_at_once(
-        clients, f"/procurement/deliveries/{delivery_id}/inspect", {f"accepted_{line_id}": "50"}
+        clients,
+        f"/procurement/deliveries/{delivery_id}/inspect",
+        {f"accepted_{line_id}": "50", **wf.inspection_fields()},
     )
 
     statuses = sorted(response.status_code for response in responses)

@@ -272,6 +272,8 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
 
     from marketplace.extensions import db
     from marketplace.procurement.models import (
+        Delivery,
+        DeliveryStatus,
         Invoice,
         OrderStatus,
         ProcurementRequest,
@@ -289,10 +291,17 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
         assert draft and order
         quotation, invoice = order.quotation_id, db.session.scalars(select(Invoice.id)).first()
         order_id = order.id
+        to_inspect = db.session.scalars(
+            select(Delivery.id).where(Delivery.status == DeliveryStatus.SENT)
+        ).first()
+    inspection = [f"/procurement/deliveries/{to_inspect}/inspect"] if to_inspect else []
     return {
         "pengadaan@demo.test": [
             "/procurement/",
             "/procurement/requests",
+            # The lists' filters, one of them refused with its message.
+            "/procurement/requests?status=draft&date_from=2026-01-01",
+            "/procurement/orders?status=bogus&date_to=2026-13-01",
             "/procurement/requests/new",
             f"/procurement/requests/{draft}?q=keripik",
             f"/procurement/quotations/{quotation}",
@@ -308,7 +317,10 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
             f"/procurement/cooperative/quotations/{quotation}",
             f"/procurement/cooperative/orders/{order_id}",
             "/procurement/cooperative/payments",
+            "/procurement/cooperative/quotations?status=quoted",
         ],
+        # The inspection's day and team (a delivery of the demo waiting for the receiver).
+        "penerima@demo.test": ["/procurement/", *inspection],
     }
 
 

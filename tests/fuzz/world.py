@@ -60,7 +60,7 @@ from marketplace.payments.models import (
 from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.services import apply_received
-from marketplace.procurement import agencies, negotiation, purchasing
+from marketplace.procurement import agencies, negotiation, purchasing, requests
 from marketplace.procurement.models import (
     Agency,
     AgencyMember,
@@ -553,3 +553,6 @@ def _procurements_waiting() -> None:
     bast = wf.inspect(cast, wf.deliver(cast, order, 4), 4)
     assert bast.invoice is None
     wf.deliver(cast, order, 6)  # waits for the receiver's inspection
+    # A request cancelled after it was sent: its page offers the copy into a new draft.
+    ended = wf.sent(cast, 5, title="Uji: permintaan dibatalkan, untuk disalin")
+    requests.cancel_request(cast.pp, ended.id, "Anggaran digeser (uji).")

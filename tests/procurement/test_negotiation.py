@@ -131,7 +131,7 @@ def test_a_cooperative_cannot_see_another_cooperatives_quotation(app_ctx: Flask)
         negotiation.submit_offer(
             rival_member, ours.id, wf.prices(request, 1), today() + timedelta(days=3)
         )
-    assert [q.id for q in negotiation.cooperative_quotations(rival_member)] != [ours.id]
+    assert [q.id for q in negotiation.cooperative_quotations(rival_member).items] != [ours.id]
     # Nor a draft addressed to itself.
     other_draft = wf.draft(c)
     with pytest.raises(NotFound):

@@ -146,7 +146,11 @@ def test_the_whole_way_through_the_screens(app: Flask, client: FlaskClient) -> N
     delivery_line = delivery.lines[0]
     response = client.post(
         f"/procurement/deliveries/{delivery.id}/inspect",
-        data={f"accepted_{delivery_line.id}": "120", f"note_{delivery_line.id}": ""},
+        data={
+            f"accepted_{delivery_line.id}": "120",
+            f"note_{delivery_line.id}": "",
+            **wf.inspection_fields(),
+        },
     )
     assert response.status_code == 302, text(response)
 
@@ -331,7 +335,10 @@ def test_a_bad_inspection_shows_the_reason(app: Flask, client: FlaskClient) -> N
         ({f"accepted_{line_id}": "40", f"note_{line_id}": ""}, "tulis alasan"),
         ({f"accepted_{line_id}": "x"}, "angka bulat"),
     ):
-        response = client.post(f"/procurement/deliveries/{delivery.id}/inspect", data=data)
+        response = client.post(
+            f"/procurement/deliveries/{delivery.id}/inspect",
+            data={**wf.inspection_fields(), **data},
+        )
         assert response.status_code == 400
         assert message in text(response)
     db.session.refresh(delivery)

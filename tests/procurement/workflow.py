@@ -111,6 +111,17 @@ def wib_today() -> date:
     return clock.now().astimezone(ZoneInfo("Asia/Jakarta")).date()
 
 
+def inspection_fields(**overrides: str) -> dict[str, str]:
+    """The inspection page's day and team as a browser posts them (today, one typed inspector)."""
+    return {
+        "inspected_on": wib_today().isoformat(),
+        "team_1_member": "",
+        "team_1_name": "Pak penerima",
+        "team_1_role": "Pemeriksa/Penerima Barang",
+        **overrides,
+    }
+
+
 def details(c: Cast, **overrides: Any) -> requests.RequestDetails:
     values: dict[str, Any] = {
         "agency_id": c.agency.id,

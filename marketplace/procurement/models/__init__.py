@@ -24,6 +24,9 @@ from marketplace.procurement.models.order import (
     Bast as Bast,
 )
 from marketplace.procurement.models.order import (
+    BastInspector as BastInspector,
+)
+from marketplace.procurement.models.order import (
     Delivery as Delivery,
 )
 from marketplace.procurement.models.order import (

@@ -55,6 +55,9 @@ class AgencyMember(TimestampMixin, Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(30))
+    #: The official's civil servant number (18 digits), printed under the name in every
+    #: signature block; a person holding several roles has the same NIP on each.
+    nip: Mapped[str | None] = mapped_column(String(18))
 
     agency: Mapped[Agency] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
@@ -77,6 +80,8 @@ class AgencyInvitation(InvitationMixin, TimestampMixin, Model):
     # Served by the (agency_id, email) index.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(30))
+    #: The invitee's NIP, given to the role when the invitation is accepted.
+    nip: Mapped[str | None] = mapped_column(String(18))
 
     agency: Mapped[Agency] = relationship()
 

@@ -43,6 +43,11 @@ class PurchaseOrder(TimestampMixin, Model):
             "status",
             "acceptance_due_at",
         ),
+        # The lists' period filters, for the agency's and the cooperative's Surat Pesanan.
+        Index("ix_procurement_purchase_orders_agency_id_issued_at", "agency_id", "issued_at"),
+        Index(
+            "ix_procurement_purchase_orders_cooperative_id_issued_at", "cooperative_id", "issued_at"
+        ),
         # The splitting check looks for the same agency's orders from the same cooperative.
         Index(
             "ix_procurement_purchase_orders_agency_cooperative_issued",
@@ -256,6 +261,9 @@ class Bast(Model):
         ForeignKey("procurement_purchase_orders.id", ondelete="CASCADE"), index=True
     )
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The day the goods were inspected, as the team entered it (not always the day the BAST
+    #: was recorded); BASTs recorded before it was asked for have their issue day.
+    inspected_on: Mapped[date | None]
     receiver_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -267,6 +275,35 @@ class Bast(Model):
     purchase_order: Mapped[PurchaseOrder] = relationship()
     receiver: Mapped[User | None] = relationship()
     invoice: Mapped[Invoice | None] = relationship(back_populates="bast", uselist=False)
+    inspectors: Mapped[list[BastInspector]] = relationship(
+        back_populates="bast", cascade="all, delete-orphan", order_by="BastInspector.position"
+    )
+
+
+class BastInspector(Model):
+    """One member of the team that inspected a delivery (the PPHP: its chair and members), as
+    printed on the BAST: name, NIP and role copied when the BAST is issued, so later changes to
+    an account or a member's NIP never change an issued record."""
+
+    __tablename__ = "procurement_bast_inspectors"
+    __table_args__ = (
+        UniqueConstraint("bast_id", "position", name="uq_procurement_bast_inspectors_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bast_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_basts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    #: The agency member chosen, when the inspector was chosen rather than typed.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    nip: Mapped[str | None] = mapped_column(String(18))
+    role: Mapped[str] = mapped_column(String(60))
+
+    bast: Mapped[Bast] = relationship(back_populates="inspectors")
 
 
 class Invoice(Model):
@@ -292,6 +329,8 @@ class Invoice(Model):
         CheckConstraint("payable = total - ppn_collected - pph22", name="payable_sum"),
         Index("ix_procurement_invoices_agency_id_status", "agency_id", "status", "id"),
         Index("ix_procurement_invoices_cooperative_id_status", "cooperative_id", "status", "id"),
+        # The cooperative's payments list, by the day paid.
+        Index("ix_procurement_invoices_cooperative_id_paid_at", "cooperative_id", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,10 @@ class ProcurementRequest(TimestampMixin, Model):
         CheckConstraint(in_check(RequestStatus, "status"), name="status"),
         CheckConstraint("ceiling > 0", name="ceiling_positive"),
         Index("ix_procurement_requests_agency_id_status", "agency_id", "status", "id"),
+        # The lists' period filters: the agency's requests by the day made, the cooperative's
+        # quotations by the day the request was sent.
+        Index("ix_procurement_requests_agency_id_created_at", "agency_id", "created_at"),
+        Index("ix_procurement_requests_sent_at", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +72,14 @@ class ProcurementRequest(TimestampMixin, Model):
     def state(self) -> RequestStatus:
         return RequestStatus(self.status)
 
+    @property
+    def lines_hps_total(self) -> int | None:
+        """The request's HPS as the sum of its lines' HPS, once every line has one."""
+        totals = [line.hps_total for line in self.lines]
+        if not totals or any(total is None for total in totals):
+            return None
+        return sum(total for total in totals if total is not None)
+
     def address_list(self) -> list[str]:
         return [line.strip() for line in self.delivery_addresses.splitlines() if line.strip()]
 
@@ -83,6 +95,9 @@ class RequestLine(Model):
         CheckConstraint(
             "reference_unit_price IS NULL OR reference_unit_price >= 0",
             name="reference_unit_price_non_negative",
+        ),
+        CheckConstraint(
+            "hps_unit_price IS NULL OR hps_unit_price >= 1", name="hps_unit_price_positive"
         ),
         Index("ix_procurement_request_lines_request_id_position", "request_id", "position"),
     )
@@ -108,6 +123,9 @@ class RequestLine(Model):
     quantity: Mapped[int]
     #: The catalogue's tier price for this quantity when the line was added (a starting point).
     reference_unit_price: Mapped[int | None] = money_column()
+    #: The owner's estimate (HPS) of one unit, entered by the pejabat pengadaan; an offer above
+    #: it is flagged on the comparison.
+    hps_unit_price: Mapped[int | None] = money_column()
 
     request: Mapped[ProcurementRequest] = relationship(back_populates="lines")
     variant: Mapped[ProductVariant | None] = relationship()
@@ -116,6 +134,11 @@ class RequestLine(Model):
     @property
     def is_catalogue(self) -> bool:
         return self.variant_id is not None
+
+    @property
+    def hps_total(self) -> int | None:
+        """The line's HPS: its unit estimate times the quantity (None without an estimate)."""
+        return None if self.hps_unit_price is None else self.hps_unit_price * self.quantity
 
 
 class Quotation(TimestampMixin, Model):
