@@ -90,6 +90,8 @@ class Config:
     #: Placing orders and sending transfer proofs, per account.
     RATELIMIT_CHECKOUT = os.environ.get("RATELIMIT_CHECKOUT", "10 per minute;100 per hour")
     RATELIMIT_PROOF_UPLOAD = os.environ.get("RATELIMIT_PROOF_UPLOAD", "10 per minute;30 per hour")
+    #: Messages and questions to a cooperative, per account.
+    RATELIMIT_MESSAGES = os.environ.get("RATELIMIT_MESSAGES", "10 per minute;100 per hour")
 
     # Privacy (UU PDP 27/2022): the notice's version users consent to, and retention periods.
     PRIVACY_NOTICE_VERSION = "2026-11"
@@ -384,6 +386,7 @@ class TestingConfig(Config):
     RATELIMIT_PASSWORD_RESET = "1000 per minute"
     RATELIMIT_CHECKOUT = "1000 per minute"
     RATELIMIT_PROOF_UPLOAD = "1000 per minute"
+    RATELIMIT_MESSAGES = "1000 per minute"
     SERVER_NAME = None
     #: The test client's own address, so the links in the tests' emails open in it.
     SERVER_BASE_URL = "http://localhost"
