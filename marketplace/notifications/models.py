@@ -88,6 +88,8 @@ class WhatsAppDelivery(Model):
     )
     #: The recipient's number as WhatsApp wants it (62..., no +).
     phone: Mapped[str] = mapped_column(String(20))
+    #: The notice's page on SERVER_BASE_URL, sent with its text.
+    link: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(12), default=WhatsAppStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -102,6 +102,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("notification_id", sa.Integer(), nullable=False),
         sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("link", sa.String(length=500), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
