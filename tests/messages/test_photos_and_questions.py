@@ -337,3 +337,37 @@ def test_the_inbox_reads_as_many_queries_however_many_threads(client: FlaskClien
     with counted(client.application) as many:
         assert client.get("/vendor/messages").status_code == 200
     assert len(many) == len(few)
+
+
+def test_message_notices_carry_a_wa_me_link_naming_the_order_to_the_other_side(
+    client: FlaskClient,
+) -> None:
+    from urllib.parse import unquote
+
+    from marketplace.orders.models import Order, VendorOrder
+
+    part = a_part(client.application)
+    login(client, part.shopper_email)
+    client.post(part.shopper_url, data={"body": "Kapan dikirim?"})
+    logout(client)
+    login(client, part.member_email)
+    client.post(part.vendor_url, data={"body": "Besok pagi."})
+    vendor_order = db.session.get(VendorOrder, part.id)
+    assert vendor_order is not None
+    order = db.session.get(Order, vendor_order.order_id)
+    cooperative = db.session.get(Cooperative, vendor_order.cooperative_id)
+    assert order is not None and cooperative is not None
+    [to_member] = notices(part.member_id)
+    [to_shopper] = notices(part.shopper_id)
+    expected_text = f"Halo, tentang pesanan {part.number} di Pasar OPOP."
+    assert to_shopper.whatsapp_url is not None and to_member.whatsapp_url is not None
+    # The shopper is sent to the cooperative's WhatsApp, the cooperative to the shopper's.
+    assert to_shopper.whatsapp_url.startswith(f"https://wa.me/{cooperative.whatsapp}?text=")
+    assert unquote(to_shopper.whatsapp_url.split("?text=", 1)[1]) == expected_text
+    shopper_number = order.phone.replace("-", "").replace(" ", "")
+    assert to_member.whatsapp_url.startswith("https://wa.me/62")
+    assert to_member.whatsapp_url.split("?")[0].endswith(
+        shopper_number.lstrip("0+").removeprefix("62")
+    )
+    page = client.get("/account/notifications/").get_data(as_text=True)
+    assert "Chat lewat WhatsApp" in page
