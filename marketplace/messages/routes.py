@@ -23,6 +23,7 @@ from marketplace.policy import SIGNED_IN, allow
 
 
 def message_limit() -> str:
+    """One allowance per account for every message and question it writes, on both sides."""
     return str(current_app.config["RATELIMIT_MESSAGES"])
 
 
@@ -47,7 +48,7 @@ def thread(number: str, part_id: int) -> Page:
 
 @bp.route("/orders/<number>/messages/<int:part_id>", methods=["POST"])
 @allow(SIGNED_IN)
-@limiter.limit(message_limit, key_func=user_or_address)
+@limiter.shared_limit(message_limit, scope="messages", key_func=user_or_address)
 def post(number: str, part_id: int) -> Page:
     part = services.shopper_part(current_user, number, part_id)
     form = MessageForm()
@@ -107,7 +108,7 @@ def product_question(slug: str) -> Page:
 
 @bp.route("/products/<slug>/questions", methods=["POST"])
 @allow(SIGNED_IN)
-@limiter.limit(message_limit, key_func=user_or_address)
+@limiter.shared_limit(message_limit, scope="messages", key_func=user_or_address)
 def ask(slug: str) -> Page:
     product = get_public_product(slug)
     form = MessageForm()

@@ -213,20 +213,6 @@ def cooperative_inbox(cooperative_id: int, limit: int = 100) -> list[InboxRow]:
     return rows[:limit]
 
 
-def shopper_questions(user: User) -> list[tuple[ProductThread, int]]:
-    """The user's questions about products, latest first, with what they have not read."""
-    threads = list(
-        db.session.scalars(
-            select(ProductThread)
-            .where(ProductThread.shopper_id == user.id)
-            .options(selectinload(ProductThread.product))
-            .order_by(ProductThread.last_message_at.desc())
-        )
-    )
-    unread = product_unread_counts([t.id for t in threads], Side.SHOPPER)
-    return [(t, unread[t.id]) for t in threads]
-
-
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------

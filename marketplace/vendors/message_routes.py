@@ -51,7 +51,7 @@ def order_messages(vendor_order_id: int) -> Page:
 
 @bp.route("/orders/<int:vendor_order_id>/messages", methods=["POST"])
 @allow(ACTIVE_COOPERATIVE_MEMBER)
-@limiter.limit(message_limit, key_func=user_or_address)
+@limiter.shared_limit(message_limit, scope="messages", key_func=user_or_address)
 def post_message(vendor_order_id: int) -> Page:
     part = message_services.cooperative_part(current_cooperative_id(), vendor_order_id)
     form = MessageForm()
@@ -106,7 +106,7 @@ def product_question(thread_id: int) -> Page:
 
 @bp.route("/messages/products/<int:thread_id>", methods=["POST"])
 @allow(ACTIVE_COOPERATIVE_MEMBER)
-@limiter.limit(message_limit, key_func=user_or_address)
+@limiter.shared_limit(message_limit, scope="messages", key_func=user_or_address)
 def answer_question(thread_id: int) -> Page:
     question = message_services.cooperative_product_thread(current_cooperative_id(), thread_id)
     form = MessageForm()
