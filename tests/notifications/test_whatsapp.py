@@ -337,3 +337,32 @@ def test_the_settings_page_offers_whatsapp_only_when_it_is_set_up(
     assert rows["message"] == (True, True) and rows["payout"] == (False, True)
     assert rows["transfer_proof"] == (False, False)
     assert db.session.scalar(select(func.count()).select_from(WhatsAppDelivery)) == 0
+
+
+def test_the_operations_page_shows_deliveries_and_failures_only_once_there_are_any(
+    app: Flask, fake: FakeWhatsApp
+) -> None:
+    from marketplace.admin.operations import whatsapp_outbox
+
+    with app.test_request_context():
+        app.config["WHATSAPP_TOKEN"] = None
+        assert not whatsapp_outbox().shown
+        app.config.update(fake.settings())
+        assert whatsapp_outbox().shown  # set up: shown even before the first message
+        fake.fail_next(*meta_error(400, 131026, "Message undeliverable"))
+        tell(opted_in("081234567890"))
+        tell(opted_in("081298765432"))
+        db.session.commit()
+        assert whatsapp.send_pending() == (1, 1)
+        ops = whatsapp_outbox()
+        assert (ops.pending, ops.sending, ops.failed, ops.sent_recently) == (0, 0, 1, 1)
+        [failure] = ops.failures
+        assert failure.phone == "6281***890"
+        assert "131026" in (failure.last_error or "")
+        UserFactory(email="kota@example.test", is_city_admin=True)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "kota@example.test")
+    page = client.get("/admin/operations").get_data(as_text=True)
+    assert "Notifikasi WhatsApp" in page and "6281***890" in page
+    assert "6281234567890" not in page
