@@ -371,3 +371,36 @@ def test_message_notices_carry_a_wa_me_link_naming_the_order_to_the_other_side(
     )
     page = client.get("/account/notifications/").get_data(as_text=True)
     assert "Chat lewat WhatsApp" in page
+
+
+def test_questions_and_photos_are_exported_and_erased_with_the_account(app: Flask) -> None:
+    from marketplace.accounts.models import User
+    from marketplace.accounts.privacy import delete_account, export_personal_data
+
+    shop = a_shop(app)
+    with app.test_request_context():
+        ani = UserFactory(email="ani@example.test")
+        product = db.session.get(Product, shop.product_id)
+        member = db.session.get(User, shop.member_id)
+        assert product is not None and member is not None
+        question = services.ask_about_product(ani, product, "Ada ukuran besar?", [png()[0].read()])
+        services.post(member, question, services.Side.COOPERATIVE, "Ada, Bu.")
+        db.session.commit()
+        [key] = [photo.storage_key for photo in photos()]
+        [exported] = export_personal_data(ani)["messages"]
+        assert exported == {
+            "product": product.name,
+            "as": "shopper",
+            "text": "Ada ukuran besar?",
+            "photos": 1,
+            "written_at": exported["written_at"],
+        }
+        delete_account(ani, "password123")
+        db.session.commit()
+        assert (count(ProductThread), count(OrderMessage), count(MessagePhoto)) == (0, 0, 0)
+        try:
+            storage().read(key)
+        except FileNotFoundError:
+            pass
+        else:  # pragma: no cover
+            raise AssertionError("the photo's file outlived the account")
