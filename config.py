@@ -90,6 +90,8 @@ class Config:
     #: Placing orders and sending transfer proofs, per account.
     RATELIMIT_CHECKOUT = os.environ.get("RATELIMIT_CHECKOUT", "10 per minute;100 per hour")
     RATELIMIT_PROOF_UPLOAD = os.environ.get("RATELIMIT_PROOF_UPLOAD", "10 per minute;30 per hour")
+    #: Messages and questions to a cooperative, per account.
+    RATELIMIT_MESSAGES = os.environ.get("RATELIMIT_MESSAGES", "10 per minute;100 per hour")
 
     # Privacy (UU PDP 27/2022): the notice's version users consent to, and retention periods.
     PRIVACY_NOTICE_VERSION = "2026-11"
@@ -216,6 +218,22 @@ class Config:
     XENDIT_API_BASE = os.environ.get("XENDIT_API_BASE") or None
     #: Seconds to wait for one answer from Xendit (well inside gunicorn's 30-second timeout).
     XENDIT_TIMEOUT_SECONDS = float(os.environ.get("XENDIT_TIMEOUT_SECONDS", "10"))
+    # WhatsApp Business Cloud API (notifications/whatsapp.py): a notice also goes by WhatsApp
+    # to those who opted in for its kind, only when both the token and the phone number id are
+    # set. Sent by a job after the commit (or the every-minute sweep), never inside a request.
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN") or None
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID") or None
+    #: Meta's Graph API; tests point it at a fake server.
+    WHATSAPP_API_BASE = os.environ.get("WHATSAPP_API_BASE") or "https://graph.facebook.com"
+    WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
+    #: An approved message template (body parameters: the notice's text, then its link). A
+    #: business may write first only with a template; without one a text message is sent,
+    #: which WhatsApp delivers only within 24 hours of the person's last message.
+    WHATSAPP_TEMPLATE = os.environ.get("WHATSAPP_TEMPLATE") or None
+    WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "id")
+    WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("WHATSAPP_TIMEOUT_SECONDS", "10"))
+    #: Tries before a delivery is recorded as failed (5xx, 429, timeouts; a 4xx fails at once).
+    WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 5)
     #: Xendit's fees are the platform's; with this on, the daily reconciliation charges each fee
     #: to the cooperative it served (a part's share of its payment's fee, a payout's fee).
     GATEWAY_FEES_CHARGED_TO_COOPERATIVES = _env_bool("GATEWAY_FEES_CHARGED_TO_COOPERATIVES", False)
@@ -384,6 +402,7 @@ class TestingConfig(Config):
     RATELIMIT_PASSWORD_RESET = "1000 per minute"
     RATELIMIT_CHECKOUT = "1000 per minute"
     RATELIMIT_PROOF_UPLOAD = "1000 per minute"
+    RATELIMIT_MESSAGES = "1000 per minute"
     SERVER_NAME = None
     #: The test client's own address, so the links in the tests' emails open in it.
     SERVER_BASE_URL = "http://localhost"
@@ -403,6 +422,10 @@ class TestingConfig(Config):
     # Generous: a loaded CI machine can be slow to answer even from the fake server; the timeout
     # test sets its own short limit.
     XENDIT_TIMEOUT_SECONDS = 10.0
+    # WhatsApp stays off unless a test turns it on (against tests/whatsapp_fake.py).
+    WHATSAPP_TOKEN = None
+    WHATSAPP_PHONE_NUMBER_ID = None
+    WHATSAPP_TIMEOUT_SECONDS = 5.0
     PAYMENT_TRANSFER_ACCOUNT = "cooperative"
     PLATFORM_COMMISSION_PERCENT = "0"
     SEARCH_PAGE_IN_PARALLEL = False

@@ -1,6 +1,7 @@
 """What production refuses to start without: a real secret, its own database, a way to send
-mail, its public https address, the hosts it answers for, and (when QRIS, e-wallets and
-virtual accounts are on) Xendit's live key with its callback token.
+mail, its public https address, the hosts it answers for, (when QRIS, e-wallets and
+virtual accounts are on) Xendit's live key with its callback token, and (when WhatsApp is on)
+its token with its phone number id.
 
 Each was a silent fallback once (the placeholder secret of deploy/env.example, the SQLite file
 in instance/, an SMTP server on localhost, links to http://127.0.0.1:5000). `problems` lists
@@ -48,6 +49,7 @@ def problems(config: Mapping[str, Any]) -> list[str]:
         )
     found += _mail_problems(config)
     found += _xendit_problems(config)
+    found += _whatsapp_problems(config)
     base_host = _public_host(config.get("SERVER_BASE_URL") or "")
     if base_host is None:
         found.append(
@@ -147,6 +149,32 @@ def _xendit_problems(config: Mapping[str, Any]) -> list[str]:
         found.append(
             f"XENDIT_API_BASE must be an https address, not {api_base!r}: the secret key is sent "
             "with every call. Leave it unset to use Xendit's own address."
+        )
+    return found
+
+
+def _whatsapp_problems(config: Mapping[str, Any]) -> list[str]:
+    """WhatsApp by the Cloud API: the token and the phone number id go together, and the token
+    goes only to an https address."""
+    token = config.get("WHATSAPP_TOKEN") or ""
+    phone_number_id = config.get("WHATSAPP_PHONE_NUMBER_ID") or ""
+    found = []
+    if token and not phone_number_id:
+        found.append(
+            "WHATSAPP_TOKEN is set without WHATSAPP_PHONE_NUMBER_ID: no WhatsApp message could be "
+            "sent. Set WHATSAPP_PHONE_NUMBER_ID to the Phone number ID of Meta's WhatsApp "
+            "Manager (API Setup), or unset WHATSAPP_TOKEN to leave WhatsApp off."
+        )
+    if phone_number_id and not token:
+        found.append(
+            "WHATSAPP_PHONE_NUMBER_ID is set without WHATSAPP_TOKEN: WhatsApp stays off. Set "
+            "WHATSAPP_TOKEN to a system user's access token, or unset WHATSAPP_PHONE_NUMBER_ID."
+        )
+    api_base = config.get("WHATSAPP_API_BASE")
+    if token and api_base and urlsplit(api_base).scheme != "https":
+        found.append(
+            f"WHATSAPP_API_BASE must be an https address, not {api_base!r}: the token is sent "
+            "with every message. Leave it unset to use https://graph.facebook.com."
         )
     return found
 

@@ -1,4 +1,5 @@
-"""What the operations page reads: the job queue and its dead letters, the mail outbox, when each
+"""What the operations page reads: the job queue and its dead letters, the mail outbox, the
+WhatsApp deliveries, when each
 periodic task last ran, and whether the database, the file storage and Redis are healthy.
 
 Reading only, in a fixed number of queries however many rows fail, and without writing anything:
@@ -27,6 +28,9 @@ from marketplace.database import as_utc, utcnow
 from marketplace.extensions import db, redis_client
 from marketplace.jobs import FailedJob, PeriodicRun, PeriodicTask
 from marketplace.mail import FAILED, PENDING, SENDING, SENT, OutboxEmail
+from marketplace.notifications import whatsapp
+from marketplace.notifications.models import WhatsAppDelivery
+from marketplace.notifications.models import WhatsAppStatus as W
 from marketplace.storage import LocalStorage, S3Storage, storage
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,31 @@ class Outbox:
     failed: int
     sent_recently: int
     failed_emails: list[FailedEmail]
+
+
+@dataclass(frozen=True)
+class FailedWhatsApp:
+    id: int
+    phone: str  # partly masked
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class WhatsAppOutbox:
+    """Notices by WhatsApp (`notifications.whatsapp`): shown when it is set up or has rows."""
+
+    enabled: bool
+    pending: int
+    sending: int
+    failed: int
+    sent_recently: int
+    failures: list[FailedWhatsApp]
+
+    @property
+    def shown(self) -> bool:
+        return self.enabled or bool(self.pending + self.sending + self.failed + self.sent_recently)
 
 
 @dataclass(frozen=True)
@@ -127,6 +156,7 @@ class RedisHealth:
 class Operations:
     queue: Queue
     outbox: Outbox
+    whatsapp: WhatsAppOutbox
     periodic: list[PeriodicState]
     database: DatabaseHealth
     storage: StorageHealth
@@ -139,6 +169,7 @@ def build_operations() -> Operations:
     return Operations(
         queue=job_queue(redis),
         outbox=outbox(),
+        whatsapp=whatsapp_outbox(),
         periodic=periodic_states(),
         database=database_health(),
         storage=storage_health(),
@@ -205,6 +236,49 @@ def outbox() -> Outbox:
             for email in failed
         ],
     )
+
+
+def whatsapp_outbox() -> WhatsAppOutbox:
+    """The WhatsApp deliveries by status (sent: the last day) and the newest failures (two
+    queries)."""
+    since = utcnow() - SENT_WINDOW
+    counts = dict(
+        db.session.execute(
+            select(WhatsAppDelivery.status, func.count())
+            .where(or_(WhatsAppDelivery.status != W.SENT, WhatsAppDelivery.sent_at >= since))
+            .group_by(WhatsAppDelivery.status)
+        )
+        .tuples()
+        .all()
+    )
+    failures = db.session.scalars(
+        select(WhatsAppDelivery)
+        .where(WhatsAppDelivery.status == W.FAILED)
+        .order_by(WhatsAppDelivery.id.desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return WhatsAppOutbox(
+        enabled=whatsapp.enabled(),
+        pending=counts.get(W.PENDING, 0),
+        sending=counts.get(W.SENDING, 0),
+        failed=counts.get(W.FAILED, 0),
+        sent_recently=counts.get(W.SENT, 0),
+        failures=[
+            FailedWhatsApp(
+                delivery.id,
+                mask_phone(delivery.phone),
+                delivery.attempts,
+                delivery.last_error,
+                as_utc(delivery.created_at),
+            )
+            for delivery in failures
+        ],
+    )
+
+
+def mask_phone(number: str) -> str:
+    """``6281234567890`` → ``6281***890``: enough to recognise, not to call."""
+    return f"{number[:4]}***{number[-3:]}" if len(number) > 7 else "***"
 
 
 def mask_email(address: str) -> str:

@@ -246,6 +246,7 @@ def seed_orders() -> int:
                     order_moves.complete_vendor_order(part_id)
                 with clock.frozen(placed_at + timedelta(days=2)):
                     _review(shopper, order, parts)
+        _ask(shopper, products, now - timedelta(days=3))
         g.pop("queued_emails", None)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
     # The invented history's notices (a review answered, a message) were read back then.
@@ -275,9 +276,11 @@ def _talk(shopper: User, order: Any, parts: list[tuple[int, User]], placed_at: A
 
     part_id, member = parts[0]
     part = next(part for part in order.vendor_orders if part.id == part_id)
+    # With a photo of the order's note, as shoppers send on WhatsApp.
+    note = draw_product_picture("Pesanan Bu Nur: 3 keripik tempe", (46, 125, 50), size=480)
     with clock.frozen(placed_at + timedelta(hours=6)):
         message_services.post(
-            shopper, part, Side.SHOPPER, "Assalamualaikum, bisa diambil besok pagi?"
+            shopper, part, Side.SHOPPER, "Assalamualaikum, bisa diambil besok pagi?", [note]
         )
     with clock.frozen(placed_at + timedelta(hours=7)):
         message_services.post(
@@ -285,6 +288,28 @@ def _talk(shopper: User, order: Any, parts: list[tuple[int, User]], placed_at: A
         )
     with clock.frozen(placed_at + timedelta(hours=8)):
         message_services.mark_read(part, Side.SHOPPER)
+
+
+#: The demo shopper's question before buying: (product slug, question, the cooperative's answer).
+DEMO_QUESTION = (
+    "keripik-tempe-pedas-daun-jeruk-al-hikmah",
+    "Pedasnya seberapa? Anak saya kelas 3 SD, kira-kira kuat tidak?",
+    "Pedasnya sedang, Bu. Untuk anak-anak kami sarankan yang original dulu.",
+)
+
+
+def _ask(shopper: User, products: dict[str, Product], asked_at: Any) -> None:
+    """The demo shopper asks a cooperative about a product before buying ("Tanya koperasi");
+    the cooperative answers within the hour (its response time on its page)."""
+    from marketplace.messages import services as message_services
+    from marketplace.messages.models import Side
+
+    slug, question, answer = DEMO_QUESTION
+    product = products[slug]
+    with clock.frozen(asked_at):
+        thread = message_services.ask_about_product(shopper, product, question, [])
+    with clock.frozen(asked_at + timedelta(minutes=40)):
+        message_services.post(owner_of(product.cooperative_id), thread, Side.COOPERATIVE, answer)
 
 
 def _review(shopper: User, order: Any, parts: list[tuple[int, User]]) -> None:

@@ -1,5 +1,6 @@
-"""The thread's page, the same for both sides: its messages, how many are new to the reader,
-the form to write, and the form that marks it read. Reading it writes nothing."""
+"""The thread's page, the same for both sides and for both kinds of thread (a part's, a question
+about a product): its messages with their photos, how many are new to the reader, the form to
+write, and the form that marks it read. Reading it writes nothing."""
 
 from __future__ import annotations
 
@@ -8,28 +9,31 @@ from flask import render_template
 from marketplace.http import Page, form_status
 from marketplace.messages import services
 from marketplace.messages.forms import MessageForm, ReadForm
-from marketplace.messages.models import Side
-from marketplace.orders.models import VendorOrder
+from marketplace.messages.models import ProductThread, Side
 
 
 def thread_page(
-    part: VendorOrder,
+    part: services.Thread | None,
     reader: Side,
     *,
     template: str,
     post_url: str,
-    read_url: str,
+    read_url: str | None,
     back_url: str,
     form: MessageForm | None = None,
+    **context: object,
 ) -> Page:
-    messages = services.thread(part)
+    """``part`` is None for a question about a product not asked yet (an empty thread whose
+    first message opens it)."""
+    messages = services.thread(part) if part is not None else []
     unread = sum(
         1 for message in messages if message.side == reader.other.value and not message.read_at
     )
+    number = None if part is None or isinstance(part, ProductThread) else part.order.number
     return render_template(
         template,
         part=part,
-        number=part.order.number,
+        number=number,
         reader=reader,
         messages=messages,
         unread=unread,
@@ -38,4 +42,5 @@ def thread_page(
         post_url=post_url,
         read_url=read_url,
         back_url=back_url,
+        **context,
     ), form_status(form) if form is not None else 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.database import in_check, utcnow
@@ -51,7 +51,8 @@ class Notification(Model):
 
 
 class NotificationPreference(Model):
-    """A person's choice for one kind: email or not. No row means email (the default)."""
+    """A person's choice for one kind: email or not (no row means email, the default), and
+    WhatsApp or not (no row means not: a person opts in, and only when WhatsApp is set up)."""
 
     __tablename__ = "notification_preferences"
     __table_args__ = (CheckConstraint(in_check(NotificationKind, "kind"), name="kind"),)
@@ -61,3 +62,40 @@ class NotificationPreference(Model):
     )
     kind: Mapped[str] = mapped_column(String(30), primary_key=True)
     email: Mapped[bool] = mapped_column(default=True)
+    whatsapp: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class WhatsAppStatus(LabelledEnum):
+    PENDING = "pending", _l("Menunggu dikirim")
+    SENDING = "sending", _l("Sedang dikirim")
+    SENT = "sent", _l("Terkirim")
+    FAILED = "failed", _l("Gagal")
+
+
+class WhatsAppDelivery(Model):
+    """A notice to send by WhatsApp (`notifications.whatsapp`): one per notice (a unique
+    constraint, so a notice is never sent twice), its attempts and the last error."""
+
+    __tablename__ = "whatsapp_deliveries"
+    __table_args__ = (
+        CheckConstraint(in_check(WhatsAppStatus, "status"), name="status"),
+        Index("ix_whatsapp_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True
+    )
+    #: The recipient's number as WhatsApp wants it (62..., no +).
+    phone: Mapped[str] = mapped_column(String(20))
+    #: The notice's page on SERVER_BASE_URL, sent with its text.
+    link: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default=WhatsAppStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    #: WhatsApp's id of the sent message (wamid...).
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(Text)

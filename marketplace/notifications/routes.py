@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.http import Page, form_status, is_local_url, keeps_input_when_expired
-from marketplace.notifications import bp, services
+from marketplace.notifications import bp, services, whatsapp
 from marketplace.notifications.forms import ActionForm, EmailChoicesForm
 from marketplace.policy import SIGNED_IN, allow
 
@@ -45,12 +45,19 @@ def read_all() -> Page:
 @allow(SIGNED_IN)
 @keeps_input_when_expired
 def settings() -> Page:
-    form = EmailChoicesForm()
+    form = EmailChoicesForm(with_whatsapp=whatsapp.enabled())
     if form.validate_on_submit():
-        services.save_email_choices(current_user, form.chosen())
+        services.save_email_choices(current_user, form.chosen(), form.chosen_whatsapp())
         flash(_("Pilihan notifikasi sudah disimpan."), "success")
         return redirect(url_for("notifications.settings"))
     if not form.is_submitted():
         choices = services.email_choices(current_user)
         form.email_kinds.data = [kind.value for kind, email in choices.items() if email]
-    return render_template("notifications/settings.html", form=form), form_status(form)
+        if "whatsapp_kinds" in form:
+            wanted = services.whatsapp_choices(current_user)
+            form.whatsapp_kinds.data = [kind.value for kind, on in wanted.items() if on]
+    return render_template(
+        "notifications/settings.html",
+        form=form,
+        whatsapp_number=whatsapp.phone_of(current_user.phone),
+    ), form_status(form)

@@ -24,6 +24,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.mail import queue_email
+from marketplace.notifications import whatsapp
 from marketplace.notifications.models import (
     Notification,
     NotificationKind,
@@ -56,21 +57,27 @@ def notify(
     if not recipients:
         return 0
     silent = _email_off(kind, [user.id for user in recipients])
+    by_whatsapp = (
+        _whatsapp_on(kind, [user.id for user in recipients]) if whatsapp.enabled() else set()
+    )
     link = url_for(endpoint, **values)
+    to_send: list[tuple[Notification, str]] = []
     for user in recipients:
         locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
         with force_locale(locale):
             text = str(message())
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                kind=kind.value,
-                created_at=clock.now(),
-                message=text[:500],
-                link=link,
-                whatsapp_url=whatsapp_url,
-            )
+        notification = Notification(
+            user_id=user.id,
+            kind=kind.value,
+            created_at=clock.now(),
+            message=text[:500],
+            link=link,
+            whatsapp_url=whatsapp_url,
         )
+        db.session.add(notification)
+        phone = whatsapp.phone_of(user.phone) if user.id in by_whatsapp else None
+        if phone is not None:
+            to_send.append((notification, phone))
         if user.id not in silent:
             queue_email(
                 user.email,
@@ -84,6 +91,10 @@ def notify(
                 **(email_context or {}),
             )
     db.session.flush()
+    if to_send:
+        page = absolute_url(endpoint, **values)
+        for notification, phone in to_send:
+            whatsapp.queue(notification, phone, page)
     return len(recipients)
 
 
@@ -97,6 +108,19 @@ def whatsapp_link(phone: str | None, order_number: str | None) -> str | None:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = _("Halo, tentang pesanan %(number)s di Pasar OPOP.", number=order_number)
     return f"https://wa.me/{digits}?text={quote(text)}"
+
+
+def _whatsapp_on(kind: NotificationKind, user_ids: list[int]) -> set[int]:
+    """Who of ``user_ids`` opted in to WhatsApp for ``kind`` (one query)."""
+    return set(
+        db.session.scalars(
+            select(NotificationPreference.user_id).where(
+                NotificationPreference.kind == kind.value,
+                NotificationPreference.user_id.in_(user_ids),
+                NotificationPreference.whatsapp.is_(True),
+            )
+        )
+    )
 
 
 def _email_off(kind: NotificationKind, user_ids: list[int]) -> set[int]:
@@ -192,8 +216,24 @@ def email_choices(user: User) -> dict[NotificationKind, bool]:
     return {kind: bool(stored.get(kind.value, True)) for kind in NotificationKind}
 
 
-def save_email_choices(user: User, choices: Mapping[NotificationKind, bool]) -> None:
-    """Store the user's choice for each kind named in ``choices``."""
+def whatsapp_choices(user: User) -> dict[NotificationKind, bool]:
+    """For every kind, whether the user opted in to it by WhatsApp (off unless chosen)."""
+    rows = db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.whatsapp).where(
+            NotificationPreference.user_id == user.id
+        )
+    ).all()
+    stored = {row.kind: row.whatsapp for row in rows}
+    return {kind: bool(stored.get(kind.value, False)) for kind in NotificationKind}
+
+
+def save_email_choices(
+    user: User,
+    choices: Mapping[NotificationKind, bool],
+    by_whatsapp: Mapping[NotificationKind, bool] | None = None,
+) -> None:
+    """Store the user's choice for each kind named in ``choices`` (email) and, when given,
+    ``by_whatsapp``."""
     existing = {
         preference.kind: preference
         for preference in db.session.scalars(
@@ -203,7 +243,18 @@ def save_email_choices(user: User, choices: Mapping[NotificationKind, bool]) -> 
     for kind, email in choices.items():
         preference = existing.get(kind.value)
         if preference is None:
-            db.session.add(NotificationPreference(user_id=user.id, kind=kind.value, email=email))
+            preference = NotificationPreference(
+                user_id=user.id, kind=kind.value, email=email, whatsapp=False
+            )
+            db.session.add(preference)
+            existing[kind.value] = preference
         else:
             preference.email = email
+    for kind, wanted in (by_whatsapp or {}).items():
+        preference = existing.get(kind.value)
+        if preference is None:
+            preference = NotificationPreference(user_id=user.id, kind=kind.value, email=True)
+            db.session.add(preference)
+            existing[kind.value] = preference
+        preference.whatsapp = wanted
     db.session.flush()

@@ -31,7 +31,7 @@ from marketplace.database import as_utc
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.notifications.models import NotificationKind
-from marketplace.notifications.services import notify
+from marketplace.notifications.services import notify, whatsapp_link
 from marketplace.orders.models import Order, OrderLine, VendorOrder, VendorOrderStatus
 from marketplace.reviews import counters
 from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
@@ -418,6 +418,7 @@ def _tell_the_reviewer(review: Review) -> None:
         NotificationKind.REVIEW_ANSWERED,
         lambda: _("Koperasi menjawab ulasan Anda untuk %(product)s.", product=product_name),
         "reviews.order_reviews",
+        whatsapp_url=whatsapp_link(review.product.cooperative.whatsapp, number),
         number=number,
     )
 

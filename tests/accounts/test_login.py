@@ -161,3 +161,28 @@ def test_placing_orders_and_sending_proofs_are_limited_per_account(tmp_path: Any
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_messages_and_questions_are_limited_per_account(tmp_path: Any) -> None:
+    with fresh_database(str(tmp_path), prefix="opop_limits") as url:
+        app = make_test_app(url, str(tmp_path / "uploads"), RATELIMIT_MESSAGES="2 per minute")
+        migrate_to_head(app)
+        with app.app_context():
+            for email in ("cerewet@example.test", "tetangga@example.test"):
+                UserFactory(email=email)
+            db.session.commit()
+        hasty, neighbour = app.test_client(), app.test_client()
+        assert login(hasty, "cerewet@example.test").status_code == 302
+        assert login(neighbour, "tetangga@example.test").status_code == 302
+        # No such product or order: only the count matters here, and it counts every route.
+        question = "/products/tidak-ada/questions"
+        message = "/orders/OPOP-2026-999999/messages/1"
+        sent = [hasty.post(question, data={"body": "Ada?"}).status_code for _ in range(2)]
+        assert 429 not in sent
+        refused = hasty.post(message, data={"body": "Halo"})
+        assert refused.status_code == 429
+        assert "Terlalu banyak percobaan" in refused.get_data(as_text=True)
+        assert neighbour.post(question, data={"body": "Ada?"}).status_code != 429
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -145,6 +145,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "orders.place",
         "orders.index",
         "reviews.report_review",
+        "messages.product_question",
+        "messages.ask",  # cooperative A asking of its own product: 400
+        "messages.question_read",
         "vendors.apply",
         "invitations.join",  # an invitation for someone else: 400
         "agency_invitations.join",  # likewise
@@ -174,6 +177,8 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "messages.post",
         "messages.mark_read",
     ),
+    # A message's photo: the thread's two sides and the city.
+    ("signed_in", SHOPPER | COOP_A | {"admin"}): ("messages.photo",),
     ("city_admin", None): (
         "admin.dashboard",
         "admin.export_table",
@@ -281,6 +286,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.template",
         "vendors.order_list",
         "vendors.reviews",
+        "vendors.inbox",
         "vendors.sales_report",
         "vendors.sales_export",
         "payments.vendor_transfers",
@@ -311,6 +317,9 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.order_messages",
         "vendors.post_message",
         "vendors.mark_messages_read",
+        "vendors.product_question",
+        "vendors.answer_question",
+        "vendors.question_read",
         "payments.vendor_transfer",
         "payments.vendor_proof",
         "payments.vendor_confirm",
@@ -417,6 +426,8 @@ PARAMS: dict[str, Value] = {
     "payout_id": id_of("payout"),
     "review_id": id_of("review"),
     "review_photo_id": id_of("review_photo"),
+    "photo_id": id_of("message_photo"),
+    "thread_id": id_of("product_thread"),
     "request_id": id_of("draft"),
     "quotation_id": id_of("quotation"),
     "order_id": id_of("purchase_order"),
@@ -453,6 +464,9 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "procurement.set_line_hps": {"line_id": lambda w: w.objects["draft"].lines[0].id},
     "catalogue.category": {"slug": lambda w: w.objects["product"].category.slug},
     "catalogue.product": {"slug": lambda w: w.objects["product"].slug},
+    "messages.product_question": {"slug": lambda w: w.objects["product"].slug},
+    "messages.ask": {"slug": lambda w: w.objects["product"].slug},
+    "messages.question_read": {"slug": lambda w: w.objects["product"].slug},
     "catalogue.cooperative": {"slug": lambda w: w.cooperative_a.slug},
     # Not the listing's photo: deleting that (allowed to cooperative A) removes its file.
     "site.media": {"key": lambda w: w.tokens["media"]},

@@ -143,7 +143,7 @@ def test_every_demo_cooperative_has_delivery_options(app: Flask) -> None:
 
 def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None:
     from marketplace.mail import OutboxEmail
-    from marketplace.messages.models import OrderMessage
+    from marketplace.messages.models import MessagePhoto, OrderMessage, ProductThread
     from marketplace.orders.models import Order
 
     app.test_cli_runner().invoke(args=["seed-demo"])
@@ -156,14 +156,31 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
         select(Product).where(Product.slug == "keripik-tempe-original-al-hikmah")
     ).one()
     assert keripik.sold_count == 3
-    # A thread on the completed order: the shopper's question, the cooperative's answer, read.
+    # A thread on the completed order: the shopper's question with a photo, the cooperative's
+    # answer, read.
     threads = db.session.execute(
-        select(OrderMessage.side, OrderMessage.read_at.is_not(None)).order_by(OrderMessage.id)
+        select(OrderMessage.side, OrderMessage.read_at.is_not(None))
+        .where(OrderMessage.vendor_order_id.is_not(None))
+        .order_by(OrderMessage.id)
     ).all()
     assert [tuple(row) for row in threads] == [("shopper", True), ("cooperative", True)]
+    [photo] = db.session.scalars(select(MessagePhoto)).all()
+    assert photo.storage_key.startswith("private/messages/")
+    # A question about a product before buying, answered in 40 minutes.
+    [question] = db.session.scalars(select(ProductThread)).all()
+    assert (question.shopper_id, question.product.slug) == (
+        shopper.id,
+        "keripik-tempe-pedas-daun-jeruk-al-hikmah",
+    )
+    asked = db.session.execute(
+        select(OrderMessage.side, OrderMessage.reply_seconds)
+        .where(OrderMessage.product_thread_id == question.id)
+        .order_by(OrderMessage.id)
+    ).all()
+    assert [tuple(row) for row in asked] == [("shopper", None), ("cooperative", 2400)]
     app.test_cli_runner().invoke(args=["seed-demo"])
     assert len(db.session.scalars(select(Order)).all()) == 2
-    assert len(db.session.scalars(select(OrderMessage)).all()) == 2
+    assert len(db.session.scalars(select(OrderMessage)).all()) == 4
 
 
 def check_procurements() -> None:

@@ -278,3 +278,35 @@ def test_production_lists_a_test_key_without_token_as_two_problems() -> None:
     assert len(lines) == 2
     assert lines[0].startswith("- XENDIT_SECRET_KEY is set without XENDIT_CALLBACK_TOKEN")
     assert lines[1].startswith("- XENDIT_SECRET_KEY is a test-mode key")
+
+
+# --- WhatsApp (the Cloud API) ---------------------------------------------------------------
+
+
+def test_production_starts_with_whatsapp_s_token_and_phone_number_id() -> None:
+    app = production_app(
+        WHATSAPP_TOKEN="EAAG-uji-token", WHATSAPP_PHONE_NUMBER_ID="106540352242922"
+    )
+    assert app.config["WHATSAPP_PHONE_NUMBER_ID"] == "106540352242922"
+
+
+def test_production_refuses_a_whatsapp_token_without_the_phone_number_id() -> None:
+    assert refusal(WHATSAPP_TOKEN="EAAG-uji-token", WHATSAPP_PHONE_NUMBER_ID=None) == [
+        "- WHATSAPP_TOKEN is set without WHATSAPP_PHONE_NUMBER_ID: no WhatsApp message could be "
+        "sent. Set WHATSAPP_PHONE_NUMBER_ID to the Phone number ID of Meta's WhatsApp Manager "
+        "(API Setup), or unset WHATSAPP_TOKEN to leave WhatsApp off."
+    ]
+
+
+def test_production_refuses_a_phone_number_id_without_the_token() -> None:
+    [line] = refusal(WHATSAPP_TOKEN=None, WHATSAPP_PHONE_NUMBER_ID="106540352242922")
+    assert line.startswith("- WHATSAPP_PHONE_NUMBER_ID is set without WHATSAPP_TOKEN")
+
+
+def test_production_sends_whatsapp_s_token_only_over_https() -> None:
+    [line] = refusal(
+        WHATSAPP_TOKEN="EAAG-uji-token",
+        WHATSAPP_PHONE_NUMBER_ID="106540352242922",
+        WHATSAPP_API_BASE="http://graph.example",
+    )
+    assert line.startswith("- WHATSAPP_API_BASE must be an https address")

@@ -35,6 +35,8 @@ from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
+from marketplace.messages import services as message_services
+from marketplace.messages.models import MessagePhoto
 from marketplace.notifications.models import Notification
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import Order, PaymentMethod
@@ -237,6 +239,11 @@ def build_world(app: Flask) -> World:
             "Ulasan dengan foto",
             [phone_photo((64, 48))],
         )
+        # The shopper's question about cooperative A's product, with a photo.
+        product_thread = message_services.ask_about_product(
+            shopper, product_a, "Ada ukuran lain?", [image_bytes()]
+        )
+        message_photo = db.session.scalars(select(MessagePhoto)).one()
         address = AddressFactory(user=shopper)
         fill_cart(shopper, (cast.variant, 1))
         cart_line = shopper_cart_line(shopper)
@@ -333,6 +340,8 @@ def build_world(app: Flask) -> World:
             reviewed_order=reviewed,
             review=review,
             review_photo=photographed_review.photos[0],
+            product_thread=product_thread,
+            message_photo=message_photo,
         )
         world.tokens.update(
             media=media_key,

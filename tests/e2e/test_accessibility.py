@@ -42,6 +42,8 @@ SHOPPER_PAGES = [
     "/account/notifications/settings",
     "/cart",
     "/orders",
+    # The demo shopper's question about a product before buying, answered.
+    "/products/keripik-tempe-pedas-daun-jeruk-al-hikmah/questions",
 ]
 ADMIN_PAGES = [
     "/admin/",
@@ -81,6 +83,7 @@ VENDOR_PAGES = [
     "/vendor/imports",
     "/vendor/transfers/",
     "/vendor/statement",
+    "/vendor/messages",
     "/account/notifications/",
 ]
 
@@ -238,6 +241,11 @@ def test_each_role_s_pages_have_no_serious_violations(
             if listing.startswith("/vendor/"):
                 pages.append(f"{opened}/packing-slip")
                 pages.append(f"{opened}/messages")
+                # The first thread of the inbox (the demo's question about a product).
+                page.goto(live_server.path("/vendor/messages"))
+                question = page.locator("main .inbox a").first.get_attribute("href")
+                assert question, "/vendor/messages lists a thread"
+                pages.append(question)
             else:
                 # The thread with the cooperative of the order's first part.
                 page.goto(live_server.path(opened))

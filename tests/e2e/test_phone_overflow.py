@@ -45,7 +45,7 @@ from marketplace.extensions import db
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
 from marketplace.messages import services as message_services
-from marketplace.messages.models import Side
+from marketplace.messages.models import MessagePhoto, Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
@@ -140,6 +140,7 @@ NOT_PAGES = {
     "payments.admin_proof": "the transfer proof's image",
     "payments.vendor_proof": "the transfer proof's image",
     "payments.shopper_proof": "the transfer proof's image",
+    "messages.photo": "a message's photo",
     "procurement.document_pdf": "a PDF",
     "procurement.report_csv": "a CSV download",
     "procurement.report_xlsx": "an XLSX download",
@@ -279,7 +280,17 @@ def _add_messages(demo: Demo, shopper: User, owner: User) -> None:
     message_services.post(shopper, part, Side.SHOPPER, "Apakah bisa diambil sore hari?")
     message_services.post(owner, part, Side.COOPERATIVE, "Bisa, Bu, sampai pukul 16.00 WIB.")
     message_services.post(shopper, part, Side.SHOPPER, "Baik, terima kasih. " + "x" * 120)
-    demo.params |= {"part_id": part.id}
+    # A question about a product before buying, with a photo; the cooperative's answer.
+    product = _one(
+        select(Product).where(Product.slug == "sambal-bawang-pedas-grosir-karton-nurul-huda")
+    )
+    question = message_services.ask_about_product(
+        shopper, product, "Apakah ada yang tidak pedas? " + "y" * 120, [image_bytes()]
+    )
+    message_services.post(owner, question, Side.COOPERATIVE, "Ada, sambal bawang original.")
+    photo = _one(select(MessagePhoto).order_by(MessagePhoto.id.desc()).limit(1))
+    demo.params |= {"part_id": part.id, "thread_id": question.id, "photo_id": photo.id}
+    demo.variants |= {"messages.product_question": [{"slug": product.slug}]}
 
 
 def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:

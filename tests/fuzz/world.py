@@ -35,7 +35,7 @@ from marketplace.inventory.models import ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.messages import services as message_services
-from marketplace.messages.models import Side
+from marketplace.messages.models import ProductThread, Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
@@ -204,6 +204,11 @@ def _orders_in_every_state() -> None:
     )
     review_services.report_review(shopper, review.id, "uji")  # in the city's queue
     message_services.post(owner, completed.vendor_orders[0], Side.COOPERATIVE, "Terima kasih")
+    # Questions about the product before buying: the shopper's, answered (the shopper marks the
+    # answer read), and another's, not yet (the cooperative's inbox, answer and mark read).
+    asked = message_services.ask_about_product(shopper, variant.product, "Ada rasa pedas?", [])
+    message_services.post(owner, asked, Side.COOPERATIVE, "Ada, level 3.")
+    message_services.ask_about_product(reviewer, variant.product, "Tahan berapa lama?", [])
     order(payment=PaymentMethod.CARD)  # awaiting a card payment
     order()  # awaiting a transfer: proof upload, cancel
     fill_cart(shopper, (variant, 2))  # the cart and the checkout
@@ -265,10 +270,17 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         .join(Refund, Refund.order_id == Order.id)
         .where(Refund.method == RefundMethod.PAYOUT)
     ).first()
+    # The shopper's question about a product (its page is linked from the product's page).
+    asked = db.session.scalars(
+        select(Product.slug)
+        .join(ProductThread, ProductThread.product_id == Product.id)
+        .join(User, User.id == ProductThread.shopper_id)
+        .where(User.email == SHOPPER)
+    ).first()
     assert number is not None and draft is not None and partly is not None
-    assert waiting is not None
+    assert waiting is not None and asked is not None
     return {
-        SHOPPER: [f"/orders/{waiting}/payment"],
+        SHOPPER: [f"/orders/{waiting}/payment", f"/products/{asked}/questions"],
         ADMIN: [f"/admin/payments/orders/{number}"],
         "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
         "ppk@demo.test": [f"/procurement/orders/{partly}"],

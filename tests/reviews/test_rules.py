@@ -175,6 +175,12 @@ def test_the_answer_tells_the_reviewer_once_and_no_one_else() -> None:
         f"/orders/{bought.number}/reviews",
     )
     assert notice.message == f"The cooperative answered your review of {name}."
+    whatsapp = product(bought.product_id).cooperative.whatsapp
+    # The cooperative's WhatsApp, the order named in the site's language (the cooperative's).
+    assert notice.whatsapp_url == (
+        f"https://wa.me/{whatsapp}?text=Halo%2C%20tentang%20pesanan%20{bought.number}"
+        "%20di%20Pasar%20OPOP."
+    )
     [email] = db.session.scalars(
         select(OutboxEmail).where(
             OutboxEmail.to_address == ani.email, OutboxEmail.template == "notification"

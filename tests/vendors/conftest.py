@@ -22,6 +22,7 @@ from marketplace.cooperatives.models import (
 from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.inventory.models import ImportJob, ImportStatus
+from marketplace.messages.models import ProductThread
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments.models import Payment
@@ -55,6 +56,8 @@ class Shop:
     transfer: Payment | None = None
     #: Set by `review_a_purchase`: a shopper's review of the shop's product, not yet answered.
     review: Review | None = None
+    #: Set by `ask_about_the_product`: a shopper's question about the shop's product.
+    question: ProductThread | None = None
 
 
 def png_bytes(
@@ -152,6 +155,19 @@ def review_a_purchase(app: Flask, shop: Shop) -> Review:
         db.session.commit()
     shop.review = review
     return review
+
+
+def ask_about_the_product(app: Flask, shop: Shop) -> ProductThread:
+    """A shopper asks the shop about its product before buying (not answered yet)."""
+    from marketplace.messages import services as message_services
+
+    with app.test_request_context():
+        product = db.session.get(Product, shop.product.id)
+        assert product is not None
+        question = message_services.ask_about_product(UserFactory(), product, "Ada stok?", [])
+        db.session.commit()
+    shop.question = question
+    return question
 
 
 def send_transfer_proof(app: Flask, shop: Shop) -> Payment:

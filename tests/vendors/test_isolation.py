@@ -29,6 +29,7 @@ from marketplace.cooperatives.models import (
 from marketplace.extensions import db
 from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.mail import OutboxEmail
+from marketplace.messages.models import OrderMessage, ProductThread
 from marketplace.orders.models import Order, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import Payment, PaymentAllocation
 from marketplace.reviews.models import Review
@@ -36,6 +37,7 @@ from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
 from tests.vendors.conftest import (
     Shop,
+    ask_about_the_product,
     make_shop,
     place_order_with,
     png_bytes,
@@ -54,6 +56,7 @@ OBJECT_PARAMS = {
     "vendor_order_id": lambda shop: shop.vendor_order.id,
     "payment_id": lambda shop: shop.transfer.id,
     "review_id": lambda shop: shop.review.id,
+    "thread_id": lambda shop: shop.question.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
@@ -64,6 +67,7 @@ OPEN_TO_SIGNED_IN = {"/vendor/apply"}
 @pytest.fixture
 def shop_a(app: Flask, category: Any) -> Shop:
     shop = make_shop("Alpha", category)
+    ask_about_the_product(app, shop)
     review_a_purchase(app, shop)
     place_order_with(app, shop)
     send_transfer_proof(app, shop)
@@ -73,6 +77,7 @@ def shop_a(app: Flask, category: Any) -> Shop:
 @pytest.fixture
 def shop_b(app: Flask, category: Any) -> Shop:
     shop = make_shop("Beta", category)
+    ask_about_the_product(app, shop)
     review_a_purchase(app, shop)
     place_order_with(app, shop)
     send_transfer_proof(app, shop)
@@ -194,6 +199,12 @@ def snapshot(shop: Shop) -> dict[str, Any]:
         ),
         "movements": rows(select(func.count()).where(StockMovement.variant_id.in_(variant_ids))),
         "audit": rows(select(func.count()).where(AuditLog.cooperative_id == cid)),
+        "questions": rows(
+            select(OrderMessage.id, OrderMessage.read_at)
+            .join(ProductThread, ProductThread.id == OrderMessage.product_thread_id)
+            .where(ProductThread.cooperative_id == cid)
+            .order_by(OrderMessage.id)
+        ),
         "reviews": rows(
             select(Review.id, Review.answer, Review.status)
             .where(Review.cooperative_id == cid)
