@@ -97,15 +97,13 @@ def record_cooperative_refund(
         max_pixels=config["PAYMENT_PROOF_MAX_PIXELS"],
         max_side=PHOTO_MAX_SIDE,
     )
-    old = complaint.refund_proof_key
+    # A proof sent again replaces the one shown; the earlier file is kept (it is evidence, and
+    # its key stays in the audit log).
+    earlier = complaint.refund_proof_key
     complaint.refund_proof_key = storage().save(checked.data, PROOF_FOLDER, checked.extension)
     complaint.refund_proof_content_type = checked.content_type
     complaint.refund_proof_at = clock.now()
     db.session.flush()
-    if old:
-        from marketplace.reviews.services import remove_files_after_commit
-
-        remove_files_after_commit([old])
     order_moves.note_complaint_step(
         complaint.vendor_order,
         ActorKind.COOPERATIVE,
@@ -117,7 +115,7 @@ def record_cooperative_refund(
         complaint,
         actor_id=member.id,
         cooperative_id=cooperative_id,
-        data={"refund_id": refund.id, "amount": refund.amount},
+        data={"refund_id": refund.id, "amount": refund.amount, "earlier": earlier},
     )
     tell_shopper(
         complaint,

@@ -172,6 +172,14 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "messages.thread",
         "messages.post",
         "messages.mark_read",
+        "complaints.new",  # the part has its complaint: sent on to it
+        "complaints.detail",
+        "complaints.ship_return",  # not asked to send goods back: 409
+        "complaints.escalate",
+        "complaints.close",
+        "complaints.confirm_refund",
+        "complaints.photo",
+        "complaints.refund_proof",
     ),
     ("city_admin", None): (
         "admin.dashboard",
@@ -194,6 +202,11 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "admin.move_category",
         "admin.moderation_queue",
         "admin.moderation_setting",
+        "admin.complaints",
+        "admin.complaint",
+        "admin.decide_complaint",  # not escalated: 409
+        "admin.complaint_photo",
+        "admin.complaint_refund_proof",
         "admin.reviews",
         "admin.review_moderation_setting",
         "admin.hide_review",
@@ -278,6 +291,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.export",
         "vendors.template",
         "vendors.order_list",
+        "vendors.complaints",
         "vendors.reviews",
         "vendors.sales_report",
         "vendors.sales_export",
@@ -306,6 +320,13 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.ship_order",
         "vendors.deliver_order",
         "vendors.answer_review",
+        "vendors.complaint",
+        "vendors.answer_complaint",  # answered already: 409
+        "vendors.complaint_goods_received",
+        "vendors.complaint_refund_proof",
+        "vendors.escalate_complaint",
+        "vendors.complaint_photo",
+        "vendors.complaint_refund_proof_file",
         "vendors.order_messages",
         "vendors.post_message",
         "vendors.mark_messages_read",
@@ -410,6 +431,8 @@ PARAMS: dict[str, Value] = {
     "refund_id": lambda w: w.refund.id,
     "payout_id": id_of("payout"),
     "review_id": id_of("review"),
+    "complaint_id": id_of("complaint"),
+    "photo_id": id_of("complaint_photo"),
     "request_id": id_of("draft"),
     "quotation_id": id_of("quotation"),
     "order_id": id_of("purchase_order"),
@@ -454,6 +477,22 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "admin.revoke_agency_invitation": {"invitation_id": id_of("agency_invitation")},
     "vendors.remove_member": {"member_id": id_of("staff")},
     "vendors.revoke_invitation": {"invitation_id": id_of("invitation")},
+    **{
+        f"complaints.{name}": {
+            "number": lambda w: w.objects["reviewed_order"].number,
+            "part_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].id,
+        }
+        for name in (
+            "new",
+            "detail",
+            "ship_return",
+            "escalate",
+            "close",
+            "confirm_refund",
+            "photo",
+            "refund_proof",
+        )
+    },
     "reviews.write_review": {
         "number": lambda w: w.objects["reviewed_order"].number,
         "line_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].lines[0].id,

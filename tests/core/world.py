@@ -26,6 +26,8 @@ from sqlalchemy import Connection, Table, event, select
 
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductImage
+from marketplace.complaints import money as complaint_money
+from marketplace.complaints import services as complaint_services
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -218,6 +220,23 @@ def build_world(app: Flask) -> World:
         review = review_services.write_review(
             shopper, reviewed.number or "", reviewed_part.lines[0].id, 4, "Ulasan dunia uji"
         )
+        # A complaint about that part, which cooperative A accepted with a refund it makes
+        # itself (the money went to its own account) and whose proof it sent.
+        complaint = complaint_services.open_complaint(
+            shopper,
+            reviewed.number or "",
+            reviewed_part.id,
+            reason="damaged",
+            message="Komplain dunia uji",
+            quantities={reviewed_part.lines[0].id: 1},
+            photos=[image_bytes()],
+        )
+        complaint_services.accept_refund(
+            cast.member, cooperative_a.id, complaint.id, {reviewed_part.lines[0].id: 1_000}
+        )
+        complaint_money.record_cooperative_refund(
+            cast.member, cooperative_a.id, complaint.id, image_bytes()
+        )
         address = AddressFactory(user=shopper)
         fill_cart(shopper, (cast.variant, 1))
         cart_line = shopper_cart_line(shopper)
@@ -313,6 +332,8 @@ def build_world(app: Flask) -> World:
             payout=payout,
             reviewed_order=reviewed,
             review=review,
+            complaint=complaint,
+            complaint_photo=complaint.photos[0],
         )
         world.tokens.update(
             media=media_key,
