@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.complaints.models import (
+    OPEN_STATUSES,
     Complaint,
     ComplaintLine,
     ComplaintStatus,
@@ -255,3 +256,8 @@ def city_admins() -> list[User]:
             select(User).where(User.is_city_admin.is_(True), User.disabled_at.is_(None))
         )
     )
+
+
+def open_complaint_parts() -> Select[tuple[int]]:
+    """The parts a complaint still open holds the money of (`payments.payouts.held`)."""
+    return select(Complaint.vendor_order_id).where(Complaint.status.in_(OPEN_STATUSES))
