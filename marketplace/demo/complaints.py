@@ -44,10 +44,25 @@ def seed_complaints() -> int:
         return 0
     first_email = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
     first_notice = db.session.scalar(select(func.max(Notification.id))) or 0
+    made = add_complaints(shopper, admin, product, list(STORIES))
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
+    # The invented history's notices were read back then.
+    db.session.execute(
+        update(Notification).where(Notification.id > first_notice).values(read_at=clock.now())
+    )
+    return len(made)
+
+
+def add_complaints(
+    shopper: User, admin: User, product: Product, states: list[ComplaintStatus]
+) -> list[Complaint]:
+    """For each state, an order of two units of ``product`` handed over yesterday and its
+    complaint taken to that state by the shopper, the product's cooperative and the city."""
     owner = owner_of(product.cooperative_id)
     now = clock.now()
+    made = []
     with site_request_context():
-        for target, steps in STORIES.items():
+        for target in states:
             part, line_id = _delivered_yesterday(shopper, owner, product, now)
             with clock.frozen(now - timedelta(hours=3)):
                 complaint = services.open_complaint(
@@ -59,15 +74,11 @@ def seed_complaints() -> int:
                     quantities={line_id: 1},
                 )
             with clock.frozen(now - timedelta(hours=1)):
-                steps(_Actors(shopper, owner, admin), complaint, line_id)
+                STORIES[target](_Actors(shopper, owner, admin), complaint, line_id)
             assert complaint.state == target, (target, complaint.state)
+            made.append(complaint)
         g.pop("queued_emails", None)
-    db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > first_email))
-    # The invented history's notices were read back then.
-    db.session.execute(
-        update(Notification).where(Notification.id > first_notice).values(read_at=clock.now())
-    )
-    return len(STORIES)
+    return made
 
 
 class _Actors:

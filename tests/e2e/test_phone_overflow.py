@@ -33,6 +33,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user, find_user_by_email
 from marketplace.cart import services as cart_services
 from marketplace.catalogue.models import Category, Product
+from marketplace.complaints.models import ComplaintStatus
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -41,6 +42,7 @@ from marketplace.cooperatives.models import (
     MemberRole,
 )
 from marketplace.demo import DEMO_PASSWORD, DEMO_PROCUREMENTS
+from marketplace.demo.complaints import add_complaints
 from marketplace.extensions import db
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
@@ -148,6 +150,12 @@ NOT_PAGES = {
     "vendors.sales_export": "a CSV download",
     "vendors.import_progress": "JSON polled by the import page",
     "payments.online_status": "JSON polled by the online payment page",
+    "complaints.photo": "a complaint's photo",
+    "complaints.refund_proof": "the cooperative's proof of a complaint's refund",
+    "vendors.complaint_photo": "a complaint's photo",
+    "vendors.complaint_refund_proof_file": "the proof of a complaint's refund",
+    "admin.complaint_photo": "a complaint's photo",
+    "admin.complaint_refund_proof": "the proof of a complaint's refund",
 }
 #: Pages no walker can reach here.
 UNREACHED = {
@@ -220,6 +228,7 @@ def complete_the_demo(app: Flask) -> Demo:
         _add_invitations(demo, app, owner, admin, cooperative, agency)
         _add_city(demo, shopper)
         _add_messages(demo, shopper, owner)
+        _add_complaints(demo, shopper, admin)
         db.session.commit()
     return demo
 
@@ -280,6 +289,21 @@ def _add_messages(demo: Demo, shopper: User, owner: User) -> None:
     message_services.post(owner, part, Side.COOPERATIVE, "Bisa, Bu, sampai pukul 16.00 WIB.")
     message_services.post(shopper, part, Side.SHOPPER, "Baik, terima kasih. " + "x" * 120)
     demo.params |= {"part_id": part.id}
+
+
+def _add_complaints(demo: Demo, shopper: User, admin: User) -> None:
+    """A complaint in each state about the walked cooperative's goods (the demo's own are
+    another cooperative's): each side's page of each."""
+    product = _one(select(Product).where(Product.slug == "sambal-korek-super-pedas-nurul-huda"))
+    made = add_complaints(shopper, admin, product, list(ComplaintStatus))
+    demo.params |= {"complaint_id": made[0].id}
+    demo.variants |= {
+        "complaints.detail": [
+            {"number": c.vendor_order.order.number, "part_id": c.vendor_order_id} for c in made
+        ],
+        "vendors.complaint": [{"complaint_id": c.id} for c in made],
+        "admin.complaint": [{"complaint_id": c.id} for c in made],
+    }
 
 
 def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:
