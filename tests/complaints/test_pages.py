@@ -94,7 +94,8 @@ def test_a_complaint_with_a_partial_refund_from_the_order_page_to_the_refund_sta
     logout(client)
     login(client, part.member_email)
     dashboard = client.get("/vendor/").get_data(as_text=True)
-    assert 'data-job="complaints"' in dashboard and "Komplain menunggu" in dashboard
+    assert 'data-job="complaints"><span class="stat__value">1</span>' in dashboard
+    assert "Komplain menunggu" in dashboard
     assert part.number in client.get("/vendor/complaints?show=waiting").get_data(as_text=True)
     page = client.get(f"/vendor/complaints/{complaint.id}")
     assert page.status_code == 200 and "Jawab komplain" in page.get_data(as_text=True)
