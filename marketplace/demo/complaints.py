@@ -57,7 +57,8 @@ def add_complaints(
     shopper: User, admin: User, product: Product, states: list[ComplaintStatus]
 ) -> list[Complaint]:
     """For each state, an order of two units of ``product`` handed over yesterday and its
-    complaint taken to that state by the shopper, the product's cooperative and the city."""
+    complaint taken to that state by the shopper, the product's cooperative and the city. Each
+    order is placed from the shopper's cart, which must be empty."""
     owner = owner_of(product.cooperative_id)
     now = clock.now()
     made = []

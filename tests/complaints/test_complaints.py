@@ -214,6 +214,18 @@ def test_the_job_escalates_an_unanswered_complaint_only_after_its_deadline(
     assert notices(bought.member.id, NotificationKind.COMPLAINT_ESCALATED)
 
 
+def test_the_periodic_task_escalates_each_lapsed_complaint_once(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    lapsed, answered = complain(delivered()), complain(bought := delivered())
+    services.reject(bought.member, bought.cooperative_id, answered.id, "Tidak.")
+    clock.advance(timedelta(days=2))
+    assert services.escalate_lapsed() == 1
+    assert services.escalate_lapsed() == 0
+    db.session.expire_all()
+    assert (lapsed.status, answered.status) == ("escalated", "rejected")
+
+
 def test_the_periodic_task_is_registered() -> None:
     from marketplace.jobs import periodic_tasks
 

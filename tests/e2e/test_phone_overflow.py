@@ -222,13 +222,14 @@ def complete_the_demo(app: Flask) -> Demo:
         people = {email: find_user_by_email(email) for email in (SHOPPER, OWNER, ADMIN)}
         shopper, owner, admin = people[SHOPPER], people[OWNER], people[ADMIN]
         assert shopper and owner and admin
+        # First, while the shopper's cart is empty (each complaint's order is placed from it).
+        _add_complaints(demo, shopper, admin)
         _add_shopping(demo, shopper, admin, cooperative)
         _add_workspace(demo, owner, cooperative)
         agency = _add_procurement(demo, owner, cooperative)
         _add_invitations(demo, app, owner, admin, cooperative, agency)
         _add_city(demo, shopper)
         _add_messages(demo, shopper, owner)
-        _add_complaints(demo, shopper, admin)
         db.session.commit()
     return demo
 
