@@ -300,6 +300,9 @@ class Config:
     #: The complaint window: days after delivery in which the shopper may complain about a part,
     #: whether or not receipt was confirmed (used by the complaints step of issue 21).
     ORDER_COMPLAINT_DAYS = _env_int("ORDER_COMPLAINT_DAYS", 3)
+    #: The cooperative answers a complaint within this many working days (Saturdays and
+    #: Sundays do not count); an unanswered complaint then goes to the city (the periodic job).
+    COMPLAINT_ANSWER_WORKING_DAYS = _env_int("COMPLAINT_ANSWER_WORKING_DAYS", 2)
     #: Local delivery (the cooperative's flat fee) only reaches addresses in this city.
     LOCAL_DELIVERY_CITY = os.environ.get("LOCAL_DELIVERY_CITY", "Kota Mojokerto")
 

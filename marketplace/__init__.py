@@ -183,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.cart import bp as cart_bp
     from marketplace.catalogue import bp as catalogue_bp
     from marketplace.catalogue.api import bp as api_bp
+    from marketplace.complaints import bp as complaints_bp
     from marketplace.messages import bp as messages_bp
     from marketplace.notifications import bp as notifications_bp
     from marketplace.orders import bp as orders_bp
@@ -202,6 +203,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(complaints_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(procurement_bp)

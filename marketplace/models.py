@@ -5,6 +5,7 @@ from marketplace.audit import AuditLog
 from marketplace.cart.models import Cart, CartLine
 from marketplace.catalogue.models import Category, PriceTier, Product, ProductImage, ProductVariant
 from marketplace.certificates.models import CertificateReminder
+from marketplace.complaints.models import Complaint, ComplaintLine, ComplaintPhoto
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -65,6 +66,9 @@ __all__ = [
     "CartLine",
     "Category",
     "CertificateReminder",
+    "Complaint",
+    "ComplaintLine",
+    "ComplaintPhoto",
     "Cooperative",
     "CooperativeInvitation",
     "CooperativeMember",

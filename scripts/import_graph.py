@@ -70,6 +70,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("reviews", {"reviews"}),
     ("messages", {"messages"}),
     ("payments", {"payments"}),
+    ("complaints", {"complaints"}),
     ("procurement", {"procurement"}),
     ("workspaces", {"vendors", "admin", "site"}),
     # The application: the factory, the command line, the demo and the model registry.

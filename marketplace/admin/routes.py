@@ -67,6 +67,7 @@ def audit_log() -> Page:
 
 from marketplace.admin import (  # noqa: E402,F401
     catalogue_routes,
+    complaint_routes,
     cooperative_routes,
     operations_routes,
     people_routes,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from marketplace import demo_data
 from marketplace.accounts.models import User
 from marketplace.demo import shop
+from marketplace.demo.complaints import seed_complaints
 from marketplace.demo.people import DEMO_PASSWORD
 from marketplace.demo.procurement import (
     AGENCIES,
@@ -39,10 +40,12 @@ def seed_demo() -> str:
     created = shop.seed_products(cooperatives, categories)
     seed_agencies()
     orders = shop.seed_orders()
+    complaints = seed_complaints()
     procurements = seed_procurements()
     db.session.flush()
     return (
         f"Demo data ready: {len(cooperatives)} cooperatives, {len(demo_data.PRODUCTS)} products "
-        f"({created} new), {len(AGENCIES)} agencies, {orders} new demo orders, {procurements} "
+        f"({created} new), {len(AGENCIES)} agencies, {orders} new demo orders, {complaints} new "
+        f"demo complaints, {procurements} "
         f"new demo procurements. Password for every demo account: {DEMO_PASSWORD}"
     )

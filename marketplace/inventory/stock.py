@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -261,6 +261,61 @@ def sell(
             product = db.session.identity_map.get(identity_key(Product, product_id))
             if product is not None:
                 db.session.expire(product, ["sold_count"])
+    return movements
+
+
+def take_back(
+    quantities: Mapping[int, int],
+    *,
+    sellable: bool,
+    note: str = "",
+    actor_id: int | None = None,
+) -> list[StockMovement]:
+    """Goods a shopper sent back after a complaint: each product's sold count drops by the
+    units returned (never below zero), and when the cooperative says they can be sold again
+    they go back on hand (a RETURN movement per variant). Unsellable goods change no stock."""
+    changes = _in_lock_order(quantities)
+    if any(quantity <= 0 for _variant, quantity in changes):
+        raise InvalidQuantity()
+    db.session.flush()
+    movements = []
+    if sellable:
+        for variant_id, quantity in changes:
+            movements.append(
+                restock(
+                    variant_id,
+                    quantity,
+                    reason=MovementReason.RETURN,
+                    note=note,
+                    actor_id=actor_id,
+                )
+            )
+    product_ids = dict(
+        db.session.execute(
+            select(ProductVariant.id, ProductVariant.product_id).where(
+                ProductVariant.id.in_([variant_id for variant_id, _q in changes])
+            )
+        )
+        .tuples()
+        .all()
+    )
+    returned: dict[int, int] = defaultdict(int)
+    for variant_id, quantity in changes:
+        returned[product_ids[variant_id]] += quantity
+    for product_id, quantity in sorted(returned.items()):
+        db.session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(
+                sold_count=case(
+                    (Product.sold_count >= quantity, Product.sold_count - quantity), else_=0
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+        product = db.session.identity_map.get(identity_key(Product, product_id))
+        if product is not None:
+            db.session.expire(product, ["sold_count"])
     return movements
 
 

@@ -26,6 +26,9 @@ class NotificationKind(LabelledEnum):
     PROCUREMENT = "procurement", _l("Langkah pengadaan pemerintah")
     REVIEW_ANSWERED = "review_answered", _l("Ulasan Anda dijawab koperasi")
     MESSAGE = "message", _l("Pesan baru tentang pesanan")
+    COMPLAINT_OPENED = "complaint_opened", _l("Komplain baru dari pembeli")
+    COMPLAINT_ANSWERED = "complaint_answered", _l("Komplain dijawab atau berubah")
+    COMPLAINT_ESCALATED = "complaint_escalated", _l("Komplain diteruskan ke Admin Kota")
 
 
 class Notification(Model):

@@ -70,11 +70,14 @@ class EventKind(enum.StrEnum):
     MOVED = "moved"
     PROOF_SENT = "proof_sent"
     PROOF_REJECTED = "proof_rejected"
+    #: A step of a complaint about the part (`marketplace.complaints`): its note says which.
+    COMPLAINT = "complaint"
 
 
 EVENT_TITLES = {
     EventKind.PROOF_SENT: _l("Bukti transfer dikirim"),
     EventKind.PROOF_REJECTED: _l("Bukti transfer ditolak"),
+    EventKind.COMPLAINT: _l("Komplain"),
 }
 
 

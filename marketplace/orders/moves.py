@@ -198,8 +198,20 @@ def note_proof_rejected(
     return _add_step(vendor_order, EventKind.PROOF_REJECTED, actor, actor_id, reason)
 
 
+def note_complaint_step(
+    vendor_order: VendorOrder, actor: ActorKind, actor_id: int | None, note: str
+) -> VendorOrderEvent:
+    """A step of a complaint about this part (the complaints capability calls this) on the
+    part's timeline; the part's status stays as it is."""
+    return _add_step(vendor_order, EventKind.COMPLAINT, actor, actor_id, note)
+
+
 def _add_step(
-    vendor_order: VendorOrder, kind: EventKind, actor: ActorKind, actor_id: int, note: str
+    vendor_order: VendorOrder,
+    kind: EventKind,
+    actor: ActorKind,
+    actor_id: int | None,
+    note: str,
 ) -> VendorOrderEvent:
     """A timeline entry that is no move: the status stays as it is."""
     status = vendor_order.state

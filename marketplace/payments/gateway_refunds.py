@@ -95,6 +95,7 @@ _REASONS = {
     RefundReason.CANCELLED: GatewayReason.CANCELLATION,
     RefundReason.PAID_AFTER_CANCEL: GatewayReason.CANCELLATION,
     RefundReason.DUPLICATE: GatewayReason.DUPLICATE,
+    RefundReason.COMPLAINT: GatewayReason.REQUESTED_BY_CUSTOMER,
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -253,6 +254,10 @@ class RefundMethod(enum.StrEnum):
     #: Paid out through the gateway to a bank account the shopper gives (a virtual account,
     #: or a payment the gateway cannot refund).
     PAYOUT = "payout"
+    #: The cooperative collected the money itself (a transfer to its own account, cash at
+    #: pickup), so it returns it and records the transfer with a proof the shopper confirms
+    #: (a complaint's refund).
+    COOPERATIVE = "by_coop"
 
 
 #: How each refund goes back, in the words the shopper and the city read.
@@ -261,6 +266,7 @@ REFUND_METHOD_LABELS = {
     RefundMethod.TRANSFER: _l("Transfer bank"),
     RefundMethod.GATEWAY: _l("Ke e-wallet atau aplikasi yang membayar"),
     RefundMethod.PAYOUT: _l("Transfer ke rekening Anda"),
+    RefundMethod.COOPERATIVE: _l("Dikembalikan langsung oleh koperasi"),
 }
 
 
@@ -276,6 +282,8 @@ class RefundReason(enum.StrEnum):
     CANCELLED = "cancelled"
     PAID_AFTER_CANCEL = "paid_after_cancel"
     DUPLICATE = "duplicate"
+    #: The cooperative (or the city) accepted a complaint about delivered goods.
+    COMPLAINT = "complaint"
 
 
 class Refund(TimestampMixin, Model):
@@ -291,10 +299,17 @@ class Refund(TimestampMixin, Model):
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         CheckConstraint("gateway_round >= 0", name="gateway_round_non_negative"),
         UniqueConstraint("idempotency_key", name="uq_refunds_idempotency_key"),
-        # One refund of a payment per part: a second cancellation signal changes nothing.
-        UniqueConstraint(
-            "payment_id", "vendor_order_id", name="uq_refunds_payment_id_vendor_order_id"
+        # One refund of a payment per part: a second cancellation signal changes nothing. A
+        # complaint's refund is apart (a part may have both): it is once per complaint.
+        Index(
+            "uq_refunds_payment_id_vendor_order_id",
+            "payment_id",
+            "vendor_order_id",
+            unique=True,
+            sqlite_where=text("complaint_id IS NULL"),
+            postgresql_where=text("complaint_id IS NULL"),
         ),
+        UniqueConstraint("complaint_id", name="uq_refunds_complaint_id"),
         Index("ix_refunds_status_method", "status", "method"),
         # A gateway's callback names its refund or payout by the gateway's id.
         Index("ix_refunds_provider_reference", "provider_reference"),
@@ -331,6 +346,11 @@ class Refund(TimestampMixin, Model):
     #: refund the city retries) gets a new idempotency key; a call that only went unanswered
     #: is sent again under the same key.
     gateway_round: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The complaint this refund settles (its idempotency: one refund per complaint). The key
+    #: is by table name, so payments never imports complaints.
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaints.id", ondelete="RESTRICT")
+    )
 
     payment: Mapped[Payment | None] = relationship(back_populates="refunds")
     vendor_order: Mapped[VendorOrder | None] = relationship()
@@ -403,6 +423,8 @@ class EntryKind(LabelledEnum):
     GATEWAY_FEE = "gateway_fee", _l("Biaya layanan pembayaran")
     #: The gateway's fee on a payout to the cooperative, likewise.
     PAYOUT_FEE = "payout_fee", _l("Biaya pencairan")
+    #: The commission on goods refunded after a complaint comes back to the cooperative.
+    COMMISSION_REVERSAL = "comm_refund", _l("Komisi atas barang yang dikembalikan")
 
 
 #: +1: the platform owes the cooperative more; -1: less.
@@ -415,6 +437,7 @@ ENTRY_SIGNS = {
     EntryKind.RETURNED: 1,
     EntryKind.GATEWAY_FEE: -1,
     EntryKind.PAYOUT_FEE: -1,
+    EntryKind.COMMISSION_REVERSAL: 1,
 }
 
 

@@ -126,27 +126,39 @@ def refund_allocation(
     actor_id: int | None = None,
     *,
     notify: bool = True,
+    complaint_id: int | None = None,
+    by_cooperative: bool = False,
 ) -> Refund | None:
     """Record that ``amount`` of ``payment`` goes back for this part (once per payment and
-    part). Card refunds are sent to Stripe after the commit. None when nothing is left to
-    refund. ``notify``: email the shopper about it (else the caller does)."""
-    if payment is not None:
-        existing = db.session.scalar(
-            select(Refund).where(
-                Refund.payment_id == payment.id, Refund.vendor_order_id == vendor_order.id
-            )
-        )
+    part; a complaint's refund once per complaint, beside any other refund of the part). Card
+    refunds are sent to Stripe after the commit. None when nothing is left to refund.
+    ``notify``: email the shopper about it (else the caller does). ``by_cooperative``: the
+    cooperative collected the money itself and returns it (`RefundMethod.COOPERATIVE`)."""
+    if complaint_id is not None:
+        existing = db.session.scalar(select(Refund).where(Refund.complaint_id == complaint_id))
         if existing is not None:
             return existing
+    if payment is not None:
+        if complaint_id is None:
+            existing = db.session.scalar(
+                select(Refund).where(
+                    Refund.payment_id == payment.id,
+                    Refund.vendor_order_id == vendor_order.id,
+                    Refund.complaint_id.is_(None),
+                )
+            )
+            if existing is not None:
+                return existing
         amount = min(amount, payment.amount - refunded_total(payment.id))
     if amount <= 0:
         return None
-    method = _method_for(payment)
-    key = (
-        f"opop-refund-p{payment.id}-vo{vendor_order.id}"
-        if payment is not None
-        else f"opop-refund-vo{vendor_order.id}"
-    )
+    method = RefundMethod.COOPERATIVE if by_cooperative else _method_for(payment)
+    if complaint_id is not None:
+        key = f"opop-refund-c{complaint_id}"
+    elif payment is not None:
+        key = f"opop-refund-p{payment.id}-vo{vendor_order.id}"
+    else:
+        key = f"opop-refund-vo{vendor_order.id}"
     refund = Refund(
         payment_id=payment.id if payment is not None else None,
         vendor_order_id=vendor_order.id,
@@ -157,6 +169,7 @@ def refund_allocation(
         amount=amount,
         idempotency_key=key,
         requested_by=actor_id,
+        complaint_id=complaint_id,
     )
     db.session.add(refund)
     db.session.flush()
@@ -300,8 +313,16 @@ def complete_refund(
             move_payment(payment, PaymentStatus.REFUNDED, kind="refunded", actor_id=actor_id)
     if vendor_order is not None and refund.reason != RefundReason.DUPLICATE:
         # A duplicate payment was never the part's money: returning it, even after the part's
-        # earning is in the ledger, takes nothing from the cooperative.
-        settlement.post_refund(vendor_order, refund.amount, actor_id=actor_id)
+        # earning is in the ledger, takes nothing from the cooperative. A complaint's refund is
+        # of goods only: their commission comes back (`settlement.post_refund`); money the
+        # cooperative returned itself never passed through the platform, so only that.
+        settlement.post_refund(
+            vendor_order,
+            refund.amount,
+            actor_id=actor_id,
+            goods=refund.amount if refund.reason == RefundReason.COMPLAINT else 0,
+            from_platform=refund.method != RefundMethod.COOPERATIVE,
+        )
     audit.record(
         "refund.completed",
         refund,

@@ -15,8 +15,10 @@ invoice: `post_invoice_payment`, with what the cooperative received after withho
 * ``collected``  − the part's total again when the money went straight to the cooperative
   (a transfer to its own account, cash at pickup), since the platform does not hold it.
 
-Later: ``refund`` − money returned to the shopper out of an earning already posted (not
-reachable while the order lifecycle only refunds parts cancelled before delivery), and
+Later: ``refund`` − money returned to the shopper out of an earning already posted (a
+complaint's refund, `post_refund`), with ``comm_refund`` + the commission on the refunded goods
+(what stays charged is the commission the kept goods would have had, rounded down the same
+way), and
 ``payout`` − what a city administrator paid out, with its date and bank reference. A payout
 may not exceed the balance; payouts for one cooperative are recorded one at a time (its row is
 locked). A payout sent through the gateway (`payments.payouts`) is such a payout; when it fails,
@@ -96,7 +98,7 @@ def _add(
     return entry
 
 
-def _collected_by_cooperative(vendor_order: VendorOrder) -> bool:
+def collected_by_cooperative(vendor_order: VendorOrder) -> bool:
     """Whether the part's money went straight to the cooperative."""
     payees = set(
         db.session.scalars(
@@ -154,7 +156,7 @@ def post_delivery(vendor_order: VendorOrder, actor_id: int | None = None) -> lis
                 actor_id=actor_id,
             )
         )
-    if _collected_by_cooperative(vendor_order):
+    if collected_by_cooperative(vendor_order):
         entries.append(
             _add(
                 cooperative_id,
@@ -222,9 +224,21 @@ def post_invoice_payment(
 
 
 def post_refund(
-    vendor_order: VendorOrder, amount: int, actor_id: int | None = None
+    vendor_order: VendorOrder,
+    amount: int,
+    actor_id: int | None = None,
+    *,
+    goods: int = 0,
+    from_platform: bool = True,
 ) -> SettlementEntry | None:
-    """Money returned for a part whose earning is already in the ledger comes out of it."""
+    """Money returned for a part whose earning is already in the ledger comes out of it.
+
+    ``goods``: the refund is of that much of the part's goods (a complaint's), so the
+    commission charged on them comes back as a ``comm_refund`` entry: the commission on the
+    goods before, less the commission on the goods kept, each rounded down as at delivery, so
+    what stays charged is exactly the commission the kept goods would have had. With
+    ``from_platform`` False the cooperative returned money it had collected itself: the
+    ledger never held it, so no ``refund`` entry is posted, only the commission's return."""
     earned = db.session.scalar(
         select(SettlementEntry.id).where(
             SettlementEntry.vendor_order_id == vendor_order.id,
@@ -233,14 +247,37 @@ def post_refund(
     )
     if earned is None:
         return None
-    entry = _add(
-        vendor_order.cooperative_id,
-        EntryKind.REFUND,
-        amount,
-        vendor_order=vendor_order,
-        note=vendor_order.order.number or "",
-        actor_id=actor_id,
-    )
+    entry = None
+    number = vendor_order.order.number or ""
+    if from_platform:
+        entry = _add(
+            vendor_order.cooperative_id,
+            EntryKind.REFUND,
+            amount,
+            vendor_order=vendor_order,
+            note=number,
+            actor_id=actor_id,
+        )
+    if goods > 0:
+        charged = (
+            db.session.scalar(
+                select(SettlementEntry.amount).where(
+                    SettlementEntry.vendor_order_id == vendor_order.id,
+                    SettlementEntry.kind == EntryKind.COMMISSION,
+                )
+            )
+            or 0
+        )
+        kept = min(charged, settings.commission_on(max(vendor_order.items_total - goods, 0)))
+        if charged - kept > 0:
+            _add(
+                vendor_order.cooperative_id,
+                EntryKind.COMMISSION_REVERSAL,
+                charged - kept,
+                vendor_order=vendor_order,
+                note=number,
+                actor_id=actor_id,
+            )
     db.session.flush()
     return entry
 

@@ -21,6 +21,7 @@ def _navigation() -> dict[str, object]:
 
 
 from marketplace.vendors import (  # noqa: E402,F401
+    complaint_routes,
     import_routes,
     listing_routes,
     message_routes,

@@ -15,6 +15,7 @@ from flask_login import current_user
 from marketplace import clock
 from marketplace.accounts.exceptions import InvalidInvitation, InvitationForSomeoneElse
 from marketplace.catalogue import management
+from marketplace.complaints import queries as complaint_queries
 from marketplace.cooperatives import services as cooperatives
 from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_OWNER,
@@ -136,6 +137,7 @@ def dashboard() -> Page:
         waiting=order_queries.fulfilment_counts(cooperative_id),
         to_accept=FulfilmentGroup.TO_ACCEPT,
         transfers_waiting=transfers.waiting_transfer_count(cooperative_id),
+        complaints_waiting=complaint_queries.waiting_count(cooperative_id),
         procurement_waiting=worklist.cooperative_waiting(cooperative_id),
         needs_action=NEEDS_ACTION,
         counts=management.status_counts(cooperative_id),

@@ -25,6 +25,9 @@ from werkzeug.routing import Rule
 from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.complaints import money as complaint_money
+from marketplace.complaints import services as complaint_services
+from marketplace.complaints.models import Complaint
 from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from marketplace.jobs import FailedJob
@@ -46,6 +49,7 @@ from marketplace.payments.transfers import confirm_transfer, submit_transfer_pro
 from marketplace.procurement.models import AgencyInvitation, AgencyMember
 from marketplace.reviews import services as review_services
 from marketplace.reviews.models import Review
+from tests.complaints.filing import delivered
 from tests.conftest import login
 from tests.factories import (
     AgencyMemberFactory,
@@ -56,6 +60,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.payments.paying import image_bytes
 from tests.reviews.buying import buy
 from tests.shopping import place
 
@@ -80,6 +85,38 @@ class World:
     difference: ReconciliationDifference
     payout: CooperativePayout
     review: Review
+    #: A complaint the city decided (a refund the cooperative returned with a proof, and a
+    #: photo), and one waiting for its decision.
+    complaint: Complaint
+    escalated: Complaint
+
+
+def make_complaints(app: Flask) -> tuple[Complaint, Complaint]:
+    with app.test_request_context():
+        admin = UserFactory(is_city_admin=True)
+        made = []
+        for _ in range(2):
+            bought = delivered()
+            complaint = complaint_services.open_complaint(
+                bought.shopper,
+                bought.number,
+                bought.part_id,
+                reason="damaged",
+                message="Rusak (uji akses).",
+                quantities={bought.line_id: 1},
+                photos=[image_bytes()],
+            )
+            complaint_services.escalate_as_shopper(
+                bought.shopper, bought.number, bought.part_id, "Mohon diputuskan."
+            )
+            made.append((bought, complaint))
+        (bought, decided), (_, escalated) = made
+        complaint_services.decide(admin, decided.id, refund_amount=1_000, reason="Uji.")
+        complaint_money.record_cooperative_refund(
+            bought.member, bought.cooperative_id, decided.id, image_bytes()
+        )
+        db.session.commit()
+        return decided, escalated
 
 
 @dataclass
@@ -173,6 +210,7 @@ def make_world(app: Flask) -> World:
         status=PayoutStatus.AWAITING_APPROVAL,
     )
     db.session.add_all([failed_job, failed_email, difference, payout])
+    complaints = make_complaints(app)
     with app.test_request_context():
         reviewer = UserFactory()
         bought = buy(reviewer)
@@ -195,6 +233,8 @@ def make_world(app: Flask) -> World:
         difference=difference,
         payout=payout,
         review=review,
+        complaint=complaints[0],
+        escalated=complaints[1],
     )
 
 
@@ -216,6 +256,8 @@ OBJECT_PARAMS = {
     "difference_id": lambda w: w.difference.id,
     "payout_id": lambda w: w.payout.id,
     "review_id": lambda w: w.review.id,
+    "complaint_id": lambda w: w.complaint.id,
+    "photo_id": lambda w: w.complaint.photos[0].id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"action": "approve", "fmt": "csv", "key": "cooperatives"}
@@ -265,6 +307,7 @@ POSTS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "admin.review_moderation_setting": (302, {}, True),
     "admin.hide_review": (302, {}, True),
     "admin.show_review": (302, {}, True),  # a visible review: its reports are dismissed
+    "admin.decide_complaint": (302, {"complaint_id": lambda w: w.escalated.id}, True),
 }
 
 
@@ -289,6 +332,7 @@ def form_data(world: World) -> dict[str, Any]:
         "paid_on": "2026-11-02",
         "groups": "kripik, keripik",
         "nip": "198001012005011001",
+        "refund_amount": "0",
     }
 
 

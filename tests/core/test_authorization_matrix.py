@@ -176,6 +176,14 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "messages.thread",
         "messages.post",
         "messages.mark_read",
+        "complaints.new",  # the part has its complaint: sent on to it
+        "complaints.detail",
+        "complaints.ship_return",  # not asked to send goods back: 409
+        "complaints.escalate",
+        "complaints.close",
+        "complaints.confirm_refund",
+        "complaints.photo",
+        "complaints.refund_proof",
     ),
     # A message's photo: the thread's two sides and the city.
     ("signed_in", SHOPPER | COOP_A | {"admin"}): ("messages.photo",),
@@ -200,6 +208,11 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "admin.move_category",
         "admin.moderation_queue",
         "admin.moderation_setting",
+        "admin.complaints",
+        "admin.complaint",
+        "admin.decide_complaint",  # not escalated: 409
+        "admin.complaint_photo",
+        "admin.complaint_refund_proof",
         "admin.reviews",
         "admin.review_moderation_setting",
         "admin.hide_review",
@@ -285,6 +298,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.export",
         "vendors.template",
         "vendors.order_list",
+        "vendors.complaints",
         "vendors.reviews",
         "vendors.inbox",
         "vendors.sales_report",
@@ -314,6 +328,13 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.ship_order",
         "vendors.deliver_order",
         "vendors.answer_review",
+        "vendors.complaint",
+        "vendors.answer_complaint",  # answered already: 409
+        "vendors.complaint_goods_received",
+        "vendors.complaint_refund_proof",
+        "vendors.escalate_complaint",
+        "vendors.complaint_photo",
+        "vendors.complaint_refund_proof_file",
         "vendors.order_messages",
         "vendors.post_message",
         "vendors.mark_messages_read",
@@ -428,6 +449,7 @@ PARAMS: dict[str, Value] = {
     "review_photo_id": id_of("review_photo"),
     "photo_id": id_of("message_photo"),
     "thread_id": id_of("product_thread"),
+    "complaint_id": id_of("complaint"),
     "request_id": id_of("draft"),
     "quotation_id": id_of("quotation"),
     "order_id": id_of("purchase_order"),
@@ -453,6 +475,10 @@ PARAMS: dict[str, Value] = {
 }
 #: Parameters whose meaning depends on the route.
 ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
+    # A complaint's photo (the messages' photos are the default `photo_id`).
+    "complaints.photo": {"photo_id": id_of("complaint_photo")},
+    "vendors.complaint_photo": {"photo_id": id_of("complaint_photo")},
+    "admin.complaint_photo": {"photo_id": id_of("complaint_photo")},
     "accounts.verify_email": {"token": lambda w: w.tokens["verify"]},
     "accounts.reset_password": {"token": lambda w: w.tokens["reset"]},
     "invitations.join": {"token": lambda w: w.tokens["invitation"]},
@@ -477,6 +503,22 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "admin.revoke_agency_invitation": {"invitation_id": id_of("agency_invitation")},
     "vendors.remove_member": {"member_id": id_of("staff")},
     "vendors.revoke_invitation": {"invitation_id": id_of("invitation")},
+    **{
+        f"complaints.{name}": {
+            "number": lambda w: w.objects["reviewed_order"].number,
+            "part_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].id,
+        }
+        for name in (
+            "new",
+            "detail",
+            "ship_return",
+            "escalate",
+            "close",
+            "confirm_refund",
+            "photo",
+            "refund_proof",
+        )
+    },
     "reviews.write_review": {
         "number": lambda w: w.objects["reviewed_order"].number,
         "line_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].lines[0].id,

@@ -169,3 +169,13 @@ def test_the_products_cover_the_catalogue_with_valid_skus_prices_and_certificate
         "three halal certificates expiring in Dec 2026 / Jan 2027"
     )
     assert all(d >= "2026-01-01" for d in halal_dates), "no halal expiry before 2026"
+
+
+def test_the_demo_complaints_take_one_complaint_to_each_state() -> None:
+    from marketplace.complaints.models import ComplaintStatus
+    from marketplace.demo.complaints import PRODUCT_SLUG, STORIES
+
+    assert set(STORIES) == set(ComplaintStatus)
+    product = next(p for p in data.PRODUCTS if p.slug == PRODUCT_SLUG)
+    # Nine orders of two units, and refunds of at most one unit's price.
+    assert product.stock >= 2 * len(STORIES) and product.price >= 5_000

@@ -150,7 +150,8 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
     shopper = db.session.scalars(select(User).where(User.email == "pembeli@demo.test")).one()
     orders = db.session.scalars(select(Order).where(Order.user_id == shopper.id)).all()
     statuses = sorted(part.status for order in orders for part in order.vendor_orders)
-    assert statuses == ["accepted", "completed", "completed"]
+    # Two orders of its history, and nine parts handed over yesterday, each with a complaint.
+    assert statuses == ["accepted", "completed", "completed"] + ["delivered"] * 9
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
     keripik = db.session.scalars(
         select(Product).where(Product.slug == "keripik-tempe-original-al-hikmah")
@@ -179,8 +180,26 @@ def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None
     ).all()
     assert [tuple(row) for row in asked] == [("shopper", None), ("cooperative", 2400)]
     app.test_cli_runner().invoke(args=["seed-demo"])
-    assert len(db.session.scalars(select(Order)).all()) == 2
+    assert len(db.session.scalars(select(Order)).all()) == 2 + 9
     assert len(db.session.scalars(select(OrderMessage)).all()) == 4
+
+
+def test_the_demo_has_a_complaint_in_each_state(app: Flask) -> None:
+    from marketplace.complaints.models import Complaint, ComplaintStatus
+    from marketplace.payments.models import Refund, RefundMethod
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    complaints = db.session.scalars(select(Complaint).order_by(Complaint.id)).all()
+    assert sorted(c.status for c in complaints) == sorted(ComplaintStatus)
+    assert {c.user.email for c in complaints if c.user} == {"pembeli@demo.test"}
+    assert {c.vendor_order.cooperative.slug for c in complaints} == {"koppontren-al-hikmah"}
+    refunds = db.session.scalars(select(Refund).where(Refund.complaint_id.is_not(None))).all()
+    # The cooperative's own refund with its proof, and the city's decided refund.
+    assert sorted(r.amount for r in refunds) == [3_000, 5_000]
+    assert {r.method for r in refunds} == {RefundMethod.COOPERATIVE}
+    assert sum(1 for c in complaints if c.refund_proof_key) == 1
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert len(db.session.scalars(select(Complaint)).all()) == len(ComplaintStatus)
 
 
 def check_procurements() -> None:

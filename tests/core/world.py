@@ -26,6 +26,8 @@ from sqlalchemy import Connection, Table, event, select
 
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import ProductImage
+from marketplace.complaints import money as complaint_money
+from marketplace.complaints import services as complaint_services
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -244,6 +246,23 @@ def build_world(app: Flask) -> World:
             shopper, product_a, "Ada ukuran lain?", [image_bytes()]
         )
         message_photo = db.session.scalars(select(MessagePhoto)).one()
+        # A complaint about that part, which cooperative A accepted with a refund it makes
+        # itself (the money went to its own account) and whose proof it sent.
+        complaint = complaint_services.open_complaint(
+            shopper,
+            reviewed.number or "",
+            reviewed_part.id,
+            reason="damaged",
+            message="Komplain dunia uji",
+            quantities={reviewed_part.lines[0].id: 1},
+            photos=[image_bytes()],
+        )
+        complaint_services.accept_refund(
+            cast.member, cooperative_a.id, complaint.id, {reviewed_part.lines[0].id: 1_000}
+        )
+        complaint_money.record_cooperative_refund(
+            cast.member, cooperative_a.id, complaint.id, image_bytes()
+        )
         address = AddressFactory(user=shopper)
         fill_cart(shopper, (cast.variant, 1))
         cart_line = shopper_cart_line(shopper)
@@ -342,6 +361,8 @@ def build_world(app: Flask) -> World:
             review_photo=photographed_review.photos[0],
             product_thread=product_thread,
             message_photo=message_photo,
+            complaint=complaint,
+            complaint_photo=complaint.photos[0],
         )
         world.tokens.update(
             media=media_key,

@@ -52,6 +52,7 @@ ADMIN_PAGES = [
     "/admin/categories",
     "/admin/moderation",
     "/admin/reviews",
+    "/admin/complaints",
     "/admin/search-synonyms",
     "/admin/products",
     "/admin/certificates",
@@ -76,6 +77,7 @@ VENDOR_PAGES = [
     "/vendor/orders",
     "/vendor/orders?group=closed",
     "/vendor/reviews",
+    "/vendor/complaints",
     "/vendor/reports",
     "/vendor/reports?period=month",
     "/vendor/products",
@@ -86,6 +88,34 @@ VENDOR_PAGES = [
     "/vendor/messages",
     "/account/notifications/",
 ]
+
+
+def complaint_pages(live: LiveServer, email: str) -> list[str]:
+    """Each side's pages of the demo's complaints that carry a form (one complaint in each
+    state, about Koppontren Al-Hikmah's goods)."""
+    from sqlalchemy import select
+
+    from marketplace.complaints.models import Complaint
+    from marketplace.extensions import db
+
+    with live.app.app_context():
+        found = {c.status: c for c in db.session.scalars(select(Complaint))}
+
+        def shopper(status: str) -> str:
+            part = found[status].vendor_order
+            return f"/orders/{part.order.number}/complaint/{part.id}"
+
+        pages = {
+            "pembeli@demo.test": [
+                shopper(status) for status in ("open", "return_requested", "refund_accepted")
+            ],
+            "koperasi1@demo.test": [
+                f"/vendor/complaints/{found[status].id}"
+                for status in ("open", "return_shipped", "resolved")
+            ],
+            "admin@demo.test": [f"/admin/complaints/{found['escalated'].id}"],
+        }
+    return pages.get(email, [])
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
@@ -232,7 +262,7 @@ def test_each_role_s_pages_have_no_serious_violations(
     page = open_page(browser, viewport, language)
     try:
         sign_in(page, live_server, email, language)
-        pages = list(paths)
+        pages = list(paths) + complaint_pages(live_server, email)
         if listing is not None:
             # One object page too: the shopper's order (with its payment panel) and its
             # thread, or the cooperative's completed order, its packing slip and its thread.

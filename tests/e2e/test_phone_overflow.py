@@ -33,6 +33,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user, find_user_by_email
 from marketplace.cart import services as cart_services
 from marketplace.catalogue.models import Category, Product
+from marketplace.complaints.models import ComplaintStatus
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -41,6 +42,7 @@ from marketplace.cooperatives.models import (
     MemberRole,
 )
 from marketplace.demo import DEMO_PASSWORD, DEMO_PROCUREMENTS
+from marketplace.demo.complaints import add_complaints
 from marketplace.extensions import db
 from marketplace.inventory.bulk import export as bulk_export
 from marketplace.inventory.bulk import imports as bulk_imports
@@ -149,6 +151,12 @@ NOT_PAGES = {
     "vendors.sales_export": "a CSV download",
     "vendors.import_progress": "JSON polled by the import page",
     "payments.online_status": "JSON polled by the online payment page",
+    "complaints.photo": "a complaint's photo",
+    "complaints.refund_proof": "the cooperative's proof of a complaint's refund",
+    "vendors.complaint_photo": "a complaint's photo",
+    "vendors.complaint_refund_proof_file": "the proof of a complaint's refund",
+    "admin.complaint_photo": "a complaint's photo",
+    "admin.complaint_refund_proof": "the proof of a complaint's refund",
 }
 #: Pages no walker can reach here.
 UNREACHED = {
@@ -215,6 +223,8 @@ def complete_the_demo(app: Flask) -> Demo:
         people = {email: find_user_by_email(email) for email in (SHOPPER, OWNER, ADMIN)}
         shopper, owner, admin = people[SHOPPER], people[OWNER], people[ADMIN]
         assert shopper and owner and admin
+        # First, while the shopper's cart is empty (each complaint's order is placed from it).
+        _add_complaints(demo, shopper, admin)
         _add_shopping(demo, shopper, admin, cooperative)
         _add_workspace(demo, owner, cooperative)
         agency = _add_procurement(demo, owner, cooperative)
@@ -291,6 +301,21 @@ def _add_messages(demo: Demo, shopper: User, owner: User) -> None:
     photo = _one(select(MessagePhoto).order_by(MessagePhoto.id.desc()).limit(1))
     demo.params |= {"part_id": part.id, "thread_id": question.id, "photo_id": photo.id}
     demo.variants |= {"messages.product_question": [{"slug": product.slug}]}
+
+
+def _add_complaints(demo: Demo, shopper: User, admin: User) -> None:
+    """A complaint in each state about the walked cooperative's goods (the demo's own are
+    another cooperative's): each side's page of each."""
+    product = _one(select(Product).where(Product.slug == "sambal-korek-super-pedas-nurul-huda"))
+    made = add_complaints(shopper, admin, product, list(ComplaintStatus))
+    demo.params |= {"complaint_id": made[0].id}
+    demo.variants |= {
+        "complaints.detail": [
+            {"number": c.vendor_order.order.number, "part_id": c.vendor_order_id} for c in made
+        ],
+        "vendors.complaint": [{"complaint_id": c.id} for c in made],
+        "admin.complaint": [{"complaint_id": c.id} for c in made],
+    }
 
 
 def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:

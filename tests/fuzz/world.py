@@ -25,6 +25,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user, find_user_by_email
 from marketplace.catalogue import management, moderation
 from marketplace.catalogue.models import Product, ProductStatus, ProductVariant
+from marketplace.complaints.models import Complaint
 from marketplace.cooperatives import services as cooperatives
 from marketplace.cooperatives.models import CooperativeMember
 from marketplace.demo import DEMO_PASSWORD, seed_demo
@@ -279,8 +280,38 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
     ).first()
     assert number is not None and draft is not None and partly is not None
     assert waiting is not None and asked is not None
+    # The demo's complaints, one in each state (the crawl reads only a few orders): the
+    # shopper's pages with a step to take, and the cooperative's; and a delivered part to
+    # complain about.
+    complaints = {
+        complaint.status: complaint for complaint in db.session.scalars(select(Complaint))
+    }
+
+    def shopper_page(status: str) -> str:
+        part = complaints[status].vendor_order
+        return f"/orders/{part.order.number}/complaint/{part.id}"
+
+    delivered = db.session.scalars(
+        select(VendorOrder)
+        .where(VendorOrder.status == VendorOrderStatus.DELIVERED)
+        .where(~VendorOrder.id.in_([c.vendor_order_id for c in complaints.values()]))
+        .order_by(VendorOrder.id)
+    ).first()
+    assert delivered is not None
     return {
-        SHOPPER: [f"/orders/{waiting}/payment", f"/products/{asked}/questions"],
+        SHOPPER: [
+            f"/orders/{waiting}/payment",
+            f"/products/{asked}/questions",
+            f"/orders/{delivered.order.number}/complaint/{delivered.id}/new",
+            *(
+                shopper_page(status)
+                for status in ("open", "return_requested", "rejected", "refund_accepted")
+            ),
+        ],
+        OWNER: [
+            f"/vendor/complaints/{complaints[status].id}"
+            for status in ("open", "return_shipped", "resolved")
+        ],
         ADMIN: [f"/admin/payments/orders/{number}"],
         "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
         "ppk@demo.test": [f"/procurement/orders/{partly}"],

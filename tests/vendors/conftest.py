@@ -13,6 +13,7 @@ from PIL import Image
 
 from marketplace.accounts.models import User
 from marketplace.catalogue.models import Product, ProductImage, ProductVariant
+from marketplace.complaints.models import Complaint
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -58,6 +59,8 @@ class Shop:
     review: Review | None = None
     #: Set by `ask_about_the_product`: a shopper's question about the shop's product.
     question: ProductThread | None = None
+    #: Set by `review_a_purchase` too: the shopper's complaint about that part, with a photo.
+    complaint: Complaint | None = None
 
 
 def png_bytes(
@@ -138,7 +141,9 @@ def place_order_with(
 
 
 def review_a_purchase(app: Flask, shop: Shop) -> Review:
-    """A shopper buys one unit (handed over by the owner, received) and reviews it."""
+    """A shopper buys one unit (handed over by the owner, received), reviews it and complains
+    about it."""
+    from marketplace.complaints import services as complaint_services
     from marketplace.reviews import services as review_services
 
     part = place_order_with(app, shop, 1, delivery=DeliveryMethod.PICKUP)
@@ -152,8 +157,18 @@ def review_a_purchase(app: Flask, shop: Shop) -> Review:
         order_moves.confirm_receipt(shopper, number, part.id)
         line_id = db.session.get(VendorOrder, part.id).lines[0].id  # type: ignore[union-attr]
         review = review_services.write_review(shopper, number, line_id, 4, "Ulasan uji")
+        complaint = complaint_services.open_complaint(
+            shopper,
+            number,
+            part.id,
+            reason="damaged",
+            message="Komplain uji",
+            quantities={line_id: 1},
+            photos=[png_bytes()],
+        )
         db.session.commit()
     shop.review = review
+    shop.complaint = complaint
     return review
 
 

@@ -93,6 +93,7 @@ def test_the_dashboard_counts_the_cooperative_s_own_jobs_with_a_link_to_each(
     assert jobs(client) == {
         "to_accept": ("/vendor/orders?group=to_accept", 3),
         "transfers": ("/vendor/transfers/", 2),
+        "complaints": ("/vendor/complaints?show=waiting", 0),
         "low_stock": ("/vendor/stock?low=1", 1),
         "deliveries": ("/procurement/#work-coop-to_deliver", 2),
     }
@@ -114,6 +115,7 @@ def test_the_dashboard_shows_nothing_waiting_as_zero(
     assert {key: count for key, (_link, count) in found.items()} == {
         "to_accept": 0,
         "transfers": 0,
+        "complaints": 0,
         "low_stock": 0,
         "deliveries": 0,
     }

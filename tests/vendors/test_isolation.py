@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import PriceTier, Product, ProductImage, ProductVariant
+from marketplace.complaints.models import Complaint
 from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
@@ -57,6 +58,8 @@ OBJECT_PARAMS = {
     "payment_id": lambda shop: shop.transfer.id,
     "review_id": lambda shop: shop.review.id,
     "thread_id": lambda shop: shop.question.id,
+    "complaint_id": lambda shop: shop.complaint.id,
+    "photo_id": lambda shop: shop.complaint.photos[0].id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
@@ -210,6 +213,11 @@ def snapshot(shop: Shop) -> dict[str, Any]:
             .where(Review.cooperative_id == cid)
             .order_by(Review.id)
         ),
+        "complaints": rows(
+            select(Complaint.id, Complaint.status, Complaint.updated_at)
+            .where(Complaint.cooperative_id == cid)
+            .order_by(Complaint.id)
+        ),
         "payments": rows(
             select(Payment.id, Payment.status, Payment.updated_at)
             .join(PaymentAllocation)
@@ -352,6 +360,9 @@ def test_a_pending_cooperative_reaches_only_its_status_and_application(
 
 class _Placeholder:
     def __getattr__(self, name: str) -> Any:
+        return self
+
+    def __getitem__(self, index: int) -> Any:
         return self
 
     id = 999_999
