@@ -50,6 +50,7 @@ from marketplace.procurement.models import (
     QuotationRoundLine,
     RequestLine,
 )
+from marketplace.regions.models import Region
 from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport
 from marketplace.settings import Setting
 
@@ -101,6 +102,7 @@ __all__ = [
     "ReconciliationDifference",
     "ReconciliationRun",
     "Refund",
+    "Region",
     "RequestLine",
     "Review",
     "ReviewPhoto",

@@ -58,6 +58,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "validators",
         },
     ),
+    ("regions", {"regions"}),
     ("accounts", {"accounts"}),
     ("notifications", {"notifications"}),
     ("cooperatives", {"cooperatives"}),
