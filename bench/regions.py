@@ -92,7 +92,7 @@ def main() -> None:
                     started = time.perf_counter()
                     services.search(parent, prefix)
                     timings.append((time.perf_counter() - started) * 1000)
-                    db.session.rollback()  # nothing cached in the session between searches
+                    db.session.expunge_all()  # nothing cached in the session between searches
                 print(
                     f"{label:<16}{len(timings):>8}{statistics.median(timings):>9.2f}"
                     f"{percentile(timings, 95):>9.2f}{max(timings):>9.2f}"

