@@ -125,6 +125,7 @@
           if (mine === asked) {
             found = body.regions;
             active = -1;
+            input.removeAttribute("aria-activedescendant");
             show();
           }
         })
