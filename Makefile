@@ -51,6 +51,7 @@ translations: $(VENV)/.installed
 
 run: install translations
 	$(BIN)/flask db upgrade
+	$(BIN)/flask regions load --province 35
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -189,12 +189,14 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders import bp as orders_bp
     from marketplace.payments import bp as payments_bp
     from marketplace.procurement import bp as procurement_bp
+    from marketplace.regions import bp as regions_bp
     from marketplace.reviews import bp as reviews_bp
     from marketplace.site import bp as site_bp
     from marketplace.vendors import bp as vendors_bp
     from marketplace.vendors import invitations_bp
 
     app.register_blueprint(site_bp)
+    app.register_blueprint(regions_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(catalogue_bp)

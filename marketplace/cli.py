@@ -152,6 +152,17 @@ def _valid_new_account(name: str, email: str, password: str) -> tuple[str, str]:
     return form.full_name.data, form.email.data
 
 
+@click.command("match-addresses")
+@with_appcontext
+def match_addresses_command() -> None:
+    """Give saved addresses without region codes the codes their text names, where it can."""
+    from marketplace.accounts.address_regions import match_saved_addresses
+
+    matched, left = match_saved_addresses()
+    db.session.commit()
+    click.echo(f"{matched} addresses matched to regions, {left} left for the shopper to choose")
+
+
 def register_cli(app: Flask) -> None:
     from marketplace.cart.cli import cart_cli
     from marketplace.catalogue.cli import catalogue_cli
@@ -159,6 +170,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.ops_cli import ops_cli
     from marketplace.orders.cli import orders_cli
     from marketplace.payments.cli import payments_cli
+    from marketplace.regions.cli import regions_cli
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
@@ -168,5 +180,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(payments_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(ops_cli)
+    regions_cli.add_command(match_addresses_command)
+    app.cli.add_command(regions_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)

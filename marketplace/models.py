@@ -51,6 +51,7 @@ from marketplace.procurement.models import (
     QuotationRoundLine,
     RequestLine,
 )
+from marketplace.regions.models import Region
 from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport
 from marketplace.settings import Setting
 
@@ -105,6 +106,7 @@ __all__ = [
     "ReconciliationDifference",
     "ReconciliationRun",
     "Refund",
+    "Region",
     "RequestLine",
     "Review",
     "ReviewPhoto",

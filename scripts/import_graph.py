@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "validators",
         },
     ),
+    ("regions", {"regions"}),
     ("accounts", {"accounts"}),
     ("notifications", {"notifications"}),
     ("cooperatives", {"cooperatives"}),

@@ -25,6 +25,7 @@ from tests.payments.xendit_fixtures import (  # noqa: F401 - the fake Xendit, fo
     xendit_fake,
     xendit_server,
 )
+from tests.regions_data import regions  # noqa: F401 - the regions subset, for every suite
 
 settings.register_profile(
     "ci",

@@ -90,6 +90,10 @@ class AddressFactory(BaseFactory):
     province = "Jawa Timur"
     postal_code = "61316"
     is_default = True
+    province_code = "35"
+    regency_code = "35.76"
+    district_code = "35.76.02"
+    village_code = "35.76.02.1009"
 
 
 class CooperativeFactory(BaseFactory):

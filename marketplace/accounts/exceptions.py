@@ -37,3 +37,8 @@ class InvitationForSomeoneElse(DomainError):
     default_message = _l(
         "Undangan ini dikirim ke alamat email lain. Masuk dengan akun yang memakai email itu."
     )
+
+
+class UnknownRegion(DomainError):
+    status_code = 400
+    default_message = _l("Pilih kelurahan/desa dari daftar.")

@@ -13,7 +13,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import EqualTo, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
 from marketplace.accounts.passwords import is_common
 from marketplace.fields import PhoneField
@@ -132,20 +132,22 @@ class AddressForm(FlaskForm):
     street = StringField(
         _l("Alamat (jalan, nomor, RT/RW)"), filters=[strip], validators=[required(), length(255)]
     )
-    kelurahan = StringField(
-        _l("Kelurahan/Desa"), filters=[strip], validators=[required(), length(80)]
+    # The region lists: choices are set by the view from the region table (each the children
+    # of the one above); the service checks the village really lies under the others.
+    province_code = SelectField(_l("Provinsi"), validate_choice=False)
+    regency_code = SelectField(_l("Kota/Kabupaten"), validate_choice=False)
+    district_code = SelectField(_l("Kecamatan"), validate_choice=False)
+    village_code = SelectField(
+        _l("Kelurahan/Desa"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Pilih kelurahan/desa dari daftar."))],
     )
-    kecamatan = StringField(_l("Kecamatan"), filters=[strip], validators=[required(), length(80)])
-    city = StringField(
-        _l("Kota/Kabupaten"),
+    postal_code = StringField(
+        _l("Kode pos"),
         filters=[strip],
-        validators=[required(), length(80)],
-        default="Kota Mojokerto",
+        validators=[required(), postal_code],
+        description=_l("Terisi dari kelurahan/desa yang dipilih; ubah bila perlu."),
     )
-    province = StringField(
-        _l("Provinsi"), filters=[strip], validators=[required(), length(80)], default="Jawa Timur"
-    )
-    postal_code = StringField(_l("Kode pos"), filters=[strip], validators=[required(), postal_code])
     is_default = BooleanField(_l("Jadikan alamat utama"))
 
 

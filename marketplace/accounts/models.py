@@ -101,17 +101,34 @@ class Address(TimestampMixin, Model):
     province: Mapped[str] = mapped_column(String(80))
     postal_code: Mapped[str] = mapped_column(String(5))
     is_default: Mapped[bool] = mapped_column(default=False)
+    # Kemendagri codes of the regions named above (see marketplace/regions). Empty for an
+    # address saved before regions were chosen from the list and not matched since: checkout
+    # asks the shopper to choose its region again.
+    province_code: Mapped[str | None] = mapped_column(String(13))
+    regency_code: Mapped[str | None] = mapped_column(String(13))
+    district_code: Mapped[str | None] = mapped_column(String(13))
+    village_code: Mapped[str | None] = mapped_column(String(13))
 
     user: Mapped[User] = relationship(back_populates="addresses")
 
+    @property
+    def has_region(self) -> bool:
+        return self.village_code is not None
+
     def one_line(self) -> str:
-        return ", ".join(
-            [
-                self.street,
-                self.kelurahan,
-                self.kecamatan,
-                self.city,
-                self.province,
-                self.postal_code,
-            ]
+        return address_line(
+            self.street,
+            self.kelurahan,
+            self.kecamatan,
+            self.city,
+            self.province,
+            self.postal_code,
         )
+
+
+def address_line(
+    street: str, village: str, district: str, regency: str, province: str, postal_code: str
+) -> str:
+    """How every page, document and email writes an address: "street, village, district,
+    regency, province postcode"."""
+    return f"{street}, {village}, {district}, {regency}, {province} {postal_code}"

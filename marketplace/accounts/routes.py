@@ -12,9 +12,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.accounts import bp, services, sessions
+from marketplace.accounts import address_regions, bp, services, sessions
 from marketplace.accounts import privacy as privacy_rules
-from marketplace.accounts.exceptions import AccountDisabled, InvalidCredentials, InvalidToken
+from marketplace.accounts.exceptions import (
+    AccountDisabled,
+    InvalidCredentials,
+    InvalidToken,
+    UnknownRegion,
+)
 from marketplace.accounts.forms import (
     AddressForm,
     ChangePasswordForm,
@@ -26,6 +31,7 @@ from marketplace.accounts.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
+from marketplace.accounts.models import Address
 from marketplace.extensions import limiter
 from marketplace.http import (
     FORM_ERROR,
@@ -253,12 +259,20 @@ def change_password() -> Page:
 @keeps_input_when_expired
 def new_address() -> Page:
     form = AddressForm()
-    if form.validate_on_submit():
-        services.add_address(current_user, _address_data(form))
-        flash(_("Alamat sudah disimpan."), "success")
-        return redirect_next("accounts.profile")
-    status = form_status(form)
-    return render_template("accounts/address_form.html", form=form, address=None), status
+    if request.method == "GET":
+        # A link may name the regions to start from (?province=35&regency=35.76).
+        for name in ("province", "regency", "district", "village"):
+            form[f"{name}_code"].data = request.args.get(name, "")
+    choices = _offer_regions(form)
+    if _choosing_region() or not form.validate_on_submit():
+        return _address_page(form, None)
+    try:
+        services.add_address(current_user, _address_data(form, choices))
+    except UnknownRegion as error:
+        form.village_code.errors = [error.message]
+        return _address_page(form, None)
+    flash(_("Alamat sudah disimpan."), "success")
+    return redirect_next("accounts.profile")
 
 
 @bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
@@ -267,12 +281,55 @@ def new_address() -> Page:
 def edit_address(address_id: int) -> Page:
     address = services.get_address(current_user, address_id)
     form = AddressForm(obj=address)
-    if form.validate_on_submit():
-        services.update_address(current_user, address_id, _address_data(form))
-        flash(_("Alamat sudah diperbarui."), "success")
-        return redirect(url_for("accounts.profile"))
-    status = form_status(form)
-    return render_template("accounts/address_form.html", form=form, address=address), status
+    choices = _offer_regions(form)
+    if _choosing_region() or not form.validate_on_submit():
+        return _address_page(form, address)
+    try:
+        services.update_address(current_user, address_id, _address_data(form, choices))
+    except UnknownRegion as error:
+        form.village_code.errors = [error.message]
+        return _address_page(form, address)
+    flash(_("Alamat sudah diperbarui."), "success")
+    return redirect_next("accounts.profile")
+
+
+def _choosing_region() -> bool:
+    """The form's "Tampilkan pilihan" button (used without JavaScript): list the children of
+    what was chosen, keep what was typed, save nothing."""
+    return request.method == "POST" and "choose_region" in request.form
+
+
+def _offer_regions(form: AddressForm) -> address_regions.RegionChoices:
+    """Fill the four lists from the region table; a village chosen on the refresh step fills
+    its postcode (the shopper may still change it)."""
+    choices = address_regions.region_choices(
+        form.province_code.data or "",
+        form.regency_code.data or "",
+        form.district_code.data or "",
+        form.village_code.data or "",
+    )
+    pick = [("", _("Pilih dari daftar"))]
+    for field, value, regions in (
+        (form.province_code, choices.province, choices.provinces),
+        (form.regency_code, choices.regency, choices.regencies),
+        (form.district_code, choices.district, choices.districts),
+        (form.village_code, choices.village, choices.villages),
+    ):
+        field.choices = pick + [(r.code, r.name) for r in regions]
+        field.data = value
+    if _choosing_region() and choices.village:
+        village = next(v for v in choices.villages if v.code == choices.village)
+        form.postal_code.data = village.postal_code or form.postal_code.data
+    return choices
+
+
+def _address_page(form: AddressForm, address: Address | None) -> Page:
+    status = 200 if _choosing_region() else form_status(form)
+    return render_template(
+        "accounts/address_form.html",
+        form=form,
+        address=address,
+    ), status
 
 
 @bp.route("/addresses/<int:address_id>/delete", methods=["POST"])
@@ -329,16 +386,16 @@ def delete_account() -> Page:
     )
 
 
-def _address_data(form: AddressForm) -> services.AddressData:
+def _address_data(
+    form: AddressForm, choices: address_regions.RegionChoices
+) -> services.AddressData:
     return services.AddressData(
         label=form.label.data,
         recipient_name=form.recipient_name.data,
         phone=form.phone.data,
         street=form.street.data,
-        kelurahan=form.kelurahan.data,
-        kecamatan=form.kecamatan.data,
-        city=form.city.data,
-        province=form.province.data,
+        # Only a village under the chosen district (the lists drop any other code).
+        village_code=choices.village,
         postal_code=form.postal_code.data,
         is_default=bool(form.is_default.data),
     )

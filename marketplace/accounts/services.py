@@ -9,11 +9,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from marketplace import audit
+from marketplace.accounts.address_regions import set_region
 from marketplace.accounts.exceptions import (
     AccountDisabled,
     CannotDisableSelf,
     InvalidCredentials,
     InvalidToken,
+    UnknownRegion,
 )
 from marketplace.accounts.models import Address, User
 from marketplace.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -22,6 +24,7 @@ from marketplace.database import utcnow
 from marketplace.errors import NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import queue_email
+from marketplace.regions.services import RegionPath, path_of
 from marketplace.urls import absolute_url
 
 _VERIFY_SALT = "accounts.verify-email"
@@ -280,10 +283,7 @@ class AddressData:
     recipient_name: str
     phone: str
     street: str
-    kelurahan: str
-    kecamatan: str
-    city: str
-    province: str
+    village_code: str
     postal_code: str
     is_default: bool = False
 
@@ -325,7 +325,10 @@ def _apply_default(user: User, address: Address, make_default: bool) -> None:
 
 
 def add_address(user: User, data: AddressData) -> Address:
+    """Save a new address; its region names come from the chosen village's codes."""
+    path = _region_path(data)
     address = Address(user_id=user.id, **_fields(data))
+    set_region(address, path)
     db.session.add(address)
     db.session.flush()
     _apply_default(user, address, data.is_default)
@@ -334,8 +337,10 @@ def add_address(user: User, data: AddressData) -> Address:
 
 def update_address(user: User, address_id: int, data: AddressData) -> Address:
     address = _owned_address(user, address_id)
+    path = _region_path(data)
     for key, value in _fields(data).items():
         setattr(address, key, value)
+    set_region(address, path)
     _apply_default(user, address, data.is_default)
     return address
 
@@ -357,9 +362,12 @@ def _fields(data: AddressData) -> dict[str, str]:
         "recipient_name": data.recipient_name.strip(),
         "phone": data.phone.strip(),
         "street": data.street.strip(),
-        "kelurahan": data.kelurahan.strip(),
-        "kecamatan": data.kecamatan.strip(),
-        "city": data.city.strip(),
-        "province": data.province.strip(),
         "postal_code": data.postal_code.strip(),
     }
+
+
+def _region_path(data: AddressData) -> RegionPath:
+    path = path_of(data.village_code)
+    if path is None:
+        raise UnknownRegion()
+    return path

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import audit, clock
-from marketplace.accounts.models import User
+from marketplace.accounts.models import User, address_line
 from marketplace.cart import services as cart_services
 from marketplace.cart.services import CartView, CooperativeGroup
 from marketplace.cooperatives.models import Cooperative
@@ -132,15 +132,13 @@ class ShippingAddress:
         return asdict(self)
 
     def one_line(self) -> str:
-        return ", ".join(
-            [
-                self.street,
-                self.kelurahan,
-                self.kecamatan,
-                self.city,
-                self.province,
-                self.postal_code,
-            ]
+        return address_line(
+            self.street,
+            self.kelurahan,
+            self.kecamatan,
+            self.city,
+            self.province,
+            self.postal_code,
         )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import Optional, StopValidation
+from wtforms.validators import Optional, StopValidation, ValidationError
 
 from marketplace.accounts.models import Address
 from marketplace.fields import PhoneField, WholeNumberField, one_of_the_choices
@@ -79,6 +79,22 @@ class CheckoutForm(FlaskForm):
     #: (cooperative id, field name) of the delivery fields, in the cart's order.
     delivery_fields: list[tuple[int, str]] = []
     saved_addresses: dict[str, Address] = {}
+
+    def validate_address_choice(self, field: Field) -> None:
+        """A saved address from before regions were chosen from the list is asked again."""
+        saved = self.saved_addresses.get(field.data or "")
+        if saved is not None and not saved.has_region:
+            raise ValidationError(
+                str(
+                    _l(
+                        "Wilayah alamat ini belum dipilih dari daftar. Ubah alamatnya lewat "
+                        "tautan di bawah, lalu lanjutkan checkout."
+                    )
+                )
+            )
+
+    def addresses_without_region(self) -> list[Address]:
+        return [a for a in self.saved_addresses.values() if not a.has_region]
 
     def delivery_field(self, cooperative_id: int) -> Any:
         return self[f"delivery_{cooperative_id}"]

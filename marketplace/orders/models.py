@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.accounts.models import User
+from marketplace.accounts.models import User, address_line
 from marketplace.catalogue.models import ProductVariant
 from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
@@ -129,15 +129,13 @@ class Order(TimestampMixin, Model):
         return sum(part.total for part in self.vendor_orders if part.is_live)
 
     def address_line(self) -> str:
-        return ", ".join(
-            [
-                self.street,
-                self.kelurahan,
-                self.kecamatan,
-                self.city,
-                self.province,
-                self.postal_code,
-            ]
+        return address_line(
+            self.street,
+            self.kelurahan,
+            self.kecamatan,
+            self.city,
+            self.province,
+            self.postal_code,
         )
 
 

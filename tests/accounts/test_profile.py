@@ -15,11 +15,11 @@ ADDRESS = {
     "recipient_name": "Budi",
     "phone": "0812 3456 7890",
     "street": "Jl. Majapahit No. 5",
-    "kelurahan": "Miji",
-    "kecamatan": "Kranggan",
-    "city": "Kota Mojokerto",
-    "province": "Jawa Timur",
-    "postal_code": "61321",
+    "province_code": "35",
+    "regency_code": "35.76",
+    "district_code": "35.76.03",
+    "village_code": "35.76.03.1002",
+    "postal_code": "61322",
 }
 
 
@@ -48,7 +48,9 @@ def test_an_invalid_phone_is_refused(client: FlaskClient) -> None:
     assert user.phone is None
 
 
-def test_adding_an_address_makes_the_first_one_the_default(client: FlaskClient) -> None:
+def test_adding_an_address_makes_the_first_one_the_default(
+    client: FlaskClient, regions: None
+) -> None:
     user = UserFactory(email="budi@example.test")
     login(client, "budi@example.test")
     response = client.post("/account/addresses/new", data=ADDRESS)
@@ -58,7 +60,7 @@ def test_adding_an_address_makes_the_first_one_the_default(client: FlaskClient) 
     assert address.phone == "081234567890"
 
 
-def test_a_new_default_address_replaces_the_old_default(client: FlaskClient) -> None:
+def test_a_new_default_address_replaces_the_old_default(client: FlaskClient, regions: None) -> None:
     user = UserFactory(email="budi@example.test")
     first = AddressFactory(user=user, is_default=True)
     login(client, "budi@example.test")
@@ -68,7 +70,7 @@ def test_a_new_default_address_replaces_the_old_default(client: FlaskClient) -> 
     assert len(defaults) == 1 and defaults[0].id != first.id
 
 
-def test_an_address_with_a_bad_postal_code_is_refused(client: FlaskClient) -> None:
+def test_an_address_with_a_bad_postal_code_is_refused(client: FlaskClient, regions: None) -> None:
     UserFactory(email="budi@example.test")
     login(client, "budi@example.test")
     response = client.post("/account/addresses/new", data={**ADDRESS, "postal_code": "613"})

@@ -102,6 +102,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "catalogue.cooperative",
         "catalogue.robots",
         "catalogue.search_suggestions",
+        "regions.search",
         "catalogue.sitemap",
         "api.cooperatives",
         "api.products",

@@ -237,3 +237,33 @@ def check_procurements() -> None:
     assert all(o.agency.npwp for o in orders)
     # The invented history's notifications are read; nobody is emailed about it.
     assert not db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()
+
+
+def test_demo_addresses_have_regions_and_every_demo_order_address_still_displays(
+    app: Flask,
+) -> None:
+    """The demo shopper's address has its region codes; each demo order (placed with its
+    address copied in) shows it on its page and receipt as street, village, district,
+    regency, province postcode."""
+    from html import escape
+
+    from marketplace.accounts.models import Address
+    from marketplace.demo import DEMO_PASSWORD
+    from marketplace.orders.models import Order
+    from tests.conftest import login
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    shopper = db.session.scalars(select(User).where(User.email == "pembeli@demo.test")).one()
+    [address] = db.session.scalars(select(Address).where(Address.user_id == shopper.id)).all()
+    assert (address.province_code, address.regency_code) == ("35", "35.76")
+    assert (address.district_code, address.village_code) == ("35.76.02", "35.76.02.1009")
+    client = app.test_client()
+    login(client, "pembeli@demo.test", DEMO_PASSWORD)
+    orders = db.session.scalars(select(Order).where(Order.user_id == shopper.id)).all()
+    assert orders
+    for order in orders:
+        line = order.address_line()
+        assert line.endswith(f", {order.province} {order.postal_code}")
+        assert line.startswith(f"{order.street}, {order.kelurahan}, {order.kecamatan}, ")
+        for page in (f"/orders/{order.number}", f"/orders/{order.number}/receipt"):
+            assert escape(line) in client.get(page).get_data(as_text=True)

@@ -96,6 +96,8 @@ def serve_app(workdir: Path, **overrides: Any) -> Iterator[LiveServer]:
     """The app with the demo data, committed, served on 127.0.0.1 in a daemon thread, with
     ``overrides`` in its configuration."""
     from marketplace.demo import seed_demo
+    from marketplace.regions.loader import load as load_regions
+    from tests.regions_data import SUBSET as REGION_SUBSET
 
     _require_compiled_catalogues()
     uploads = workdir / "uploads"
@@ -113,6 +115,9 @@ def serve_app(workdir: Path, **overrides: Any) -> Iterator[LiveServer]:
         migrate_to_head(app)
         with app.app_context():
             seed_demo()
+            # The address form's region lists: Kota Mojokerto whole, a little of Surabaya and
+            # Jakarta (tests/regions_data.py), as `flask regions load` would give in full.
+            load_regions(REGION_SUBSET)
             db.session.commit()
 
         port = free_port()

@@ -36,6 +36,8 @@ GUEST_PAGES = [
 SHOPPER_PAGES = [
     "/account/profile",
     "/account/addresses/new",
+    # The address form with its four region lists filled down to the kelurahan.
+    "/account/addresses/new?province=35&regency=35.76&district=35.76.02",
     "/account/password",
     "/account/privacy",
     "/account/notifications/",

@@ -124,6 +124,7 @@ NOT_PAGES = {
     "static": "the site's own CSS, scripts and images",
     "catalogue.robots": "robots.txt",
     "catalogue.search_suggestions": "JSON for the search field's list",
+    "regions.search": "JSON for the address form's region lists",
     "catalogue.sitemap": "the XML sitemap",
     "api.cooperatives": "JSON",
     "api.products": "JSON",

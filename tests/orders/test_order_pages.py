@@ -345,3 +345,24 @@ def test_a_cancelled_part_leaves_the_orders_total(client: FlaskClient) -> None:
     assert "<dd><strong>Rp50.000</strong></dd>" in receipt
     db.session.refresh(order)
     assert order.grand_total == 80000  # what was placed stays on record
+
+
+def test_a_saved_address_without_its_region_is_asked_again(client: FlaskClient) -> None:
+    user = shopper(client)
+    old = AddressFactory(
+        user=user,
+        label="Rumah Lama",
+        province_code=None,
+        regency_code=None,
+        district_code=None,
+        village_code=None,
+    )
+    variant = stocked_variant(5)
+    add(client, variant)
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Pilih wilayah untuk alamat Rumah Lama" in page
+    assert f"/account/addresses/{old.id}/edit?next=/checkout" in page
+    response = client.post("/checkout", data=checkout_data(variant, address_choice=str(old.id)))
+    assert response.status_code == 400
+    assert "Wilayah alamat ini belum dipilih dari daftar." in response.get_data(as_text=True)
+    assert orders() == []
