@@ -11,7 +11,7 @@ bp = Blueprint("complaints", __name__)
 periodic("complaints.escalate", "marketplace.complaints.services:escalate_lapsed", 900)
 
 from marketplace.complaints import queries, routes  # noqa: E402,F401
-from marketplace.payments.payouts import register_hold  # noqa: E402
+from marketplace.payments.settlement import register_hold  # noqa: E402
 
 # A part's money is not paid out while a complaint about it is open.
 register_hold(queries.open_complaint_parts)

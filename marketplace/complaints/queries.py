@@ -259,5 +259,5 @@ def city_admins() -> list[User]:
 
 
 def open_complaint_parts() -> Select[tuple[int]]:
-    """The parts a complaint still open holds the money of (`payments.payouts.held`)."""
+    """The parts a complaint still open holds the money of (`payments.settlement.held`)."""
     return select(Complaint.vendor_order_id).where(Complaint.status.in_(OPEN_STATUSES))

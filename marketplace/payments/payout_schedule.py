@@ -21,7 +21,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.jobs import discard_after_commit, each_in_own_transaction
 from marketplace.observability import count_event
-from marketplace.payments import payouts
+from marketplace.payments import payouts, settlement
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import CooperativePayout, PayoutStatus
 from marketplace.settings import AUTOMATIC_PAYOUTS, Setting, get_setting, set_setting
@@ -81,7 +81,7 @@ def pay_on_schedule() -> int:
     def start(cooperative_id: int) -> int | None:
         try:
             payout = payouts.start_payout(
-                admin, cooperative_id, payouts.available(cooperative_id), NOTE
+                admin, cooperative_id, settlement.available(cooperative_id), NOTE
             )
         except PayoutProblem as problem:  # the balance or the account changed meanwhile
             log.info("No scheduled payout to cooperative %s: %s", cooperative_id, problem.message)

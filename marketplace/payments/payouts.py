@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import case, func, select
 
 from marketplace import audit, clock, exports
 from marketplace.accounts.models import User
@@ -50,11 +49,9 @@ from marketplace.payments.models import (
     ENTRY_SIGNS,
     CooperativePayout,
     PayoutStatus,
-    Refund,
-    RefundReason,
-    RefundStatus,
     SettlementEntry,
 )
+from marketplace.payments.settlement import available
 from marketplace.payments.xendit_records import CallbackKind, GatewayCallback, GatewayPayout, Status
 from marketplace.transitions import TransitionTable, guarded_move, row
 from marketplace.urls import site_request_context
@@ -130,49 +127,6 @@ def not_yet_completed(cooperative_id: int) -> int:
         )
     )
     return max(0, int(total or 0))
-
-
-#: Parts whose money an upper layer holds back (a complaint still open): each function gives
-#: a SELECT of vendor-order ids; the complaints capability registers its own (payments never
-#: imports it).
-_HOLDS: list[Callable[[], Select[tuple[int]]]] = []
-
-
-def register_hold(parts: Callable[[], Select[tuple[int]]]) -> None:
-    _HOLDS.append(parts)
-
-
-def held(cooperative_id: int) -> int:
-    """What the cooperative's parts whose money is not available yet brought to its balance
-    (never below 0). A part's money is available at the later of its completion and the end of
-    its complaint window (ORDER_COMPLAINT_DAYS after delivery), and not while a complaint about
-    it is open or its complaint's refund is still on its way."""
-    window_start = clock.now() - timedelta(days=current_app.config["ORDER_COMPLAINT_DAYS"])
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(SettlementEntry.amount * _SIGNED), 0))
-        .join(VendorOrder, VendorOrder.id == SettlementEntry.vendor_order_id)
-        .where(
-            SettlementEntry.cooperative_id == cooperative_id,
-            or_(
-                VendorOrder.status != VendorOrderStatus.COMPLETED,
-                VendorOrder.delivered_at > window_start,
-                VendorOrder.id.in_(
-                    select(Refund.vendor_order_id).where(
-                        Refund.reason == RefundReason.COMPLAINT,
-                        Refund.status == RefundStatus.PENDING,
-                    )
-                ),
-                *(VendorOrder.id.in_(parts()) for parts in _HOLDS),
-            ),
-        )
-    )
-    return max(0, int(total or 0))
-
-
-def available(cooperative_id: int) -> int:
-    """The balance that may be paid out now: the money of completed parts whose complaint
-    window is over and that no complaint holds, less what was paid."""
-    return max(0, settlement.balance(cooperative_id) - held(cooperative_id))
 
 
 def held_until(cooperative: Cooperative) -> datetime | None:

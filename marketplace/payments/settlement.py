@@ -27,12 +27,13 @@ locked). A payout sent through the gateway (`payments.payouts`) is such a payout
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, or_, select
 
 from marketplace import audit, clock, exports
 from marketplace.accounts.models import User
@@ -43,7 +44,7 @@ from marketplace.extensions import db
 from marketplace.notifications.models import NotificationKind
 from marketplace.notifications.services import notify
 from marketplace.observability import count_event
-from marketplace.orders.models import PaymentMethod, VendorOrder
+from marketplace.orders.models import PaymentMethod, VendorOrder, VendorOrderStatus
 from marketplace.payments import settings
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import (
@@ -53,6 +54,9 @@ from marketplace.payments.models import (
     Payment,
     PaymentAllocation,
     PaymentStatus,
+    Refund,
+    RefundReason,
+    RefundStatus,
     SettlementEntry,
 )
 
@@ -70,6 +74,49 @@ def balance(cooperative_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+#: Parts whose money an upper layer holds back (a complaint still open): each function gives
+#: a SELECT of vendor-order ids; the complaints capability registers its own (payments never
+#: imports it).
+_HOLDS: list[Callable[[], Select[tuple[int]]]] = []
+
+
+def register_hold(parts: Callable[[], Select[tuple[int]]]) -> None:
+    _HOLDS.append(parts)
+
+
+def held(cooperative_id: int) -> int:
+    """What the cooperative's parts whose money is not available yet brought to its balance
+    (never below 0). A part's money is available at the later of its completion and the end of
+    its complaint window (ORDER_COMPLAINT_DAYS after delivery), and not while a complaint about
+    it is open or its complaint's refund is still on its way."""
+    window_start = clock.now() - timedelta(days=current_app.config["ORDER_COMPLAINT_DAYS"])
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(SettlementEntry.amount * _SIGNED), 0))
+        .join(VendorOrder, VendorOrder.id == SettlementEntry.vendor_order_id)
+        .where(
+            SettlementEntry.cooperative_id == cooperative_id,
+            or_(
+                VendorOrder.status != VendorOrderStatus.COMPLETED,
+                VendorOrder.delivered_at > window_start,
+                VendorOrder.id.in_(
+                    select(Refund.vendor_order_id).where(
+                        Refund.reason == RefundReason.COMPLAINT,
+                        Refund.status == RefundStatus.PENDING,
+                    )
+                ),
+                *(VendorOrder.id.in_(parts()) for parts in _HOLDS),
+            ),
+        )
+    )
+    return max(0, int(total or 0))
+
+
+def available(cooperative_id: int) -> int:
+    """The balance that may be paid out now: the money of completed parts whose complaint
+    window is over and that no complaint holds, less what was paid."""
+    return max(0, balance(cooperative_id) - held(cooperative_id))
 
 
 def _add(
@@ -290,7 +337,8 @@ def record_payout(
     bank_reference: str,
     note: str = "",
 ) -> SettlementEntry:
-    """A city administrator paid the cooperative: at most its balance, with the bank's
+    """A city administrator paid the cooperative: at most what is available of its balance
+    (`available`: money of parts completed and past their complaint window), with the bank's
     reference. The cooperative's row is locked so two payouts cannot both pass the check."""
     if not admin.is_city_admin:
         raise NotFound()
@@ -304,13 +352,25 @@ def record_payout(
         raise PayoutProblem(_("Tulis nomor referensi transfer bank."))
     if amount <= 0:
         raise PayoutProblem(_("Jumlah harus lebih dari nol."))
-    available = balance(cooperative_id)
-    if amount > available:
+    total = balance(cooperative_id)
+    if amount > total:
         raise PayoutProblem(
             _(
                 "Jumlah melebihi saldo %(name)s (%(balance)s).",
                 name=cooperative.name,
-                balance=_rupiah(available),
+                balance=_rupiah(total),
+            )
+        )
+    free = available(cooperative_id)
+    if amount > free:
+        raise PayoutProblem(
+            _(
+                "Yang bisa dibayarkan ke %(name)s sekarang %(available)s dari saldo "
+                "%(balance)s: uang pesanan yang belum selesai, masih dalam masa komplain, atau "
+                "sedang dikomplain ditahan dulu.",
+                name=cooperative.name,
+                available=_rupiah(free),
+                balance=_rupiah(total),
             )
         )
     entry = _add(

@@ -630,25 +630,23 @@ def test_payment_errors_from_a_second_completion_are_the_refund_machine_s(
 def test_a_part_s_money_is_available_at_the_later_of_completion_and_the_window_s_end(
     app_ctx: Flask, clock: ModuleType
 ) -> None:
-    from marketplace.payments import payouts
 
     with settings(app_ctx, PAYMENT_TRANSFER_ACCOUNT="platform"):
         bought = delivered(quantity=1, price=10_000)
         cooperative_id = bought.cooperative_id
         assert settlement.balance(cooperative_id) == 10_000
-        assert payouts.available(cooperative_id) == 0  # delivered, not completed
+        assert settlement.available(cooperative_id) == 0  # delivered, not completed
         order_moves.confirm_receipt(bought.shopper, bought.number, bought.part_id)
-        assert payouts.available(cooperative_id) == 0  # completed, inside the window
+        assert settlement.available(cooperative_id) == 0  # completed, inside the window
         clock.advance(timedelta(days=3) - timedelta(seconds=1))
-        assert payouts.available(cooperative_id) == 0
+        assert settlement.available(cooperative_id) == 0
         clock.advance(timedelta(seconds=1))
-        assert payouts.available(cooperative_id) == 10_000
+        assert settlement.available(cooperative_id) == 10_000
 
 
 def test_an_open_complaint_and_its_refund_on_the_way_hold_the_part_s_money(
     app_ctx: Flask, clock: ModuleType
 ) -> None:
-    from marketplace.payments import payouts
 
     admin = UserFactory(is_city_admin=True)
     with settings(app_ctx, PAYMENT_TRANSFER_ACCOUNT="platform"):
@@ -657,13 +655,13 @@ def test_an_open_complaint_and_its_refund_on_the_way_hold_the_part_s_money(
         order_moves.confirm_receipt(bought.shopper, bought.number, bought.part_id)
         complaint = complain(bought, quantity=1)
         clock.advance(timedelta(days=4))
-        assert payouts.available(cooperative_id) == 0  # the window is over, the complaint open
+        assert settlement.available(cooperative_id) == 0  # the window is over, the complaint open
         services.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "Tolong.")
-        assert payouts.available(cooperative_id) == 0
+        assert settlement.available(cooperative_id) == 0
         services.decide(admin, complaint.id, refund_amount=4_000, reason="Sebagian.")
-        assert payouts.available(cooperative_id) == 0  # the refund is on its way
+        assert settlement.available(cooperative_id) == 0  # the refund is on its way
         refund = queries.refund_of(complaint)
         assert refund is not None
         refunds.mark_returned(admin, refund.id, "TRF-4")
-        assert payouts.available(cooperative_id) == 20_000 - 4_000
+        assert settlement.available(cooperative_id) == 20_000 - 4_000
         assert settlement.balance(cooperative_id) == signed_sum(cooperative_id) == 16_000

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from werkzeug.routing import Rule
 
-from marketplace import exports
+from marketplace import clock, exports
 from marketplace.extensions import db
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import PaymentMethod
@@ -196,13 +196,16 @@ def hostile_world(app: Flask, text: str) -> HostileWorld:
         order_moves.accept_vendor_order(c.member, part.id)
         order_moves.mark_ready_for_pickup(c.member, part.id)
         order_moves.mark_delivered(c.member, part.id)
-        # Completed, so its money is available: the pending payouts' CSV lists the cooperative.
+        # Completed and past its complaint window, so its money is available: the pending
+        # payouts' CSV lists the cooperative.
         days = app.config["ORDER_AUTO_COMPLETE_DAYS"]
         app.config["ORDER_AUTO_COMPLETE_DAYS"] = 0
         try:
             assert order_moves.complete_vendor_order(part.id)
         finally:
             app.config["ORDER_AUTO_COMPLETE_DAYS"] = days
+        part.delivered_at = clock.now() - timedelta(days=app.config["ORDER_COMPLAINT_DAYS"] + 1)
+        db.session.flush()
         settlement.record_payout(admin, c.cooperative.id, 1_000, today(), text, text)
         db.session.commit()
         emails = {"admin": admin.email, "cooperative": c.member.email}

@@ -105,7 +105,7 @@ def test_only_completed_parts_are_available(app_ctx: Flask) -> None:
 
     assert settlement.balance(cooperative.id) == 65_000
     assert payouts.not_yet_completed(cooperative.id) == 25_000
-    assert payouts.available(cooperative.id) == 40_000
+    assert settlement.available(cooperative.id) == 40_000
 
 
 def test_a_cooperative_owing_commission_has_nothing_available(app_ctx: Flask) -> None:
@@ -114,7 +114,7 @@ def test_a_cooperative_owing_commission_has_nothing_available(app_ctx: Flask) ->
     sold(cooperative, 10_000)
     settlement.record_payout(admin, cooperative.id, 10_000, settlement.clock.today(), "TRF")
     sold(cooperative, 5_000, completed=False)
-    assert payouts.available(cooperative.id) == 0  # the balance is all not yet completed
+    assert settlement.available(cooperative.id) == 0  # the balance is all not yet completed
 
 
 def test_a_returned_payout_is_its_own_entry_in_the_ledger(app_ctx: Flask) -> None:
@@ -169,7 +169,7 @@ def test_a_payout_leaves_the_balance_and_is_sent_once_with_its_key(
     assert payout.status == PayoutStatus.REQUESTED
     assert payout.reference.startswith("opop-payout-")
     assert kinds(cooperative.id)[-1] == (EntryKind.PAYOUT, 30_000)
-    assert payouts.available(cooperative.id) == 20_000
+    assert settlement.available(cooperative.id) == 20_000
 
     assert payouts.send_payout(payout.id) is True
     [call] = xendit_fake.calls("POST", "/v2/payouts")

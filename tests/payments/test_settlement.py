@@ -15,10 +15,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders import moves as order_moves
-from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
+from marketplace.orders.models import (
+    DeliveryMethod,
+    Order,
+    PaymentMethod,
+    VendorOrder,
+    VendorOrderStatus,
+)
 from marketplace.payments import settlement, transfers
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import (
@@ -55,6 +62,15 @@ def deliver(part: VendorOrder, member: Any) -> None:
     else:
         order_moves.mark_shipped(member, part.id, "Kurir koperasi")
     order_moves.mark_delivered(member, part.id)
+
+
+def past_complaints(*parts: VendorOrder) -> None:
+    """Parts completed and past their complaint window: their money may be paid out."""
+    days = current_app.config["ORDER_COMPLAINT_DAYS"] + 1
+    for part in parts:
+        part.status = VendorOrderStatus.COMPLETED
+        part.delivered_at = clock.now() - timedelta(days=days)
+    db.session.flush()
 
 
 def pay_by_transfer(order: Order, member: Any) -> None:
@@ -186,6 +202,7 @@ def test_payouts_never_exceed_the_balance(app_ctx: Flask) -> None:
     [part] = order.vendor_orders
     order_moves.mark_vendor_order_paid(part)
     deliver(part, member)
+    past_complaints(part)
     cooperative_id = part.cooperative_id
     assert settlement.balance(cooperative_id) == 50_000
 
@@ -218,6 +235,7 @@ def test_spreadsheet_formulas_in_the_csv_are_defused(app_ctx: Flask) -> None:
     app_ctx.config["STRIPE_SECRET_KEY"] = None
     order_moves.mark_vendor_order_paid(order.vendor_orders[0])
     deliver(order.vendor_orders[0], member)
+    past_complaints(order.vendor_orders[0])
     settlement.record_payout(admin, cooperative.id, 1_000, date(2026, 12, 2), "=HYPERLINK(1)")
     rows = list(
         csv.reader(io.StringIO(settlement.statement_csv(cooperative.id).decode("utf-8-sig")))
@@ -257,6 +275,7 @@ def test_the_city_records_a_payout_from_the_desk(app: Flask) -> None:
         app.config["STRIPE_SECRET_KEY"] = None
         order_moves.mark_vendor_order_paid(order.vendor_orders[0])
         deliver(order.vendor_orders[0], member)
+        past_complaints(order.vendor_orders[0])
         db.session.commit()
         cooperative_id = variant.cooperative_id
     client = app.test_client()
@@ -329,6 +348,7 @@ def test_the_balance_is_always_the_sum_of_the_entries(
                 continue
             if fate == "deliver":
                 deliver(part, member)
+                past_complaints(part)
                 delivered += 1
                 expected += part.total - commission_on(part.items_total, commission_rate(rate))
                 if how != "card":  # the cooperative collected the money itself
@@ -546,7 +566,9 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
 
     admin = UserFactory(is_city_admin=True)
     cooperative = CooperativeFactory(name="Koppontren Amanah")
-    settlement.post_delivery(card_part(cooperative, quantity=5))  # Rp50.000 owed
+    owed = card_part(cooperative, quantity=5)
+    settlement.post_delivery(owed)  # Rp50.000 owed
+    past_complaints(owed)
     day = date(2026, 12, 4)
 
     with pytest.raises(NotFound):
@@ -592,7 +614,9 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
     }
     with pytest.raises(PayoutProblem, match=r"melebihi saldo Koppontren Amanah \(Rp0\)"):
         settlement.record_payout(admin, cooperative.id, 1, day, "TRF-2")
-    settlement.post_delivery(card_part(cooperative, quantity=1))
+    another = card_part(cooperative, quantity=2)
+    settlement.post_delivery(another)
+    past_complaints(another)
     without_note = settlement.record_payout(admin, cooperative.id, 1_000, day, "TRF-3")
     assert without_note.note == ""
     # The ledger keeps the first 2,000 characters of a note.
@@ -601,8 +625,6 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
 
 
 def test_the_statement_totals_and_its_csv_read_every_column(app_ctx: Flask) -> None:
-    from marketplace import clock
-
     app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "10"
     try:
         admin = UserFactory(is_city_admin=True)
@@ -614,6 +636,7 @@ def test_the_statement_totals_and_its_csv_read_every_column(app_ctx: Flask) -> N
     finally:
         app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"
     settlement.post_refund(second, 1_000)
+    past_complaints(first, second)
     settlement.record_payout(admin, cooperative.id, 7_000, date(2026, 12, 6), "TRF-9", "Minggu 1")
 
     data = settlement.statement(cooperative.id)
@@ -840,3 +863,27 @@ def test_a_delivered_part_is_charged_its_gateway_fee_down_to_one_rupiah(app_ctx:
         settlement.balance(cooperative.id)
         == sum(entry.amount * ENTRY_SIGNS[entry.kind] for entry in earned) - 1
     )
+
+
+def test_a_payout_waits_for_completion_and_the_end_of_the_complaint_window(
+    app_ctx: Flask,
+) -> None:
+    """The city pays out only what is available: a delivered part's money once the part is
+    completed and its complaint window is over; the refusal says what may be paid now."""
+    admin = UserFactory(is_city_admin=True)
+    cooperative = CooperativeFactory(name="Koppontren Amanah")
+    done, recent = card_part(cooperative, quantity=2), card_part(cooperative, quantity=3)
+    settlement.post_delivery(done)
+    settlement.post_delivery(recent)
+    past_complaints(done)
+    recent.status = VendorOrderStatus.COMPLETED  # confirmed at once, still inside the window
+    recent.delivered_at = clock.now() - timedelta(days=1)
+    db.session.flush()
+    assert settlement.balance(cooperative.id) == 50_000
+    assert settlement.available(cooperative.id) == 20_000
+    with pytest.raises(PayoutProblem, match=r"sekarang Rp20\.000 dari saldo Rp50\.000"):
+        settlement.record_payout(admin, cooperative.id, 20_001, date(2026, 12, 6), "TRF-1")
+    assert settlement.balance(cooperative.id) == 50_000  # nothing recorded
+    settlement.record_payout(admin, cooperative.id, 20_000, date(2026, 12, 6), "TRF-1")
+    past_complaints(recent)
+    assert settlement.available(cooperative.id) == 30_000
