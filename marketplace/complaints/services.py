@@ -60,6 +60,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
+from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.notifications.models import NotificationKind
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import ActorKind
@@ -282,9 +283,31 @@ def _answered(
 def accept_replacement(
     member: User, cooperative_id: int, complaint_id: int, note: str = ""
 ) -> Complaint:
-    """The cooperative sends the goods again (the shopper closes the complaint on arrival)."""
+    """The cooperative sends the goods again (the shopper closes the complaint on arrival):
+    they leave its stock now, all of them or none (too few free: refused, nothing changes)."""
     complaint = cooperative_complaint(cooperative_id, complaint_id)
     note = _text(note)
+    MACHINE.find(complaint.status, C.REPLACEMENT_ACCEPTED, actor=ActorKind.COOPERATIVE)
+    quantities: dict[int, int] = {}
+    for line in complaint.lines:
+        variant_id = line.order_line.variant_id
+        if variant_id is not None:
+            quantities[variant_id] = quantities.get(variant_id, 0) + line.quantity
+    try:
+        stock.send_replacement(
+            quantities,
+            note=_("Pengganti komplain %(number)s", number=complaint.vendor_order.order.number),
+            actor_id=member.id,
+        )
+    except InsufficientStock as shortage:
+        raise InsufficientStock(
+            shortage.available,
+            _(
+                "Stok tidak cukup untuk barang pengganti (tersedia %(n)d). Tambah stok dulu, "
+                "atau setujui dengan pengembalian dana.",
+                n=shortage.available,
+            ),
+        ) from None
     _move(
         complaint,
         C.REPLACEMENT_ACCEPTED,

@@ -23,6 +23,8 @@ class MovementReason(enum.StrEnum):
     LOSS = "loss"
     SALE = "sale"
     RETURN = "return"
+    #: Goods sent again to a shopper whose complaint the cooperative settled with a replacement.
+    REPLACEMENT = "replacement"
 
 
 class StockMovement(Model):

@@ -264,6 +264,33 @@ def sell(
     return movements
 
 
+def send_replacement(
+    quantities: Mapping[int, int], *, note: str = "", actor_id: int | None = None
+) -> list[StockMovement]:
+    """Goods sent again for a complaint settled with a replacement: they leave on hand (a
+    REPLACEMENT movement per variant; not a sale, so "Terjual" stays). All of them or none:
+    `InsufficientStock` (naming the variant) when one has too few units free."""
+    changes = _in_lock_order(quantities)
+    if any(quantity <= 0 for _variant, quantity in changes):
+        raise InvalidQuantity()
+    movements = []
+    with db.session.begin_nested():
+        for variant_id, quantity in changes:
+            try:
+                movements.append(
+                    remove(
+                        variant_id,
+                        quantity,
+                        reason=MovementReason.REPLACEMENT,
+                        note=note,
+                        actor_id=actor_id,
+                    )
+                )
+            except InsufficientStock as shortage:
+                raise InsufficientStock(shortage.available, variant_id=variant_id) from None
+    return movements
+
+
 def take_back(
     quantities: Mapping[int, int],
     *,

@@ -311,6 +311,55 @@ def test_a_replacement_is_closed_by_the_shopper_and_a_closed_complaint_moves_no_
         services.close_by_shopper(bought.shopper, bought.number, bought.part_id)
 
 
+def test_a_replacement_takes_the_goods_off_the_cooperative_s_stock_and_not_off_terjual(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    bought = delivered()  # 20 stocked, 3 sold
+    complaint = complain(bought, quantity=2)
+    variant = db.session.get(ProductVariant, bought.variant_id)
+    product = db.session.get(Product, bought.product_id)
+    assert variant is not None and product is not None
+    sold_before, on_hand_before = product.sold_count, variant.on_hand
+    services.accept_replacement(bought.member, bought.cooperative_id, complaint.id, "")
+    db.session.refresh(variant)
+    db.session.refresh(product)
+    assert variant.on_hand == on_hand_before - 2
+    assert product.sold_count == sold_before
+    movement = db.session.scalars(
+        select(StockMovement)
+        .where(StockMovement.variant_id == variant.id)
+        .order_by(StockMovement.id.desc())
+    ).first()
+    assert movement is not None
+    assert (movement.reason, movement.quantity, movement.actor_id) == (
+        "replacement",
+        -2,
+        bought.member.id,
+    )
+    assert bought.number in movement.note
+
+
+def test_a_replacement_without_the_stock_for_it_is_refused_and_changes_nothing(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    from marketplace.inventory import stock
+    from marketplace.inventory.exceptions import InsufficientStock
+    from marketplace.inventory.models import MovementReason
+
+    bought = delivered()
+    complaint = complain(bought, quantity=2)
+    variant = db.session.get(ProductVariant, bought.variant_id)
+    assert variant is not None
+    stock.remove(variant.id, variant.available - 1, reason=MovementReason.LOSS)
+    movements = db.session.scalars(select(StockMovement.id)).all()
+    with pytest.raises(InsufficientStock, match=r"tersedia 1\)"):
+        services.accept_replacement(bought.member, bought.cooperative_id, complaint.id, "")
+    db.session.refresh(variant)
+    assert variant.available == 1
+    assert db.session.scalars(select(StockMovement.id)).all() == movements
+    assert complaint.state == C.OPEN
+
+
 def test_an_open_complaint_cannot_be_closed_by_the_shopper_nor_shipped_back(
     app_ctx: Flask, clock: ModuleType
 ) -> None:

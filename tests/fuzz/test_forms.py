@@ -39,6 +39,7 @@ from tests.ports import free_port
 NOT_REACHED: dict[str, str] = {
     "payments.stripe_webhook": "not a form: Stripe's signed JSON (tests/payments/test_card.py)",
     "accounts.reset_password": "reached from the emailed link only",
+    "accounts.verify_email": "reached from the emailed link only (its page's button posts it)",
     "invitations.join": "reached from the emailed invitation only",
     "agency_invitations.join": "reached from the emailed invitation only",
     "orders.place": "its form is the answer to posting the checkout, not a page",

@@ -36,7 +36,7 @@ from marketplace.inventory.models import ImportStatus
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
 from marketplace.messages import services as message_services
-from marketplace.messages.models import ProductThread, Side
+from marketplace.messages.models import OrderMessage, ProductThread, Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
@@ -298,10 +298,26 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         .order_by(VendorOrder.id)
     ).first()
     assert delivered is not None
+    # The crawl reads only a few orders, and the demo's complaints are newer than the world's:
+    # the shopper's thread with the cooperative's unread answer (to mark read), and the
+    # cooperative's shipped part (to deliver).
+    answered = db.session.scalars(
+        select(VendorOrder)
+        .join(OrderMessage, OrderMessage.vendor_order_id == VendorOrder.id)
+        .where(OrderMessage.side == Side.COOPERATIVE, OrderMessage.read_at.is_(None))
+        .order_by(VendorOrder.id)
+    ).first()
+    shipped = db.session.scalars(
+        select(VendorOrder.id)
+        .where(VendorOrder.status == VendorOrderStatus.SHIPPED)
+        .order_by(VendorOrder.id.desc())
+    ).first()
+    assert answered is not None and shipped is not None
     return {
         SHOPPER: [
             f"/orders/{waiting}/payment",
             f"/products/{asked}/questions",
+            f"/orders/{answered.order.number}/messages/{answered.id}",
             f"/orders/{delivered.order.number}/complaint/{delivered.id}/new",
             *(
                 shopper_page(status)
@@ -309,8 +325,11 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
             ),
         ],
         OWNER: [
-            f"/vendor/complaints/{complaints[status].id}"
-            for status in ("open", "return_shipped", "resolved")
+            f"/vendor/orders/{shipped}",
+            *(
+                f"/vendor/complaints/{complaints[status].id}"
+                for status in ("open", "return_shipped", "resolved")
+            ),
         ],
         ADMIN: [f"/admin/payments/orders/{number}"],
         "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
