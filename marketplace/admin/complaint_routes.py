@@ -9,9 +9,8 @@ from werkzeug.wrappers import Response
 
 from marketplace.admin import bp
 from marketplace.admin.common import actor
-from marketplace.complaints import pages
+from marketplace.complaints import escalation, pages
 from marketplace.complaints import queries as complaint_queries
-from marketplace.complaints import services as complaint_services
 from marketplace.complaints.forms import DecisionForm
 from marketplace.errors import DomainError
 from marketplace.http import Page, form_status
@@ -51,7 +50,7 @@ def decide_complaint(complaint_id: int) -> Page:
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            complaint_services.decide(
+            escalation.decide(
                 actor(),
                 complaint_id,
                 refund_amount=form.refund_amount.data or 0,

@@ -8,7 +8,7 @@ from marketplace.jobs import periodic
 bp = Blueprint("complaints", __name__)
 
 # An open complaint the cooperative did not answer in time goes to the city (jobs.py).
-periodic("complaints.escalate", "marketplace.complaints.services:escalate_lapsed", 900)
+periodic("complaints.escalate", "marketplace.complaints.escalation:escalate_lapsed", 900)
 
 from marketplace.complaints import queries, routes  # noqa: E402,F401
 from marketplace.payments.settlement import register_hold  # noqa: E402

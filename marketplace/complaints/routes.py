@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from marketplace.complaints import bp, money, pages, queries, services
+from marketplace.complaints import bp, escalation, money, pages, queries, services
 from marketplace.complaints.forms import (
     ActionForm,
     ComplaintForm,
@@ -113,7 +113,7 @@ def escalate(number: str, part_id: int) -> Page:
     form = EscalateForm()
     if form.validate_on_submit():
         try:
-            services.escalate_as_shopper(current_user, number, part_id, form.note.data or "")
+            escalation.escalate_as_shopper(current_user, number, part_id, form.note.data or "")
         except DomainError as problem:
             form.note.errors = [problem.message]
         else:

@@ -5,7 +5,7 @@ A shopper complains about a part of their order within ORDER_COMPLAINT_DAYS of i
 and up to three photos (checked and stored as transfer proofs are: private files, served only
 to the shopper, the cooperative and the city). One complaint per part. The cooperative answers
 within COMPLAINT_ANSWER_WORKING_DAYS working days (Saturdays and Sundays do not count); an open
-complaint left unanswered past that goes to the city by the periodic job (`escalate_lapsed`).
+complaint left unanswered past that goes to the city (`escalation`).
 
 Every step is a move of `machine.MACHINE` (a guarded update, so two people acting at once
 cannot both move it), a step on the part's timeline (`orders.moves.note_complaint_step`), an
@@ -24,7 +24,6 @@ from collections.abc import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from marketplace import audit, clock
 from marketplace.accounts.models import User
@@ -35,24 +34,20 @@ from marketplace.complaints.models import (
     ComplaintLine,
     ComplaintPhoto,
     ComplaintReason,
-    ComplaintStatus,
     Resolution,
-    Side,
 )
 from marketplace.complaints.money import start_refund
-from marketplace.complaints.notices import tell_cooperative, tell_escalated, tell_shopper, when
+from marketplace.complaints.moves import clean_text, move
+from marketplace.complaints.notices import tell_cooperative, tell_shopper, when
 from marketplace.complaints.queries import (
     COMPLAINABLE,
     MAX_PHOTOS,
     PHOTO_FOLDER,
     PHOTO_MAX_SIDE,
-    TEXT_MAX,
     C,
-    admin_complaint,
     answer_due,
     complaint_of_part,
     cooperative_complaint,
-    is_lapsed,
     shopper_complaint,
     window_end,
 )
@@ -65,39 +60,7 @@ from marketplace.notifications.models import NotificationKind
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import ActorKind
 from marketplace.storage import storage
-from marketplace.transitions import guarded_move
 from marketplace.uploads import check_image_or_pdf
-
-# ------------------------------------------------------------------------------------------
-# Moves
-# ------------------------------------------------------------------------------------------
-
-
-def _move(
-    complaint: Complaint,
-    target: ComplaintStatus,
-    actor: ActorKind,
-    actor_id: int | None,
-    note: str,
-    values: Mapping[str, object] | None = None,
-) -> None:
-    """One move of the machine, on the part's timeline and in the audit log."""
-    source = complaint.status
-    MACHINE.find(source, target, actor=actor, obj=complaint)
-    guarded_move(MACHINE, complaint, target, source=source, values=dict(values or {}))
-    vendor_order = complaint.vendor_order
-    order_moves.note_complaint_step(vendor_order, actor, actor_id, note)
-    audit.record(
-        f"complaint.{target}",
-        complaint,
-        actor_id=actor_id,
-        cooperative_id=complaint.cooperative_id,
-        data={"from": str(source), "number": vendor_order.order.number, "note": note[:500]},
-    )
-
-
-def _text(value: str | None) -> str:
-    return (value or "").strip()[:TEXT_MAX]
 
 
 def _store_photos(photos: list[bytes]) -> list[tuple[str, str]]:
@@ -145,7 +108,7 @@ def open_complaint(
         raise ComplaintProblem(_("Bagian pesanan ini sudah memiliki komplain."))
     if reason not in set(ComplaintReason):
         raise ComplaintProblem(_("Pilih alasan komplain."))
-    message = _text(message)
+    message = clean_text(message)
     if not message:
         raise ComplaintProblem(_("Ceritakan masalahnya untuk koperasi."))
     lines = {line.id: line for line in vendor_order.lines}
@@ -246,8 +209,8 @@ def accept_refund(
     complaint = cooperative_complaint(cooperative_id, complaint_id)
     MACHINE.find(complaint.status, C.REFUND_ACCEPTED, actor=ActorKind.COOPERATIVE)
     total = _line_refunds(complaint, amounts)
-    note = _text(note)
-    _move(
+    note = clean_text(note)
+    move(
         complaint,
         C.REFUND_ACCEPTED,
         ActorKind.COOPERATIVE,
@@ -286,7 +249,7 @@ def accept_replacement(
     """The cooperative sends the goods again (the shopper closes the complaint on arrival):
     they leave its stock now, all of them or none (too few free: refused, nothing changes)."""
     complaint = cooperative_complaint(cooperative_id, complaint_id)
-    note = _text(note)
+    note = clean_text(note)
     MACHINE.find(complaint.status, C.REPLACEMENT_ACCEPTED, actor=ActorKind.COOPERATIVE)
     quantities: dict[int, int] = {}
     for line in complaint.lines:
@@ -308,7 +271,7 @@ def accept_replacement(
                 n=shortage.available,
             ),
         ) from None
-    _move(
+    move(
         complaint,
         C.REPLACEMENT_ACCEPTED,
         ActorKind.COOPERATIVE,
@@ -334,8 +297,8 @@ def request_return(
     complaint = cooperative_complaint(cooperative_id, complaint_id)
     MACHINE.find(complaint.status, C.RETURN_REQUESTED, actor=ActorKind.COOPERATIVE)
     total = _line_refunds(complaint, amounts)
-    note = _text(note)
-    _move(
+    note = clean_text(note)
+    move(
         complaint,
         C.RETURN_REQUESTED,
         ActorKind.COOPERATIVE,
@@ -360,11 +323,11 @@ def request_return(
 
 def reject(member: User, cooperative_id: int, complaint_id: int, reason: str) -> Complaint:
     """The cooperative rejects, with its reason (the shopper may ask the city)."""
-    reason = _text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ComplaintProblem(_("Tulis alasan penolakan untuk pembeli."))
     complaint = cooperative_complaint(cooperative_id, complaint_id)
-    _move(
+    move(
         complaint,
         C.REJECTED,
         ActorKind.COOPERATIVE,
@@ -395,7 +358,7 @@ def record_return_shipment(
     if not courier or not tracking_number:
         raise ComplaintProblem(_("Tulis nama kurir dan nomor resi pengiriman."))
     complaint = shopper_complaint(user, number, part_id)
-    _move(
+    move(
         complaint,
         C.RETURN_SHIPPED,
         ActorKind.SHOPPER,
@@ -436,7 +399,7 @@ def confirm_return_received(
         if sellable
         else _("Koperasi menerima barang kembali (tidak dapat dijual lagi).")
     )
-    _move(
+    move(
         complaint,
         C.REFUND_ACCEPTED,
         ActorKind.COOPERATIVE,
@@ -471,7 +434,7 @@ def confirm_return_received(
 def close_by_shopper(user: User, number: str, part_id: int) -> Complaint:
     """The shopper accepts a rejection, or says the replacement arrived."""
     complaint = shopper_complaint(user, number, part_id)
-    _move(
+    move(
         complaint,
         C.CLOSED,
         ActorKind.SHOPPER,
@@ -480,140 +443,3 @@ def close_by_shopper(user: User, number: str, part_id: int) -> Complaint:
         {"closed_at": clock.now()},
     )
     return complaint
-
-
-def escalate(
-    actor: User,
-    complaint: Complaint,
-    side: Side,
-    note: str,
-) -> Complaint:
-    """Either side asks the city to decide (the caller found the complaint as that side's)."""
-    note = _text(note)
-    if not note:
-        raise ComplaintProblem(_("Tulis mengapa Admin Kota perlu memutuskan."))
-    kind = ActorKind.SHOPPER if side == Side.SHOPPER else ActorKind.COOPERATIVE
-    _move(
-        complaint,
-        C.ESCALATED,
-        kind,
-        actor.id,
-        _("Diteruskan ke Admin Kota oleh %(side)s: %(note)s", side=side.label, note=note),
-        {"escalated_at": clock.now(), "escalated_by": side.value, "escalation_note": note},
-    )
-    tell_escalated(complaint)
-    return complaint
-
-
-def escalate_as_shopper(user: User, number: str, part_id: int, note: str) -> Complaint:
-    return escalate(user, shopper_complaint(user, number, part_id), Side.SHOPPER, note)
-
-
-def escalate_as_cooperative(
-    member: User, cooperative_id: int, complaint_id: int, note: str
-) -> Complaint:
-    return escalate(
-        member, cooperative_complaint(cooperative_id, complaint_id), Side.COOPERATIVE, note
-    )
-
-
-# The city's decision -------------------------------------------------------------------------
-
-
-def decide(admin: User, complaint_id: int, *, refund_amount: int, reason: str) -> Complaint:
-    """The city decides, finally: a refund of ``refund_amount`` (at most what was paid for the
-    complained units), or a rejection (0), with its reason."""
-    complaint = admin_complaint(admin, complaint_id)
-    reason = _text(reason)
-    if not reason:
-        raise ComplaintProblem(_("Tulis alasan keputusan."))
-    paid = sum(line.paid for line in complaint.lines)
-    if refund_amount < 0 or refund_amount > paid:
-        raise ComplaintProblem(_("Pengembalian paling banyak %(max)s.", max=rupiah(paid)))
-    resolution = Resolution.REFUND if refund_amount > 0 else Resolution.REJECTED
-    note = (
-        _(
-            "Admin Kota memutuskan pengembalian dana %(amount)s: %(reason)s",
-            amount=rupiah(refund_amount),
-            reason=reason,
-        )
-        if refund_amount > 0
-        else _("Admin Kota menolak komplain: %(reason)s", reason=reason)
-    )
-    _move(
-        complaint,
-        C.RESOLVED,
-        ActorKind.CITY_ADMIN,
-        admin.id,
-        note,
-        {
-            "decided_at": clock.now(),
-            "decided_by": admin.id,
-            "decision_reason": reason,
-            "resolution": resolution.value,
-            "refund_amount": refund_amount,
-            "closed_at": clock.now(),
-        },
-    )
-    if refund_amount > 0:
-        _spread_over_lines(complaint, refund_amount)
-        start_refund(complaint, refund_amount, admin.id)
-    message = lambda: _(  # noqa: E731
-        "Admin Kota memutuskan komplain pesanan %(number)s.",
-        number=complaint.vendor_order.order.number,
-    )
-    tell_shopper(complaint, message)
-    tell_cooperative(complaint, NotificationKind.COMPLAINT_ANSWERED, message)
-    return complaint
-
-
-def _spread_over_lines(complaint: Complaint, amount: int) -> None:
-    """The city's amount, line by line in order, each at most what was paid for it."""
-    left = amount
-    for line in complaint.lines:
-        line.refund_amount = min(line.paid, left)
-        left -= line.refund_amount
-
-
-# The periodic job ----------------------------------------------------------------------------
-
-
-def lapsed_ids(limit: int = 500) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Complaint.id)
-            .where(Complaint.status == C.OPEN, Complaint.answer_due_at <= clock.now())
-            .order_by(Complaint.answer_due_at, Complaint.id)
-            .limit(limit)
-        )
-    )
-
-
-def escalate_one(complaint_id: int) -> bool:
-    """Escalate one complaint the cooperative left unanswered (False: not due, or moved)."""
-    from marketplace.complaints.exceptions import ComplaintMoveRefused
-
-    complaint = db.session.get(Complaint, complaint_id, populate_existing=True)
-    if complaint is None or not is_lapsed(complaint):
-        return False
-    try:
-        with db.session.begin_nested():
-            _move(
-                complaint,
-                C.ESCALATED,
-                ActorKind.SYSTEM,
-                None,
-                _("Koperasi tidak menjawab tepat waktu: diteruskan ke Admin Kota."),
-                {"escalated_at": clock.now(), "escalated_by": Side.SYSTEM.value},
-            )
-    except ComplaintMoveRefused:
-        return False
-    tell_escalated(complaint)
-    return True
-
-
-def escalate_lapsed(limit: int = 500) -> int:
-    """The periodic task: each lapsed open complaint goes to the city, in its own transaction."""
-    from marketplace.orders.cli import move_each
-
-    return move_each(lapsed_ids(limit), escalate_one)

@@ -18,7 +18,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import find_user_by_email
 from marketplace.cart import services as cart_services
 from marketplace.catalogue.models import Product, ProductStatus
-from marketplace.complaints import money, services
+from marketplace.complaints import escalation, money, services
 from marketplace.complaints.models import Complaint, ComplaintStatus
 from marketplace.demo.people import owner_of
 from marketplace.extensions import db
@@ -151,16 +151,16 @@ def _rejected(actors: _Actors, complaint: Complaint, line_id: int) -> None:
 def _escalated(actors: _Actors, complaint: Complaint, line_id: int) -> None:
     _rejected(actors, complaint, line_id)
     part = complaint.vendor_order
-    services.escalate_as_shopper(
+    escalation.escalate_as_shopper(
         actors.shopper, part.order.number or "", part.id, "Kemasan jelas sobek saat diterima."
     )
 
 
 def _resolved(actors: _Actors, complaint: Complaint, line_id: int) -> None:
-    services.escalate_as_cooperative(
+    escalation.escalate_as_cooperative(
         *_coop(actors, complaint), "Kami ragu; mohon Admin Kota memutuskan."
     )
-    services.decide(
+    escalation.decide(
         actors.admin, complaint.id, refund_amount=3_000, reason="Setengah isi rusak (foto)."
     )
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from marketplace.complaints import escalation, pages
 from marketplace.complaints import money as complaint_money
-from marketplace.complaints import pages
 from marketplace.complaints import queries as complaint_queries
 from marketplace.complaints import services as complaint_services
 from marketplace.complaints.forms import (
@@ -147,7 +147,7 @@ def escalate_complaint(complaint_id: int) -> Page:
     form = EscalateForm()
     if form.validate_on_submit():
         try:
-            complaint_services.escalate_as_cooperative(
+            escalation.escalate_as_cooperative(
                 current_user, current_cooperative_id(), complaint_id, form.note.data or ""
             )
         except DomainError as problem:

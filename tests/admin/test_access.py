@@ -12,7 +12,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,9 +22,11 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from marketplace import clock
 from marketplace.accounts.models import User
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.complaints import escalation
 from marketplace.complaints import money as complaint_money
 from marketplace.complaints import services as complaint_services
 from marketplace.complaints.models import Complaint
@@ -32,7 +34,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.extensions import db
 from marketplace.jobs import FailedJob
 from marketplace.mail import FAILED, OutboxEmail
-from marketplace.orders.models import Order, VendorOrder
+from marketplace.orders.models import Order, VendorOrder, VendorOrderStatus
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import (
     CooperativePayout,
@@ -106,12 +108,12 @@ def make_complaints(app: Flask) -> tuple[Complaint, Complaint]:
                 quantities={bought.line_id: 1},
                 photos=[image_bytes()],
             )
-            complaint_services.escalate_as_shopper(
+            escalation.escalate_as_shopper(
                 bought.shopper, bought.number, bought.part_id, "Mohon diputuskan."
             )
             made.append((bought, complaint))
         (bought, decided), (_, escalated) = made
-        complaint_services.decide(admin, decided.id, refund_amount=1_000, reason="Uji.")
+        escalation.decide(admin, decided.id, refund_amount=1_000, reason="Uji.")
         complaint_money.record_cooperative_refund(
             bought.member, bought.cooperative_id, decided.id, image_bytes()
         )
@@ -148,6 +150,9 @@ def make_payment_world(app: Flask) -> PaymentWorld:
         confirm_transfer(paid, cashier)
         cancel_by_admin(cashier, cancelled.vendor_orders[0].id, "uji")
         delivered = place(shopper)
+        # Completed a month ago, past its complaint window: its money may be paid out.
+        delivered.vendor_orders[0].status = VendorOrderStatus.COMPLETED
+        delivered.vendor_orders[0].delivered_at = clock.now() - timedelta(days=30)
         # The platform holds this part's money (as after a card payment): a balance to pay out.
         db.session.add(
             SettlementEntry(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from marketplace.audit import AuditLog
 from marketplace.catalogue.models import Product, ProductVariant
-from marketplace.complaints import money, queries, services
+from marketplace.complaints import escalation, money, queries, services
 from marketplace.complaints.exceptions import ComplaintMoveRefused, ComplaintProblem
 from marketplace.complaints.machine import MACHINE
 from marketplace.complaints.models import Complaint, ComplaintStatus, Resolution
@@ -200,13 +200,13 @@ def test_the_job_escalates_an_unanswered_complaint_only_after_its_deadline(
     complaint = complain(bought)
     assert as_utc(complaint.answer_due_at) == datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
     clock.advance(timedelta(days=2) - timedelta(seconds=1))
-    assert services.lapsed_ids() == []
-    assert not services.escalate_one(complaint.id)
+    assert escalation.lapsed_ids() == []
+    assert not escalation.escalate_one(complaint.id)
 
     clock.advance(timedelta(seconds=1))
-    assert services.lapsed_ids() == [complaint.id]
-    assert services.escalate_one(complaint.id)
-    assert not services.escalate_one(complaint.id)  # a second run changes nothing
+    assert escalation.lapsed_ids() == [complaint.id]
+    assert escalation.escalate_one(complaint.id)
+    assert not escalation.escalate_one(complaint.id)  # a second run changes nothing
     db.session.refresh(complaint)
     assert (complaint.state, complaint.escalated_by) == (C.ESCALATED, "system")
     assert notices(admin.id, NotificationKind.COMPLAINT_ESCALATED)
@@ -220,8 +220,8 @@ def test_the_periodic_task_escalates_each_lapsed_complaint_once(
     lapsed, answered = complain(delivered()), complain(bought := delivered())
     services.reject(bought.member, bought.cooperative_id, answered.id, "Tidak.")
     clock.advance(timedelta(days=2))
-    assert services.escalate_lapsed() == 1
-    assert services.escalate_lapsed() == 0
+    assert escalation.escalate_lapsed() == 1
+    assert escalation.escalate_lapsed() == 0
     db.session.expire_all()
     assert (lapsed.status, answered.status) == ("escalated", "rejected")
 
@@ -230,7 +230,7 @@ def test_the_periodic_task_is_registered() -> None:
     from marketplace.jobs import periodic_tasks
 
     task = next(task for task in periodic_tasks() if task.name == "complaints.escalate")
-    assert task.function == "marketplace.complaints.services:escalate_lapsed"
+    assert task.function == "marketplace.complaints.escalation:escalate_lapsed"
 
 
 # The machine --------------------------------------------------------------------------------
@@ -273,18 +273,18 @@ def test_a_rejection_needs_a_reason_then_the_shopper_asks_the_city_which_decides
     with pytest.raises(ComplaintMoveRefused):
         services.accept_replacement(bought.member, bought.cooperative_id, complaint.id)
     with pytest.raises(ComplaintProblem, match="Admin Kota"):
-        services.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "")
-    services.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "Tolong cek.")
+        escalation.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "")
+    escalation.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "Tolong cek.")
     assert (complaint.state, complaint.escalated_by) == (C.ESCALATED, "shopper")
     assert complaint in queries.escalated_complaints()
 
     with pytest.raises(ComplaintProblem, match="paling banyak"):
-        services.decide(admin, complaint.id, refund_amount=20_001, reason="Terlalu banyak")
+        escalation.decide(admin, complaint.id, refund_amount=20_001, reason="Terlalu banyak")
     with pytest.raises(ComplaintProblem, match="alasan"):
-        services.decide(admin, complaint.id, refund_amount=0, reason="")
+        escalation.decide(admin, complaint.id, refund_amount=0, reason="")
     with pytest.raises(NotFound):
-        services.decide(bought.member, complaint.id, refund_amount=0, reason="x")
-    services.decide(admin, complaint.id, refund_amount=0, reason="Barang sesuai foto toko.")
+        escalation.decide(bought.member, complaint.id, refund_amount=0, reason="x")
+    escalation.decide(admin, complaint.id, refund_amount=0, reason="Barang sesuai foto toko.")
     assert (complaint.state, complaint.resolution, complaint.decided_by) == (
         C.RESOLVED,
         Resolution.REJECTED,
@@ -292,7 +292,7 @@ def test_a_rejection_needs_a_reason_then_the_shopper_asks_the_city_which_decides
     )
     assert complaint.decision_reason == "Barang sesuai foto toko."
     with pytest.raises(ComplaintMoveRefused):  # final
-        services.decide(admin, complaint.id, refund_amount=10_000, reason="Berubah pikiran")
+        escalation.decide(admin, complaint.id, refund_amount=10_000, reason="Berubah pikiran")
     assert queries.refund_of(complaint) is None
 
 
@@ -306,7 +306,7 @@ def test_a_replacement_is_closed_by_the_shopper_and_a_closed_complaint_moves_no_
     services.close_by_shopper(bought.shopper, bought.number, bought.part_id)
     assert complaint.state == C.CLOSED and complaint.closed_at is not None
     with pytest.raises(ComplaintMoveRefused):
-        services.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "lagi")
+        escalation.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "lagi")
     with pytest.raises(ComplaintMoveRefused):
         services.close_by_shopper(bought.shopper, bought.number, bought.part_id)
 
@@ -377,7 +377,7 @@ def test_every_step_is_on_the_part_s_timeline_and_in_the_audit_log(
     bought = delivered()
     complaint = complain(bought)
     services.reject(bought.member, bought.cooperative_id, complaint.id, "Tidak terbukti.")
-    services.escalate_as_cooperative(
+    escalation.escalate_as_cooperative(
         bought.member, bought.cooperative_id, complaint.id, "Mohon diputuskan."
     )
     steps = db.session.scalars(
@@ -619,8 +619,8 @@ def test_the_city_s_refund_is_spread_over_the_lines_and_paid_back(
     admin = UserFactory(is_city_admin=True)
     bought = delivered(quantity=3)
     complaint = complain(bought, quantity=2)
-    services.escalate_as_cooperative(bought.member, bought.cooperative_id, complaint.id, "Ragu.")
-    services.decide(admin, complaint.id, refund_amount=7_000, reason="Sebagian rusak.")
+    escalation.escalate_as_cooperative(bought.member, bought.cooperative_id, complaint.id, "Ragu.")
+    escalation.decide(admin, complaint.id, refund_amount=7_000, reason="Sebagian rusak.")
     assert (complaint.state, complaint.resolution, complaint.refund_amount) == (
         C.RESOLVED,
         Resolution.REFUND,
@@ -705,9 +705,9 @@ def test_an_open_complaint_and_its_refund_on_the_way_hold_the_part_s_money(
         complaint = complain(bought, quantity=1)
         clock.advance(timedelta(days=4))
         assert settlement.available(cooperative_id) == 0  # the window is over, the complaint open
-        services.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "Tolong.")
+        escalation.escalate_as_shopper(bought.shopper, bought.number, bought.part_id, "Tolong.")
         assert settlement.available(cooperative_id) == 0
-        services.decide(admin, complaint.id, refund_amount=4_000, reason="Sebagian.")
+        escalation.decide(admin, complaint.id, refund_amount=4_000, reason="Sebagian.")
         assert settlement.available(cooperative_id) == 0  # the refund is on its way
         refund = queries.refund_of(complaint)
         assert refund is not None

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from marketplace.complaints import money, services
+from marketplace.complaints import escalation, money, services
 from marketplace.complaints.models import Complaint
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -130,7 +130,7 @@ def test_the_shopper_asking_the_city_while_the_cooperative_accepts_moves_it_once
             c["complaint_id"],
             {c["line_id"]: 10_000},
         ),
-        lambda: services.escalate_as_shopper(
+        lambda: escalation.escalate_as_shopper(
             user(c["shopper_id"]), c["number"], c["part_id"], "Lama sekali."
         ),
     )
