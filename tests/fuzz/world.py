@@ -300,7 +300,7 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
     assert delivered is not None
     # The crawl reads only a few orders, and the demo's complaints are newer than the world's:
     # the shopper's thread with the cooperative's unread answer (to mark read), and the
-    # cooperative's shipped part (to deliver).
+    # cooperative's parts to ship, to make ready for pickup and to deliver.
     answered = db.session.scalars(
         select(VendorOrder)
         .join(OrderMessage, OrderMessage.vendor_order_id == VendorOrder.id)
@@ -312,7 +312,29 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         .where(VendorOrder.status == VendorOrderStatus.SHIPPED)
         .order_by(VendorOrder.id.desc())
     ).first()
+    unread_by_cooperative = db.session.scalars(
+        select(OrderMessage.vendor_order_id)
+        .where(
+            OrderMessage.side == Side.SHOPPER,
+            OrderMessage.read_at.is_(None),
+            OrderMessage.vendor_order_id.is_not(None),
+        )
+        .order_by(OrderMessage.id)
+    ).first()
+    to_ship, to_hand_over = (
+        db.session.scalars(
+            select(VendorOrder.id)
+            .where(
+                VendorOrder.status == VendorOrderStatus.ACCEPTED,
+                VendorOrder.delivery_method == method,
+            )
+            .order_by(VendorOrder.id.desc())
+        ).first()
+        for method in (DeliveryMethod.LOCAL_DELIVERY, DeliveryMethod.PICKUP)
+    )
     assert answered is not None and shipped is not None
+    assert to_ship is not None and to_hand_over is not None
+    assert unread_by_cooperative is not None
     return {
         SHOPPER: [
             f"/orders/{waiting}/payment",
@@ -325,7 +347,10 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
             ),
         ],
         OWNER: [
+            f"/vendor/orders/{to_ship}",
+            f"/vendor/orders/{to_hand_over}",
             f"/vendor/orders/{shipped}",
+            f"/vendor/orders/{unread_by_cooperative}/messages",
             *(
                 f"/vendor/complaints/{complaints[status].id}"
                 for status in ("open", "return_shipped", "resolved")
