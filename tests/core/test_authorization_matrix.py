@@ -476,8 +476,8 @@ PARAMS: dict[str, Value] = {
 }
 #: Parameters whose meaning depends on the route.
 ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
-    # A complaint's photo (the messages' photos are the default `photo_id`).
-    "complaints.photo": {"photo_id": id_of("complaint_photo")},
+    # A complaint's photo (the messages' photos are the default `photo_id`); the shopper's
+    # route is below, with the other complaint routes.
     "vendors.complaint_photo": {"photo_id": id_of("complaint_photo")},
     "admin.complaint_photo": {"photo_id": id_of("complaint_photo")},
     "accounts.verify_email": {"token": lambda w: w.tokens["verify"]},
@@ -508,6 +508,7 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
         f"complaints.{name}": {
             "number": lambda w: w.objects["reviewed_order"].number,
             "part_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].id,
+            **({"photo_id": id_of("complaint_photo")} if name == "photo" else {}),
         }
         for name in (
             "new",

@@ -242,10 +242,12 @@ def build_world(app: Flask) -> World:
             [phone_photo((64, 48))],
         )
         # The shopper's question about cooperative A's product, with a photo.
+        # Two photos, the second named: its id is no complaint photo's on any database, so a
+        # route walked with the wrong kind of photo id answers 404 everywhere.
         product_thread = message_services.ask_about_product(
-            shopper, product_a, "Ada ukuran lain?", [image_bytes()]
+            shopper, product_a, "Ada ukuran lain?", [image_bytes(), image_bytes()]
         )
-        message_photo = db.session.scalars(select(MessagePhoto)).one()
+        message_photo = db.session.scalars(select(MessagePhoto).order_by(MessagePhoto.id)).all()[-1]
         # A complaint about that part, which cooperative A accepted with a refund it makes
         # itself (the money went to its own account) and whose proof it sent.
         complaint = complaint_services.open_complaint(
