@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -175,8 +176,10 @@ def test_the_demo_shopper_pays_a_two_cooperative_cart_by_qris_and_the_city_pays_
 
 
 def _complete_part(live: LiveServer, number: str, cooperative_name: str) -> int:
-    """The cooperative accepts, readies and hands over its part; the shopper confirms receipt.
-    Returns the cooperative's id."""
+    """The cooperative accepts, readies and hands over its part; the shopper confirms receipt,
+    and the days the shopper may complain pass (until then the money stays held). Returns the
+    cooperative's id."""
+    from marketplace import clock
     from marketplace.cooperatives.models import Cooperative, CooperativeMember
     from marketplace.orders import moves
 
@@ -194,6 +197,8 @@ def _complete_part(live: LiveServer, number: str, cooperative_name: str) -> int:
         moves.mark_ready_for_pickup(member.user, part.id)
         moves.mark_delivered(member.user, part.id)
         assert moves.confirm_receipt(order.user, number, part.id)
+        days = live.app.config["ORDER_COMPLAINT_DAYS"] + 1
+        part.delivered_at = clock.now() - timedelta(days=days)
         db.session.commit()
         return cooperative.id
 
