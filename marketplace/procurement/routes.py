@@ -10,11 +10,12 @@ request, calls one service and redirects; a refused step shows the page again wi
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from marketplace.cooperatives.access import membership_of
 from marketplace.http import Page
+from marketplace.paging import page_from
 from marketplace.policy import allow
 from marketplace.procurement import bp, worklist
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT
@@ -34,4 +35,14 @@ def index() -> Page:
         cooperative_sections=worklist.cooperative_worklist(current_user),
         is_agency=bool(agency_ids(current_user)),
         cooperative=membership_of(current_user),
+    )
+
+
+@bp.route("/worklist/<any(agency, cooperative):side>/<key>")
+@allow(PROCUREMENT_PARTICIPANT)
+def worklist_section(side: str, key: str) -> Page:
+    """All that waits in one section, page by page (the worklist shows its oldest first)."""
+    return render_template(
+        "procurement/worklist_section.html",
+        result=worklist.section_page(current_user, side, key, page_from(request.args.get("page"))),
     )

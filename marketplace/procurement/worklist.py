@@ -11,11 +11,13 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
 
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
 from marketplace.extensions import db
 from marketplace.labels import LabelledEnum
+from marketplace.paging import paginate
 from marketplace.procurement.common import agency_ids
 from marketplace.procurement.models import (
     Bast,
@@ -328,6 +330,42 @@ def cooperative_worklist(user: User) -> list[WorkSection]:
     if membership is None:
         return []
     return _sections(_cooperative_queues(membership.cooperative_id))
+
+
+@dataclass
+class SectionPage:
+    """One page of everything one section holds, for when it waits beyond the worklist's
+    first SECTION_LIMIT: ``section.items`` are this page's."""
+
+    side: str
+    section: WorkSection
+    page: int
+    has_next: bool
+
+
+#: A section's own pages list this many items each.
+SECTION_PAGE_SIZE = 25
+
+
+def section_page(user: User, side: str, key: str, page: int) -> SectionPage:
+    """One page of the user's section ``key`` of the agency's (``side`` "agency") or the
+    cooperative's worklist, oldest first; a section the user's roles do not give is not found."""
+    if side == "agency":
+        queues = _agency_queues(user)
+    else:
+        membership = membership_of(user)
+        queues = [] if membership is None else _cooperative_queues(membership.cooperative_id)
+    queue = next((queue for queue in queues if queue.key == key), None)
+    if queue is None:
+        raise NotFound()
+    result = paginate(queue.waiting.options(*queue.options), page, SECTION_PAGE_SIZE)
+    section = WorkSection(
+        queue.key,
+        str(queue.heading),
+        [queue.item(row) for row in result.items],
+        _counts([queue])[queue.key],
+    )
+    return SectionPage(side, section, result.page, result.has_next)
 
 
 def cooperative_waiting(cooperative_id: int) -> dict[str, int]:

@@ -348,6 +348,8 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "payments.vendor_reject",
     ),
     ("procurement_participant", None): ("procurement.index",),
+    # The drafts to send: a section of the pejabat pengadaan's worklist only.
+    ("procurement_participant", frozenset({"pp_a", "pp_b"})): ("procurement.worklist_section",),
     ("procurement_participant", PARTIES_A): ("procurement.document", "procurement.document_pdf"),
     ("procurement_report_reader", None): (
         "procurement.report",
@@ -498,6 +500,7 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     # Not the listing's photo: deleting that (allowed to cooperative A) removes its file.
     "site.media": {"key": lambda w: w.tokens["media"]},
     "admin.export_table": {"key": lambda w: "cooperatives"},
+    "procurement.worklist_section": {"side": lambda w: "agency", "key": lambda w: "to_send"},
     "payments.refund_account": {"number": lambda w: w.refund.order.number},
     "admin.set_agency_member_nip": {"member_id": id_of("agency_member")},
     "admin.remove_agency_member": {"member_id": id_of("agency_member")},

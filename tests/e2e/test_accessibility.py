@@ -338,6 +338,7 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
     return {
         "pengadaan@demo.test": [
             "/procurement/",
+            "/procurement/worklist/agency/to_send",
             "/procurement/requests",
             # The lists' filters, one of them refused with its message.
             "/procurement/requests?status=draft&date_from=2026-01-01",

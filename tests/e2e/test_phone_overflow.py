@@ -413,6 +413,8 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         "procurement.request_detail": [{"request_id": draft.id}, {"request_id": order.request_id}],
         # The lists with their filters (and one value refused, with its message).
         "procurement.request_list": [{}, {"status": "draft", "date_from": "2026-01-01"}],
+        # A worklist section's own pages (the drafts to send, the pejabat pengadaan's).
+        "procurement.worklist_section": [{"side": "agency", "key": "to_send"}],
         "procurement.order_list": [{}, {"status": "bogus", "date_to": "2026-13-01"}],
         "procurement.quotation": [
             {"quotation_id": order.quotation_id},

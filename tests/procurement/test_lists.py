@@ -249,3 +249,73 @@ def test_each_list_page_runs_as_many_queries_for_many_rows_as_for_one(
         for url in urls:
             assert statements(app, client, url) == one[url], url
         client.post("/account/logout")
+
+
+def section_links(html: str) -> list[str]:
+    """The request numbers a worklist section's page lists, in order."""
+    section = html.split('class="card worklist"')[1].split("</section>")[0]
+    return re.findall(r"<strong>([^<]+)</strong>", section)
+
+
+def test_a_worklist_section_beyond_its_first_rows_pages_through_all_of_them(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.procurement import worklist
+
+    monkeypatch.setattr(worklist, "SECTION_LIMIT", 2)
+    monkeypatch.setattr(worklist, "SECTION_PAGE_SIZE", 2)
+    with app.test_request_context():
+        c = wf.cast()
+        numbers = [wf.draft(c, title=f"Draf {n}").number for n in range(5)]
+        theirs = dataclasses.replace(c, agency=c.other_agency, pp=c.other_pp)
+        other_number = wf.draft(theirs, title="Draf dinas lain").number
+        db.session.commit()
+    login(client, PP)
+    worklist_page = get(client, "/procurement/")
+    section = worklist_page.split('data-section="to_send"')[1].split("</section>")[0]
+    assert "Menampilkan 2 yang terlama dari 5." in section
+    assert 'href="/procurement/worklist/agency/to_send">Lihat semua</a>' in section
+
+    first = get(client, "/procurement/worklist/agency/to_send")
+    assert '<span class="badge">5</span>' in first
+    assert 'rel="next" href="/procurement/worklist/agency/to_send?page=2"' in first
+    assert 'rel="prev"' not in first
+    listed = section_links(first)
+    listed += section_links(get(client, "/procurement/worklist/agency/to_send?page=2"))
+    last = get(client, "/procurement/worklist/agency/to_send?page=3")
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    listed += section_links(last)
+    # Every draft once, the oldest first; another agency's never.
+    assert listed == numbers
+    assert other_number not in first + last
+
+    # A section the user's roles do not give, an unknown one or another side: not found.
+    for url in (
+        "/procurement/worklist/agency/to_approve",
+        "/procurement/worklist/agency/nothing",
+        "/procurement/worklist/cooperative/to_quote",
+        "/procurement/worklist/elsewhere/to_send",
+    ):
+        get(client, url, status=404)
+    # The cooperative's side is its own members'.
+    client.post("/account/logout")
+    login(client, OWNER)
+    assert "Tidak ada yang menunggu." in get(client, "/procurement/worklist/cooperative/to_quote")
+    get(client, "/procurement/worklist/agency/to_send", status=404)
+
+
+def test_a_worklist_sections_page_runs_as_many_queries_for_many_rows_as_for_one(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.test_request_context():
+        c = wf.cast()
+        wf.draft(c)
+        db.session.commit()
+    login(client, PP)
+    url = "/procurement/worklist/agency/to_send"
+    one = statements(app, client, url)
+    with app.test_request_context():
+        for n in range(6):
+            wf.draft(c, title=f"Lagi {n}")
+        db.session.commit()
+    assert statements(app, client, url) == one
