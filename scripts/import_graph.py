@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "mail",
             "observability",
             "paging",
+            "pdf",
             "policy",
             "production",
             "settings",

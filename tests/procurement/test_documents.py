@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from marketplace.extensions import db
-from marketplace.procurement.documents import LocalFetcher
+from marketplace.pdf import LocalFetcher
 from marketplace.procurement.models import Invoice
 from tests.conftest import login
 from tests.procurement import workflow as wf
