@@ -47,6 +47,10 @@ class MissingDetail(DomainError):
     default_message = _l("Lengkapi keterangan yang diminta.")
 
 
+class UnusualTrackingNumber(MissingDetail):
+    """A tracking number unlike its courier's: asked to be confirmed, never refused."""
+
+
 class ReceiptNotDue(DomainError):
     """The shopper confirms receipt of a part the cooperative has not handed over (or one that
     was cancelled): nothing changes."""

@@ -17,6 +17,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
 from marketplace.labels import LabelledEnum
+from marketplace.orders.couriers import Courier, courier_named
 
 
 class PaymentMethod(LabelledEnum):
@@ -193,6 +194,12 @@ class VendorOrder(TimestampMixin, Model):
     @property
     def delivery(self) -> DeliveryMethod:
         return DeliveryMethod(self.delivery_method)
+
+    @property
+    def courier(self) -> Courier | None:
+        """The listed courier service the part went with (None: another, or the cooperative's
+        own pengantar)."""
+        return courier_named(self.courier_name)
 
     @property
     def is_live(self) -> bool:

@@ -32,10 +32,12 @@ from marketplace.database import as_utc
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.inventory import stock
+from marketplace.orders import couriers
 from marketplace.orders.exceptions import (
     InvalidTransition,
     MissingDetail,
     ReceiptNotDue,
+    UnusualTrackingNumber,
 )
 from marketplace.orders.lifecycle import (
     HOLDS_STOCK,
@@ -381,10 +383,14 @@ def reject_vendor_order(member: User, vendor_order_id: int, reason: str) -> Vend
 
 
 def mark_shipped(
-    member: User, vendor_order_id: int, courier_name: str, tracking_number: str = ""
+    member: User,
+    vendor_order_id: int,
+    courier_name: str,
+    tracking_number: str = "",
+    resi_confirmed: bool = False,
 ) -> VendorOrder:
     """Sent out, by the cooperative's own courier (local delivery) or a courier service (its
-    tracking number is then required)."""
+    tracking number required; one unlike that courier's is accepted once confirmed)."""
     vendor_order = member_vendor_order(member, vendor_order_id)
     courier_name = (courier_name or "").strip()
     tracking_number = (tracking_number or "").strip()
@@ -392,6 +398,21 @@ def mark_shipped(
         raise MissingDetail(_("Tulis nama kurir atau pengantar."))
     if vendor_order.delivery_method == DeliveryMethod.COURIER and not tracking_number:
         raise MissingDetail(_("Tulis nomor resi pengiriman."))
+    courier = couriers.courier_named(courier_name)
+    if (
+        courier is not None
+        and couriers.looks_unusual(courier, tracking_number)
+        and not resi_confirmed
+    ):
+        raise UnusualTrackingNumber(
+            _(
+                "Nomor resi %(number)s tidak seperti nomor resi %(courier)s biasanya. "
+                "Periksa lagi; bila sudah benar, centang \u201cNomor resi sudah benar\u201d "
+                "lalu kirim lagi.",
+                number=tracking_number,
+                courier=courier.name,
+            )
+        )
     note = f"{courier_name} {tracking_number}".strip()
     _move(
         vendor_order,

@@ -25,6 +25,7 @@ from marketplace.catalogue import management
 from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
 from marketplace.fields import ChoiceField, DayField, PhoneField, RupiahField, WholeNumberField
 from marketplace.inventory.stock import Adjustment
+from marketplace.orders.couriers import BY_CODE, COURIERS
 from marketplace.uploads import megabytes
 from marketplace.validators import (
     digits_only,
@@ -461,16 +462,36 @@ class RejectOrderForm(FlaskForm):
     )
 
 
+#: The courier choice of a pengantar of the cooperative's own or a service not listed.
+OTHER_COURIER = "other"
+
+
 class ShipOrderForm(FlaskForm):
+    courier = ChoiceField(
+        _l("Kurir"),
+        choices=[
+            SelectChoice("", _l("Pilih kurir")),
+            *(SelectChoice(courier.code, courier.name) for courier in COURIERS),
+            SelectChoice(OTHER_COURIER, _l("Lainnya, atau pengantar dari koperasi")),
+        ],
+        validators=[InputRequired(message=_l("Pilih kurir."))],
+    )
     courier_name = StringField(
-        _l("Kurir atau pengantar"),
+        _l("Nama kurir atau pengantar"),
         filters=[strip],
-        validators=[required(), length(60)],
-        description=_l("Misalnya JNE, J&T, atau nama pengantar dari koperasi."),
+        validators=[Optional(), length(60)],
+        description=_l("Bila memilih Lainnya: nama jasa kurir atau pengantar dari koperasi."),
     )
     tracking_number = StringField(
         _l("Nomor resi"),
         filters=[strip],
         validators=[Optional(), length(80)],
         description=_l("Wajib untuk kiriman lewat jasa kurir."),
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
+    resi_confirmed = BooleanField(_l("Nomor resi sudah benar"))
+
+    def chosen_courier_name(self) -> str:
+        """The courier's name as the shopper reads it: the listed one's, or the one typed."""
+        courier = BY_CODE.get(self.courier.data or "")
+        return courier.name if courier else (self.courier_name.data or "")

@@ -19,7 +19,11 @@ from marketplace.messages.models import Side
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
-from marketplace.orders.exceptions import InvalidTransition, MissingDetail
+from marketplace.orders.exceptions import (
+    InvalidTransition,
+    MissingDetail,
+    UnusualTrackingNumber,
+)
 from marketplace.orders.lifecycle import (
     FulfilmentGroup,
     can_move,
@@ -75,6 +79,7 @@ def _order_page(
     ship_form: ShipOrderForm | None = None,
     error: str | None = None,
     status: int = 200,
+    confirm_resi: bool = False,
 ) -> Page:
     vendor_order = order_queries.open_vendor_order(current_cooperative_id(), vendor_order_id)
     return render_template(
@@ -86,6 +91,7 @@ def _order_page(
         reject_form=reject_form or RejectOrderForm(formdata=None),
         ship_form=ship_form or ShipOrderForm(formdata=None),
         error=error,
+        confirm_resi=confirm_resi,
         display_note=order_notices.display_note,
         unread_messages=message_services.unread_counts([vendor_order.id], Side.COOPERATIVE)[
             vendor_order.id
@@ -163,15 +169,21 @@ def ship_order(vendor_order_id: int) -> Page:
                 lambda: order_moves.mark_shipped(
                     current_user,
                     vendor_order_id,
-                    form.courier_name.data or "",
+                    form.chosen_courier_name(),
                     form.tracking_number.data or "",
+                    resi_confirmed=bool(form.resi_confirmed.data),
                 ),
                 lambda number: _(
                     "Pesanan %(number)s sudah dikirim; pembeli sudah diberi tahu.", number=number
                 ),
             )
-        except MissingDetail as error:
+        except UnusualTrackingNumber as error:
             attach(form, error, "tracking_number")
+            return _order_page(
+                vendor_order_id, ship_form=form, status=FORM_ERROR, confirm_resi=True
+            )
+        except MissingDetail as error:
+            attach(form, error, "tracking_number" if form.chosen_courier_name() else "courier_name")
     return _order_page(vendor_order_id, ship_form=form, status=FORM_ERROR)
 
 

@@ -634,6 +634,7 @@ def form_data(world: World) -> dict[str, Any]:
         "alt_text": "foto",
         "photo": (io.BytesIO(image_bytes()), "foto.png"),
         "file": (io.BytesIO(b"sku,nama_produk,kategori,satuan,harga,stok\n"), "impor.csv"),
+        "courier": "other",
         "courier_name": "Kurir Uji",
         "body": "Pesan uji matriks akses.",
         "tracking_number": "UJI123",

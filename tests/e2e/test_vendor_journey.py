@@ -129,7 +129,7 @@ def test_a_cooperative_lists_a_product_then_ships_the_shoppers_order(
         expect(page.get_by_role("button", name="Cetak")).to_be_visible()
         expect(page.get_by_role("cell", name="RGL-UJI-250", exact=True)).to_be_visible()
         page.get_by_role("link", name="Kembali ke pesanan").click()
-        page.get_by_label("Kurir atau pengantar").fill("JNE")
+        page.get_by_label("Kurir", exact=True).select_option(label="JNE")
         page.get_by_label("Nomor resi").fill(TRACKING_NUMBER)
         page.get_by_role("button", name="Tandai sudah dikirim").click()
         expect(page.get_by_role("status")).to_contain_text("sudah dikirim")

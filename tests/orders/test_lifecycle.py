@@ -19,7 +19,12 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.mail import OutboxEmail
 from marketplace.orders import moves as order_moves
-from marketplace.orders.exceptions import InvalidTransition, MissingDetail, ReceiptNotDue
+from marketplace.orders.exceptions import (
+    InvalidTransition,
+    MissingDetail,
+    ReceiptNotDue,
+    UnusualTrackingNumber,
+)
 from marketplace.orders.lifecycle import can_move, find_transition
 from marketplace.orders.models import (
     ActorKind,
@@ -193,10 +198,56 @@ def test_a_courier_parcel_needs_a_tracking_number(app_ctx: Flask) -> None:
     db.session.flush()
     order_moves.mark_vendor_order_paid(part)
     order_moves.accept_vendor_order(member, part.id)
-    with pytest.raises(MissingDetail):
+    with pytest.raises(MissingDetail, match="Tulis nomor resi pengiriman"):
         order_moves.mark_shipped(member, part.id, "JNE")
-    order_moves.mark_shipped(member, part.id, "JNE", "JNE123456")
-    assert part.tracking_number == "JNE123456"
+    order_moves.mark_shipped(member, part.id, "JNE", "JNE1234567890")
+    assert part.tracking_number == "JNE1234567890"
+
+
+@pytest.mark.parametrize(
+    ("courier", "usual", "unusual"),
+    [
+        ("JNE", "CGK1234567890", "12345"),
+        ("J&T Express", "JP1234567890", "JP12345"),
+        ("SiCepat", "001234567890", "SC-1234"),
+        ("Pos Indonesia", "P2212345678", "123"),
+        ("AnterAja", "10001234567890", "AA123456"),
+    ],
+)
+def test_a_tracking_number_unlike_its_couriers_is_checked_again_not_refused(
+    app_ctx: Flask, courier: str, usual: str, unusual: str
+) -> None:
+    _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    part.delivery_method = DeliveryMethod.COURIER
+    db.session.flush()
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
+    # Unlike the courier's numbers: sent back with the courier named, nothing changed.
+    with pytest.raises(UnusualTrackingNumber, match=f"tidak seperti nomor resi {courier}"):
+        order_moves.mark_shipped(member, part.id, courier, unusual)
+    assert (part.status, part.tracking_number) == (S.ACCEPTED, None)
+    # Confirmed by the cooperative, who holds the receipt: accepted as typed.
+    order_moves.mark_shipped(member, part.id, courier.lower(), unusual, resi_confirmed=True)
+    assert (part.status, part.tracking_number) == (S.SHIPPED, unusual)
+    # A usual one (spaces and lower case forgiven) goes through at once.
+    _, other, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    other.delivery_method = DeliveryMethod.COURIER
+    db.session.flush()
+    order_moves.mark_vendor_order_paid(other)
+    order_moves.accept_vendor_order(member, other.id)
+    typed = f" {usual[:4].lower()} {usual[4:]} "
+    order_moves.mark_shipped(member, other.id, courier, typed)
+    assert (other.status, other.tracking_number) == (S.SHIPPED, typed.strip())
+
+
+def test_a_courier_not_listed_takes_any_tracking_number(app_ctx: Flask) -> None:
+    _, part, member, _ = setup_order(delivery=DeliveryMethod.LOCAL_DELIVERY)
+    part.delivery_method = DeliveryMethod.COURIER
+    db.session.flush()
+    order_moves.mark_vendor_order_paid(part)
+    order_moves.accept_vendor_order(member, part.id)
+    order_moves.mark_shipped(member, part.id, "Lion Parcel", "x")
+    assert (part.status, part.tracking_number) == (S.SHIPPED, "x")
 
 
 def test_pay_at_pickup_is_accepted_before_payment_and_paid_at_handover(

@@ -120,6 +120,7 @@ def form_data(category_id: int) -> dict[str, Any]:
         "photo": (io.BytesIO(png_bytes()), "foto.png"),
         "file": (io.BytesIO(b"sku,nama_produk,kategori,satuan,harga,stok\n"), "impor.csv"),
         "reason": "uji isolasi",
+        "courier": "other",
         "courier_name": "Kurir Isolasi",
         "tracking_number": "ISO123",
         "period": "month",

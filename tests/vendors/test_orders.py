@@ -112,7 +112,7 @@ def test_a_paid_order_is_accepted_shipped_and_delivered_by_staff(
 
     response = staff_client.post(
         f"/vendor/orders/{part.id}/ship",
-        data={"courier_name": "Kurir Koperasi", "tracking_number": "AH-0001"},
+        data={"courier": "other", "courier_name": "Kurir Koperasi", "tracking_number": "AH-0001"},
     )
     assert response.status_code == 302 and status_of(part) == S.SHIPPED
     response = staff_client.post(f"/vendor/orders/{part.id}/deliver")
@@ -219,18 +219,32 @@ def test_a_courier_parcel_is_not_shipped_without_its_tracking_number(
     part = place_order_with(app, shop_a, 1, delivery=DeliveryMethod.COURIER)
     assert owner_client.post(f"/vendor/orders/{part.id}/accept").status_code == 302
     before = fingerprint(part)
-    response = owner_client.post(f"/vendor/orders/{part.id}/ship", data={"courier_name": "JNE"})
+    response = owner_client.post(f"/vendor/orders/{part.id}/ship", data={"courier": "jne"})
     assert response.status_code == 400
     assert "Tulis nomor resi pengiriman." in response.get_data(as_text=True)
     response = owner_client.post(
-        f"/vendor/orders/{part.id}/ship", data={"courier_name": "", "tracking_number": "X1"}
+        f"/vendor/orders/{part.id}/ship", data={"courier": "", "tracking_number": "X1"}
     )
     assert response.status_code == 400
-    assert "Wajib diisi." in response.get_data(as_text=True)
+    assert "Pilih kurir." in response.get_data(as_text=True)
+    response = owner_client.post(
+        f"/vendor/orders/{part.id}/ship",
+        data={"courier": "other", "courier_name": "", "tracking_number": "X1"},
+    )
+    assert response.status_code == 400
+    assert "Tulis nama kurir atau pengantar." in response.get_data(as_text=True)
+    # A JNE number that is not like JNE's: asked again, with a box to confirm it.
+    response = owner_client.post(
+        f"/vendor/orders/{part.id}/ship", data={"courier": "jne", "tracking_number": "X1"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nomor resi X1 tidak seperti nomor resi JNE biasanya." in page
+    assert 'name="resi_confirmed"' in page
     assert fingerprint(part) == before
     response = owner_client.post(
         f"/vendor/orders/{part.id}/ship",
-        data={"courier_name": "JNE", "tracking_number": "JNE0123456789"},
+        data={"courier": "jne", "tracking_number": "JNE0123456789"},
     )
     assert response.status_code == 302 and status_of(part) == S.SHIPPED
     assert "Nomor resi: JNE0123456789" in sent_mail[-1].body_text
@@ -336,7 +350,7 @@ def test_order_moves_need_the_csrf_token(
     for action, data in [
         ("accept", {}),
         ("reject", {"reason": "x"}),
-        ("ship", {"courier_name": "JNE", "tracking_number": "1"}),
+        ("ship", {"courier": "jne", "tracking_number": "1"}),
         ("ready", {}),
         ("deliver", {}),
     ]:
@@ -356,9 +370,30 @@ def test_a_shopper_sees_the_tracking_number_on_the_order_page(
     client.post(f"/vendor/orders/{part.id}/accept")
     client.post(
         f"/vendor/orders/{part.id}/ship",
-        data={"courier_name": "Kurir Koperasi", "tracking_number": "AH-77"},
+        data={"courier": "other", "courier_name": "Kurir Koperasi", "tracking_number": "AH-77"},
     )
     client.post("/account/logout")
     assert login(client, "pembeli@example.test").status_code == 302
     page = client.get(f"/orders/{part.order.number}").get_data(as_text=True)
     assert "Dikirim" in page and "Nomor resi: AH-77" in page
+    # The cooperative's own pengantar has no tracking site.
+    assert "Lacak di situs" not in page
+
+
+def test_a_parcel_sent_with_a_listed_courier_links_to_its_tracking_site(
+    app: Flask, client: FlaskClient, shop_a: Shop
+) -> None:
+    shopper = UserFactory(email="pembeli@example.test")
+    part = place_order_with(app, shop_a, 1, shopper=shopper)
+    assert login(client, shop_a.owner.user.email).status_code == 302
+    client.post(f"/vendor/orders/{part.id}/accept")
+    response = client.post(
+        f"/vendor/orders/{part.id}/ship", data={"courier": "jnt", "tracking_number": "JP1234567890"}
+    )
+    assert response.status_code == 302
+    client.post("/account/logout")
+    assert login(client, "pembeli@example.test").status_code == 302
+    page = client.get(f"/orders/{part.order.number}").get_data(as_text=True)
+    assert "Dikirim lewat J&amp;T Express · Nomor resi: JP1234567890" in page
+    assert '<a href="https://jet.co.id" rel="noopener noreferrer" target="_blank">' in page
+    assert "Lacak di situs J&amp;T Express" in page
