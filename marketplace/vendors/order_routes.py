@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,12 +13,13 @@ from marketplace import exports
 from marketplace.cooperatives.access import (
     ACTIVE_COOPERATIVE_MEMBER,
 )
-from marketplace.http import FORM_ERROR, Page
+from marketplace.http import FORM_ERROR, Page, private_download
 from marketplace.messages import services as message_services
 from marketplace.messages.models import Side
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
 from marketplace.orders import queries as order_queries
+from marketplace.orders import shipping_label as shipping_labels
 from marketplace.orders.exceptions import (
     InvalidTransition,
     MissingDetail,
@@ -111,6 +112,21 @@ def packing_slip(vendor_order_id: int) -> Page:
     vendor_order = order_queries.open_vendor_order(current_cooperative_id(), vendor_order_id)
     return render_template(
         "vendors/packing_slip.html", vendor_order=vendor_order, order=vendor_order.order
+    )
+
+
+@bp.route("/orders/<int:vendor_order_id>/label.pdf")
+@allow(ACTIVE_COOPERATIVE_MEMBER)
+def shipping_label(vendor_order_id: int) -> Response:
+    """The part's A6 shipping label as a PDF (a part collected at the cooperative has none)."""
+    vendor_order = order_queries.open_vendor_order(current_cooperative_id(), vendor_order_id)
+    if not shipping_labels.is_labelled(vendor_order):
+        abort(404)
+    return private_download(
+        shipping_labels.label_pdf(vendor_order),
+        "application/pdf",
+        shipping_labels.label_filename(vendor_order),
+        inline=True,
     )
 
 

@@ -41,7 +41,7 @@ from marketplace.messages import services as message_services
 from marketplace.messages.models import MessagePhoto
 from marketplace.notifications.models import Notification
 from marketplace.orders import moves as order_moves
-from marketplace.orders.models import Order, PaymentMethod
+from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
 from marketplace.orders.moves import cancel_by_admin
 from marketplace.payments.models import (
     CooperativePayout,
@@ -191,6 +191,8 @@ def build_world(app: Flask) -> World:
             shopper, order.number or "", order.vendor_orders[0].id, image_bytes()
         )
         cancelled = place(shopper, (cast.variant, 1))
+        # A part that travels to the shopper: it has a shipping label.
+        to_the_door = place(shopper, (cast.variant, 1), delivery=DeliveryMethod.LOCAL_DELIVERY)
         paid = submit_transfer_proof(
             shopper, cancelled.number or "", cancelled.vendor_orders[0].id, image_bytes()
         )
@@ -365,6 +367,7 @@ def build_world(app: Flask) -> World:
             message_photo=message_photo,
             complaint=complaint,
             complaint_photo=complaint.photos[0],
+            labelled_part=to_the_door.vendor_orders[0],
         )
         world.tokens.update(
             media=media_key,
