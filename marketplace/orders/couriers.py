@@ -46,8 +46,8 @@ def normalised_resi(resi: str) -> str:
 
 
 def looks_unusual(courier: Courier | None, resi: str) -> bool:
-    """Whether ``resi`` does not look like ``courier``'s tracking numbers (an unknown courier's
-    never does not: there is nothing to compare with)."""
+    """Whether ``resi`` does not look like ``courier``'s tracking numbers (never for a courier
+    not listed: there is nothing to compare with)."""
     if courier is None or not resi:
         return False
     return courier.resi_pattern.fullmatch(normalised_resi(resi)) is None

@@ -18,8 +18,8 @@ from marketplace.pdf import pdf_from_html
 
 
 def barcode_data_uri(text: str) -> str:
-    """``text`` as a Code 128 barcode, an SVG image in a ``data:`` URL (the text is printed
-    beside it by the label, large enough to type)."""
+    """``text`` as a Code 128 barcode, an SVG image in a ``data:`` URL (the label prints the
+    text itself below it, large enough to type)."""
     drawn = io.BytesIO()
     Code128(text, writer=SVGWriter()).write(
         drawn, options={"module_height": 12.0, "quiet_zone": 2.0, "write_text": False}
