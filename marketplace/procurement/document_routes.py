@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import exports
-from marketplace.http import Page, private_download
+from marketplace.http import FORM_ERROR, Page, private_download
 from marketplace.policy import CITY_ADMIN, allow
-from marketplace.procurement import bp, documents, forms, reports
+from marketplace.procurement import bp, documents, forms, national_export, reports
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT, REPORT_READER
 from marketplace.procurement.common import today
 from marketplace.procurement.screens import REFUSALS, invalid, refused
@@ -49,13 +51,37 @@ def _report_year() -> int:
     return today().year
 
 
+def _report_page(export_form: forms.PackageExportForm | None = None) -> str:
+    year = _report_year()
+    if export_form is None:
+        export_form = forms.PackageExportForm(
+            date_from=date(year, 1, 1), date_to=min(today(), date(year, 12, 31))
+        )
+    return render_template(
+        "procurement/reports.html",
+        report=reports.spend_report(current_user, year),
+        year=year,
+        export_form=export_form,
+    )
+
+
 @bp.route("/reports")
 @allow(REPORT_READER)
 def report() -> Page:
-    year = _report_year()
-    return render_template(
-        "procurement/reports.html", report=reports.spend_report(current_user, year), year=year
-    )
+    return _report_page()
+
+
+@bp.route("/reports/packages")
+@allow(REPORT_READER)
+def package_export() -> Page:
+    """The packages of a period for SiRUP and the e-purchasing reports, as CSV or XLSX; a
+    period or format it cannot use shows the report page with the reason."""
+    form = forms.PackageExportForm(request.args)
+    if not form.validate():
+        return _report_page(form), FORM_ERROR
+    start, end, fmt = form.date_from.data, form.date_to.data, str(form.fmt.data)
+    body = national_export.export(current_user, start, end, fmt)
+    return exports.download(body, national_export.filename(start, end, fmt))
 
 
 @bp.route("/reports/<table>.csv")

@@ -556,3 +556,25 @@ class ListFilterForm(Form):
         start = self.date_from.data if not self.date_from.errors else None
         if field.data and start and field.data < start:
             raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
+
+
+class PackageExportForm(Form):
+    """The period and format of the packages export for the national systems (a GET form)."""
+
+    date_from = DayField(_l("Surat Pesanan dari tanggal"), validators=[Optional()])
+    date_to = DayField(_l("sampai tanggal"), validators=[Optional()])
+    fmt = SelectField(
+        _l("Format"),
+        choices=[SelectChoice("xlsx", "XLSX"), SelectChoice("csv", "CSV")],
+        default="xlsx",
+        validate_choice=False,
+    )
+
+    def validate_fmt(self, field: Field) -> None:
+        if field.data not in ("xlsx", "csv"):
+            raise ValidationError(str(_l("Pilih XLSX atau CSV.")))
+
+    def validate_date_to(self, field: Field) -> None:
+        start = self.date_from.data if not self.date_from.errors else None
+        if field.data and start and field.data < start:
+            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))

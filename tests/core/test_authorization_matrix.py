@@ -356,6 +356,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.report",
         "procurement.report_csv",
         "procurement.report_xlsx",
+        "procurement.package_export",
     ),
     ("agency_member", None): ("procurement.request_list", "procurement.order_list"),
     ("agency_member", AGENCY_A): (

@@ -148,6 +148,7 @@ NOT_PAGES = {
     "vendors.shipping_label": "a PDF",
     "procurement.report_csv": "a CSV download",
     "procurement.report_xlsx": "an XLSX download",
+    "procurement.package_export": "a CSV or XLSX download",
     "vendors.export": "a CSV or XLSX download",
     "vendors.template": "a CSV or XLSX download",
     "vendors.sales_export": "a CSV download",
