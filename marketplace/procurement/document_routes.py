@@ -11,7 +11,14 @@ from flask_login import current_user
 from marketplace import exports
 from marketplace.http import FORM_ERROR, Page, private_download
 from marketplace.policy import CITY_ADMIN, allow
-from marketplace.procurement import bp, documents, forms, national_export, reports
+from marketplace.procurement import (
+    bp,
+    documents,
+    forms,
+    national_export,
+    reports,
+    signed_scans,
+)
 from marketplace.procurement.access import PROCUREMENT_PARTICIPANT, REPORT_READER
 from marketplace.procurement.common import today
 from marketplace.procurement.screens import REFUSALS, invalid, refused
@@ -37,6 +44,42 @@ def document_pdf(kind: str, object_id: int) -> Page:
         else documents.render_pdf(found)
     )
     return private_download(pdf, "application/pdf", found.filename)
+
+
+@bp.route("/orders/<int:order_id>/signed", methods=["POST"])
+@allow(PROCUREMENT_PARTICIPANT)
+def upload_signed_scan(order_id: int) -> Page:
+    """A party sends back a signed document's scan; the order page shows it (or the reason it
+    was not kept, with nothing kept)."""
+    order, side = signed_scans.party_order(current_user, order_id)
+    form = forms.SignedScanForm()
+    form.set_choices(signed_scans.signables(order))
+    back = (
+        url_for("procurement.order", order_id=order_id)
+        if side == "agency"
+        else url_for("procurement.coop_order", order_id=order_id)
+    )
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back + "#signed")
+    try:
+        scan = signed_scans.upload(
+            current_user, order_id, str(form.document.data), form.scan.data.read()
+        )
+    except REFUSALS as error:
+        flash(str(error), "error")
+        return redirect(back + "#signed")
+    flash(_("Pindaian %(document)s disimpan.", document=scan.document_number), "success")
+    return redirect(back + "#signed")
+
+
+@bp.route("/orders/<int:order_id>/signed/<int:scan_id>")
+@allow(PROCUREMENT_PARTICIPANT)
+def signed_scan(order_id: int, scan_id: int) -> Page:
+    data, content_type, name = signed_scans.scan_file(current_user, order_id, scan_id)
+    return private_download(data, content_type, name, inline=True)
 
 
 # ------------------------------------------------------------------------------------------

@@ -351,7 +351,12 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
     ("procurement_participant", None): ("procurement.index",),
     # The drafts to send: a section of the pejabat pengadaan's worklist only.
     ("procurement_participant", frozenset({"pp_a", "pp_b"})): ("procurement.worklist_section",),
-    ("procurement_participant", PARTIES_A): ("procurement.document", "procurement.document_pdf"),
+    ("procurement_participant", PARTIES_A): (
+        "procurement.document",
+        "procurement.document_pdf",
+        "procurement.upload_signed_scan",
+        "procurement.signed_scan",
+    ),
     ("procurement_report_reader", None): (
         "procurement.report",
         "procurement.report_csv",
@@ -504,6 +509,7 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "admin.export_table": {"key": lambda w: "cooperatives"},
     "procurement.worklist_section": {"side": lambda w: "agency", "key": lambda w: "to_send"},
     "vendors.shipping_label": {"vendor_order_id": id_of("labelled_part")},
+    "procurement.signed_scan": {"scan_id": id_of("signed_scan")},
     "payments.refund_account": {"number": lambda w: w.refund.order.number},
     "admin.set_agency_member_nip": {"member_id": id_of("agency_member")},
     "admin.remove_agency_member": {"member_id": id_of("agency_member")},

@@ -55,6 +55,7 @@ from marketplace.payments.models import (
 from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
+from marketplace.procurement import signed_scans
 from marketplace.procurement.models import (
     AgencyInvitation,
     AgencyMember,
@@ -280,6 +281,10 @@ def build_world(app: Flask) -> World:
         bast = wf.inspect(cast, inspected, 100)
         invoice = wf.invoice_for(cast, bast)
         waiting = wf.deliver(cast, purchase_order, 50)
+        # The signed invoice, scanned and sent back by cooperative A.
+        signed_scan = signed_scans.upload(
+            cast.member, purchase_order.id, f"invoice:{invoice.id}", image_bytes()
+        )
         notification = db.session.scalars(
             select(Notification).where(Notification.user_id == cast.pp.id).limit(1)
         ).one()
@@ -348,6 +353,7 @@ def build_world(app: Flask) -> World:
             draft=draft,
             quotation=quotation,
             purchase_order=purchase_order,
+            signed_scan=signed_scan,
             inspected=inspected,
             bast=bast,
             invoice=invoice,

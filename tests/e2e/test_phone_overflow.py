@@ -145,6 +145,7 @@ NOT_PAGES = {
     "payments.shopper_proof": "the transfer proof's image",
     "messages.photo": "a message's photo",
     "procurement.document_pdf": "a PDF",
+    "procurement.signed_scan": "a signed document's scan (PDF or image)",
     "vendors.shipping_label": "a PDF",
     "procurement.report_csv": "a CSV download",
     "procurement.report_xlsx": "an XLSX download",

@@ -65,6 +65,12 @@ from marketplace.procurement.models.request import (
 from marketplace.procurement.models.request import (
     RequestLine as RequestLine,
 )
+from marketplace.procurement.models.signed import (
+    SignedDocument as SignedDocument,
+)
+from marketplace.procurement.models.signed import (
+    SignedScan as SignedScan,
+)
 from marketplace.procurement.models.status import (
     Actor as Actor,
 )
