@@ -25,6 +25,7 @@ from marketplace.catalogue import management
 from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
 from marketplace.fields import ChoiceField, DayField, PhoneField, RupiahField, WholeNumberField
 from marketplace.inventory.stock import Adjustment
+from marketplace.shipping.zones import Zone
 from marketplace.uploads import megabytes
 from marketplace.validators import (
     digits_only,
@@ -474,3 +475,23 @@ class ShipOrderForm(FlaskForm):
         validators=[Optional(), length(80)],
         description=_l("Wajib untuk kiriman lewat jasa kurir."),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The cooperative's courier table
+# ---------------------------------------------------------------------------------------------
+
+
+def _zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(zone), zone.label) for zone in Zone]
+
+
+class CourierBandForm(FlaskForm):
+    """A band of a zone: its fee for a parcel up to a weight (the same weight again changes the
+    fee)."""
+
+    zone = ChoiceField(_l("Zona tujuan"), choices=_zone_choices, validators=[required()])
+    max_weight_grams = WholeNumberField(
+        _l("Berat paket sampai (gram)"), validators=[required_number(), at_least(1)]
+    )
+    fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[required_number(), at_least(0)])
