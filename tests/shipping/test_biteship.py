@@ -191,12 +191,12 @@ def test_with_redis_the_cache_is_shared_by_every_process(
     first = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path / "a"), **settings)
     second = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path / "b"), **settings)
     shipment = Shipment(1, "35.76.02", "61315", KRANGGAN, MIJI, 700)
-    with first.app_context():
+    with first.test_request_context():
         from marketplace.extensions import redis_client
 
         redis_client().flushdb()
         asked = biteship.Biteship().rates(shipment)
-    with second.app_context():
+    with second.test_request_context():
         assert biteship.Biteship().rates(shipment) == asked
         assert "shipping_cache" not in second.extensions
     assert len(biteship_server.requests) == 1
