@@ -482,8 +482,8 @@ PARAMS: dict[str, Value] = {
 }
 #: Parameters whose meaning depends on the route.
 ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
-    # A complaint's photo (the messages' photos are the default `photo_id`).
-    "complaints.photo": {"photo_id": id_of("complaint_photo")},
+    # A complaint's photo (the messages' photos are the default `photo_id`); the shopper's
+    # route is below, with its order and part.
     "vendors.complaint_photo": {"photo_id": id_of("complaint_photo")},
     "admin.complaint_photo": {"photo_id": id_of("complaint_photo")},
     "accounts.verify_email": {"token": lambda w: w.tokens["verify"]},
@@ -523,9 +523,14 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
             "escalate",
             "close",
             "confirm_refund",
-            "photo",
             "refund_proof",
         )
+    },
+    # Not the message photo of the same id: on PostgreSQL the two tables' ids differ.
+    "complaints.photo": {
+        "number": lambda w: w.objects["reviewed_order"].number,
+        "part_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].id,
+        "photo_id": id_of("complaint_photo"),
     },
     "reviews.write_review": {
         "number": lambda w: w.objects["reviewed_order"].number,
