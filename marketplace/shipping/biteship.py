@@ -68,7 +68,11 @@ class Biteship:
         key = cache_key(shipment)
         rows = cache.get(key)
         if rows is None:
-            rows = _pricing(_post(_payload(shipment)))
+            try:
+                payload = _payload(shipment)
+            except ValueError as error:  # a postcode that is not a number
+                raise _unavailable(f"no postcode to ask for: {error}") from error
+            rows = _pricing(_post(payload))
             cache.put(key, rows, int(current_app.config["BITESHIP_CACHE_SECONDS"]))
         # Read after the cache, so each shopper sees the ETA in their own language.
         return _parse(rows)

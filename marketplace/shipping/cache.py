@@ -15,6 +15,8 @@ from marketplace.extensions import redis_client
 
 log = logging.getLogger(__name__)
 PREFIX = "opop:shipping:"
+#: Entries the in-process store keeps at most (expired ones are dropped first).
+LOCAL_LIMIT = 2000
 
 
 def _local() -> dict[str, tuple[float, Any]]:
@@ -47,4 +49,11 @@ def put(key: str, value: Any, seconds: int) -> None:
         except RedisError:
             log.warning("shipping cache: Redis unreachable, the answer is not kept")
         return
-    _local()[key] = (clock.now().timestamp() + seconds, value)
+    store = _local()
+    now = clock.now().timestamp()
+    if len(store) >= LOCAL_LIMIT:
+        for stale in [k for k, (expires, _) in store.items() if expires <= now]:
+            del store[stale]
+        if len(store) >= LOCAL_LIMIT:
+            store.clear()
+    store[key] = (now + seconds, value)

@@ -6,11 +6,13 @@ band, so asking again does not reach Biteship."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from marketplace import clock
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 from marketplace.shipping import biteship, services, table
@@ -201,3 +203,31 @@ def test_with_redis_the_cache_is_shared_by_every_process(
         assert "shipping_cache" not in second.extensions
     assert len(biteship_server.requests) == 1
     biteship_server.reset()
+
+
+def test_a_destination_without_a_postcode_falls_back(
+    fake: FakeBiteship, cooperative: Cooperative
+) -> None:
+    answer = quote(cooperative, postal="")
+    assert answer.fell_back and [r.price for r in answer.rates] == [8000]
+    assert fake.requests == []
+
+
+def test_the_process_cache_expires_and_stays_bounded(
+    fake: FakeBiteship, app: Flask, cooperative: Cooperative, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.shipping import cache
+
+    start = clock.now()
+    with clock.frozen(start):
+        quote(cooperative)
+    with clock.frozen(start + timedelta(seconds=599)):
+        quote(cooperative)
+    assert len(fake.requests) == 1
+    with clock.frozen(start + timedelta(seconds=601)):
+        quote(cooperative)
+    assert len(fake.requests) == 2
+    monkeypatch.setattr(cache, "LOCAL_LIMIT", 3)
+    for postal in ("61311", "61312", "61313", "61314"):
+        quote(cooperative, postal=postal)
+    assert len(app.extensions["shipping_cache"]) <= 3
