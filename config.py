@@ -234,6 +234,18 @@ class Config:
     WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("WHATSAPP_TIMEOUT_SECONDS", "10"))
     #: Tries before a delivery is recorded as failed (5xx, 429, timeouts; a 4xx fails at once).
     WHATSAPP_MAX_ATTEMPTS = _env_int("WHATSAPP_MAX_ATTEMPTS", 5)
+    # Courier rates by Biteship (shipping/biteship.py): off unless BITESHIP_API_KEY is set;
+    # then `shipping.services.courier_rates` asks Biteship for a cooperative's courier services,
+    # falling back to the cooperative's own zone table when Biteship fails or is slow. Unset:
+    # the zone table alone.
+    BITESHIP_API_KEY = os.environ.get("BITESHIP_API_KEY") or None
+    #: Biteship's API (https://api.biteship.com when unset); tests point it at a fake server.
+    BITESHIP_API_BASE = os.environ.get("BITESHIP_API_BASE") or None
+    #: The couriers asked for, by Biteship's courier codes, separated by commas.
+    BITESHIP_COURIERS = os.environ.get("BITESHIP_COURIERS", "jne,jnt,sicepat,anteraja,pos")
+    BITESHIP_TIMEOUT_SECONDS = float(os.environ.get("BITESHIP_TIMEOUT_SECONDS", "5"))
+    #: How long a quote is kept (Redis when REDIS_URL is set, else in the process).
+    BITESHIP_CACHE_SECONDS = _env_int("BITESHIP_CACHE_SECONDS", 600)
     #: Xendit's fees are the platform's; with this on, the daily reconciliation charges each fee
     #: to the cooperative it served (a part's share of its payment's fee, a payout's fee).
     GATEWAY_FEES_CHARGED_TO_COOPERATIVES = _env_bool("GATEWAY_FEES_CHARGED_TO_COOPERATIVES", False)
@@ -429,6 +441,10 @@ class TestingConfig(Config):
     WHATSAPP_TOKEN = None
     WHATSAPP_PHONE_NUMBER_ID = None
     WHATSAPP_TIMEOUT_SECONDS = 5.0
+    # Biteship stays off unless a test turns it on (against tests/biteship_fake.py).
+    BITESHIP_API_KEY = None
+    BITESHIP_API_BASE = None
+    BITESHIP_TIMEOUT_SECONDS = 5.0
     PAYMENT_TRANSFER_ACCOUNT = "cooperative"
     PLATFORM_COMMISSION_PERCENT = "0"
     SEARCH_PAGE_IN_PARALLEL = False

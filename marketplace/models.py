@@ -54,6 +54,7 @@ from marketplace.procurement.models import (
 from marketplace.regions.models import Region
 from marketplace.reviews.models import Review, ReviewPhoto, ReviewReport
 from marketplace.settings import Setting
+from marketplace.shipping.models import CourierZoneRate
 
 __all__ = [
     "Address",
@@ -75,6 +76,7 @@ __all__ = [
     "CooperativeMember",
     "CooperativePayout",
     "CourierRateBand",
+    "CourierZoneRate",
     "Delivery",
     "DeliveryLine",
     "FailedJob",

@@ -50,6 +50,7 @@ def problems(config: Mapping[str, Any]) -> list[str]:
     found += _mail_problems(config)
     found += _xendit_problems(config)
     found += _whatsapp_problems(config)
+    found += _biteship_problems(config)
     base_host = _public_host(config.get("SERVER_BASE_URL") or "")
     if base_host is None:
         found.append(
@@ -175,6 +176,31 @@ def _whatsapp_problems(config: Mapping[str, Any]) -> list[str]:
         found.append(
             f"WHATSAPP_API_BASE must be an https address, not {api_base!r}: the token is sent "
             "with every message. Leave it unset to use https://graph.facebook.com."
+        )
+    return found
+
+
+def _biteship_problems(config: Mapping[str, Any]) -> list[str]:
+    """Biteship's courier rates: an address without a key is a half-made setting, and the key
+    goes only to an https address."""
+    key = config.get("BITESHIP_API_KEY") or ""
+    api_base = config.get("BITESHIP_API_BASE") or ""
+    found = []
+    if api_base and not key:
+        found.append(
+            "BITESHIP_API_BASE is set without BITESHIP_API_KEY: courier rates stay the "
+            "cooperatives' own tables. Set BITESHIP_API_KEY to the API key of Biteship's "
+            "dashboard (Integrations, API key), or unset BITESHIP_API_BASE."
+        )
+    if key and api_base and urlsplit(api_base).scheme != "https":
+        found.append(
+            f"BITESHIP_API_BASE must be an https address, not {api_base!r}: the API key is sent "
+            "with every call. Leave it unset to use https://api.biteship.com."
+        )
+    if key and not str(config.get("BITESHIP_COURIERS") or "").strip():
+        found.append(
+            "BITESHIP_API_KEY is set but BITESHIP_COURIERS is empty: Biteship would be asked "
+            "for no courier. Name the couriers by Biteship's codes, e.g. jne,jnt,sicepat."
         )
     return found
 

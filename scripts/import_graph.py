@@ -64,6 +64,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("accounts", {"accounts"}),
     ("notifications", {"notifications"}),
     ("cooperatives", {"cooperatives"}),
+    ("shipping", {"shipping"}),
     ("catalogue", {"catalogue"}),
     ("certificates", {"certificates"}),
     ("inventory", {"inventory"}),

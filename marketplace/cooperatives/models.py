@@ -26,6 +26,8 @@ from marketplace.labels import LabelledEnum
 
 #: The three kecamatan of Kota Mojokerto.
 KECAMATAN = ("Magersari", "Kranggan", "Prajurit Kulon")
+#: Their Kemendagri codes (marketplace/regions): a cooperative's courier parcels start there.
+KECAMATAN_CODES = {"Prajurit Kulon": "35.76.01", "Magersari": "35.76.02", "Kranggan": "35.76.03"}
 
 
 class CooperativeStatus(LabelledEnum):
@@ -116,6 +118,11 @@ class Cooperative(TimestampMixin, Model):
         return bool(self.pp55_certificate_number) and (
             self.pp55_valid_until is not None and self.pp55_valid_until >= on
         )
+
+    @property
+    def district_code(self) -> str:
+        """The Kemendagri code of the cooperative's kecamatan: where its parcels start."""
+        return KECAMATAN_CODES[self.kecamatan]
 
     def courier_fee_for(self, weight_grams: int) -> int | None:
         """The courier fee of the lightest band that takes this weight; None when none does."""

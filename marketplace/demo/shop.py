@@ -41,6 +41,8 @@ from marketplace.inventory import stock
 from marketplace.inventory.models import MovementReason
 from marketplace.mail import OutboxEmail
 from marketplace.notifications.models import Notification
+from marketplace.shipping.models import CourierZoneRate
+from marketplace.shipping.zones import Zone
 from marketplace.urls import site_request_context
 
 
@@ -156,9 +158,25 @@ def seed_application() -> None:
     cooperative.is_demo = True
 
 
+#: The demo's courier table: each weight band's fee, in percent, by destination zone (rounded
+#: up to Rp500), so the workspace's table shows farther zones costing more.
+ZONE_PERCENT = {
+    Zone.DISTRICT: 100,
+    Zone.CITY: 100,
+    Zone.EAST_JAVA: 150,
+    Zone.JAVA: 200,
+    Zone.OUTSIDE_JAVA: 300,
+}
+
+
+def zone_fee(fee: int, zone: Zone) -> int:
+    return -(-fee * ZONE_PERCENT[zone] // 50_000) * 500
+
+
 def seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
-    """Delivery options and courier bands, for cooperatives still as the migration left them
-    (all defaults, no bands), so a cooperative's own later changes are never undone."""
+    """Delivery options, courier bands and courier zone tables, for cooperatives still as the
+    migration left them (all defaults, no bands), so a cooperative's own later changes are
+    never undone."""
     with_bands = set(db.session.scalars(select(CourierRateBand.cooperative_id).distinct()))
     for slug, delivery in demo_data.DELIVERY.items():
         cooperative = cooperatives[slug]
@@ -178,6 +196,15 @@ def seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
                 CourierRateBand(
                     cooperative_id=cooperative.id, max_weight_grams=max_weight_grams, fee=fee
                 )
+            )
+            db.session.add_all(
+                CourierZoneRate(
+                    cooperative_id=cooperative.id,
+                    zone=zone,
+                    max_weight_grams=max_weight_grams,
+                    fee=zone_fee(fee, zone),
+                )
+                for zone in Zone
             )
     db.session.flush()
 

@@ -28,4 +28,5 @@ from marketplace.vendors import (  # noqa: E402,F401
     order_routes,
     review_routes,
     routes,
+    shipping_routes,
 )

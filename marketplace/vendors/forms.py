@@ -26,6 +26,7 @@ from marketplace.cooperatives.models import KECAMATAN, CooperativeKind
 from marketplace.fields import ChoiceField, DayField, PhoneField, RupiahField, WholeNumberField
 from marketplace.inventory.stock import Adjustment
 from marketplace.orders.couriers import BY_CODE, COURIERS
+from marketplace.shipping.zones import Zone
 from marketplace.uploads import megabytes
 from marketplace.validators import (
     digits_only,
@@ -495,3 +496,23 @@ class ShipOrderForm(FlaskForm):
         """The courier's name as the shopper reads it: the listed one's, or the one typed."""
         courier = BY_CODE.get(self.courier.data or "")
         return courier.name if courier else (self.courier_name.data or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The cooperative's courier table
+# ---------------------------------------------------------------------------------------------
+
+
+def _zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(zone), zone.label) for zone in Zone]
+
+
+class CourierBandForm(FlaskForm):
+    """A band of a zone: its fee for a parcel up to a weight (the same weight again changes the
+    fee)."""
+
+    zone = ChoiceField(_l("Zona tujuan"), choices=_zone_choices, validators=[required()])
+    max_weight_grams = WholeNumberField(
+        _l("Berat paket sampai (gram)"), validators=[required_number(), at_least(1)]
+    )
+    fee = RupiahField(_l("Ongkos kirim (Rp)"), validators=[required_number(), at_least(0)])

@@ -288,8 +288,14 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "vendors.bank_account",
         "vendors.members",
         "vendors.invite",
+        "vendors.courier_rates",
+        "vendors.set_courier_band",
     ),
-    ("active_cooperative_owner", COOP_A): ("vendors.remove_member", "vendors.revoke_invitation"),
+    ("active_cooperative_owner", COOP_A): (
+        "vendors.remove_member",
+        "vendors.revoke_invitation",
+        "vendors.remove_courier_band",
+    ),
     ("active_cooperative_member", None): (
         "vendors.products",
         "vendors.new_product",
@@ -516,6 +522,7 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
     "admin.revoke_agency_invitation": {"invitation_id": id_of("agency_invitation")},
     "vendors.remove_member": {"member_id": id_of("staff")},
     "vendors.revoke_invitation": {"invitation_id": id_of("invitation")},
+    "vendors.remove_courier_band": {"band_id": id_of("courier_band")},
     **{
         f"complaints.{name}": {
             "number": lambda w: w.objects["reviewed_order"].number,

@@ -12,6 +12,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeMember
 from marketplace.extensions import db
 from marketplace.inventory.models import StockMovement
 from marketplace.procurement.models import AgencyMember, ProcurementRole
+from marketplace.shipping import services
 
 
 def counts() -> dict[str, int]:
@@ -121,6 +122,8 @@ def check_home_page(app: Flask) -> None:
 
 def test_every_demo_cooperative_has_delivery_options(app: Flask) -> None:
     from marketplace.cooperatives.models import CourierRateBand
+    from marketplace.shipping.models import CourierZoneRate
+    from marketplace.shipping.zones import Zone
 
     app.test_cli_runner().invoke(args=["seed-demo"])
     cooperatives = {c.slug: c for c in db.session.scalars(select(Cooperative))}
@@ -137,8 +140,23 @@ def test_every_demo_cooperative_has_delivery_options(app: Flask) -> None:
     assert al_hikmah.courier_fee_for(800) == 11000
     assert al_hikmah.courier_fee_for(25000) is None
     bands = db.session.scalar(select(func.count()).select_from(CourierRateBand))
+    zone_bands = db.session.scalar(select(func.count()).select_from(CourierZoneRate))
+    assert zone_bands == bands * len(Zone)
     app.test_cli_runner().invoke(args=["seed-demo"])
     assert db.session.scalar(select(func.count()).select_from(CourierRateBand)) == bands
+    assert db.session.scalar(select(func.count()).select_from(CourierZoneRate)) == zone_bands
+
+
+def test_the_demo_courier_tables_charge_farther_zones_more(app_ctx: Flask) -> None:
+    app_ctx.test_cli_runner().invoke(args=["seed-demo"])
+    al_hikmah = db.session.scalar(
+        select(Cooperative).where(Cooperative.slug == "koppontren-al-hikmah")
+    )
+    assert al_hikmah is not None
+    quote = services.courier_rates(al_hikmah, "35.76.03", "61322", 800)  # Kranggan
+    assert [rate.price for rate in quote.rates] == [11000]
+    quote = services.courier_rates(al_hikmah, "51.71.01", "80111", 800)  # Denpasar, Bali
+    assert [rate.price for rate in quote.rates] == [33000]
 
 
 def test_the_demo_shopper_has_a_finished_and_a_running_order(app: Flask) -> None:

@@ -310,3 +310,28 @@ def test_production_sends_whatsapp_s_token_only_over_https() -> None:
         WHATSAPP_API_BASE="http://graph.example",
     )
     assert line.startswith("- WHATSAPP_API_BASE must be an https address")
+
+
+# --- Biteship (courier rates) ---------------------------------------------------------------
+
+
+def test_production_starts_with_biteship_s_key_alone() -> None:
+    app = production_app(BITESHIP_API_KEY="biteship_live.uji", BITESHIP_API_BASE=None)
+    assert app.config["BITESHIP_API_KEY"] == "biteship_live.uji"
+
+
+def test_production_refuses_biteship_s_address_without_its_key() -> None:
+    [line] = refusal(BITESHIP_API_KEY=None, BITESHIP_API_BASE="https://api.biteship.com")
+    assert line.startswith("- BITESHIP_API_BASE is set without BITESHIP_API_KEY")
+
+
+def test_production_sends_biteship_s_key_only_over_https() -> None:
+    [line] = refusal(
+        BITESHIP_API_KEY="biteship_live.uji", BITESHIP_API_BASE="http://biteship.example"
+    )
+    assert line.startswith("- BITESHIP_API_BASE must be an https address")
+
+
+def test_production_refuses_biteship_asked_for_no_courier() -> None:
+    [line] = refusal(BITESHIP_API_KEY="biteship_live.uji", BITESHIP_COURIERS=" ")
+    assert line.startswith("- BITESHIP_API_KEY is set but BITESHIP_COURIERS is empty")

@@ -62,6 +62,8 @@ from marketplace.procurement.models import (
     ProcurementRole,
 )
 from marketplace.reviews import services as review_services
+from marketplace.shipping.models import CourierZoneRate
+from marketplace.shipping.zones import Zone
 from marketplace.storage import storage
 from tests.conftest import login
 from tests.factories import (
@@ -180,7 +182,10 @@ def build_world(app: Flask) -> World:
             agency_id=cast.agency.id, email="calon-ppk@world.test", role="ppk"
         )
         media_key = storage().save(image_bytes(), "products", "png")  # for /media/ alone
-        db.session.add_all([invitation, image, job, agency_invitation])
+        courier_band = CourierZoneRate(
+            cooperative_id=cooperative_a.id, zone=Zone.CITY, max_weight_grams=1000, fee=9000
+        )
+        db.session.add_all([invitation, image, job, agency_invitation, courier_band])
         db.session.flush()
 
         # The shopper: an order from cooperative A whose transfer proof waits for the
@@ -344,6 +349,7 @@ def build_world(app: Flask) -> World:
             job=job,
             staff=staff,
             invitation=invitation,
+            courier_band=courier_band,
             vendor_order=order.vendor_orders[0],
             address=address,
             cart_line=cart_line,

@@ -88,6 +88,7 @@ VENDOR_PAGES = [
     "/vendor/transfers/",
     "/vendor/statement",
     "/vendor/messages",
+    "/vendor/courier-rates",
     "/account/notifications/",
 ]
 

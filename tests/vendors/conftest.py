@@ -29,6 +29,8 @@ from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, Vend
 from marketplace.payments.models import Payment
 from marketplace.payments.transfers import submit_transfer_proof
 from marketplace.reviews.models import Review
+from marketplace.shipping.models import CourierZoneRate
+from marketplace.shipping.zones import Zone
 from tests.conftest import login
 from tests.factories import (
     CategoryFactory,
@@ -51,6 +53,8 @@ class Shop:
     image: ProductImage
     invitation: CooperativeInvitation
     job: ImportJob
+    #: A band of its courier table (to the same city, up to 1 kg).
+    courier_band: CourierZoneRate
     #: Set by `place_order_with` for tests that need an order (the isolation walk does).
     vendor_order: VendorOrder | None = None
     #: Set by `send_transfer_proof`: a shopper's transfer proof waiting for the cooperative.
@@ -110,8 +114,12 @@ def make_shop(name: str, category: object) -> Shop:
         changes=[{"row": 2, "sku": variant.sku, "action": "update", "columns": ["harga"]}],
     )
     db.session.add(job)
+    courier_band = CourierZoneRate(
+        cooperative_id=cooperative.id, zone=Zone.CITY, max_weight_grams=1000, fee=9000
+    )
+    db.session.add(courier_band)
     db.session.commit()
-    return Shop(cooperative, owner, staff, product, variant, image, invitation, job)
+    return Shop(cooperative, owner, staff, product, variant, image, invitation, job, courier_band)
 
 
 def place_order_with(

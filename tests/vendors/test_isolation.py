@@ -34,6 +34,7 @@ from marketplace.messages.models import OrderMessage, ProductThread
 from marketplace.orders.models import Order, VendorOrder, VendorOrderEvent
 from marketplace.payments.models import Payment, PaymentAllocation
 from marketplace.reviews.models import Review
+from marketplace.shipping.models import CourierZoneRate
 from tests.conftest import login
 from tests.factories import CooperativeMemberFactory, UserFactory
 from tests.vendors.conftest import (
@@ -60,6 +61,7 @@ OBJECT_PARAMS = {
     "thread_id": lambda shop: shop.question.id,
     "complaint_id": lambda shop: shop.complaint.id,
     "photo_id": lambda shop: shop.complaint.photos[0].id,
+    "band_id": lambda shop: shop.courier_band.id,
 }
 #: Path parameters that name no object.
 PLAIN_PARAMS = {"fmt": "csv"}
@@ -125,6 +127,9 @@ def form_data(category_id: int) -> dict[str, Any]:
         "tracking_number": "ISO123",
         "period": "month",
         "group": "to_accept",
+        "zone": "city",
+        "max_weight_grams": "1000",
+        "fee": "12000",
     }
 
 
@@ -202,6 +207,11 @@ def snapshot(shop: Shop) -> dict[str, Any]:
             .order_by(ImportJob.id)
         ),
         "movements": rows(select(func.count()).where(StockMovement.variant_id.in_(variant_ids))),
+        "courier_rates": rows(
+            select(CourierZoneRate.id, CourierZoneRate.zone, CourierZoneRate.fee)
+            .where(CourierZoneRate.cooperative_id == cid)
+            .order_by(CourierZoneRate.id)
+        ),
         "audit": rows(select(func.count()).where(AuditLog.cooperative_id == cid)),
         "questions": rows(
             select(OrderMessage.id, OrderMessage.read_at)
