@@ -13,6 +13,7 @@ from marketplace.http import FORM_ERROR, Page, private_download
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import (
     bp,
+    document_forms,
     documents,
     forms,
     national_export,
@@ -52,7 +53,7 @@ def upload_signed_scan(order_id: int) -> Page:
     """A party sends back a signed document's scan; the order page shows it (or the reason it
     was not kept, with nothing kept)."""
     order, side = signed_scans.party_order(current_user, order_id)
-    form = forms.SignedScanForm()
+    form = document_forms.SignedScanForm()
     form.set_choices(signed_scans.signables(order))
     back = (
         url_for("procurement.order", order_id=order_id)
@@ -94,10 +95,10 @@ def _report_year() -> int:
     return today().year
 
 
-def _report_page(export_form: forms.PackageExportForm | None = None) -> str:
+def _report_page(export_form: document_forms.PackageExportForm | None = None) -> str:
     year = _report_year()
     if export_form is None:
-        export_form = forms.PackageExportForm(
+        export_form = document_forms.PackageExportForm(
             date_from=date(year, 1, 1), date_to=min(today(), date(year, 12, 31))
         )
     return render_template(
@@ -119,7 +120,7 @@ def report() -> Page:
 def package_export() -> Page:
     """The packages of a period for SiRUP and the e-purchasing reports, as CSV or XLSX; a
     period or format it cannot use shows the report page with the reason."""
-    form = forms.PackageExportForm(request.args)
+    form = document_forms.PackageExportForm(request.args)
     if not form.validate():
         return _report_page(form), FORM_ERROR
     start, end, fmt = form.date_from.data, form.date_to.data, str(form.fmt.data)

@@ -15,7 +15,7 @@ from marketplace.extensions import db
 from marketplace.http import FORM_ERROR, Page
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.paging import page_from
-from marketplace.procurement import forms, listing, signed_scans, worklist
+from marketplace.procurement import document_forms, forms, listing, signed_scans, worklist
 from marketplace.procurement.access import agency_role, has_role
 from marketplace.procurement.common import last_day
 from marketplace.procurement.exceptions import ProcurementError
@@ -68,7 +68,7 @@ def helpers() -> dict[str, Any]:
 
 def _signed_scans(order: Any) -> dict[str, Any]:
     """The order's signed scans and the form to send one, for its page's section."""
-    form = forms.SignedScanForm(formdata=None)
+    form = document_forms.SignedScanForm(formdata=None)
     form.set_choices(signed_scans.signables(order))
     return {"scans": signed_scans.scans(order.id), "form": form}
 

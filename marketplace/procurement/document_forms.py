@@ -1,0 +1,61 @@
+"""The forms of the documents and reports screens: the packages export's period and format,
+and a signed document's scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, Form, SelectChoice, SelectField
+from wtforms.validators import Optional, StopValidation, ValidationError
+
+from marketplace.fields import DayField, one_of_the_choices
+
+
+class PackageExportForm(Form):
+    """The period and format of the packages export for the national systems (a GET form)."""
+
+    date_from = DayField(_l("Surat Pesanan dari tanggal"), validators=[Optional()])
+    date_to = DayField(_l("sampai tanggal"), validators=[Optional()])
+    fmt = SelectField(
+        _l("Format"),
+        choices=[SelectChoice("xlsx", "XLSX"), SelectChoice("csv", "CSV")],
+        default="xlsx",
+        validate_choice=False,
+    )
+
+    def validate_fmt(self, field: Field) -> None:
+        if field.data not in ("xlsx", "csv"):
+            raise ValidationError(str(_l("Pilih XLSX atau CSV.")))
+
+    def validate_date_to(self, field: Field) -> None:
+        start = self.date_from.data if not self.date_from.errors else None
+        if field.data and start and field.data < start:
+            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
+
+
+def _scan_chosen(form: Any, field: Any) -> None:
+    if field.data is None or not getattr(field.data, "filename", ""):
+        raise StopValidation(str(_l("Pilih berkas pindaian (PDF atau foto).")))
+
+
+class SignedScanForm(FlaskForm):
+    """A signed document's scan sent back: which document, and the file."""
+
+    document = SelectField(
+        _l("Dokumen"),
+        validate_choice=False,
+        validators=[one_of_the_choices(_l("Pilih dokumen yang dipindai dari daftar."))],
+    )
+    scan = FileField(
+        _l("Pindaian bertanda tangan (PDF atau foto)"),
+        validators=[_scan_chosen],
+        description=_l("Dengan e-meterai bila dokumennya memerlukan."),
+        render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp"},
+    )
+
+    def set_choices(self, signables: Iterable[Any]) -> None:
+        self.document.choices = [SelectChoice(s.key, s.label) for s in signables]
