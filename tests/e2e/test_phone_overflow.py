@@ -147,6 +147,7 @@ NOT_PAGES = {
     "procurement.document_pdf": "a PDF",
     "procurement.report_csv": "a CSV download",
     "procurement.report_xlsx": "an XLSX download",
+    "procurement.tax_recap_xlsx": "an XLSX download",
     "vendors.export": "a CSV or XLSX download",
     "vendors.template": "a CSV or XLSX download",
     "vendors.sales_export": "a CSV download",
