@@ -300,6 +300,7 @@ class Month:
     november: Invoice
     both: Invoice  # PKP, both taxes remitted
     ppn_open: Invoice  # PKP, PPh 22 remitted, PPN not yet
+    ppn_only: Invoice  # PKP, a Rp1.900.000 order: PPN collected, no PPh 22; not yet remitted
     pph_only: Invoice  # not PKP, PPh 22 not yet remitted
     nothing: Invoice  # not PKP, a small order: nothing withheld
 
@@ -318,6 +319,10 @@ def december(app: Flask, clock: ModuleType) -> Month:
     wf.pay(c, both, spp_number="SPP-LS/21/2026", spm_number="SPM-LS/21/2026")
     ppn_open = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, order, 300), 300))
     wf.pay(c, ppn_open, reference="SP2D-0002/2026")
+    under = another_order(c, 190, "Hanya PPN")
+    ppn_only = wf.invoice_for(c, wf.inspect(c, wf.deliver(c, under, 190), 190))
+    wf.pay(c, ppn_only, reference="SP2D-0005/2026")
+    assert (ppn_only.ppn_collected, ppn_only.pph22) == (209_000, 0)
     c.cooperative.is_pkp = False
     other = another_order(c, 300, "Tanpa PPN")
     clock.freeze(at(date(2026, 12, 3)))
@@ -332,7 +337,7 @@ def december(app: Flask, clock: ModuleType) -> Month:
           pph22=Remittance(PPH_CODE, PPH_NTPN, date(2026, 12, 10)))  # fmt: skip
     remit(c, ppn_open, ppn=Remittance(),
           pph22=Remittance("212345678901234", "2A1B2C3D4E5F6G7H", date(2026, 12, 10)))  # fmt: skip
-    return Month(c, november, both, ppn_open, pph_only, nothing)
+    return Month(c, november, both, ppn_open, ppn_only, pph_only, nothing)
 
 
 def test_the_recap_adds_the_month_up_to_the_rupiah(app_ctx: Flask, clock: ModuleType) -> None:
@@ -343,16 +348,19 @@ def test_the_recap_adds_the_month_up_to_the_rupiah(app_ctx: Flask, clock: Module
     assert [row.invoice_number for row in rows] == [
         m.both.number,
         m.ppn_open.number,
+        m.ppn_only.number,
         m.pph_only.number,
     ]
     assert [(row.subtotal, row.dpp, row.ppn_withheld, row.pph22_withheld) for row in rows] == [
         (2_000_000, 1_833_333, 220_000, 30_000),
         (3_000_000, 2_750_000, 330_000, 45_000),
+        (1_900_000, 1_741_667, 209_000, 0),
         (3_000_000, 0, 0, 45_000),
     ]
     assert [(row.ppn_unremitted, row.pph22_unremitted) for row in rows] == [
         (0, 0),
         (330_000, 0),
+        (209_000, 0),
         (0, 45_000),
     ]
     first = rows[0]
@@ -371,10 +379,10 @@ def test_the_recap_adds_the_month_up_to_the_rupiah(app_ctx: Flask, clock: Module
     )
     assert first.bukti_potong_number == "BP-22-0001"
     t = recap.totals
-    assert (t.invoices, t.subtotal, t.dpp) == (3, 8_000_000, 4_583_333)
-    assert (t.ppn_withheld, t.ppn_remitted, t.ppn_unremitted) == (550_000, 220_000, 330_000)
+    assert (t.invoices, t.subtotal, t.dpp) == (4, 9_900_000, 6_325_000)
+    assert (t.ppn_withheld, t.ppn_remitted, t.ppn_unremitted) == (759_000, 220_000, 539_000)
     assert (t.pph22_withheld, t.pph22_remitted, t.pph22_unremitted) == (120_000, 75_000, 45_000)
-    assert (t.ppn_unremitted_invoices, t.pph22_unremitted_invoices) == (1, 1)
+    assert (t.ppn_unremitted_invoices, t.pph22_unremitted_invoices) == (2, 1)
     november = tax_records.tax_recap(m.cast.treasurer, m.cast.agency.id, date(2026, 11, 1))
     assert [row.invoice_number for row in november.rows.items] == [m.november.number]
     assert (november.totals.ppn_unremitted, november.totals.pph22_unremitted) == (110_000, 15_000)
@@ -390,7 +398,10 @@ def test_the_recap_pages_its_rows_and_totals_the_whole_month(
     first = tax_records.tax_recap(m.cast.treasurer, m.cast.agency.id, date(2026, 12, 1))
     second = tax_records.tax_recap(m.cast.treasurer, m.cast.agency.id, date(2026, 12, 1), 2)
     assert len(first.rows.items) == 2 and first.rows.has_next
-    assert [row.invoice_number for row in second.rows.items] == [m.pph_only.number]
+    assert [row.invoice_number for row in second.rows.items] == [
+        m.ppn_only.number,
+        m.pph_only.number,
+    ]
     assert not second.rows.has_next
     assert first.totals == second.totals and first.totals.pph22_withheld == 120_000
 
@@ -410,7 +421,7 @@ def test_the_xlsx_holds_every_row_in_whole_rupiah_with_the_totals(
     header = rows[0]
     assert header[:4] == ["Tanggal bayar", "Nomor invoice", "Koperasi", "NPWP koperasi"]
     assert header[-2:] == ["PPN belum disetor", "PPh 22 belum disetor"]
-    assert len(rows) == 5  # the header, three invoices, the totals
+    assert len(rows) == 6  # the header, four invoices, the totals
     first = dict(zip(header, rows[1], strict=True))
     assert first["Tanggal bayar"] == datetime(2026, 12, 2)
     assert first["Nomor invoice"] == m.both.number
@@ -433,15 +444,16 @@ def test_the_xlsx_holds_every_row_in_whole_rupiah_with_the_totals(
     assert [[row[column] for column in amounts] for row in table] == [
         [2_000_000, 1_833_333, 220_000, 30_000, 0, 0],
         [3_000_000, 2_750_000, 330_000, 45_000, 330_000, 0],
+        [1_900_000, 1_741_667, 209_000, 0, 209_000, 0],
         [3_000_000, 0, 0, 45_000, 0, 45_000],
-        [8_000_000, 4_583_333, 550_000, 120_000, 330_000, 45_000],
+        [9_900_000, 6_325_000, 759_000, 120_000, 539_000, 45_000],
     ]
     assert all(type(row[column]) is int for row in table for column in amounts)
     assert table[-1]["Tanggal bayar"] == "Jumlah"
-    assert table[1]["NTPN PPN"] is None and table[2]["Kode billing PPN"] is None
+    assert table[1]["NTPN PPN"] is None and table[3]["Kode billing PPN"] is None
     assert [[cell.value for cell in row] for row in summary.iter_rows()] == [
         ["Pajak", "Dipotong/dipungut", "Sudah disetor", "Belum disetor"],
-        ["PPN", 550_000, 220_000, 330_000],
+        ["PPN", 759_000, 220_000, 539_000],
         ["PPh 22", 120_000, 75_000, 45_000],
     ]
 
@@ -469,7 +481,7 @@ def built(app: Flask, clock: ModuleType) -> Built:
         db.session.commit()
         invoices = {
             name: getattr(m, name)
-            for name in ("november", "both", "ppn_open", "pph_only", "nothing")
+            for name in ("november", "both", "ppn_open", "ppn_only", "pph_only", "nothing")
         }
         return Built(
             m.cast.agency.id,
@@ -562,11 +574,11 @@ def test_the_recap_page_and_its_xlsx(app: Flask, client: FlaskClient, clock: Mod
     login(client, TREASURER)
     page = text(client.get(url))  # this month: December 2026 on the app's clock
     assert "Rekap pajak Desember 2026" in page
-    for name in ("both", "ppn_open", "pph_only"):
+    for name in ("both", "ppn_open", "ppn_only", "pph_only"):
         assert numbers[name] in page
     assert numbers["nothing"] not in page and numbers["november"] not in page
-    assert "Rp550.000" in page and "Rp330.000" in page and "Rp45.000" in page
-    assert "Belum disetor: PPN dari 1 invoice, PPh 22 dari 1 invoice." in page
+    assert "Rp759.000" in page and "Rp539.000" in page and "Rp45.000" in page
+    assert "Belum disetor: PPN dari 2 invoice, PPh 22 dari 1 invoice." in page
     assert f"NPWP {m.npwp}" in page
     assert f"{url}.xlsx?month=2026-12" in page
     november = text(client.get(f"{url}?month=2026-11"))
