@@ -367,7 +367,7 @@ def recap_xlsx(user: User, agency_id: int, start: date) -> tuple[str, bytes]:
     header = [
         _("Tanggal bayar"),
         _("Nomor invoice"),
-        _("Koperasi"),
+        _("Koperasi penyedia"),
         _("NPWP koperasi"),
         _("Nomor faktur pajak"),
         _("Tanggal faktur pajak"),

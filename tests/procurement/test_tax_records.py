@@ -419,7 +419,7 @@ def test_the_xlsx_holds_every_row_in_whole_rupiah_with_the_totals(
     assert (recap.title, summary.title) == ("Rekap pajak", "Ringkasan")
     rows = [[cell.value for cell in row] for row in recap.iter_rows()]
     header = rows[0]
-    assert header[:4] == ["Tanggal bayar", "Nomor invoice", "Koperasi", "NPWP koperasi"]
+    assert header[:4] == ["Tanggal bayar", "Nomor invoice", "Koperasi penyedia", "NPWP koperasi"]
     assert header[-2:] == ["PPN belum disetor", "PPh 22 belum disetor"]
     assert len(rows) == 6  # the header, four invoices, the totals
     first = dict(zip(header, rows[1], strict=True))
@@ -578,7 +578,8 @@ def test_the_recap_page_and_its_xlsx(app: Flask, client: FlaskClient, clock: Mod
         assert numbers[name] in page
     assert numbers["nothing"] not in page and numbers["november"] not in page
     assert "Rp759.000" in page and "Rp539.000" in page and "Rp45.000" in page
-    assert "Belum disetor: PPN dari 2 invoice, PPh 22 dari 1 invoice." in page
+    assert "PPN belum disetor: Rp539.000 dari 2 invoice." in page
+    assert "PPh 22 belum disetor: Rp45.000 dari 1 invoice." in page
     assert f"NPWP {m.npwp}" in page
     assert f"{url}.xlsx?month=2026-12" in page
     november = text(client.get(f"{url}?month=2026-11"))
