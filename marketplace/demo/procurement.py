@@ -323,6 +323,8 @@ def _stage_procurement(
                 reference=f"SP2D-{invoice.id:05d}/BU/2026",
                 paid_on=local_day(start + timedelta(hours=120)),
                 bukti_potong_number=f"BP22-{invoice.id:05d}" if invoice.pph22 else "",
+                spp_number=f"SPP-LS/{invoice.id:05d}/2026",
+                spm_number=f"SPM-LS/{invoice.id:05d}/2026",
             ),
         )
 

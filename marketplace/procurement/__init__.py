@@ -39,8 +39,14 @@ def _navigation() -> dict[str, Any]:
     """The header's procurement links, on every page: the agency roles the user holds (none
     outside a request)."""
     if not has_request_context():
-        return {"nav_agency_roles": set()}
-    return {"nav_agency_roles": agency_roles_of(current_user)}
+        return {"nav_agency_roles": set(), "nav_treasurer_agency": None}
+    roles = agency_roles_of(current_user)
+    treasurer_of = sorted(agency for agency, role in roles if role == "bendahara")
+    return {
+        "nav_agency_roles": roles,
+        # The agency whose monthly tax recap the header links to (a treasurer's first).
+        "nav_treasurer_agency": treasurer_of[0] if treasurer_of else None,
+    }
 
 
 from marketplace.procurement import (  # noqa: E402,F401
@@ -48,4 +54,5 @@ from marketplace.procurement import (  # noqa: E402,F401
     cooperative_routes,
     document_routes,
     routes,
+    tax_routes,
 )

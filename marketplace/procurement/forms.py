@@ -470,10 +470,48 @@ class PaymentForm(FlaskForm):
         validators=[length(60)],
     )
 
+    spp_number = StringField(
+        _l("Nomor SPP"),
+        description=_l("Untuk transfer (SP2D): Surat Permintaan Pembayaran. Boleh diisi nanti."),
+        filters=[strip],
+        validators=[length(60)],
+    )
+    spm_number = StringField(
+        _l("Nomor SPM"),
+        description=_l("Untuk transfer (SP2D): Surat Perintah Membayar. Boleh diisi nanti."),
+        filters=[strip],
+        validators=[length(60)],
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Choices are built per request so their labels follow the reader's language.
         self.method.choices = [SelectChoice(str(m), m.label) for m in PaymentMethod]
+
+
+def _code(label: Any, description: Any, digits_only: bool) -> StringField:
+    keyboard = {"inputmode": "numeric"} if digits_only else {"autocapitalize": "characters"}
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[length(40)],
+        render_kw={**keyboard, "autocomplete": "off"},
+    )
+
+
+class TaxRecordsForm(FlaskForm):
+    """The treasurer's SPP/SPM and the remittance of each tax withheld (the service checks the
+    codes, the days and which taxes were withheld)."""
+
+    spp_number = PaymentForm.spp_number
+    spm_number = PaymentForm.spm_number
+    ppn_billing_code = _code(_l("Kode billing PPN"), _l("15 angka."), True)
+    ppn_ntpn = _code(_l("NTPN PPN"), _l("16 huruf dan angka."), False)
+    ppn_remitted_on = DayField(_l("Tanggal setor PPN"))
+    pph22_billing_code = _code(_l("Kode billing PPh 22"), _l("15 angka."), True)
+    pph22_ntpn = _code(_l("NTPN PPh 22"), _l("16 huruf dan angka."), False)
+    pph22_remitted_on = DayField(_l("Tanggal setor PPh 22"))
 
 
 class FakturPajakForm(FlaskForm):

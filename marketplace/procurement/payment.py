@@ -42,6 +42,7 @@ from marketplace.procurement.models import (
 )
 from marketplace.procurement.notifications import notify
 from marketplace.procurement.purchasing import close_if_settled
+from marketplace.procurement.tax_records import spp_spm_numbers
 
 BENDAHARA = ProcurementRole.BENDAHARA
 
@@ -116,6 +117,8 @@ class PaymentDetails:
     reference: str
     paid_on: date | None
     bukti_potong_number: str = ""
+    spp_number: str = ""
+    spm_number: str = ""
 
 
 def card_charged_to_payee(order: PurchaseOrder) -> int:
@@ -128,7 +131,8 @@ def card_charged_to_payee(order: PurchaseOrder) -> int:
 
 
 def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> InvoicePayment:
-    """The bendahara records paying an invoice: by transfer (its SP2D) or government card
+    """The bendahara records paying an invoice: by transfer (its SP2D, with the SPP and SPM it
+    was issued on when typed) or government card
     (within the limit per payee), with the taxes withheld as the invoice computed them and the
     withholding slip's number. The cooperative is told and the amount enters its settlement
     ledger; a fully paid, delivered order closes."""
@@ -156,6 +160,7 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
         raise InvalidProcurementInput(_("Nomor bukti potong paling banyak 60 karakter."))
     if invoice.pph22 > 0 and not slip:
         raise InvalidProcurementInput(_("Isi nomor bukti potong PPh 22."))
+    spp, spm = spp_spm_numbers(method, details.spp_number, details.spm_number)
     if method == PaymentMethod.CARD:
         rules.check_card_payment(
             invoice.payable,
@@ -171,6 +176,8 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
         ppn_withheld=invoice.ppn_collected,
         pph22_withheld=invoice.pph22,
         bukti_potong_number=slip or None,
+        spp_number=spp,
+        spm_number=spm,
         recorded_by_id=user.id,
         recorded_at=clock.now(),
     )
@@ -195,6 +202,8 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
             "ppn_withheld": payment.ppn_withheld,
             "pph22_withheld": payment.pph22_withheld,
             "bukti_potong": payment.bukti_potong_number,
+            "spp": spp,
+            "spm": spm,
         },
     )
     settlement.post_invoice_payment(

@@ -231,3 +231,26 @@ def faktur_pajak_digits(value: str) -> str | None:
     if digits.isascii() and digits.isdigit() and len(digits) in FAKTUR_PAJAK_LENGTHS:
         return digits
     return None
+
+
+#: A billing code (kode billing) is the 15-digit code a tax is paid on at the bank or post office.
+BILLING_CODE_LENGTH = 15
+#: The NTPN the state's treasury gives back for a tax paid: 16 letters and digits.
+NTPN_LENGTH = 16
+
+
+def billing_code_digits(value: str) -> str | None:
+    """A billing code's 15 digits, its dots, dashes and spaces dropped; None otherwise."""
+    digits = value.strip().translate(_FAKTUR_SEPARATORS)
+    if digits.isascii() and digits.isdigit() and len(digits) == BILLING_CODE_LENGTH:
+        return digits
+    return None
+
+
+def ntpn_of(value: str) -> str | None:
+    """An NTPN's 16 letters and digits in capitals, its dashes and spaces dropped; None
+    otherwise."""
+    text = value.strip().translate(_FAKTUR_SEPARATORS).upper()
+    if text.isascii() and text.isalnum() and len(text) == NTPN_LENGTH:
+        return text
+    return None

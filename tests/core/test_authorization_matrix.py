@@ -398,7 +398,12 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.end_order",
     ),
     ("agency_penerima", AGENCY_A): ("procurement.inspect",),
-    ("agency_bendahara", AGENCY_A): ("procurement.pay_invoice",),
+    ("agency_bendahara", AGENCY_A): (
+        "procurement.pay_invoice",
+        "procurement.record_tax_records",
+        "procurement.tax_recap",
+        "procurement.tax_recap_xlsx",
+    ),
 }
 
 #: Served by Flask itself, outside the policy registry (tests/core/test_policies.py).

@@ -132,6 +132,7 @@ EXPORT_ROUTES = {
     "payments.pending_payouts_csv": "admin",
     "procurement.report_csv": "admin",
     "procurement.report_xlsx": "admin",
+    "procurement.tax_recap_xlsx": "treasurer",
     "vendors.export": "cooperative",
     "vendors.sales_export": "cooperative",
     "vendors.template": "cooperative",
@@ -168,13 +169,15 @@ def export_urls(app: Flask, rule: Rule, values: dict[str, list[Any]]) -> list[st
 @dataclass
 class HostileWorld:
     cooperative_id: int
+    agency_id: int
     clients: dict[str, FlaskClient]
 
 
 def hostile_world(app: Flask, text: str) -> HostileWorld:
     """A cooperative, its agency buyer, product and category all named ``text``, with a paid
-    government invoice, a delivered public sale and a payout whose reference and note are
-    ``text``: something for every export to show."""
+    government invoice (PPh 22 withheld, so the treasurer's tax recap lists it), a delivered
+    public sale and a payout whose reference and note are ``text``: something for every export
+    to show."""
     with app.test_request_context():
         c = wf.cast()
         c.cooperative.name = c.agency.name = text
@@ -182,8 +185,8 @@ def hostile_world(app: Flask, text: str) -> HostileWorld:
         product.name = product.description = product.category.name = text
         admin = UserFactory(email="admin@kota.test", is_city_admin=True)
         db.session.add(Budget(agency_id=c.agency.id, year=today().year, goods_budget=10_000_000))
-        purchase_order = wf.accepted(c, quantity=100)
-        bast = wf.inspect(c, wf.deliver(c, purchase_order, 100), 100)
+        purchase_order = wf.accepted(c, quantity=300)
+        bast = wf.inspect(c, wf.deliver(c, purchase_order, 300), 300)
         wf.pay(c, wf.invoice_for(c, bast))
 
         app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
@@ -208,13 +211,17 @@ def hostile_world(app: Flask, text: str) -> HostileWorld:
         db.session.flush()
         settlement.record_payout(admin, c.cooperative.id, 1_000, today(), text, text)
         db.session.commit()
-        emails = {"admin": admin.email, "cooperative": c.member.email}
-        cooperative_id = c.cooperative.id
+        emails = {
+            "admin": admin.email,
+            "cooperative": c.member.email,
+            "treasurer": c.treasurer.email,
+        }
+        cooperative_id, agency_id = c.cooperative.id, c.agency.id
     clients = {}
     for role, email in emails.items():
         clients[role] = app.test_client()
         assert login(clients[role], email).status_code == 302
-    return HostileWorld(cooperative_id, clients)
+    return HostileWorld(cooperative_id, agency_id, clients)
 
 
 def cells(response: Any) -> Iterator[tuple[Any, str]]:
@@ -239,6 +246,7 @@ def test_no_export_route_hands_out_a_formula(app: Flask, hostile: str) -> None:
     values: dict[str, list[Any]] = {
         "table": list(reports.TABLES),
         "cooperative_id": [world.cooperative_id],
+        "agency_id": [world.agency_id],
     }
     carried = set()
     for rule in rules:

@@ -316,6 +316,7 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
         Delivery,
         DeliveryStatus,
         Invoice,
+        InvoiceStatus,
         OrderStatus,
         ProcurementRequest,
         PurchaseOrder,
@@ -335,6 +336,13 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
         to_inspect = db.session.scalars(
             select(Delivery.id).where(Delivery.status == DeliveryStatus.SENT)
         ).first()
+        # A paid invoice of the demo: its tax records' form, and its month's tax recap.
+        paid = db.session.scalars(
+            select(Invoice).where(Invoice.status == InvoiceStatus.PAID).order_by(Invoice.id)
+        ).first()
+        assert paid is not None and paid.payment is not None
+        paid_id, paid_agency = paid.id, paid.agency_id
+        paid_month = paid.payment.paid_on.strftime("%Y-%m")
     inspection = [f"/procurement/deliveries/{to_inspect}/inspect"] if to_inspect else []
     return {
         "pengadaan@demo.test": [
@@ -363,6 +371,12 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
         ],
         # The inspection's day and team (a delivery of the demo waiting for the receiver).
         "penerima@demo.test": ["/procurement/", *inspection],
+        # The treasurer's tax records and monthly tax recap (this month's and a paid month's).
+        "bendahara@demo.test": [
+            f"/procurement/invoices/{paid_id}",
+            f"/procurement/agencies/{paid_agency}/tax-recap",
+            f"/procurement/agencies/{paid_agency}/tax-recap?month={paid_month}",
+        ],
     }
 
 

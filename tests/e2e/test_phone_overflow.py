@@ -54,13 +54,14 @@ from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, Vend
 from marketplace.payments.models import PaymentFlag, Refund
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
-from marketplace.procurement import agencies, fulfilment
+from marketplace.procurement import agencies, fulfilment, payment, tax_records
 from marketplace.procurement.models import (
     Agency,
     Bast,
     Delivery,
     DeliveryStatus,
     Invoice,
+    InvoiceStatus,
     OrderStatus,
     ProcurementRequest,
     PurchaseOrder,
@@ -150,6 +151,7 @@ NOT_PAGES = {
     "procurement.report_csv": "a CSV download",
     "procurement.report_xlsx": "an XLSX download",
     "procurement.package_export": "a CSV or XLSX download",
+    "procurement.tax_recap_xlsx": "an XLSX download",
     "vendors.export": "a CSV or XLSX download",
     "vendors.template": "a CSV or XLSX download",
     "vendors.sales_export": "a CSV download",
@@ -232,6 +234,7 @@ def complete_the_demo(app: Flask) -> Demo:
         _add_shopping(demo, shopper, admin, cooperative)
         _add_workspace(demo, owner, cooperative)
         agency = _add_procurement(demo, owner, cooperative)
+        _add_tax_records(demo)
         _add_invitations(demo, app, owner, admin, cooperative, agency)
         _add_city(demo, shopper)
         _add_messages(demo, shopper, owner)
@@ -435,6 +438,41 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         ],
     }
     return order.agency
+
+
+def _add_tax_records(demo: Demo) -> None:
+    """The demo's invoice waiting for the treasurer (PPN collected and PPh 22 withheld) is paid
+    and its PPN remitted, so its page shows the remittance form with both taxes and this month's
+    tax recap a row with one tax remitted and one not."""
+    treasurer = find_user_by_email("bendahara@demo.test")
+    assert treasurer is not None
+    invoice = _one(
+        select(Invoice)
+        .where(Invoice.status == InvoiceStatus.ISSUED, Invoice.ppn_collected > 0)
+        .order_by(Invoice.id)
+    )
+    assert invoice.pph22 > 0
+    today = clock.today()
+    payment.record_payment(
+        treasurer,
+        invoice.id,
+        payment.PaymentDetails(
+            "transfer", "SP2D-00777/BU/2026", today, "BP22-00777", "SPP-LS/777", "SPM-LS/777"
+        ),
+    )
+    tax_records.record_tax_records(
+        treasurer,
+        invoice.id,
+        tax_records.TaxRecordDetails(
+            "SPP-LS/777",
+            "SPM-LS/777",
+            ppn=tax_records.Remittance("012345678901234", "0A1B2C3D4E5F6G7H", today),
+        ),
+    )
+    demo.variants["procurement.invoice"] = [
+        {"invoice_id": demo.params["invoice_id"]},
+        {"invoice_id": invoice.id},
+    ]
 
 
 def _add_invitations(

@@ -65,6 +65,8 @@ from marketplace.procurement import agencies, negotiation, purchasing, requests
 from marketplace.procurement.models import (
     Agency,
     AgencyMember,
+    Invoice,
+    InvoiceStatus,
     OrderStatus,
     ProcurementRequest,
     ProcurementRole,
@@ -264,6 +266,11 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         .where(PurchaseOrder.status == OrderStatus.PARTLY_DELIVERED)
         .order_by(PurchaseOrder.id)
     ).first()
+    # A paid invoice of the demo, where the treasurer records its SPP, SPM and tax
+    # remittances (the treasurer's crawl reads only a few Surat Pesanan).
+    paid_invoice = db.session.scalars(
+        select(Invoice.id).where(Invoice.status == InvoiceStatus.PAID).order_by(Invoice.id)
+    ).first()
     # The payment page of the order whose refund waits for the shopper's bank account (the
     # crawl reads only a few of the shopper's orders).
     waiting = db.session.scalars(
@@ -359,6 +366,7 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
         ADMIN: [f"/admin/payments/orders/{number}"],
         "pengadaan@demo.test": [f"/procurement/requests/{draft}?q=keripik"],
         "ppk@demo.test": [f"/procurement/orders/{partly}"],
+        "bendahara@demo.test": [f"/procurement/invoices/{paid_invoice}"],
     }
 
 

@@ -425,6 +425,15 @@ class InvoiceLine(Model):
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
+def remittance_check(tax: str) -> str:
+    """A tax's billing code, NTPN and remittance day are all empty, or all filled for a tax
+    that was withheld."""
+    columns = (f"{tax}_billing_code", f"{tax}_ntpn", f"{tax}_remitted_on")
+    empty = " AND ".join(f"{c} IS NULL" for c in columns)
+    filled = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    return f"({empty}) OR ({filled} AND {tax}_withheld > 0)"
+
+
 class InvoicePayment(Model):
     """The treasurer's record of paying one invoice: how, the SP2D or card reference, the
     amounts withheld and the withholding slip (bukti potong)."""
@@ -434,6 +443,10 @@ class InvoicePayment(Model):
         CheckConstraint(in_check(PaymentMethod, "method"), name="method"),
         *non_negative("amount", "ppn_withheld", "pph22_withheld"),
         Index("ix_procurement_payments_paid_on", "paid_on"),
+        # A tax's remittance is its billing code, NTPN and day together, and only for a tax
+        # that was withheld (payment.record_remittance).
+        CheckConstraint(remittance_check("ppn"), name="ppn_remittance"),
+        CheckConstraint(remittance_check("pph22"), name="pph22_remittance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -449,6 +462,19 @@ class InvoicePayment(Model):
     ppn_withheld: Mapped[int] = money_column()
     pph22_withheld: Mapped[int] = money_column()
     bukti_potong_number: Mapped[str | None] = mapped_column(String(60))
+    #: A transfer's SPP (the treasurer's request for payment) and SPM (the payment order the
+    #: SP2D was issued on); a card payment has neither.
+    spp_number: Mapped[str | None] = mapped_column(String(60))
+    spm_number: Mapped[str | None] = mapped_column(String(60))
+    #: The treasurer's remittance of the PPN collected to the state: the billing code paid,
+    #: the NTPN the state gave back and the day it was paid; empty until remitted.
+    ppn_billing_code: Mapped[str | None] = mapped_column(String(15))
+    ppn_ntpn: Mapped[str | None] = mapped_column(String(16))
+    ppn_remitted_on: Mapped[date | None]
+    #: The same for the PPh 22 withheld.
+    pph22_billing_code: Mapped[str | None] = mapped_column(String(15))
+    pph22_ntpn: Mapped[str | None] = mapped_column(String(16))
+    pph22_remitted_on: Mapped[date | None]
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -459,3 +485,13 @@ class InvoicePayment(Model):
     @property
     def payment_method(self) -> PaymentMethod:
         return PaymentMethod(self.method)
+
+    @property
+    def ppn_unremitted(self) -> int:
+        """The PPN collected and not yet remitted (no NTPN recorded)."""
+        return self.ppn_withheld if self.ppn_ntpn is None else 0
+
+    @property
+    def pph22_unremitted(self) -> int:
+        """The PPh 22 withheld and not yet remitted (no NTPN recorded)."""
+        return self.pph22_withheld if self.pph22_ntpn is None else 0
