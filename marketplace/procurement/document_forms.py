@@ -13,6 +13,7 @@ from wtforms import Field, Form, SelectChoice, SelectField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from marketplace.fields import DayField, one_of_the_choices
+from marketplace.procurement.forms import end_not_before_start
 
 
 class PackageExportForm(Form):
@@ -32,9 +33,7 @@ class PackageExportForm(Form):
             raise ValidationError(str(_l("Pilih XLSX atau CSV.")))
 
     def validate_date_to(self, field: Field) -> None:
-        start = self.date_from.data if not self.date_from.errors else None
-        if field.data and start and field.data < start:
-            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
+        end_not_before_start(self, field)
 
 
 def _scan_chosen(form: Any, field: Any) -> None:

@@ -563,6 +563,13 @@ class BudgetForm(FlaskForm):
         self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
 
 
+def end_not_before_start(form: Any, field: Field) -> None:
+    """A period's last day (``date_to``) is not before its first (``date_from``, when usable)."""
+    start = form.date_from.data if not form.date_from.errors else None
+    if field.data and start and field.data < start:
+        raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
+
+
 class ListFilterForm(Form):
     """A procurement list's filters (a GET form: no CSRF token, nothing changes). A value the
     list cannot use is reported on its field and left out of the filter."""
@@ -591,6 +598,4 @@ class ListFilterForm(Form):
             raise ValidationError(str(_l("Koperasi tidak dikenal; semua koperasi ditampilkan.")))
 
     def validate_date_to(self, field: Field) -> None:
-        start = self.date_from.data if not self.date_from.errors else None
-        if field.data and start and field.data < start:
-            raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
+        end_not_before_start(self, field)
