@@ -327,14 +327,16 @@ def test_a_duplicate_payment_returned_after_delivery_leaves_the_cooperative_s_ea
 
 
 def test_a_refund_of_a_delivered_part_s_own_money_comes_out_of_its_earning(
-    app: Flask, caplog: pytest.LogCaptureFixture
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Money returned for goods already delivered (the complaint's partial refund) is taken
-    from the cooperative's ledger once, in the refund's amount, by whoever returned it."""
+    """Money returned for goods already delivered is taken from the cooperative's ledger once,
+    in the refund's amount, by whoever returned it; the commission stays charged (only a
+    complaint's refund is of goods whose commission comes back)."""
     from marketplace.payments import settlement
     from marketplace.payments.models import EntryKind, SettlementEntry
     from tests.payments.test_settlement import deliver
 
+    monkeypatch.setitem(app.config, "PLATFORM_COMMISSION_PERCENT", "10")
     order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
     [part] = order.vendor_orders
     admin = UserFactory(is_city_admin=True)
@@ -362,6 +364,13 @@ def test_a_refund_of_a_delivered_part_s_own_money_comes_out_of_its_earning(
         )
     )
     assert (entry.amount, entry.created_by) == (7_000, admin.id)
+    kinds = db.session.scalars(
+        select(SettlementEntry.kind).where(SettlementEntry.vendor_order_id == part.id)
+    ).all()
+    # Paid to the cooperative's own account: earned, collected, charged, and the refund.
+    assert sorted(kinds) == sorted(
+        [EntryKind.EARNING, EntryKind.COMMISSION, EntryKind.COLLECTED, EntryKind.REFUND]
+    )
 
 
 def test_a_refund_completing_as_another_refunds_the_part_is_recorded_and_logged(
@@ -622,3 +631,43 @@ def test_any_positive_amount_is_refunded_even_one_rupiah(
         )
         assert refund is not None and refund.amount == 1
         db.session.rollback()
+
+
+def test_a_payment_s_own_refund_of_a_part_is_apart_from_its_complaint_s_refund(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A complaint's refund out of a payment does not stand for the part's other refund of
+    that payment (a duplicate returned, a cancellation): that one is recorded on its own."""
+    from marketplace.complaints import services as complaints
+    from tests.payments.test_settlement import deliver
+
+    monkeypatch.setitem(app.config, "PAYMENT_TRANSFER_ACCOUNT", "platform")
+    order = placed_order(app, payment=PaymentMethod.BANK_TRANSFER, cooperatives=1)
+    [part] = order.vendor_orders
+    with app.test_request_context():
+        member = member_of(order)
+        payment = transfers.submit_transfer_proof(order.user, order.number, part.id, image_bytes())
+        transfers.confirm_transfer(payment, member)
+        deliver(part, member)
+        line_id = part.lines[0].id
+        complaint = complaints.open_complaint(
+            order.user,
+            order.number,
+            part.id,
+            reason="damaged",
+            message="Sobek.",
+            quantities={line_id: 1},
+        )
+        complaints.accept_refund(member, part.cooperative_id, complaint.id, {line_id: 1_000})
+        [by_complaint] = db.session.scalars(select(Refund).where(Refund.payment_id == payment.id))
+        assert by_complaint.complaint_id == complaint.id
+
+        other = refund_service.refund_allocation(payment, part, 500, RefundReason.DUPLICATE)
+
+        assert other is not None and other.id != by_complaint.id
+        assert (other.complaint_id, other.reason, other.amount) == (
+            None,
+            RefundReason.DUPLICATE,
+            500,
+        )
+        assert refund_service.refund_allocation(payment, part, 500, RefundReason.DUPLICATE) == other

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from marketplace import clock
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.notifications.models import Notification, NotificationKind
 from marketplace.orders import moves as order_moves
 from marketplace.orders.models import (
     DeliveryMethod,
@@ -26,7 +27,7 @@ from marketplace.orders.models import (
     VendorOrder,
     VendorOrderStatus,
 )
-from marketplace.payments import settlement, transfers
+from marketplace.payments import refunds, settlement, transfers
 from marketplace.payments.exceptions import PayoutProblem
 from marketplace.payments.models import (
     ENTRY_SIGNS,
@@ -34,6 +35,7 @@ from marketplace.payments.models import (
     Payee,
     Payment,
     PaymentStatus,
+    RefundReason,
     SettlementEntry,
 )
 from marketplace.payments.settings import commission_on, commission_rate
@@ -566,6 +568,7 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
 
     admin = UserFactory(is_city_admin=True)
     cooperative = CooperativeFactory(name="Koppontren Amanah")
+    member = CooperativeMemberFactory(cooperative=cooperative).user
     owed = card_part(cooperative, quantity=5)
     settlement.post_delivery(owed)  # Rp50.000 owed
     past_complaints(owed)
@@ -612,6 +615,15 @@ def test_a_payout_is_checked_recorded_and_audited(app_ctx: Flask) -> None:
         "paid_on": "2026-12-04",
         "reference": "BNI-" + "7" * 100,
     }
+    # The cooperative's members are told what was paid.
+    told = db.session.scalars(
+        select(Notification.message).where(
+            Notification.user_id == member.id, Notification.kind == NotificationKind.PAYOUT
+        )
+    ).all()
+    assert told == [
+        "Pasar OPOP membayar Rp50.000 ke rekening koperasi Anda. Lihat rinciannya di laporan saldo."
+    ]
     with pytest.raises(PayoutProblem, match=r"melebihi saldo Koppontren Amanah \(Rp0\)"):
         settlement.record_payout(admin, cooperative.id, 1, day, "TRF-2")
     another = card_part(cooperative, quantity=2)
@@ -881,9 +893,171 @@ def test_a_payout_waits_for_completion_and_the_end_of_the_complaint_window(
     db.session.flush()
     assert settlement.balance(cooperative.id) == 50_000
     assert settlement.available(cooperative.id) == 20_000
-    with pytest.raises(PayoutProblem, match=r"sekarang Rp20\.000 dari saldo Rp50\.000"):
+    with pytest.raises(PayoutProblem) as refused:
         settlement.record_payout(admin, cooperative.id, 20_001, date(2026, 12, 6), "TRF-1")
+    assert str(refused.value) == (
+        "Yang bisa dibayarkan ke Koppontren Amanah sekarang Rp20.000 dari saldo Rp50.000: uang "
+        "pesanan yang belum selesai, masih dalam masa komplain, atau sedang dikomplain ditahan "
+        "dulu."
+    )
     assert settlement.balance(cooperative.id) == 50_000  # nothing recorded
     settlement.record_payout(admin, cooperative.id, 20_000, date(2026, 12, 6), "TRF-1")
     past_complaints(recent)
     assert settlement.available(cooperative.id) == 30_000
+
+
+# A complaint's refund in the ledger ------------------------------------------------------------
+
+
+def test_a_fee_charged_before_delivery_neither_blocks_the_earning_nor_lets_a_refund_out(
+    app_ctx: Flask,
+) -> None:
+    """The gateway's fee of a part can reach the ledger before the part is delivered (the
+    reconciliation runs on the payment): a refund then still takes nothing out, since nothing
+    was earned, and the delivery still posts the earning."""
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative)
+    settlement.post_gateway_fee(cooperative.id, 300, vendor_order=part, reference="txn_1")
+    assert settlement.post_refund(part, 5_000, goods=5_000) is None
+    assert entries(cooperative.id) == [(EntryKind.GATEWAY_FEE, 300)]
+
+    settlement.post_delivery(part)
+    assert entries(cooperative.id) == [(EntryKind.GATEWAY_FEE, 300), (EntryKind.EARNING, 20_000)]
+    assert settlement.balance(cooperative.id) == 20_000 - 300
+
+
+@pytest.mark.parametrize(
+    ("price", "back"),
+    [
+        (100, 1),  # Rp1 of Rp100 refunded at 1%: the commission goes from Rp1 to Rp0
+        (250, 0),  # Rp1 of Rp250: Rp2 before and after, so no entry at all
+    ],
+)
+def test_the_commission_on_refunded_goods_comes_back_to_the_rupiah(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch, price: int, back: int
+) -> None:
+    """What stays charged is exactly the commission the kept goods would have had, rounded
+    down: a refund of one rupiah of goods gives back the one rupiah of commission it takes
+    away, and a refund that changes nothing of the commission posts no entry for it."""
+    monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "1")
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative, quantity=1, price=price)
+    settlement.post_delivery(part)
+    charged = commission_on(price, commission_rate("1"))
+
+    settlement.post_refund(part, 1, goods=1)
+
+    expected = [(EntryKind.EARNING, price), (EntryKind.COMMISSION, charged), (EntryKind.REFUND, 1)]
+    if back:
+        expected.append((EntryKind.COMMISSION_REVERSAL, back))
+    assert entries(cooperative.id) == expected
+    assert settlement.balance(cooperative.id) == price - 1 - commission_on(
+        price - 1, commission_rate("1")
+    )
+
+
+def test_each_part_gets_back_the_commission_it_was_charged(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A complaint about one part gives back that part's commission, not another's posted
+    before it; the entry names the part's order and who returned the money, as the statement
+    shows it."""
+    monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "10")
+    cooperative = CooperativeFactory()
+    member = CooperativeMemberFactory(cooperative=cooperative).user
+    first, second = card_part(cooperative, quantity=1), card_part(cooperative, quantity=2)
+    settlement.post_delivery(first)
+    settlement.post_delivery(second)
+
+    settlement.post_refund(second, 20_000, actor_id=member.id, goods=20_000)
+
+    assert entries(cooperative.id)[-2:] == [
+        (EntryKind.REFUND, 20_000),
+        (EntryKind.COMMISSION_REVERSAL, 2_000),
+    ]
+    reversal = db.session.scalars(
+        select(SettlementEntry).where(SettlementEntry.kind == EntryKind.COMMISSION_REVERSAL)
+    ).one()
+    number = second.order.number
+    assert (reversal.vendor_order_id, reversal.order_number, reversal.note) == (
+        second.id,
+        number,
+        number,
+    )
+    assert reversal.created_by == member.id
+    assert settlement.balance(cooperative.id) == 10_000 - 1_000
+
+
+def test_at_a_commission_of_100_percent_all_goods_refunded_give_it_all_back(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The city may set the commission as high as 100%: goods refunded in full still leave
+    no commission charged."""
+    monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "100")
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative, quantity=1)
+    settlement.post_delivery(part)
+
+    settlement.post_refund(part, 10_000, goods=10_000)
+
+    assert entries(cooperative.id) == [
+        (EntryKind.EARNING, 10_000),
+        (EntryKind.COMMISSION, 10_000),
+        (EntryKind.REFUND, 10_000),
+        (EntryKind.COMMISSION_REVERSAL, 10_000),
+    ]
+    assert settlement.balance(cooperative.id) == 0
+
+
+def test_money_the_cooperative_returned_itself_posts_only_the_commission_s_return(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger never held money the cooperative collected: its refund posts no refund
+    entry (and returns none), only the commission on the goods back."""
+    monkeypatch.setitem(app_ctx.config, "PLATFORM_COMMISSION_PERCENT", "10")
+    cooperative = CooperativeFactory()
+    part = card_part(cooperative, quantity=2)
+    settlement.post_delivery(part)
+
+    assert settlement.post_refund(part, 10_000, goods=10_000, from_platform=False) is None
+
+    assert entries(cooperative.id) == [
+        (EntryKind.EARNING, 20_000),
+        (EntryKind.COMMISSION, 2_000),
+        (EntryKind.COMMISSION_REVERSAL, 1_000),
+    ]
+
+
+def test_a_hold_registered_by_another_capability_keeps_its_parts_money_back(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upper layer (the complaints) tells the ledger which parts' money to hold: a part
+    past its window is available until such a hold names it."""
+    monkeypatch.setattr(settlement, "_HOLDS", list(settlement._HOLDS))
+    cooperative = CooperativeFactory()
+    kept, other = card_part(cooperative, quantity=1), card_part(cooperative, quantity=2)
+    settlement.post_delivery(kept)
+    settlement.post_delivery(other)
+    past_complaints(kept, other)
+    assert settlement.available(cooperative.id) == 30_000
+
+    settlement.register_hold(lambda: select(VendorOrder.id).where(VendorOrder.id == kept.id))
+
+    assert settlement.held(cooperative.id) == 10_000
+    assert settlement.available(cooperative.id) == 20_000
+
+
+def test_only_a_complaint_s_refund_on_its_way_holds_the_part_s_money(app_ctx: Flask) -> None:
+    """A duplicate payment being returned is not the part's money: it holds nothing back,
+    while a complaint's refund still on its way holds its whole part."""
+    cooperative = CooperativeFactory()
+    paid_twice, complained = card_part(cooperative, quantity=1), card_part(cooperative)
+    settlement.post_delivery(paid_twice)
+    settlement.post_delivery(complained)
+    past_complaints(paid_twice, complained)
+    refunds.refund_allocation(None, paid_twice, 5_000, RefundReason.DUPLICATE, notify=False)
+    assert settlement.available(cooperative.id) == 30_000
+
+    refunds.refund_allocation(None, complained, 5_000, RefundReason.COMPLAINT, notify=False)
+    assert settlement.held(cooperative.id) == 20_000
+    assert settlement.available(cooperative.id) == 10_000
