@@ -130,3 +130,10 @@ def parse_rupiah(value: Any) -> int | None:
     if not _RUPIAH_RE.match(text):
         return None
     return int(text.replace(".", ""))
+
+
+def end_not_before_start(form: Any, field: Field) -> None:
+    """A period's last day (``date_to``) is not before its first (``date_from``, when usable)."""
+    start = form.date_from.data if not form.date_from.errors else None
+    if field.data and start and field.data < start:
+        raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))

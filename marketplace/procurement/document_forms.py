@@ -13,7 +13,7 @@ from wtforms import Field, Form, SelectChoice, SelectField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from marketplace.fields import DayField, one_of_the_choices
-from marketplace.procurement.forms import end_not_before_start
+from marketplace.validators import end_not_before_start
 
 
 class PackageExportForm(Form):

@@ -27,7 +27,7 @@ from marketplace.procurement import inspection
 from marketplace.procurement.agencies import InvalidNip, clean_nip
 from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY, today
 from marketplace.procurement.models import PaymentMethod
-from marketplace.validators import length, strip
+from marketplace.validators import end_not_before_start, length, strip
 
 
 def needed(message: Any) -> Any:
@@ -561,13 +561,6 @@ class BudgetForm(FlaskForm):
 
     def set_choices(self, agencies: Iterable[Any]) -> None:
         self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
-
-
-def end_not_before_start(form: Any, field: Field) -> None:
-    """A period's last day (``date_to``) is not before its first (``date_from``, when usable)."""
-    start = form.date_from.data if not form.date_from.errors else None
-    if field.data and start and field.data < start:
-        raise ValidationError(str(_l("Tanggal akhir tidak boleh sebelum tanggal awal.")))
 
 
 class ListFilterForm(Form):
