@@ -233,7 +233,8 @@ def test_public_pages_have_no_serious_violations(
         )
         # A form with errors, as a screen reader meets it.
         page.goto(live_server.path("/account/register"))
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         found = violations(page)
         if found:
             problems["/account/register (errors)"] = describe(found)

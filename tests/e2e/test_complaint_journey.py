@@ -67,6 +67,7 @@ def test_a_complaint_with_a_partial_refund_to_the_shopper_s_refund_status(
         sign_in(page, own_server, SHOPPER)
         page.goto(own_server.path(f"/orders/{number}"))
         page.get_by_role("link", name="Ajukan komplain").click()
+        page.wait_for_url(f"**/orders/{number}/complaint/{part_id}/new")
         assert measure(page).fits
         found = violations(page)
         assert not found, describe(found)

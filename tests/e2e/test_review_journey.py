@@ -76,6 +76,7 @@ def test_receive_rate_with_a_photo_and_the_cooperative_answers(
         expect(page.get_by_text("Penerimaan dikonfirmasi dan pesanan ini selesai.")).to_be_visible()
 
         page.get_by_role("link", name="Beri ulasan").click()
+        page.wait_for_url(f"**/orders/{number}/reviews")
         assert measure(page).fits
         page.get_by_label("4 bintang").check()
         page.get_by_label("Ulasan (boleh kosong)").fill("Pedasnya pas, renyah sampai habis.")
