@@ -10,7 +10,6 @@ from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeInvitation,
     CooperativeMember,
-    CourierRateBand,
 )
 from marketplace.inventory.models import ImportJob, StockMovement
 from marketplace.jobs import FailedJob, PeriodicRun
@@ -75,7 +74,6 @@ __all__ = [
     "CooperativeInvitation",
     "CooperativeMember",
     "CooperativePayout",
-    "CourierRateBand",
     "CourierZoneRate",
     "Delivery",
     "DeliveryLine",

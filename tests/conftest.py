@@ -140,10 +140,17 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def committed_app(tmp_path: Any) -> Iterator[Flask]:
     """An app on a database of its own whose writes really commit: for races between
-    connections, the browser and several servers. The database is dropped afterwards."""
+    connections, the browser and several servers. The database is dropped afterwards. It has
+    the regions subset (tests/regions_data.py), as a site has after `flask regions load`."""
+    from marketplace.regions.loader import load as load_regions
+    from tests.regions_data import SUBSET as REGION_SUBSET
+
     with fresh_database(str(tmp_path), prefix="opop_commit") as url:
         application = make_test_app(url, str(tmp_path / "uploads"))
         migrate_to_head(application)
+        with application.app_context():
+            load_regions(REGION_SUBSET)
+            db.session.commit()
         yield application
         with application.app_context():
             db.session.remove()

@@ -22,7 +22,6 @@ from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeMember,
     CooperativeStatus,
-    CourierRateBand,
     MemberRole,
 )
 from marketplace.extensions import db
@@ -118,15 +117,6 @@ class CooperativeFactory(BaseFactory):
     bank_account_holder = factory.SelfAttribute("name")
     local_delivery_fee = 10000
     status = CooperativeStatus.APPROVED
-
-
-class CourierRateBandFactory(BaseFactory):
-    class Meta:
-        model = CourierRateBand
-
-    cooperative = factory.SubFactory(CooperativeFactory)
-    max_weight_grams = 1000
-    fee = 15000
 
 
 class CooperativeMemberFactory(BaseFactory):

@@ -11,8 +11,11 @@ from marketplace.cart import services as cart_services
 from marketplace.catalogue.models import ProductVariant
 from marketplace.inventory import stock
 from marketplace.orders import checkout as order_checkout
-from marketplace.orders.checkout import CheckoutChoices, ShippingAddress
+from marketplace.orders.checkout import CheckoutChoices, ChosenService
+from marketplace.orders.delivery import ShippingAddress
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
+from marketplace.shipping import table
+from marketplace.shipping.zones import zone_of
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 ADDRESS = ShippingAddress(
@@ -23,18 +26,23 @@ ADDRESS = ShippingAddress(
     kecamatan="Kranggan",
     city="Kota Mojokerto",
     province="Jawa Timur",
-    postal_code="61321",
+    postal_code="61322",
+    province_code="35",
+    regency_code="35.76",
+    district_code="35.76.03",
+    village_code="35.76.03.1002",
 )
 
+#: The checkout form's new address: ADDRESS, its regions chosen from the lists.
 NEW_ADDRESS_FORM = {
     "address_choice": "new",
     "recipient_name": ADDRESS.recipient_name,
     "phone": ADDRESS.phone,
     "street": ADDRESS.street,
-    "kelurahan": ADDRESS.kelurahan,
-    "kecamatan": ADDRESS.kecamatan,
-    "city": ADDRESS.city,
-    "province": ADDRESS.province,
+    "province_code": ADDRESS.province_code,
+    "regency_code": ADDRESS.regency_code,
+    "district_code": ADDRESS.district_code,
+    "village_code": ADDRESS.village_code,
     "postal_code": ADDRESS.postal_code,
 }
 
@@ -66,12 +74,18 @@ def choices(
     payment: PaymentMethod = PaymentMethod.BANK_TRANSFER,
     address: ShippingAddress = ADDRESS,
 ) -> CheckoutChoices:
-    """The same delivery method for the cooperative of every variant given."""
-    return CheckoutChoices(
+    """The same delivery method for the cooperative of every variant given; by courier, the
+    service of its own table for the address's zone (at a price the quote says again)."""
+    chosen = CheckoutChoices(
         address=address,
         delivery={variant.cooperative_id: delivery for variant in variants},
         payment=payment,
     )
+    if delivery == DeliveryMethod.COURIER:
+        for variant in variants:
+            zone = zone_of(variant.product.cooperative.district_code, address.district_code)
+            chosen.services[variant.cooperative_id] = ChosenService(table.rate_code(zone), 0)
+    return chosen
 
 
 def place(

@@ -4,7 +4,9 @@ addresses to region codes (``flask regions match-addresses``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts.models import Address
@@ -40,6 +42,31 @@ def region_choices(province: str, regency: str, district: str, village: str) -> 
     return RegionChoices(
         province, regency, district, village, provinces, regencies, districts, villages
     )
+
+
+def fill_region_lists(form: Any, refreshing: bool) -> RegionChoices:
+    """Fill a form's four region lists (``province_code`` … ``village_code``) from the region
+    table, each the children of the one chosen above. On the lists' refresh step (used without
+    JavaScript) a chosen village fills ``postal_code``, which the shopper may still change."""
+    choices = region_choices(
+        form.province_code.data or "",
+        form.regency_code.data or "",
+        form.district_code.data or "",
+        form.village_code.data or "",
+    )
+    pick = [("", _("Pilih dari daftar"))]
+    for field, value, found in (
+        (form.province_code, choices.province, choices.provinces),
+        (form.regency_code, choices.regency, choices.regencies),
+        (form.district_code, choices.district, choices.districts),
+        (form.village_code, choices.village, choices.villages),
+    ):
+        field.choices = pick + [(r.code, r.name) for r in found]
+        field.data = value
+    if refreshing and choices.village:
+        village = next(v for v in choices.villages if v.code == choices.village)
+        form.postal_code.data = village.postal_code or form.postal_code.data
+    return choices
 
 
 def _key(name: str) -> str:

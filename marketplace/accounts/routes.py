@@ -300,27 +300,7 @@ def _choosing_region() -> bool:
 
 
 def _offer_regions(form: AddressForm) -> address_regions.RegionChoices:
-    """Fill the four lists from the region table; a village chosen on the refresh step fills
-    its postcode (the shopper may still change it)."""
-    choices = address_regions.region_choices(
-        form.province_code.data or "",
-        form.regency_code.data or "",
-        form.district_code.data or "",
-        form.village_code.data or "",
-    )
-    pick = [("", _("Pilih dari daftar"))]
-    for field, value, regions in (
-        (form.province_code, choices.province, choices.provinces),
-        (form.regency_code, choices.regency, choices.regencies),
-        (form.district_code, choices.district, choices.districts),
-        (form.village_code, choices.village, choices.villages),
-    ):
-        field.choices = pick + [(r.code, r.name) for r in regions]
-        field.data = value
-    if _choosing_region() and choices.village:
-        village = next(v for v in choices.villages if v.code == choices.village)
-        form.postal_code.data = village.postal_code or form.postal_code.data
-    return choices
+    return address_regions.fill_region_lists(form, refreshing=_choosing_region())
 
 
 def _address_page(form: AddressForm, address: Address | None) -> Page:

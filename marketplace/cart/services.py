@@ -376,7 +376,7 @@ def view_cart(cart: Cart | None) -> CartView:
             joinedload(CartLine.variant).options(
                 selectinload(ProductVariant.price_tiers),
                 joinedload(ProductVariant.product).options(
-                    joinedload(Product.cooperative).selectinload(Cooperative.courier_bands),
+                    joinedload(Product.cooperative),
                     selectinload(Product.images),
                     # Whether a line names its variant: does the product offer a choice?
                     selectinload(Product.variants),

@@ -5,13 +5,18 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from marketplace import clock
+from marketplace.accounts.address_regions import region_choices
 from marketplace.catalogue import bp, cache, services, suggest
+from marketplace.catalogue.forms import ShippingCostForm
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.params import parse_product_query, query_args
 from marketplace.catalogue.search import ProductQuery
 from marketplace.policy import PUBLIC, allow
+from marketplace.shipping import estimate as shipping_estimate
 from marketplace.urls import absolute_url
 
 
@@ -95,6 +100,8 @@ def product(slug: str) -> str:
         product=product,
         related=services.related_products(product),
         today=clock.today(),
+        shipping=_saved_address_estimate(product),
+        parcel_weight=_parcel_weight(product),
     )
 
 
@@ -246,3 +253,53 @@ def product_json_ld(product: Product, reviews: Sequence[Any] = ()) -> dict[str, 
             absolute_url("site.media", key=image.storage_key) for image in product.images
         ]
     return data
+
+
+def _parcel_weight(product: Product) -> int:
+    """The smallest parcel of this product a shopper can order."""
+    return product.weight_grams * max(product.min_order_qty, 1)
+
+
+def _saved_address_estimate(product: Product) -> shipping_estimate.Estimate | None:
+    """The courier estimate to the signed-in shopper's saved address (anonymous pages, cached
+    for everyone, show none)."""
+    if not current_user.is_authenticated or not product.cooperative.offers_courier:
+        return None
+    destination = shipping_estimate.saved_destination(current_user)
+    if destination is None:
+        return None
+    return shipping_estimate.estimate(product.cooperative, _parcel_weight(product), destination)
+
+
+@bp.route("/products/<slug>/ongkir")
+@allow(PUBLIC)
+def shipping_cost(slug: str) -> str:
+    """ "Cek ongkir": the cooperative's courier services to a kecamatan picked from the lists
+    (one list at a time without JavaScript), before anything is in the cart."""
+    product = services.get_public_product(slug)
+    form = ShippingCostForm(request.args)
+    choices = region_choices(
+        form.province.data or "", form.regency.data or "", form.district.data or "", ""
+    )
+    pick = [("", _("Pilih dari daftar"))]
+    for field, value, found in (
+        (form.province, choices.province, choices.provinces),
+        (form.regency, choices.regency, choices.regencies),
+        (form.district, choices.district, choices.districts),
+    ):
+        field.choices = pick + [(r.code, r.name) for r in found]
+        field.data = value
+    destination = shipping_estimate.district_destination(choices.district)
+    found_estimate = None
+    if destination is not None and product.cooperative.offers_courier:
+        found_estimate = shipping_estimate.estimate(
+            product.cooperative, _parcel_weight(product), destination
+        )
+    return render_template(
+        "catalogue/shipping_cost.html",
+        product=product,
+        form=form,
+        estimate=found_estimate,
+        destination=destination,
+        weight=_parcel_weight(product),
+    )

@@ -55,6 +55,10 @@ class Cooperative(TimestampMixin, Model):
         CheckConstraint(in_check(CooperativeKind, "kind"), name="kind"),
         CheckConstraint(in_check(KECAMATAN, "kecamatan"), name="kecamatan"),
         CheckConstraint("local_delivery_fee >= 0", name="local_delivery_fee_non_negative"),
+        CheckConstraint(
+            "free_courier_minimum IS NULL OR free_courier_minimum > 0",
+            name="free_courier_minimum_positive",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +88,9 @@ class Cooperative(TimestampMixin, Model):
     offers_pickup: Mapped[bool] = mapped_column(default=True, server_default=true())
     offers_local_delivery: Mapped[bool] = mapped_column(default=True, server_default=true())
     offers_courier: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: From this much of its goods in one order, the cheapest courier service is free to the
+    #: shopper (the cooperative pays the courier); none: never.
+    free_courier_minimum: Mapped[int | None] = money_column(nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=CooperativeStatus.PENDING, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     approved_at: Mapped[datetime | None]
@@ -94,11 +101,6 @@ class Cooperative(TimestampMixin, Model):
 
     members: Mapped[list[CooperativeMember]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"
-    )
-    courier_bands: Mapped[list[CourierRateBand]] = relationship(
-        back_populates="cooperative",
-        cascade="all, delete-orphan",
-        order_by="CourierRateBand.max_weight_grams",
     )
 
     @property
@@ -123,13 +125,6 @@ class Cooperative(TimestampMixin, Model):
     def district_code(self) -> str:
         """The Kemendagri code of the cooperative's kecamatan: where its parcels start."""
         return KECAMATAN_CODES[self.kecamatan]
-
-    def courier_fee_for(self, weight_grams: int) -> int | None:
-        """The courier fee of the lightest band that takes this weight; None when none does."""
-        for band in self.courier_bands:  # ordered by max_weight_grams
-            if weight_grams <= band.max_weight_grams:
-                return band.fee
-        return None
 
     def whatsapp_url(self, message: str | None = None) -> str:
         from urllib.parse import quote
@@ -163,27 +158,6 @@ class CooperativeMember(TimestampMixin, Model):
     @property
     def is_owner(self) -> bool:
         return self.role == MemberRole.OWNER
-
-
-class CourierRateBand(Model):
-    """The cooperative's courier fee for a parcel up to ``max_weight_grams``. A parcel heavier
-    than every band of its cooperative cannot go by courier."""
-
-    __tablename__ = "courier_rate_bands"
-    __table_args__ = (
-        UniqueConstraint(
-            "cooperative_id", "max_weight_grams", name="uq_courier_rate_bands_cooperative_weight"
-        ),
-        CheckConstraint("max_weight_grams > 0", name="max_weight_positive"),
-        CheckConstraint("fee >= 0", name="fee_non_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
-    max_weight_grams: Mapped[int]
-    fee: Mapped[int] = money_column()
-
-    cooperative: Mapped[Cooperative] = relationship(back_populates="courier_bands")
 
 
 class CooperativeInvitation(InvitationMixin, TimestampMixin, Model):

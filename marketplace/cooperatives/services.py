@@ -95,6 +95,7 @@ class ProfileData:
     pp55_certificate_number: str | None
     pp55_valid_until: date | None
     local_delivery_fee: int
+    free_courier_minimum: int | None = None
 
 
 @dataclass

@@ -6,7 +6,6 @@ timelines, refunds, stock and ledger are right). Emails about this invented hist
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -90,6 +89,7 @@ class _Actors:
 def _delivered_yesterday(shopper: User, owner: User, product: Product, now: Any) -> Any:
     from marketplace.orders import checkout as order_checkout
     from marketplace.orders import moves as order_moves
+    from marketplace.orders.delivery import ShippingAddress
     from marketplace.orders.models import DeliveryMethod, PaymentMethod
 
     address = next(a for a in shopper.addresses if a.is_default)
@@ -99,12 +99,7 @@ def _delivered_yesterday(shopper: User, owner: User, product: Product, now: Any)
         order = order_checkout.place_order(
             shopper,
             order_checkout.CheckoutChoices(
-                address=order_checkout.ShippingAddress(
-                    **{
-                        f.name: getattr(address, f.name)
-                        for f in fields(order_checkout.ShippingAddress)
-                    }
-                ),
+                address=ShippingAddress.from_saved(address),
                 delivery={product.cooperative_id: DeliveryMethod.PICKUP},
                 payment=PaymentMethod.BANK_TRANSFER,
             ),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +29,6 @@ from marketplace.cooperatives.models import (
     Cooperative,
     CooperativeMember,
     CooperativeStatus,
-    CourierRateBand,
     MemberRole,
 )
 from marketplace.cooperatives.services import apply_for_cooperative
@@ -174,10 +172,10 @@ def zone_fee(fee: int, zone: Zone) -> int:
 
 
 def seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
-    """Delivery options, courier bands and courier zone tables, for cooperatives still as the
-    migration left them (all defaults, no bands), so a cooperative's own later changes are
-    never undone."""
-    with_bands = set(db.session.scalars(select(CourierRateBand.cooperative_id).distinct()))
+    """Delivery options and courier zone tables, for cooperatives still as the migration left
+    them (all defaults, no courier rates), so a cooperative's own later changes are never
+    undone."""
+    with_bands = set(db.session.scalars(select(CourierZoneRate.cooperative_id).distinct()))
     for slug, delivery in demo_data.DELIVERY.items():
         cooperative = cooperatives[slug]
         untouched = (
@@ -192,11 +190,6 @@ def seed_delivery(cooperatives: dict[str, Cooperative]) -> None:
         cooperative.offers_local_delivery = delivery.local_delivery
         cooperative.offers_courier = delivery.courier
         for max_weight_grams, fee in delivery.courier_bands:
-            db.session.add(
-                CourierRateBand(
-                    cooperative_id=cooperative.id, max_weight_grams=max_weight_grams, fee=fee
-                )
-            )
             db.session.add_all(
                 CourierZoneRate(
                     cooperative_id=cooperative.id,
@@ -227,6 +220,7 @@ def seed_orders() -> int:
     history are dropped: nobody should receive them."""
     from marketplace.orders import checkout as order_checkout
     from marketplace.orders import moves as order_moves
+    from marketplace.orders.delivery import ShippingAddress
     from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod
 
     shopper = find_user_by_email("pembeli@demo.test")
@@ -245,12 +239,7 @@ def seed_orders() -> int:
                 for slug, quantity in items:
                     cart_services.add_item(cart, products[slug].variants[0].id, quantity)
                 choices = order_checkout.CheckoutChoices(
-                    address=order_checkout.ShippingAddress(
-                        **{
-                            f.name: getattr(address, f.name)
-                            for f in fields(order_checkout.ShippingAddress)
-                        }
-                    ),
+                    address=ShippingAddress.from_saved(address),
                     delivery={
                         products[slug].cooperative_id: DeliveryMethod(delivery) for slug, _ in items
                     },

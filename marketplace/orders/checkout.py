@@ -1,6 +1,6 @@
 """Checkout: what the shopper may choose, the price of those choices, and placing the order.
 
-* `delivery_options` and `payment_methods` say what is offered;
+* `delivery.delivery_options` and `payment_methods` say what is offered;
 * `quote_order` turns the cart and the shopper's choices (address, a delivery option per
   cooperative, payment method) into prices, or says what is wrong;
 * `place_order` is the one function that creates an order, in one transaction.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import audit, clock
-from marketplace.accounts.models import User, address_line
+from marketplace import audit, clock, i18n
+from marketplace.accounts.models import User
 from marketplace.cart import services as cart_services
 from marketplace.cart.services import CartView, CooperativeGroup
 from marketplace.cooperatives.models import Cooperative
@@ -31,6 +31,14 @@ from marketplace.extensions import db
 from marketplace.inventory import stock
 from marketplace.mail import queue_email
 from marketplace.observability import count_order_placed
+from marketplace.orders.delivery import (
+    COURIER_CHOICE,
+    DeliveryOption,
+    ShippingAddress,
+    courier_service_label,
+    delivery_options,
+    is_local_address,
+)
 from marketplace.orders.exceptions import (
     CheckoutProblem,
     EmailNotVerified,
@@ -49,6 +57,7 @@ from marketplace.orders.models import (
 from marketplace.orders.notices import queue_cooperative_email
 from marketplace.orders.payment_options import ONLINE_METHODS, online_gateway
 from marketplace.orders.signals import order_placed
+from marketplace.shipping.rates import CourierRate
 from marketplace.urls import absolute_url
 
 S = VendorOrderStatus
@@ -58,38 +67,6 @@ IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # ------------------------------------------------------------------------------------------
 # Delivery and payment options
 # ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeliveryOption:
-    method: DeliveryMethod
-    fee: int
-
-
-def delivery_options(cooperative: Cooperative, weight_grams: int) -> list[DeliveryOption]:
-    """What this cooperative offers for a parcel of this weight (courier only when one of its
-    bands takes the weight)."""
-    options = []
-    if cooperative.offers_pickup:
-        options.append(DeliveryOption(DeliveryMethod.PICKUP, 0))
-    if cooperative.offers_local_delivery:
-        options.append(
-            DeliveryOption(DeliveryMethod.LOCAL_DELIVERY, cooperative.local_delivery_fee)
-        )
-    if cooperative.offers_courier:
-        fee = cooperative.courier_fee_for(weight_grams)
-        if fee is not None:
-            options.append(DeliveryOption(DeliveryMethod.COURIER, fee))
-    return options
-
-
-def _normalized(city: str) -> str:
-    return " ".join(city.casefold().split())
-
-
-def is_local_address(city: str) -> bool:
-    """Local delivery reaches only ``LOCAL_DELIVERY_CITY`` (Kota Mojokerto, not the Kabupaten)."""
-    return _normalized(city) == _normalized(current_app.config["LOCAL_DELIVERY_CITY"])
 
 
 def card_payments_enabled() -> bool:
@@ -117,29 +94,12 @@ def payment_methods(all_pickup: bool | None = None) -> list[PaymentMethod]:
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ShippingAddress:
-    recipient_name: str
-    phone: str
-    street: str
-    kelurahan: str
-    kecamatan: str
-    city: str
-    province: str
-    postal_code: str
+@dataclass(frozen=True)
+class ChosenService:
+    """The courier service the shopper chose for a part, at the price they were shown."""
 
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-    def one_line(self) -> str:
-        return address_line(
-            self.street,
-            self.kelurahan,
-            self.kecamatan,
-            self.city,
-            self.province,
-            self.postal_code,
-        )
+    code: str
+    price: int
 
 
 @dataclass
@@ -148,12 +108,30 @@ class CheckoutChoices:
     #: cooperative id → how its part is delivered
     delivery: dict[int, DeliveryMethod]
     payment: PaymentMethod
+    #: cooperative id → the courier service chosen, for the parts going by courier
+    services: dict[int, ChosenService] = field(default_factory=dict)
+
+    def choose(self, cooperative_id: int, option: DeliveryOption) -> None:
+        self.delivery[cooperative_id] = option.method
+        if option.rate is None:
+            self.services.pop(cooperative_id, None)
+        else:
+            self.services[cooperative_id] = ChosenService(option.rate.code, option.fee)
+
+    def key_for(self, cooperative_id: int) -> str | None:
+        """The delivery option chosen for this cooperative's part, as `DeliveryOption.key`."""
+        method = self.delivery.get(cooperative_id)
+        service = self.services.get(cooperative_id)
+        if method == DeliveryMethod.COURIER and service is not None:
+            return COURIER_CHOICE + service.code
+        return None if method is None else str(method)
 
     def to_session(self) -> dict[str, Any]:
         return {
             "address": self.address.as_dict(),
             "delivery": {str(k): str(v) for k, v in self.delivery.items()},
             "payment": str(self.payment),
+            "services": {str(k): [v.code, v.price] for k, v in self.services.items()},
         }
 
     @classmethod
@@ -164,6 +142,10 @@ class CheckoutChoices:
                 address=ShippingAddress(**data["address"]),
                 delivery={int(k): DeliveryMethod(v) for k, v in data["delivery"].items()},
                 payment=PaymentMethod(data["payment"]),
+                services={
+                    int(k): ChosenService(str(code), int(price))
+                    for k, (code, price) in data.get("services", {}).items()
+                },
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -174,6 +156,14 @@ class PartQuote:
     group: CooperativeGroup
     delivery: DeliveryMethod
     delivery_fee: int
+    #: The courier service, for a part going by courier.
+    rate: CourierRate | None = None
+
+    @property
+    def delivery_label(self) -> str:
+        """ "Kurir · JNE REG (1 - 2 hari)": the method, and the courier service chosen."""
+        label = str(self.delivery.label)
+        return f"{label} · {courier_service_label(self.rate)}" if self.rate else label
 
     @property
     def cooperative(self) -> Cooperative:
@@ -216,6 +206,24 @@ class Quote:
     def grand_total(self) -> int:
         return self.items_total + self.delivery_total
 
+    def rate_changes(self) -> list[str]:
+        """A notice for each courier service whose price is not the one it was chosen at."""
+        notices = []
+        for part in self.parts:
+            chosen = self.choices.services.get(part.cooperative.id)
+            if part.rate is not None and chosen is not None and chosen.price != part.delivery_fee:
+                notices.append(
+                    _(
+                        "Ongkos kirim %(service)s dari %(name)s berubah dari %(old)s menjadi "
+                        "%(new)s sejak Anda memilihnya.",
+                        service=part.delivery_label,
+                        name=part.cooperative.name,
+                        old=i18n.rupiah(chosen.price),
+                        new=i18n.rupiah(part.delivery_fee),
+                    )
+                )
+        return notices
+
 
 def ensure_cart_orderable(view: CartView) -> None:
     """The cart must have lines and none with a problem (sold out, not for sale, too few)."""
@@ -226,17 +234,38 @@ def ensure_cart_orderable(view: CartView) -> None:
         raise CheckoutProblem(_("%(product)s: %(problem)s", product=name, problem=line.problem))
 
 
+def _chosen_option(group: CooperativeGroup, choices: CheckoutChoices) -> DeliveryOption:
+    """The delivery option chosen for this cooperative's part, as offered now for the address
+    (at its price now); a courier service no longer listed is refused."""
+    cooperative = group.cooperative
+    wanted = choices.key_for(cooperative.id)
+    offered = delivery_options(
+        cooperative, group.weight_grams, choices.address, group.subtotal
+    ).options
+    option = next((o for o in offered if o.key == wanted), None)
+    if option is None and choices.delivery.get(cooperative.id) == DeliveryMethod.COURIER:
+        raise CheckoutProblem(
+            _(
+                "Layanan kurir yang dipilih untuk %(name)s tidak tersedia untuk alamat ini. "
+                "Pilih layanan lain.",
+                name=cooperative.name,
+            )
+        )
+    if option is None:
+        raise CheckoutProblem(_("Pilih cara pengiriman untuk %(name)s.", name=cooperative.name))
+    return option
+
+
 def quote_order(view: CartView, choices: CheckoutChoices) -> Quote:
     """Prices for the cart with these choices, checking every rule; CheckoutProblem says what
-    to change."""
+    to change. Courier services are priced as listed now: `Quote.rate_changes` says which
+    differ from the price the shopper chose them at."""
     ensure_cart_orderable(view)
     parts = []
     for group in view.groups:
         cooperative = group.cooperative
-        method = choices.delivery.get(cooperative.id)
-        offered = {o.method: o for o in delivery_options(cooperative, group.weight_grams)}
-        if method is None or method not in offered:
-            raise CheckoutProblem(_("Pilih cara pengiriman untuk %(name)s.", name=cooperative.name))
+        option = _chosen_option(group, choices)
+        method = option.method
         if method == DeliveryMethod.LOCAL_DELIVERY and not is_local_address(choices.address.city):
             raise CheckoutProblem(
                 _(
@@ -246,7 +275,7 @@ def quote_order(view: CartView, choices: CheckoutChoices) -> Quote:
                     city=current_app.config["LOCAL_DELIVERY_CITY"],
                 )
             )
-        parts.append(PartQuote(group, method, offered[method].fee))
+        parts.append(PartQuote(group, method, option.fee, option.rate))
     all_pickup = all(part.delivery == DeliveryMethod.PICKUP for part in parts)
     if choices.payment not in payment_methods(all_pickup):
         if choices.payment == PaymentMethod.PAY_AT_PICKUP:
@@ -269,8 +298,6 @@ class CheckoutSetup:
     cart: CartView
     #: Why the cart cannot be checked out (sold out, too few, empty), or None.
     problem: str | None
-    #: (cooperative id, name, its delivery options for this part's weight), in the cart's order.
-    delivery: list[tuple[int, str, list[DeliveryOption]]]
     payment_methods: list[PaymentMethod]
 
 
@@ -281,15 +308,7 @@ def checkout_setup(user: User) -> CheckoutSetup:
         ensure_cart_orderable(view)
     except CheckoutProblem as error:
         problem = error.message
-    delivery = [
-        (
-            group.cooperative.id,
-            group.cooperative.name,
-            delivery_options(group.cooperative, group.weight_grams),
-        )
-        for group in view.groups
-    ]
-    return CheckoutSetup(view, problem, delivery, payment_methods())
+    return CheckoutSetup(view, problem, payment_methods())
 
 
 def new_idempotency_key() -> str:
@@ -392,7 +411,7 @@ def _insert_order(user: User, quote: Quote, key: str, placed_at: datetime) -> Or
         items_total=quote.items_total,
         delivery_total=quote.delivery_total,
         grand_total=quote.grand_total,
-        **address.as_dict(),
+        **address.for_order(),
     )
     db.session.add(order)
     db.session.flush()  # the unique key is checked here, before anything is reserved
@@ -407,6 +426,7 @@ def _insert_order(user: User, quote: Quote, key: str, placed_at: datetime) -> Or
             status=S.AWAITING_PAYMENT,
             delivery_method=part.delivery,
             delivery_fee=part.delivery_fee,
+            **_courier_service(part.rate),
             items_total=part.group.subtotal,
             total=part.total,
             weight_grams=part.group.weight_grams,
@@ -440,6 +460,17 @@ def _insert_order(user: User, quote: Quote, key: str, placed_at: datetime) -> Or
         db.session.add(vendor_order)
     db.session.flush()
     return order
+
+
+def _courier_service(rate: CourierRate | None) -> dict[str, str | None]:
+    """What the part keeps of the courier service chosen: its code, as it read, and whose."""
+    if rate is None:
+        return {}
+    return {
+        "shipping_provider": rate.provider,
+        "courier_service_code": rate.code,
+        "courier_service": courier_service_label(rate),
+    }
 
 
 def _queue_placed_emails(order: Order) -> None:

@@ -113,6 +113,12 @@ class Order(TimestampMixin, Model):
     city: Mapped[str] = mapped_column(String(80))
     province: Mapped[str] = mapped_column(String(80))
     postal_code: Mapped[str] = mapped_column(String(5))
+    # Kemendagri codes of the regions above, copied from the address chosen (none for an
+    # order placed before regions were chosen from the list).
+    province_code: Mapped[str | None] = mapped_column(String(13))
+    regency_code: Mapped[str | None] = mapped_column(String(13))
+    district_code: Mapped[str | None] = mapped_column(String(13))
+    village_code: Mapped[str | None] = mapped_column(String(13))
 
     user: Mapped[User] = relationship()
     vendor_orders: Mapped[list[VendorOrder]] = relationship(
@@ -174,6 +180,12 @@ class VendorOrder(TimestampMixin, Model):
     payment_due_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    # The courier service the shopper chose and paid for at checkout (courier parts only):
+    # whose rates listed it ("table", "biteship"), its code there and how it read then.
+    shipping_provider: Mapped[str | None] = mapped_column(String(20))
+    courier_service_code: Mapped[str | None] = mapped_column(String(60))
+    courier_service: Mapped[str | None] = mapped_column(String(160))
+    # The courier the cooperative handed the parcel to, and its tracking number.
     courier_name: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -194,6 +206,12 @@ class VendorOrder(TimestampMixin, Model):
     @property
     def delivery(self) -> DeliveryMethod:
         return DeliveryMethod(self.delivery_method)
+
+    @property
+    def delivery_label(self) -> str:
+        """ "Kurir · JNE REG (1 - 2 hari)": the method, and the courier service chosen."""
+        label = str(self.delivery.label)
+        return f"{label} · {self.courier_service}" if self.courier_service else label
 
     @property
     def courier(self) -> Courier | None:

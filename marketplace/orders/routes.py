@@ -8,11 +8,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.accounts.address_regions import fill_region_lists
 from marketplace.accounts.services import list_addresses
 from marketplace.extensions import limiter
 from marketplace.http import FORM_ERROR, Page, keeps_input_when_expired, user_or_address
 from marketplace.inventory.exceptions import InsufficientStock
-from marketplace.orders import bp, forms
+from marketplace.orders import bp, delivery, forms
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
 from marketplace.orders import notices as order_notices
@@ -51,11 +52,20 @@ def checkout() -> Page:
     if setup.problem:
         flash(setup.problem, "error")
         return redirect(url_for("cart.show"))
-    form = forms.checkout_form(setup.delivery, list_addresses(current_user), setup.payment_methods)
+    cooperatives = [(g.cooperative.id, g.cooperative.name) for g in setup.cart.groups]
+    form = forms.checkout_form(cooperatives, list_addresses(current_user), setup.payment_methods)
+    saved = _saved_choices()
     if request.method == "GET":
-        form.prefill(current_user, _saved_choices())
+        form.prefill_address(current_user, saved)
+    # The "update" button (pressed for the shopper by checkout.js when the address changes):
+    # list the regions and the courier services for the address now chosen, place nothing.
+    refreshing = request.method == "POST" and "refresh" in request.form
+    fill_region_lists(form, refreshing=refreshing)
+    form.offer_delivery(delivery.delivery_for(setup.cart, form.destination()))
+    if request.method == "GET" or refreshing:
+        form.prefill_delivery(saved if request.method == "GET" else None)
     error = None
-    if form.validate_on_submit():
+    if not refreshing and form.validate_on_submit():
         choices = form.choices()
         try:
             order_checkout.quote_for(current_user, choices)

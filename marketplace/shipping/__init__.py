@@ -11,6 +11,6 @@ Two providers stand behind it:
   a timeout and a cache.
 
 `services.courier_rates` picks the provider and falls back to the table, saying so, when
-Biteship fails or does not answer in time; `services.chosen_rate` refuses a service the
-provider did not list for that destination.
+Biteship fails or does not answer in time. Checkout (`marketplace.orders.delivery`) lists these
+services for the address chosen and refuses one not listed for it.
 """

@@ -56,20 +56,3 @@ class RatesUnavailable(DomainError):
 
     status_code = 503
     default_message = _l("Tarif kurir tidak dapat diambil saat ini.")
-
-
-class ServiceNotOffered(DomainError):
-    """The chosen courier service is not among those listed for this destination."""
-
-    default_message = _l("Layanan kurir ini tidak tersedia untuk alamat tujuan. Pilih yang lain.")
-
-
-class RateChanged(DomainError):
-    """The chosen service's price is not the one the shopper was shown: they must confirm."""
-
-    status_code = 409
-    default_message = _l("Ongkos kirim berubah. Periksa harga baru lalu konfirmasi lagi.")
-
-    def __init__(self, rate: CourierRate) -> None:
-        super().__init__()
-        self.rate = rate

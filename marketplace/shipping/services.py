@@ -8,14 +8,7 @@ from flask_babel import gettext as _
 
 from marketplace.cooperatives.models import Cooperative
 from marketplace.shipping import biteship
-from marketplace.shipping.rates import (
-    CourierRate,
-    RateChanged,
-    RatesUnavailable,
-    ServiceNotOffered,
-    Shipment,
-    ShippingRates,
-)
+from marketplace.shipping.rates import CourierRate, RatesUnavailable, Shipment, ShippingRates
 from marketplace.shipping.table import ZoneTable
 
 
@@ -80,15 +73,3 @@ def courier_rates(
     except RatesUnavailable:
         table = ZoneTable()
         return CourierQuote(table.rates(shipment), table.name, fell_back=True)
-
-
-def chosen_rate(quote: CourierQuote, code: str, shown_price: int | None = None) -> CourierRate:
-    """The service the shopper chose, as listed now. A service not listed for this destination
-    is refused (`ServiceNotOffered`); when ``shown_price`` is not its price now, `RateChanged`
-    carries the new rate for the shopper to confirm."""
-    for rate in quote.rates:
-        if rate.code == code:
-            if shown_price is not None and shown_price != rate.price:
-                raise RateChanged(rate)
-            return rate
-    raise ServiceNotOffered()

@@ -175,6 +175,14 @@ class ProfileForm(_LegalFields):
         validators=[Optional(), at_least(0)],
         description=_l("Isi 0 jika gratis."),
     )
+    free_courier_minimum = RupiahField(
+        _l("Gratis ongkir kurir mulai belanja (Rp)"),
+        validators=[Optional(), at_least(1)],
+        description=_l(
+            "Kosongkan bila tidak ada. Mulai jumlah ini, layanan kurir termurah gratis bagi "
+            "pembeli; koperasi yang membayar kurirnya."
+        ),
+    )
 
 
 class BankAccountForm(_BankFields):

@@ -173,6 +173,7 @@ def profile() -> Page:
                 pp55_certificate_number=form.pp55_certificate_number.data or None,
                 pp55_valid_until=form.pp55_valid_until.data,
                 local_delivery_fee=form.local_delivery_fee.data or 0,
+                free_courier_minimum=form.free_courier_minimum.data or None,
             ),
         )
         flash(_("Profil koperasi sudah disimpan."), "success")

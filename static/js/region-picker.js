@@ -143,6 +143,7 @@
       if (region.postal_code && postcode) {
         postcode.value = region.postal_code;
       }
+      select.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     select.addEventListener("region-reset", function () {

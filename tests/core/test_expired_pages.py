@@ -109,7 +109,7 @@ def test_signing_in_after_the_session_ended_keeps_the_email(app: Flask, csrf_ena
 
 
 def test_a_checkout_form_left_open_too_long_keeps_the_address(
-    client: FlaskClient, csrf_enabled: None
+    client: FlaskClient, csrf_enabled: None, regions: None
 ) -> None:
     UserFactory(email="ani@example.test")
     variant = stocked_variant(5)

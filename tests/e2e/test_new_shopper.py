@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from marketplace.demo import DEMO_PASSWORD
 from tests.e2e.conftest import LiveServer, PageEvents
 from tests.e2e.test_accessibility import VIEWPORTS, describe, open_page, violations
+from tests.e2e.test_region_picker import pick
 
 pytestmark = pytest.mark.slow
 
@@ -101,11 +102,17 @@ def test_a_new_shopper_registers_at_checkout_and_sees_the_transfer_proof_being_c
     checkout.get_by_label("Nama penerima").fill(NAME)
     checkout.get_by_label("Nomor HP").fill("081234567890")
     checkout.get_by_label("Alamat (jalan, nomor, RT/RW)").fill("Jl. Empunala No. 17")
-    checkout.get_by_label("Kelurahan/Desa").fill("Balongsari")
-    checkout.get_by_label("Kecamatan").fill("Magersari")
-    checkout.get_by_label("Kota/Kabupaten").fill("Kota Mojokerto")
-    checkout.get_by_label("Provinsi").fill("Jawa Timur")
-    checkout.get_by_label("Kode pos").fill("61314")
+    pick(page, "Provinsi", "jawa", "Jawa Timur")
+    pick(page, "Kota/Kabupaten", "kota mo", "Kota Mojokerto")
+    pick(page, "Kecamatan", "mag", "Magersari")
+    # Choosing the village lists each cooperative's delivery for it again (checkout.js), and
+    # fills its postcode.
+    with page.expect_navigation():
+        pick(page, "Kelurahan/Desa", "bal", "Balongsari")
+    expect(checkout.get_by_label("Kode pos")).to_have_value("61314")
+    expect(checkout.get_by_label("Alamat (jalan, nomor, RT/RW)")).to_have_value(
+        "Jl. Empunala No. 17"
+    )
     page.get_by_role("group", name=re.compile("^Pengiriman dari")).get_by_role(
         "radio", name=re.compile("^Ambil sendiri")
     ).check()

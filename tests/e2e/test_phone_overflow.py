@@ -50,6 +50,7 @@ from marketplace.messages import services as message_services
 from marketplace.messages.models import MessagePhoto, Side
 from marketplace.orders import checkout as order_checkout
 from marketplace.orders import moves as order_moves
+from marketplace.orders.delivery import ShippingAddress
 from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, VendorOrder
 from marketplace.payments.models import PaymentFlag, Refund
 from marketplace.payments.records import raise_flag
@@ -209,12 +210,7 @@ def _place(shopper: User, *slugs: str) -> Order:
         cart_services.add_item(cart, product.variants[0].id, product.min_order_qty)
     address = next(a for a in shopper.addresses if a.is_default)
     choices = order_checkout.CheckoutChoices(
-        address=order_checkout.ShippingAddress(
-            **{
-                name: getattr(address, name)
-                for name in order_checkout.ShippingAddress.__dataclass_fields__
-            }
-        ),
+        address=ShippingAddress.from_saved(address),
         delivery={product.cooperative_id: DeliveryMethod.PICKUP for product in products},
         payment=PaymentMethod.BANK_TRANSFER,
     )
@@ -359,6 +355,15 @@ def _add_workspace(demo: Demo, owner: User, cooperative: Cooperative) -> None:
         ],
         "vendors.order": parts,
         "vendors.packing_slip": parts,
+        # "Cek ongkir" with a kecamatan chosen: the lists and the services found.
+        "catalogue.shipping_cost": [
+            {
+                "slug": "keripik-tempe-original-al-hikmah",
+                "province": "35",
+                "regency": "35.78",
+                "district": "35.78.07",
+            }
+        ],
     }
 
 

@@ -38,7 +38,7 @@ def _ready_to_place(client: FlaskClient, variant: Any) -> dict[str, str]:
 
 
 def test_the_mail_server_down_does_not_fail_the_order(
-    app: Flask, client: FlaskClient, sent_mail: list[Any]
+    app: Flask, client: FlaskClient, sent_mail: list[Any], regions: None
 ) -> None:
     UserFactory(email=SHOPPER)
     variant = stocked_variant(5)

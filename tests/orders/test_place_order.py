@@ -19,6 +19,7 @@ from marketplace.inventory import stock
 from marketplace.inventory.exceptions import InsufficientStock
 from marketplace.mail import OutboxEmail
 from marketplace.orders import checkout as order_checkout
+from marketplace.orders.delivery import ShippingAddress
 from marketplace.orders.exceptions import CheckoutProblem, EmailNotVerified, PricesChanged
 from marketplace.orders.models import (
     DeliveryMethod,
@@ -31,7 +32,6 @@ from marketplace.orders.models import (
 from tests.factories import (
     CooperativeFactory,
     CooperativeMemberFactory,
-    CourierRateBandFactory,
     PriceTierFactory,
     ProductFactory,
     UserFactory,
@@ -256,7 +256,7 @@ def test_local_delivery_only_reaches_the_city(app_ctx: Flask) -> None:
     variant = stocked_variant(5)
     user = UserFactory()
     fill_cart(user, (variant, 1))
-    outside = order_checkout.ShippingAddress(**{**ADDRESS.as_dict(), "city": "Kabupaten Mojokerto"})
+    outside = ShippingAddress(**{**ADDRESS.as_dict(), "city": "Kabupaten Mojokerto"})
     with pytest.raises(CheckoutProblem, match="hanya untuk alamat di Kota Mojokerto"):
         order_checkout.place_order(
             user,
@@ -269,37 +269,6 @@ def test_local_delivery_only_reaches_the_city(app_ctx: Flask) -> None:
         order_checkout.new_idempotency_key(),
     )
     assert order.delivery_total == 10000
-
-
-def test_courier_fees_follow_the_cooperatives_weight_bands(app_ctx: Flask) -> None:
-    cooperative = CooperativeFactory(offers_courier=True)
-    CourierRateBandFactory(cooperative=cooperative, max_weight_grams=1000, fee=12000)
-    CourierRateBandFactory(cooperative=cooperative, max_weight_grams=5000, fee=25000)
-    variant = stocked_variant(
-        100, product=ProductFactory(cooperative=cooperative, weight_grams=400)
-    )
-    light = order_checkout.delivery_options(cooperative, 800)
-    assert {(o.method, o.fee) for o in light} == {
-        (DeliveryMethod.PICKUP, 0),
-        (DeliveryMethod.LOCAL_DELIVERY, 10000),
-        (DeliveryMethod.COURIER, 12000),
-    }
-    assert order_checkout.DeliveryOption(
-        DeliveryMethod.COURIER, 25000
-    ) in order_checkout.delivery_options(cooperative, 1001)
-    assert DeliveryMethod.COURIER not in {
-        o.method for o in order_checkout.delivery_options(cooperative, 5001)
-    }
-    order = place(None, (variant, 3), delivery=DeliveryMethod.COURIER)  # 1.2 kg
-    assert order.delivery_total == 25000
-    user = UserFactory()
-    fill_cart(user, (variant, 13))  # 5.2 kg: heavier than every band
-    with pytest.raises(CheckoutProblem, match="Pilih cara pengiriman"):
-        order_checkout.place_order(
-            user,
-            choices(variant, delivery=DeliveryMethod.COURIER),
-            order_checkout.new_idempotency_key(),
-        )
 
 
 def test_an_option_the_cooperative_does_not_offer_is_refused(app_ctx: Flask) -> None:

@@ -111,7 +111,7 @@ def test_the_payment_page_shows_the_qr_and_reopening_it_makes_no_second_request(
 
 
 def test_placing_through_the_pages_sends_the_shopper_to_the_qr_code(
-    app: Flask, xendit_fake: FakeXendit
+    app: Flask, xendit_fake: FakeXendit, regions: None
 ) -> None:
     from tests.shopping import fill_cart, stocked_variant
 

@@ -5,7 +5,6 @@ band, so asking again does not reach Biteship."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from marketplace import clock
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 from marketplace.shipping import biteship, services, table
-from marketplace.shipping.rates import RatesUnavailable, ServiceNotOffered, Shipment
+from marketplace.shipping.rates import RatesUnavailable, Shipment
 from marketplace.shipping.zones import Zone
 from tests.biteship_fake import API_KEY, FakeBiteship, biteship_error
 from tests.conftest import make_test_app
@@ -24,29 +23,6 @@ from tests.factories import CooperativeFactory
 
 #: Kranggan, Kota Mojokerto, and its postcode (Miji).
 KRANGGAN, MIJI = "35.76.03", "61322"
-NAMES = ("BITESHIP_API_KEY", "BITESHIP_API_BASE", "BITESHIP_COURIERS", "BITESHIP_TIMEOUT_SECONDS")
-
-
-@pytest.fixture(scope="session")
-def biteship_server() -> Iterator[FakeBiteship]:
-    fake = FakeBiteship().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fake(biteship_server: FakeBiteship, app: Flask) -> Iterator[FakeBiteship]:
-    """Biteship switched on against the fake, with an empty cache."""
-    biteship_server.reset()
-    saved = {name: app.config.get(name) for name in NAMES}
-    app.config.update(biteship_server.settings())
-    app.extensions.pop("shipping_cache", None)
-    try:
-        yield biteship_server
-    finally:
-        app.config.update(saved)
-        app.extensions.pop("shipping_cache", None)
-        biteship_server.reset()
 
 
 @pytest.fixture
@@ -163,17 +139,6 @@ def test_biteship_too_slow_falls_back_within_the_timeout(
     fake.hang(1.5)
     answer = quote(cooperative)
     assert answer.fell_back and [r.price for r in answer.rates] == [8000]
-
-
-def test_a_service_biteship_does_not_list_is_refused(
-    fake: FakeBiteship, cooperative: Cooperative
-) -> None:
-    answer = quote(cooperative)
-    assert services.chosen_rate(answer, "biteship:jne:reg", 18000).price == 18000
-    with pytest.raises(ServiceNotOffered):
-        services.chosen_rate(answer, "biteship:anteraja:reg")
-    with pytest.raises(ServiceNotOffered):
-        services.chosen_rate(answer, "table:city")
 
 
 def test_a_fallback_parcel_heavier_than_every_band_has_no_courier(

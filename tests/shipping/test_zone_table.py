@@ -9,7 +9,6 @@ from flask import Flask
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 from marketplace.shipping import services, table
-from marketplace.shipping.rates import RateChanged, ServiceNotOffered
 from marketplace.shipping.zones import Zone, zone_of
 from tests.factories import CooperativeFactory
 
@@ -87,13 +86,3 @@ def test_setting_a_band_of_the_same_weight_changes_its_fee(cooperative: Cooperat
 def test_a_cooperative_without_courier_lists_no_service(cooperative: Cooperative) -> None:
     cooperative.offers_courier = False
     assert services.courier_rates(cooperative, DESTINATIONS[Zone.CITY], "61321", 500).rates == []
-
-
-def test_the_chosen_service_must_be_listed_and_keep_its_price(cooperative: Cooperative) -> None:
-    quote = services.courier_rates(cooperative, DESTINATIONS[Zone.CITY], "61321", 500)
-    assert services.chosen_rate(quote, "table:city", 8000).price == 8000
-    with pytest.raises(ServiceNotOffered):
-        services.chosen_rate(quote, "table:java")
-    with pytest.raises(RateChanged) as changed:
-        services.chosen_rate(quote, "table:city", 7000)
-    assert changed.value.rate.price == 8000

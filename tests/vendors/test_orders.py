@@ -23,8 +23,10 @@ from marketplace.orders.models import (
     VendorOrderEvent,
     VendorOrderStatus,
 )
+from marketplace.shipping import table
+from marketplace.shipping.zones import Zone
 from tests.conftest import login
-from tests.factories import CourierRateBandFactory, UserFactory
+from tests.factories import UserFactory
 from tests.queries import counted
 from tests.vendors.conftest import Shop, place_order_with
 
@@ -215,7 +217,8 @@ def test_a_courier_parcel_is_not_shipped_without_its_tracking_number(
     app: Flask, owner_client: FlaskClient, shop_a: Shop, sent_mail: list[Any]
 ) -> None:
     shop_a.cooperative.offers_courier = True
-    CourierRateBandFactory(cooperative=shop_a.cooperative, max_weight_grams=5000, fee=15000)
+    for zone in Zone:
+        table.set_band(shop_a.cooperative.id, zone, 5000, 15000)
     part = place_order_with(app, shop_a, 1, delivery=DeliveryMethod.COURIER)
     assert owner_client.post(f"/vendor/orders/{part.id}/accept").status_code == 302
     before = fingerprint(part)
