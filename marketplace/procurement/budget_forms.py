@@ -94,7 +94,7 @@ class RevisionForm(FlaskForm):
     )
     direction = RadioField(
         _l("Pagu"),
-        choices=[("add", _l("Ditambah")), ("subtract", _l("Dikurangi"))],
+        choices=[SelectChoice("add", _l("Ditambah")), SelectChoice("subtract", _l("Dikurangi"))],
         default="add",
         validate_choice=False,
         validators=[one_of_the_choices(_l("Pilih ditambah atau dikurangi."))],

@@ -396,7 +396,7 @@ def _agency_has_lines(agency_id: int, year: int) -> bool:
 
 def check_request_line(agency_id: int, budget_line_id: int | None) -> int | None:
     """The line a request names: one of its own agency's (an id from elsewhere is refused like
-    an unknown one); required once the agency has entered lines for this year."""
+    an unknown one) for this year; required once the agency has entered lines for this year."""
     if budget_line_id is None:
         if _agency_has_lines(agency_id, today().year):
             raise _refuse(_("Pilih rekening belanja (kode rekening DPA) untuk permintaan ini."))
@@ -404,6 +404,15 @@ def check_request_line(agency_id: int, budget_line_id: int | None) -> int | None
     line = db.session.get(BudgetLine, budget_line_id)
     if line is None or line.agency_id != agency_id:
         raise _refuse(_("Pilih rekening belanja dari daftar rekening OPD Anda."))
+    if line.year != today().year:
+        # A year's DPA pays only that year's purchases.
+        raise _refuse(
+            _(
+                "Rekening %(account)s adalah anggaran tahun %(year)d; pilih rekening tahun ini.",
+                account=line.account_code,
+                year=line.year,
+            )
+        )
     return line.id
 
 
