@@ -97,7 +97,7 @@ def test_the_same_account_twice_in_a_year_is_refused(app_ctx: Flask) -> None:
     line_for(c, year=today().year + 1)
 
 
-# --- revisions -------------------------------------------------------------------------------------
+# --- revisions -----------------------------------------------------------------------------------
 
 
 def test_revisions_are_rows_of_their_own_and_the_budget_is_their_sum(app_ctx: Flask) -> None:
@@ -152,7 +152,7 @@ def test_a_revision_cannot_take_the_line_below_what_is_committed(app_ctx: Flask)
     assert numbers(line) == (1_800_000, 1_800_000, 0, 0)
 
 
-# --- requests --------------------------------------------------------------------------------------
+# --- requests ------------------------------------------------------------------------------------
 
 
 def test_once_an_agency_has_lines_a_request_names_one_of_its_own(app_ctx: Flask) -> None:
@@ -195,7 +195,7 @@ def test_a_request_above_the_lines_remaining_budget_is_not_sent(app_ctx: Flask) 
     assert requests.send_request(c.pp, request.id).status == "sent"
 
 
-# --- committed and realised ------------------------------------------------------------------------
+# --- committed and realised ----------------------------------------------------------------------
 
 
 def test_issuing_the_surat_pesanan_commits_and_cancelling_releases(app_ctx: Flask) -> None:
