@@ -147,7 +147,7 @@ def test_a_procurement_from_request_to_payment(
     open_work(page, live_server, "to_accept", order_number)
     page.get_by_role("button", name="Terima Surat Pesanan").click()
     expect(page.get_by_role("status")).to_contain_text("Surat Pesanan diterima")
-    page.get_by_label(re.compile(rf"^Jumlah {PRODUCT} .* dikirim")).fill("6")
+    page.get_by_label(re.compile(rf"^Jumlah {PRODUCT}.* dikirim")).fill("6")
     page.get_by_label("Nama pengantar (boleh dikosongkan)").fill("Pak Slamet")
     page.get_by_role("button", name="Simpan pengiriman").click()
     expect(page.get_by_role("status")).to_contain_text("surat jalan SJ-")
