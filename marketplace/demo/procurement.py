@@ -19,7 +19,13 @@ from marketplace.catalogue.models import (
 from marketplace.demo.people import demo_user, owner_of
 from marketplace.extensions import db
 from marketplace.mail import OutboxEmail
-from marketplace.procurement.models import Agency, AgencyMember, ProcurementRole
+from marketplace.procurement.models import (
+    Agency,
+    AgencyMember,
+    BudgetLine,
+    BudgetRevision,
+    ProcurementRole,
+)
 from marketplace.urls import site_request_context
 
 AGENCIES = (
@@ -46,6 +52,47 @@ AGENCY_ACCOUNTS = (
 )
 
 
+#: The agencies' budget lines (rekening belanja of their DPA), entered for the year of every
+#: demo procurement: (agency slug, account code, account name, sub-activity code, sub-activity
+#: name, amount). The codes have Permendagri 90's shape; like the rest of the demo they are
+#: illustrative, not the city's DPA.
+MEALS, CLEANING, SOUVENIRS = "5.1.02.01.01.0052", "5.1.02.01.01.0026", "5.1.02.01.01.0064"
+BUDGET_LINES = (
+    (
+        "bagian-umum-setda",
+        MEALS,
+        "Belanja Makanan dan Minuman Rapat",
+        "4.01.01.2.06.0009",
+        "Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD",
+        150_000_000,
+    ),
+    (
+        "bagian-umum-setda",
+        CLEANING,
+        "Belanja Alat/Bahan untuk Kegiatan Kantor-Bahan Pembersih",
+        "4.01.01.2.06.0004",
+        "Penyediaan Bahan Logistik Kantor",
+        40_000_000,
+    ),
+    (
+        "bagian-umum-setda",
+        SOUVENIRS,
+        "Belanja Cendera Mata dan Bingkisan Tamu",
+        "4.01.03.2.01.0002",
+        "Fasilitasi Keprotokolan",
+        60_000_000,
+    ),
+    (
+        "dinas-pendidikan",
+        MEALS,
+        "Belanja Makanan dan Minuman Rapat",
+        "1.01.01.2.06.0009",
+        "Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD",
+        25_000_000,
+    ),
+)
+
+
 @dataclass(frozen=True)
 class DemoProcurement:
     """A procurement of the demo agency, taken through the real services to ``reached``: a
@@ -59,6 +106,8 @@ class DemoProcurement:
     days_ago: int
     #: (accepted, rejected) per line for the first delivery, when it gets that far.
     first_delivery: tuple[tuple[int, int], ...] = ()
+    #: The budget line's account code (a line of the agency's DPA for the year).
+    account: str = MEALS
 
 
 #: One procurement in each state of the Surat Pesanan, plus a draft and an open negotiation,
@@ -70,6 +119,7 @@ DEMO_PROCUREMENTS = (
         (("sabun-herbal-sereh-wangi-sekar-melati", 60, 15_000, 14_500),),
         "closed",
         21,
+        account=CLEANING,
     ),
     # A PKP cooperative with a valid PP 55/2022 certificate, above the Rp2.000.000 thresholds:
     # its invoice (with its faktur pajak) has PPN collected and PPh 22 at 0.5% final, and waits
@@ -80,6 +130,7 @@ DEMO_PROCUREMENTS = (
         (("kain-batik-tulis-mrico-bolong-miftahul-ulum", 15, 200_000, 195_000),),
         "delivered",
         12,
+        account=SOUVENIRS,
     ),
     DemoProcurement(
         "Sambal dan bumbu pecel untuk dapur umum",
@@ -112,6 +163,7 @@ DEMO_PROCUREMENTS = (
         (("mukena-katun-rayon-bordir-roudlotul-jannah", 20, 175_000, 170_000),),
         "declined",
         6,
+        account=CLEANING,
     ),
     DemoProcurement(
         "Madu randu untuk bingkisan hari jadi kota",
@@ -119,6 +171,7 @@ DEMO_PROCUREMENTS = (
         (("madu-randu-500-g-sumber-rejeki", 24, 80_000, 80_000),),
         "lapsed",
         10,
+        account=SOUVENIRS,
     ),
     DemoProcurement(
         "Miniatur Gapura Bajang Ratu untuk tamu kehormatan",
@@ -126,6 +179,7 @@ DEMO_PROCUREMENTS = (
         (("miniatur-gapura-bajang-ratu-terakota-bhumi-majapahit", 20, 75_000, 70_000),),
         "cancelled",
         5,
+        account=SOUVENIRS,
     ),
     DemoProcurement(
         "Jamu instan untuk senam Jumat",
@@ -209,6 +263,13 @@ def _stage_procurement(
 
     with at(0):
         day = local_day(start)
+        line = db.session.scalar(
+            select(BudgetLine.id).where(
+                BudgetLine.agency_id == agency.id,
+                BudgetLine.year == day.year,
+                BudgetLine.account_code == spec.account,
+            )
+        )
         request = requests.create_request(
             pp,
             requests.RequestDetails(
@@ -220,6 +281,7 @@ def _stage_procurement(
                 delivery_addresses=agency.address,
                 notes="Data contoh (fiktif) untuk demo Pasar OPOP.",
                 cooperative_ids=(cooperative.id,),
+                budget_line_id=line,
             ),
         )
         for slug, quantity, _offered, _agreed in spec.lines:
@@ -364,3 +426,46 @@ def seed_agencies() -> None:
                 agency_id=second.id, user_id=other.id, role=ProcurementRole.PEJABAT_PENGADAAN
             )
         )
+    seed_budget_lines(agencies)
+
+
+def seed_budget_lines(agencies: dict[str, Agency]) -> None:
+    """The agencies' lines for the year of every demo procurement (this year, and last year's
+    too while the oldest procurement falls in it), entered by the PPK; the meals line of this
+    year has had a revision (pergeseran)."""
+    ppk = find_user_by_email("ppk@demo.test")
+    today = clock.today()
+    oldest = max(spec.days_ago for spec in DEMO_PROCUREMENTS) + 1
+    years = sorted({today.year, (today - timedelta(days=oldest)).year})
+    have = set(
+        db.session.execute(
+            select(BudgetLine.agency_id, BudgetLine.year, BudgetLine.account_code)
+        ).tuples()
+    )
+    for year in years:
+        for slug, code, name, sub_code, sub_name, amount in BUDGET_LINES:
+            agency = agencies[slug]
+            if (agency.id, year, code) in have:
+                continue
+            line = BudgetLine(
+                agency_id=agency.id,
+                year=year,
+                account_code=code,
+                account_name=name,
+                sub_activity_code=sub_code,
+                sub_activity_name=sub_name,
+                amount=amount,
+                created_by_id=ppk.id if ppk and slug == AGENCIES[0][0] else None,
+            )
+            db.session.add(line)
+            db.session.flush()
+            if year == today.year and slug == AGENCIES[0][0] and code == MEALS:
+                db.session.add(
+                    BudgetRevision(
+                        line_id=line.id,
+                        revised_on=today.replace(day=1),
+                        change=10_000_000,
+                        reason="Pergeseran anggaran I: tambahan rapat koordinasi (data contoh).",
+                        created_by_id=ppk.id if ppk else None,
+                    )
+                )

@@ -51,6 +51,7 @@ def _navigation() -> dict[str, Any]:
 
 from marketplace.procurement import (  # noqa: E402,F401
     agency_routes,
+    budget_routes,
     cooperative_routes,
     document_routes,
     routes,

@@ -85,6 +85,7 @@ def _details(form: forms.RequestForm) -> requests.RequestDetails:
         delivery_addresses=form.delivery_addresses.data or "",
         notes=form.notes.data or "",
         cooperative_ids=tuple(form.cooperative_ids.data or ()),
+        budget_line_id=int(form.budget_line_id.data) if form.budget_line_id.data else None,
     )
 
 

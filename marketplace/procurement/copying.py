@@ -56,10 +56,11 @@ def may_copy(request: ProcurementRequest) -> bool:
 
 
 def copy_request(user: User, request_id: int) -> tuple[ProcurementRequest, list[str]]:
-    """A new draft from a request that ended without goods: its details (title, Kode RUP, HPS,
-    delivery date and addresses, notes), its lines and quantities with today's catalogue prices,
-    and its cooperatives that are still active. A product no longer in the catalogue is kept as
-    a written specification of the same goods; those names are returned, to tell the officer."""
+    """A new draft from a request that ended without goods: its details (title, Kode RUP, budget
+    line, HPS, delivery date and addresses, notes), its lines and quantities with today's
+    catalogue prices, and its cooperatives that are still active. A product no longer in the
+    catalogue is kept as a written specification of the same goods; those names are returned,
+    to tell the officer."""
     source = requests.agency_request(user, request_id, PP)
     if not may_copy(source):
         raise InvalidProcurementInput(
@@ -73,6 +74,7 @@ def copy_request(user: User, request_id: int) -> tuple[ProcurementRequest, list[
         created_by_id=user.id,
         title=source.title,
         kode_rup=source.kode_rup,
+        budget_line_id=source.budget_line_id,
         ceiling=source.ceiling,
         delivery_date=source.delivery_date,
         delivery_addresses=source.delivery_addresses,

@@ -13,9 +13,9 @@ from marketplace.http import FORM_ERROR, Page, private_download
 from marketplace.policy import CITY_ADMIN, allow
 from marketplace.procurement import (
     bp,
+    budget_forms,
     document_forms,
     documents,
-    forms,
     national_export,
     reports,
     signed_scans,
@@ -146,7 +146,7 @@ def report_xlsx() -> Page:
     return exports.download(body, f"belanja-opop-{year}.xlsx")
 
 
-def _budgets_page(year: int, form: forms.BudgetForm, error: str | None = None) -> str:
+def _budgets_page(year: int, form: budget_forms.BudgetForm, error: str | None = None) -> str:
     return render_template(
         "procurement/budgets.html",
         year=year,
@@ -159,7 +159,7 @@ def _budgets_page(year: int, form: forms.BudgetForm, error: str | None = None) -
 @bp.route("/budgets", methods=["GET", "POST"])
 @allow(CITY_ADMIN)
 def budgets() -> Page:
-    form = forms.BudgetForm()
+    form = budget_forms.BudgetForm()
     form.set_choices(reports.visible_agencies(current_user))
     year = _report_year()
     if request.method == "GET":

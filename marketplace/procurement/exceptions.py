@@ -142,3 +142,29 @@ class Lapsed(ProcurementError):
     default_message = _l(
         "Batas waktu untuk menjawab sudah lewat: penawaran atau Surat Pesanan ini kedaluwarsa."
     )
+
+
+class BudgetExceeded(ProcurementError):
+    """A request or a Surat Pesanan would take more than what remains of its budget line."""
+
+    status_code = 409
+    default_message = _l("Nilai ini melebihi sisa anggaran rekening belanja.")
+
+    def __init__(self, what: str, value: int, account: str, remaining: int, budget: int) -> None:
+        self.value = value
+        self.remaining = remaining
+        super().__init__(
+            str(
+                _l(
+                    "%(what)s %(value)s (termasuk PPN) melebihi sisa anggaran rekening "
+                    "%(account)s: %(remaining)s dari pagu %(budget)s, setelah dikurangi Surat "
+                    "Pesanan yang sudah terbit. Kurangi nilainya, pilih rekening lain, atau "
+                    "minta PPK mencatat pergeseran anggaran.",
+                    what=what,
+                    value=rupiah(value),
+                    account=account,
+                    remaining=rupiah(remaining),
+                    budget=rupiah(budget),
+                )
+            )
+        )

@@ -23,7 +23,8 @@ from wtforms import (
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from marketplace.fields import DayField, RupiahField, WholeNumberField, one_of_the_choices
-from marketplace.procurement import inspection
+from marketplace.i18n import rupiah
+from marketplace.procurement import budget_lines, inspection
 from marketplace.procurement.agencies import InvalidNip, clean_nip
 from marketplace.procurement.common import MAX_AMOUNT, MAX_QUANTITY, today
 from marketplace.procurement.models import PaymentMethod
@@ -119,6 +120,14 @@ class RequestForm(FlaskForm):
         # A full keyboard: codes may hold letters, dots, slashes and dashes.
         render_kw={"inputmode": "text", "autocomplete": "off", "spellcheck": "false"},
     )
+    budget_line_id = SelectField(
+        _l("Rekening belanja (DPA)"),
+        description=_l("Kode rekening dan sub kegiatan DPA yang dibebani pembelian ini."),
+        validate_choice=False,
+        # The draft's own line (an id) is shown chosen like a posted one.
+        filters=[lambda value: "" if value is None else str(value)],
+        validators=[one_of_the_choices(_l("Pilih rekening belanja dari daftar."))],
+    )
     ceiling = RupiahField(
         _l("HPS/pagu (termasuk PPN)"),
         description=_l("Batas harga tertinggi. Penawaran di atasnya tidak dapat disetujui."),
@@ -142,8 +151,24 @@ class RequestForm(FlaskForm):
     cooperative_ids = MultiCheckboxField(_l("Koperasi yang diundang"))
 
     def set_choices(self, agencies: Iterable[Any], cooperatives: Iterable[Any]) -> None:
+        agencies = list(agencies)
         self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
         self.cooperative_ids.choices = [SelectChoice(c.id, c.name) for c in cooperatives]
+        lines = budget_lines.request_choices([a.id for a in agencies], today().year)
+        self.budget_line_id.choices = [SelectChoice("", str(_l("Pilih rekening")))] + [
+            SelectChoice(
+                str(row.line.id),
+                str(
+                    _l(
+                        "%(account)s · sub kegiatan %(sub)s · sisa %(remaining)s",
+                        account=row.line.label,
+                        sub=row.line.sub_activity_code,
+                        remaining=rupiah(row.remaining),
+                    )
+                ),
+            )
+            for row in lines
+        ]
 
 
 class CatalogueLineForm(FlaskForm):
@@ -537,30 +562,6 @@ class FakturPajakForm(FlaskForm):
                 "Nomor faktur pajak terdiri dari 16 atau 17 angka, misalnya 04002600000000123."
             )
             raise ValidationError(str(message))
-
-
-class BudgetForm(FlaskForm):
-    agency_id = SelectField(
-        _l("OPD"),
-        validate_choice=False,
-        validators=[one_of_the_choices(_l("Pilih OPD dari daftar."))],
-    )
-    year = WholeNumberField(
-        _l("Tahun anggaran"),
-        invalid_message=_l("Isi tahun dengan 4 angka, misalnya 2026."),
-        validators=[needed(_l("Isi tahun anggaran."))],
-    )
-    goods_budget = RupiahField(
-        _l("Anggaran belanja barang"),
-        description=_l("Pagu belanja barang dan jasa OPD untuk tahun itu."),
-        validators=[
-            needed(_l("Isi anggarannya.")),
-            amount_in_range(minimum=0, maximum=MAX_AMOUNT * 100),
-        ],
-    )
-
-    def set_choices(self, agencies: Iterable[Any]) -> None:
-        self.agency_id.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
 
 
 class ListFilterForm(Form):

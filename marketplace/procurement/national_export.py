@@ -1,8 +1,8 @@
 """The agency's purchases for a period, one row per package (a Surat Pesanan), as an officer
-keys them into the national systems (SiRUP, the e-purchasing reports): Kode RUP, the package,
-the penyedia with NPWP and NIB, the values with and without PPN, PPN and PPh 22, the days of
-request, Surat Pesanan, BAST and payment, and the SP, BAST and SP2D numbers. Read from our own
-records only; no network call.
+keys them into the national systems (SiRUP, the e-purchasing reports): Kode RUP, the budget
+account (kode rekening belanja), the package, the penyedia with NPWP and NIB, the values with
+and without PPN, PPN and PPh 22, the days of request, Surat Pesanan, BAST and payment, and the
+SP, BAST and SP2D numbers. Read from our own records only; no network call.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ JOIN = "; "
 class PackageRow:
     agency: str
     kode_rup: str
+    account_code: str
+    account_name: str
     package: str
     request_number: str
     requested_on: date | None
@@ -61,6 +63,8 @@ class PackageRow:
         return [
             self.agency,
             self.kode_rup,
+            self.account_code,
+            self.account_name,
             self.package,
             self.request_number,
             self.requested_on,
@@ -85,6 +89,8 @@ def header() -> list[str]:
     return [
         _("OPD"),
         _("Kode RUP"),
+        _("Kode rekening belanja"),
+        _("Nama rekening belanja"),
         _("Nama paket"),
         _("Nomor permintaan"),
         _("Tanggal permintaan"),
@@ -120,6 +126,7 @@ def packages(user: User, start: date | None, end: date | None) -> list[PackageRo
     orders = db.session.scalars(
         statement.options(
             joinedload(PurchaseOrder.request),
+            joinedload(PurchaseOrder.budget_line),
             joinedload(PurchaseOrder.cooperative),
             selectinload(PurchaseOrder.deliveries).joinedload(Delivery.bast),
             selectinload(PurchaseOrder.invoices).joinedload(Invoice.payment),
@@ -135,6 +142,8 @@ def _row(order: PurchaseOrder) -> PackageRow:
     return PackageRow(
         agency=order.agency_name,
         kode_rup=order.kode_rup,
+        account_code=order.budget_line.account_code if order.budget_line else "",
+        account_name=order.budget_line.account_name if order.budget_line else "",
         package=request.title,
         request_number=request.number or "",
         requested_on=local_day(request.sent_at) if request.sent_at else None,
@@ -163,7 +172,7 @@ def export(user: User, start: date | None, end: date | None, fmt: str) -> bytes:
         _("Paket pengadaan"),
         header(),
         [row.values() for row in rows],
-        widths=[30, 18, 40, 20, 14, 30, 22, 18, 22, 22, 14, 16, 14, 16, 14, 24, 24, 28, 24],
+        widths=[30, 18, 20, 36, 40, 20, 14, 30, 22, 18, 22, 22, 14, 16, 14, 16, 14, 24, 24, 28, 24],
     )
     return exports.write(sheet, fmt)
 

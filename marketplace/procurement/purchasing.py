@@ -19,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
 from marketplace.inventory import stock
 from marketplace.paging import Page, paginate
-from marketplace.procurement import documents, rules
+from marketplace.procurement import budget_lines, documents, rules
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -174,7 +174,8 @@ def issue_purchase_order(
     splitting_reason: str | None = None,
 ) -> PurchaseOrder:
     """The Surat Pesanan for an approved quotation: the agreed round's lines and prices, the
-    parties copied in, the deadline for the cooperative's acceptance."""
+    parties copied in, the deadline for the cooperative's acceptance. Its total commits the
+    request's budget line, which must have that much left (checked under the line's lock)."""
     request = quotation.request
     cooperative = quotation.cooperative
     agreed = quotation.rounds[-1]
@@ -182,6 +183,7 @@ def issue_purchase_order(
     delivery_date = (offers[-1].delivery_date if offers else None) or request.delivery_date
     now = clock.now()
     acceptance_due_at = rules.order_acceptance_lapses_at(now, procurement_settings())
+    budget_line_id = budget_lines.check_order_fits(request, subtotal + ppn)
     order = PurchaseOrder(
         request_id=request.id,
         quotation_id=quotation.id,
@@ -196,6 +198,7 @@ def issue_purchase_order(
         agency_name=request.agency.name,
         cooperative_name=cooperative.name,
         kode_rup=request.kode_rup,
+        budget_line_id=budget_line_id,
         delivery_date=delivery_date,
         delivery_addresses=request.delivery_addresses,
         issued_at=now,

@@ -28,12 +28,13 @@ from marketplace.catalogue.models import Category
 from marketplace.cooperatives.models import Cooperative
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.procurement import budget_lines
 from marketplace.procurement.common import MAX_AMOUNT, agency_ids
 from marketplace.procurement.exceptions import InvalidProcurementInput
 from marketplace.procurement.models import Agency, Budget, Invoice, InvoiceLine, InvoicePayment
 from marketplace.procurement.tax import format_percent
 
-TABLES = ("agency", "cooperative", "category", "month", "budget")
+TABLES = ("agency", "cooperative", "category", "month", "budget", "account")
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,17 @@ class SpendRow:
 
 @dataclass(frozen=True)
 class BudgetRow:
+    """An agency's share of its goods budget spent here. The base is the goods budget the city
+    entered; without it, the sum of the agency's budget lines stands in (``from_lines``)."""
+
     agency: Agency
     budget: int | None
     spent: int
     share: Fraction | None
     target: Fraction
+    #: The sums of the agency's budget lines of the year (None without lines).
+    lines: budget_lines.BudgetTotals | None = None
+    from_lines: bool = False
 
     @property
     def share_label(self) -> str:
@@ -70,6 +77,8 @@ class SpendReport:
     by_month: list[SpendRow]
     budgets: list[BudgetRow]
     target: Fraction
+    #: Every budget line of the year, with budget, committed and realised (by account code).
+    accounts: list[budget_lines.LineFigures]
 
     @property
     def total(self) -> int:
@@ -163,12 +172,17 @@ def spend_report(user: User, year: int) -> SpendReport:
         .tuples()
         .all()
     )
+    accounts = budget_lines.lines_of_year(agency_ids_, year)
+    line_totals = budget_lines.budget_totals(accounts)
     budget_rows = []
     for agency in agencies:
+        lines = line_totals.get(agency.id)
         budget = budgets.get(agency.id)
+        from_lines = budget is None and lines is not None
+        base = lines.budget if from_lines and lines else budget
         used = spent.get(agency.id, 0)
-        share = Fraction(used * 100, budget) if budget else None
-        budget_rows.append(BudgetRow(agency, budget, used, share, target))
+        share = Fraction(used * 100, base) if base else None
+        budget_rows.append(BudgetRow(agency, budget, used, share, target, lines, from_lines))
     return SpendReport(
         year=year,
         by_agency=_rows(by_agency, {a.id: a.name for a in agencies}),
@@ -177,6 +191,7 @@ def spend_report(user: User, year: int) -> SpendReport:
         by_month=month_rows,
         budgets=budget_rows,
         target=target,
+        accounts=accounts,
     )
 
 
@@ -228,6 +243,9 @@ def table(report: SpendReport, name: str) -> tuple[list[str], list[list[Any]]]:
             _("Belanja di Pasar OPOP"),
             _("Persentase"),
             _("Target"),
+            _("Pagu rekening DPA"),
+            _("Terikat Surat Pesanan"),
+            _("Realisasi rekening"),
         ]
         rows = [
             [
@@ -237,10 +255,17 @@ def table(report: SpendReport, name: str) -> tuple[list[str], list[list[Any]]]:
                 row.spent,
                 row.share_label,
                 format_percent(row.target),
+                *(
+                    (row.lines.budget, row.lines.committed, row.lines.realised)
+                    if row.lines
+                    else ("", "", "")
+                ),
             ]
             for row in report.budgets
         ]
         return header, rows
+    if name == "account":
+        return account_header(), [budget_lines.as_row(row) for row in report.accounts]
     first = {
         "agency": _("OPD"),
         "cooperative": _("Koperasi"),
@@ -275,6 +300,7 @@ def to_xlsx(report: SpendReport) -> bytes:
         "category": _("Per jenis barang"),
         "month": _("Per bulan"),
         "budget": _("Anggaran"),
+        "account": _("Per rekening"),
     }
     sheets = []
     for name in TABLES:
@@ -285,6 +311,27 @@ def to_xlsx(report: SpendReport) -> bytes:
 
 
 # --- budgets -----------------------------------------------------------------------------------
+
+
+def _line_sums(row: BudgetRow) -> tuple[Any, Any, Any]:
+    if row.lines is None:
+        return "", "", ""
+    return row.lines.budget, row.lines.committed, row.lines.realised
+
+
+def account_header() -> list[str]:
+    return [
+        _("OPD"),
+        _("Tahun"),
+        _("Kode rekening"),
+        _("Nama rekening"),
+        _("Kode sub kegiatan"),
+        _("Nama sub kegiatan"),
+        _("Pagu"),
+        _("Terikat Surat Pesanan"),
+        _("Realisasi"),
+        _("Sisa"),
+    ]
 
 
 def budgets_for(year: int) -> list[tuple[Agency, Budget | None]]:

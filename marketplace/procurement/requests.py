@@ -26,7 +26,7 @@ from marketplace.cooperatives.models import Cooperative, CooperativeStatus
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.paging import Page, paginate
-from marketplace.procurement import rules
+from marketplace.procurement import budget_lines, rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
     MAX_LINES,
@@ -69,6 +69,8 @@ class RequestDetails:
     delivery_addresses: str
     notes: str
     cooperative_ids: tuple[int, ...]
+    #: The budget line (kode rekening belanja) the purchase is charged to.
+    budget_line_id: int | None = None
 
 
 def _refuse(message: str) -> InvalidProcurementInput:
@@ -121,6 +123,7 @@ def _check_details(details: RequestDetails) -> None:
     if len(details.notes) > 2000:
         raise _refuse(_("Catatan paling banyak 2000 karakter."))
     _invitable(details.cooperative_ids)
+    budget_lines.check_request_line(details.agency_id, details.budget_line_id)
 
 
 def _invitable(cooperative_ids: Iterable[int]) -> list[Cooperative]:
@@ -244,6 +247,7 @@ def create_request(user: User, details: RequestDetails) -> ProcurementRequest:
         created_by_id=user.id,
         title=details.title.strip(),
         kode_rup=details.kode_rup.strip(),
+        budget_line_id=details.budget_line_id,
         ceiling=details.ceiling,
         delivery_date=details.delivery_date,
         delivery_addresses=details.delivery_addresses.strip(),
@@ -265,6 +269,7 @@ def update_request(user: User, request_id: int, details: RequestDetails) -> Proc
     _check_details(details)
     request.title = details.title.strip()
     request.kode_rup = details.kode_rup.strip()
+    request.budget_line_id = details.budget_line_id
     request.ceiling = details.ceiling
     assert details.delivery_date is not None  # checked above
     request.delivery_date = details.delivery_date
@@ -459,6 +464,7 @@ def send_request(user: User, request_id: int) -> ProcurementRequest:
         raise _refuse(_("Undang minimal satu koperasi sebelum mengirim."))
     check_future_date(request.delivery_date)
     rules.check_request_ceiling(request.ceiling, procurement_settings())
+    budget_lines.check_request_fits(request)
     invited = {q.cooperative_id for q in request.quotations}
     for line in request.lines:
         if line.cooperative_id is not None and line.cooperative_id not in invited:

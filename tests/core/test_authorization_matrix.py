@@ -370,8 +370,13 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.report_xlsx",
         "procurement.package_export",
     ),
-    ("agency_member", None): ("procurement.request_list", "procurement.order_list"),
+    ("agency_member", None): (
+        "procurement.request_list",
+        "procurement.order_list",
+        "procurement.budget_lines_page",
+    ),
     ("agency_member", AGENCY_A): (
+        "procurement.budget_line",
         "procurement.request_detail",
         "procurement.quotation",
         "procurement.order",
@@ -392,7 +397,10 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.agree",
         "procurement.forward",
     ),
+    # The form offers the PPK's own agencies only: another's id is refused (400), not found.
+    ("agency_ppk", None): ("procurement.create_budget_line",),
     ("agency_ppk", AGENCY_A): (
+        "procurement.revise_budget_line",
         "procurement.return_quotation",
         "procurement.approve",
         "procurement.cancel_order",
@@ -484,6 +492,7 @@ PARAMS: dict[str, Value] = {
     "category_id": id_of("category"),
     "product_id": id_of("product"),
     "agency_id": id_of("agency"),
+    "budget_line_id": id_of("budget_line"),
     "variant_id": id_of("variant"),
     "image_id": id_of("image"),
     "job_id": id_of("job"),

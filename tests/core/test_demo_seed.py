@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -11,14 +13,23 @@ from marketplace.catalogue.models import Product, ProductVariant
 from marketplace.cooperatives.models import Cooperative, CooperativeMember
 from marketplace.extensions import db
 from marketplace.inventory.models import StockMovement
-from marketplace.procurement.models import AgencyMember, ProcurementRole
+from marketplace.procurement.models import AgencyMember, BudgetLine, BudgetRevision, ProcurementRole
 from marketplace.shipping import services
 
 
 def counts() -> dict[str, int]:
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (User, Cooperative, CooperativeMember, Product, ProductVariant, StockMovement)
+        for model in (
+            User,
+            Cooperative,
+            CooperativeMember,
+            Product,
+            ProductVariant,
+            StockMovement,
+            BudgetLine,
+            BudgetRevision,
+        )
     }
 
 
@@ -54,7 +65,7 @@ def test_seeding_loads_the_pilot_and_is_idempotent(app: Flask) -> None:
     check_demo_accounts()
     check_stock_ledger()
     check_home_page(app)
-    check_procurements()
+    check_procurements(app)
 
 
 def check_demo_accounts() -> None:
@@ -217,7 +228,7 @@ def test_the_demo_has_a_complaint_in_each_state(app: Flask) -> None:
     assert len(db.session.scalars(select(Complaint)).all()) == len(ComplaintStatus)
 
 
-def check_procurements() -> None:
+def check_procurements(app: Flask) -> None:
     """One procurement in each state of the Surat Pesanan, plus a draft and an open
     negotiation, all of the demo agency, seeded once."""
     from marketplace.notifications.models import Notification
@@ -250,8 +261,37 @@ def check_procurements() -> None:
     assert invoice.faktur_pajak_number and len(invoice.faktur_pajak_number) == 17
     assert invoice.payment is None and invoice.purchase_order.status == OrderStatus.DELIVERED
     assert all(o.agency.npwp for o in orders)
+    with app.app_context():  # the tax settings
+        check_budget_lines(requests, orders)
     # The invented history's notifications are read; nobody is emailed about it.
     assert not db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()
+
+
+def check_budget_lines(requests: list[Any], orders: list[Any]) -> None:
+    """Every demo procurement names a budget line of its agency and year; a line's committed
+    is its live orders' totals (a declined, lapsed or cancelled order commits nothing) and its
+    realised the paid invoices; the meals line has had a revision."""
+    from marketplace.procurement import budget_lines
+    from marketplace.procurement.lifecycle import LIVE_ORDERS
+    from marketplace.procurement.models import BudgetLine, OrderStatus
+
+    assert all(r.budget_line and r.budget_line.agency_id == r.agency_id for r in requests)
+    assert all(o.budget_line_id == o.request.budget_line_id for o in orders)
+    lines = db.session.scalars(select(BudgetLine)).all()
+    assert {line.agency.slug for line in lines} == {"bagian-umum-setda", "dinas-pendidikan"}
+    assert any(line.revisions for line in lines)
+    for figures in budget_lines.figures_of(lines):
+        live = [
+            o for o in orders if o.budget_line_id == figures.line.id and o.status in LIVE_ORDERS
+        ]
+        delivered = {OrderStatus.DELIVERED, OrderStatus.CLOSED}
+        assert figures.committed == sum(
+            sum(i.total for i in o.invoices) if o.status in delivered else o.total for o in live
+        )
+        assert figures.realised == sum(
+            i.total for o in live for i in o.invoices if i.payment is not None
+        )
+    assert sum(f.realised for f in budget_lines.figures_of(lines)) > 0
 
 
 def test_demo_addresses_have_regions_and_every_demo_order_address_still_displays(

@@ -55,7 +55,8 @@ from marketplace.payments.models import (
 from marketplace.payments.reconciliation_models import DifferenceKind, ReconciliationDifference
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
-from marketplace.procurement import signed_scans
+from marketplace.procurement import budget_lines, signed_scans
+from marketplace.procurement.common import today
 from marketplace.procurement.models import (
     AgencyInvitation,
     AgencyMember,
@@ -290,6 +291,19 @@ def build_world(app: Flask) -> World:
         signed_scan = signed_scans.upload(
             cast.member, purchase_order.id, f"invoice:{invoice.id}", image_bytes()
         )
+        # Agency A's budget line (after the requests above, which name none).
+        budget_line = budget_lines.create_line(
+            cast.ppk,
+            budget_lines.LineDetails(
+                cast.agency.id,
+                today().year,
+                "5.1.02.01.01.0052",
+                "Belanja Makanan dan Minuman Rapat",
+                "4.01.01.2.01.0001",
+                "Penyediaan Makanan dan Minuman",
+                50_000_000,
+            ),
+        )
         notification = db.session.scalars(
             select(Notification).where(Notification.user_id == cast.pp.id).limit(1)
         ).one()
@@ -360,6 +374,7 @@ def build_world(app: Flask) -> World:
             quotation=quotation,
             purchase_order=purchase_order,
             signed_scan=signed_scan,
+            budget_line=budget_line,
             inspected=inspected,
             bast=bast,
             invoice=invoice,

@@ -333,7 +333,7 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
         ).first()
         assert draft and order
         quotation, invoice = order.quotation_id, db.session.scalars(select(Invoice.id)).first()
-        order_id = order.id
+        order_id, line_id = order.id, order.budget_line_id
         to_inspect = db.session.scalars(
             select(Delivery.id).where(Delivery.status == DeliveryStatus.SENT)
         ).first()
@@ -362,6 +362,7 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
             "/account/notifications/",
             "/account/notifications/settings",
             "/procurement/reports",
+            "/procurement/budget-lines",
         ],
         "koperasi2@demo.test": [
             "/procurement/",
@@ -370,6 +371,9 @@ def procurement_pages(live: LiveServer) -> dict[str, list[str]]:
             "/procurement/cooperative/payments",
             "/procurement/cooperative/quotations?status=quoted",
         ],
+        # The PPK's budget lines: the form to enter one, a line's revisions and the form to
+        # record one.
+        "ppk@demo.test": ["/procurement/budget-lines", f"/procurement/budget-lines/{line_id}"],
         # The inspection's day and team (a delivery of the demo waiting for the receiver).
         "penerima@demo.test": ["/procurement/", *inspection],
         # The treasurer's tax records and monthly tax recap (this month's and a paid month's).

@@ -414,6 +414,8 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
         "delivery_id": to_inspect.id,
         "invoice_id": invoice.id,
         "agency_id": order.agency_id,
+        # The budget line the order is charged to (its revisions, its orders).
+        "budget_line_id": order.budget_line_id,
     }
     last_round = _one(
         select(QuotationRound)

@@ -65,6 +65,7 @@ from marketplace.procurement import agencies, negotiation, purchasing, requests
 from marketplace.procurement.models import (
     Agency,
     AgencyMember,
+    BudgetLine,
     Invoice,
     InvoiceStatus,
     OrderStatus,
@@ -639,15 +640,24 @@ def _procurements_waiting() -> None:
         other_ppk=people[ProcurementRole.PPK],
         other_pp=people[ProcurementRole.PEJABAT_PENGADAAN],
     )
-    wf.quoted(cast, quantity=5, title="Uji: penawaran menunggu pejabat pengadaan")
-    wf.agreed(cast, quantity=5, title="Uji: penawaran disepakati, belum diteruskan")
-    wf.forwarded(cast, quantity=5, title="Uji: penawaran menunggu PPK")
-    quotation = wf.forwarded(cast, quantity=10, title="Uji: Surat Pesanan dikirim bertahap")
+    # The demo agency has entered its budget lines: each request names one.
+    line = db.session.scalars(
+        select(BudgetLine.id)
+        .where(BudgetLine.agency_id == agency.id, BudgetLine.year == clock.today().year)
+        .order_by(BudgetLine.id)
+    ).first()
+    charged = {"budget_line_id": line, "ceiling": 5_000_000}
+    wf.quoted(cast, quantity=5, title="Uji: penawaran menunggu pejabat pengadaan", **charged)
+    wf.agreed(cast, quantity=5, title="Uji: penawaran disepakati, belum diteruskan", **charged)
+    wf.forwarded(cast, quantity=5, title="Uji: penawaran menunggu PPK", **charged)
+    quotation = wf.forwarded(
+        cast, quantity=10, title="Uji: Surat Pesanan dikirim bertahap", **charged
+    )
     order = negotiation.approve_quotation(cast.ppk, quotation.id, "Kebutuhan berbeda (uji).")
     purchasing.accept_order(cast.member, order.id)
     bast = wf.inspect(cast, wf.deliver(cast, order, 4), 4)
     assert bast.invoice is None
     wf.deliver(cast, order, 6)  # waits for the receiver's inspection
     # A request cancelled after it was sent: its page offers the copy into a new draft.
-    ended = wf.sent(cast, 5, title="Uji: permintaan dibatalkan, untuk disalin")
+    ended = wf.sent(cast, 5, title="Uji: permintaan dibatalkan, untuk disalin", **charged)
     requests.cancel_request(cast.pp, ended.id, "Anggaran digeser (uji).")

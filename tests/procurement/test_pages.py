@@ -550,6 +550,7 @@ def test_the_report_shows_the_share_against_the_target(app: Flask, client: Flask
         "Per jenis barang",
         "Per bulan",
         "Anggaran",
+        "Per rekening",
     ]
     assert workbook["Per koperasi"]["A2"].value == "Koppontren Uji Sejahtera"
     # An agency member sees their own agency only; the other agency sees nothing of it.

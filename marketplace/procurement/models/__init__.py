@@ -1,9 +1,9 @@
 """City agencies (OPD), the procurement roles their members hold, and the procurement workflow's
 records: requests, quotations and their rounds, Surat Pesanan, deliveries, BAST, invoices,
-payments, the timeline and the agencies' goods budgets.
+payments, the timeline, the agencies' goods budgets and their budget lines.
 
-One module per concept (`agency`, `status`, `request`, `order`); everything is importable from
-here, as before."""
+One module per concept (`agency`, `budget`, `status`, `request`, `order`); everything is
+importable from here, as before."""
 
 from marketplace.procurement.models.agency import (
     Agency as Agency,
@@ -19,6 +19,12 @@ from marketplace.procurement.models.agency import (
 )
 from marketplace.procurement.models.agency import (
     ProcurementRole as ProcurementRole,
+)
+from marketplace.procurement.models.budget import (
+    BudgetLine as BudgetLine,
+)
+from marketplace.procurement.models.budget import (
+    BudgetRevision as BudgetRevision,
 )
 from marketplace.procurement.models.order import (
     Bast as Bast,

@@ -13,6 +13,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
 from marketplace.procurement.models.agency import Agency
+from marketplace.procurement.models.budget import BudgetLine
 from marketplace.procurement.models.request import ProcurementRequest, Quotation
 from marketplace.procurement.models.status import (
     DeliveryStatus,
@@ -48,6 +49,8 @@ class PurchaseOrder(TimestampMixin, Model):
         Index(
             "ix_procurement_purchase_orders_cooperative_id_issued_at", "cooperative_id", "issued_at"
         ),
+        # A budget line's commitments: its live Surat Pesanan.
+        Index("ix_procurement_purchase_orders_budget_line_id_status", "budget_line_id", "status"),
         # The splitting check looks for the same agency's orders from the same cooperative.
         Index(
             "ix_procurement_purchase_orders_agency_cooperative_issued",
@@ -76,6 +79,11 @@ class PurchaseOrder(TimestampMixin, Model):
     agency_name: Mapped[str] = mapped_column(String(200))
     cooperative_name: Mapped[str] = mapped_column(String(160))
     kode_rup: Mapped[str] = mapped_column(String(30))
+    #: The request's budget line, which this order commits (a line is never edited in place,
+    #: so its code and name as printed stay what they were at issue).
+    budget_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_budget_lines.id", ondelete="RESTRICT")
+    )
     delivery_date: Mapped[date]
     delivery_addresses: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime]
@@ -98,6 +106,7 @@ class PurchaseOrder(TimestampMixin, Model):
     request: Mapped[ProcurementRequest] = relationship()
     quotation: Mapped[Quotation] = relationship()
     agency: Mapped[Agency] = relationship()
+    budget_line: Mapped[BudgetLine | None] = relationship()
     cooperative: Mapped[Cooperative] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])

@@ -14,6 +14,7 @@ from marketplace.cooperatives.models import Cooperative
 from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
 from marketplace.procurement.models.agency import Agency
+from marketplace.procurement.models.budget import BudgetLine
 from marketplace.procurement.models.status import (
     Actor,
     QuotationStatus,
@@ -46,6 +47,11 @@ class ProcurementRequest(TimestampMixin, Model):
     )
     title: Mapped[str] = mapped_column(String(200))
     kode_rup: Mapped[str] = mapped_column(String(30))
+    #: The DPA account the purchase is charged to (kode rekening belanja and sub-activity);
+    #: required once the agency has entered its lines for the year.
+    budget_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_budget_lines.id", ondelete="RESTRICT"), index=True
+    )
     #: The price ceiling (HPS/pagu), including PPN.
     ceiling: Mapped[int] = money_column()
     delivery_date: Mapped[date]
@@ -57,6 +63,7 @@ class ProcurementRequest(TimestampMixin, Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency] = relationship()
+    budget_line: Mapped[BudgetLine | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     lines: Mapped[list[RequestLine]] = relationship(
         back_populates="request", order_by="RequestLine.position", cascade="all, delete-orphan"
