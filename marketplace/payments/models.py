@@ -425,6 +425,11 @@ class EntryKind(LabelledEnum):
     PAYOUT_FEE = "payout_fee", _l("Biaya pencairan")
     #: The commission on goods refunded after a complaint comes back to the cooperative.
     COMMISSION_REVERSAL = "comm_refund", _l("Komisi atas barang yang dikembalikan")
+    #: A government invoice's payment reversed by the treasurer (recorded by mistake): its
+    #: earning, commission and collected entries come back out, amount for amount.
+    EARNING_REVERSAL = "earn_rev", _l("Pembayaran invoice dibatalkan bendahara")
+    COMMISSION_BACK = "comm_rev", _l("Komisi atas pembayaran yang dibatalkan")
+    COLLECTED_REVERSAL = "coll_rev", _l("Penerimaan langsung yang dibatalkan")
 
 
 #: +1: the platform owes the cooperative more; -1: less.
@@ -438,6 +443,9 @@ ENTRY_SIGNS = {
     EntryKind.GATEWAY_FEE: -1,
     EntryKind.PAYOUT_FEE: -1,
     EntryKind.COMMISSION_REVERSAL: 1,
+    EntryKind.EARNING_REVERSAL: -1,
+    EntryKind.COMMISSION_BACK: 1,
+    EntryKind.COLLECTED_REVERSAL: 1,
 }
 
 
@@ -465,7 +473,14 @@ class SettlementEntry(Model):
         UniqueConstraint(
             "vendor_order_id", "kind", name="uq_settlement_entries_vendor_order_id_kind"
         ),
-        UniqueConstraint("invoice_id", "kind", name="uq_settlement_entries_invoice_id_kind"),
+        # A government invoice's payment is posted once and reversed at most once; the invoice
+        # may be paid again after a reversal (a new payment).
+        UniqueConstraint(
+            "invoice_payment_id", "kind", name="uq_settlement_entries_invoice_payment_id_kind"
+        ),
+        CheckConstraint(
+            "(invoice_id IS NULL) = (invoice_payment_id IS NULL)", name="invoice_payment"
+        ),
         Index("ix_settlement_entries_cooperative_id_id", "cooperative_id", "id"),
     )
 
@@ -481,6 +496,10 @@ class SettlementEntry(Model):
     #: foreign key is by table name, so payments never imports procurement).
     invoice_id: Mapped[int | None] = mapped_column(
         ForeignKey("procurement_invoices.id", ondelete="RESTRICT")
+    )
+    #: The treasurer's payment of that invoice the entry posts or reverses.
+    invoice_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_payments.id", ondelete="RESTRICT")
     )
     #: The order or invoice number, copied so the statement reads without joins.
     order_number: Mapped[str | None] = mapped_column(String(24))
