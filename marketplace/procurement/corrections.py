@@ -104,14 +104,8 @@ def cancel_invoice(user: User, invoice_id: int, reason: str) -> Invoice:
     return invoice
 
 
-def reverse_payment(user: User, invoice_id: int, reason: str) -> InvoicePayment:
-    """The treasurer reverses the invoice's payment recorded by mistake, with a reason (see the
-    module's docstring). Refused for an unpaid invoice and for a payment whose taxes were
-    remitted."""
-    invoice = agency_invoice(user, invoice_id, ProcurementRole.BENDAHARA)
-    payment = invoice.payment
-    if payment is None or invoice.status != InvoiceStatus.PAID:
-        raise InvalidProcurementInput(_("Invoice ini belum dibayar; tidak ada yang dibatalkan."))
+def _refuse_remitted(payment: InvoicePayment) -> None:
+    """Refuse reversing a payment with a tax remitted, naming the NTPN (module docstring)."""
     remitted = [
         f"{name} (NTPN {ntpn})"
         for name, ntpn in (("PPN", payment.ppn_ntpn), ("PPh 22", payment.pph22_ntpn))
@@ -126,15 +120,34 @@ def reverse_payment(user: User, invoice_id: int, reason: str) -> InvoicePayment:
                 taxes=", ".join(remitted),
             )
         )
+
+
+def reverse_payment(user: User, invoice_id: int, reason: str) -> InvoicePayment:
+    """The treasurer reverses the invoice's payment recorded by mistake, with a reason (see the
+    module's docstring). Refused for an unpaid invoice and for a payment whose taxes were
+    remitted."""
+    invoice = agency_invoice(user, invoice_id, ProcurementRole.BENDAHARA)
+    payment = invoice.payment
+    if payment is None or invoice.status != InvoiceStatus.PAID:
+        raise InvalidProcurementInput(_("Invoice ini belum dibayar; tidak ada yang dibatalkan."))
+    _refuse_remitted(payment)
     reason = _reason(reason)
     now = clock.now()
-    # Guarded: two treasurers (or two tabs) reversing at once stamp the row once.
+    # Guarded: two treasurers (or two tabs) reversing at once stamp the row once, and a
+    # remittance recorded meanwhile keeps the payment.
     stamped = db.session.execute(
         update(InvoicePayment)
-        .where(InvoicePayment.id == payment.id, InvoicePayment.reversed_at.is_(None))
+        .where(
+            InvoicePayment.id == payment.id,
+            InvoicePayment.reversed_at.is_(None),
+            InvoicePayment.ppn_ntpn.is_(None),
+            InvoicePayment.pph22_ntpn.is_(None),
+        )
         .values(reversed_at=now, reversed_by_id=user.id, reversal_reason=reason)
     )
     if stamped.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        db.session.refresh(payment)
+        _refuse_remitted(payment)
         raise InvalidProcurementInput(_("Pembayaran ini sudah dibatalkan."))
     db.session.refresh(payment)
     db.session.expire(invoice, ["payment", "payments"])

@@ -496,7 +496,7 @@ def _add_corrections(demo: Demo, cooperative: Cooperative) -> None:
             InvoicePayment.ppn_ntpn.is_(None),
             InvoicePayment.pph22_ntpn.is_(None),
         )
-        .order_by(Invoice.id)
+        .order_by((Invoice.cooperative_id != cooperative.id), Invoice.id)
         .limit(1)
     )
     member = _one(
@@ -512,8 +512,9 @@ def _add_corrections(demo: Demo, cooperative: Cooperative) -> None:
         {"invoice_id": paid.id},
         {"invoice_id": replacement.id},
     ]
-    demo.variants["procurement.document"] += [{"kind": "invoice", "object_id": paid.id}]
+    # Both sides open the document only when the walk's cooperative is the invoice's.
     if paid.cooperative_id == cooperative.id:
+        demo.variants["procurement.document"] += [{"kind": "invoice", "object_id": paid.id}]
         demo.variants.setdefault("procurement.coop_order", [{}]).append(
             {"order_id": paid.purchase_order_id}
         )

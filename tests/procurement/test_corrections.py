@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit import AuditLog
@@ -347,6 +347,32 @@ def test_a_payment_whose_taxes_were_remitted_is_not_reversed(
     db.session.expire_all()
     assert invoice.status == InvoiceStatus.PAID and invoice.payment is not None
     assert invoice.payment.reversed_at is None
+
+
+def test_a_remittance_recorded_while_reversing_keeps_the_payment(
+    app_ctx: Flask, clock: ModuleType
+) -> None:
+    """The treasurer's page read the payment before another tab recorded its NTPN: the guarded
+    stamp refuses, with the remittance named."""
+    c = wf.cast(price=10_000, on_hand=2000, is_pkp=True)
+    _order, bast = delivered(c)
+    invoice = wf.invoice_for(c, bast)
+    paid = wf.pay(c, invoice)
+    assert paid.ppn_ntpn is None  # what this session holds, unexpired
+    db.session.execute(
+        update(InvoicePayment)
+        .where(InvoicePayment.id == paid.id)
+        .values(
+            ppn_billing_code="012345678901234",
+            ppn_ntpn="0A1B2C3D4E5F6G7H",
+            ppn_remitted_on=date(2026, 12, 1),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    with pytest.raises(InvalidProcurementInput, match="0A1B2C3D4E5F6G7H"):
+        corrections.reverse_payment(c.treasurer, invoice.id, WRONG_PAYMENT)
+    db.session.expire_all()
+    assert invoice.status == InvoiceStatus.PAID and paid.reversed_at is None
 
 
 def test_only_a_standing_payment_is_reversed_and_only_by_the_treasurer(
