@@ -24,7 +24,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from marketplace import clock
+from marketplace import audit, clock
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
@@ -150,6 +150,20 @@ def reverse_payment(user: User, invoice_id: int, reason: str) -> InvoicePayment:
         _refuse_remitted(payment)
         raise InvalidProcurementInput(_("Pembayaran ini sudah dibatalkan."))
     db.session.refresh(payment)
+    # The payment's own trail, beside the invoice's move below: what was reversed, and why.
+    audit.record(
+        "procurement.payment.reversed",
+        payment,
+        actor_id=user.id,
+        cooperative_id=invoice.cooperative_id,
+        data={
+            "invoice": invoice.number,
+            "reference": payment.reference,
+            "paid_on": payment.paid_on.isoformat(),
+            "amount": payment.amount,
+            "reason": reason,
+        },
+    )
     db.session.expire(invoice, ["payment", "payments"])
     move(
         invoice,

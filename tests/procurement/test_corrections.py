@@ -316,6 +316,13 @@ def test_pay_reverse_and_pay_again_ends_with_the_figures_of_a_clean_run(
         "procurement.invoice.paid",
         "procurement.invoice.issued",
     ]
+    stamped = db.session.scalar(
+        select(AuditLog).where(
+            AuditLog.action == "procurement.payment.reversed", AuditLog.subject_id == mistaken.id
+        )
+    )
+    assert stamped is not None and stamped.actor_id == c.treasurer.id
+    assert (stamped.data["reference"], stamped.data["reason"]) == ("SP2D-SALAH/2026", WRONG_PAYMENT)
     told = db.session.scalars(select(Notification).where(Notification.user_id == c.member.id)).all()
     assert any("SP2D-SALAH/2026" in n.message and WRONG_PAYMENT in n.message for n in told)
     assert figures(c, order.id)["recap"].invoices == 0
