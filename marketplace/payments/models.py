@@ -32,6 +32,8 @@ from marketplace.database import TimestampMixin, in_check, money_column, utcnow
 from marketplace.extensions import Model
 from marketplace.labels import LabelledEnum
 from marketplace.orders.models import Order, PaymentMethod, VendorOrder
+from marketplace.payments.ledger_kinds import ENTRY_SIGNS as ENTRY_SIGNS
+from marketplace.payments.ledger_kinds import EntryKind as EntryKind
 
 
 class PaymentStatus(LabelledEnum):
@@ -404,43 +406,6 @@ class StripeEvent(Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class EntryKind(LabelledEnum):
-    """A line of a cooperative's statement. The sign is the kind's: see `ENTRY_SIGNS`."""
-
-    #: A delivered part: its goods and its delivery fee.
-    EARNING = "earning", _l("Penjualan diterima pembeli")
-    #: The platform's commission on a delivered part's goods.
-    COMMISSION = "commission", _l("Komisi platform")
-    #: Money the cooperative received itself (a transfer to its account, cash at pickup).
-    COLLECTED = "collected", _l("Diterima langsung oleh koperasi")
-    #: Money returned to a shopper out of an earning already in the ledger.
-    REFUND = "refund", _l("Pengembalian dana ke pembeli")
-    #: Money the city paid out to the cooperative.
-    PAYOUT = "payout", _l("Pembayaran ke koperasi")
-    #: A payout sent through the gateway that failed (or the bank sent back): its amount returns.
-    RETURNED = "returned", _l("Pembayaran ke koperasi gagal, saldo dikembalikan")
-    #: The gateway's fee on a part's online payment, when the city charges fees to cooperatives.
-    GATEWAY_FEE = "gateway_fee", _l("Biaya layanan pembayaran")
-    #: The gateway's fee on a payout to the cooperative, likewise.
-    PAYOUT_FEE = "payout_fee", _l("Biaya pencairan")
-    #: The commission on goods refunded after a complaint comes back to the cooperative.
-    COMMISSION_REVERSAL = "comm_refund", _l("Komisi atas barang yang dikembalikan")
-
-
-#: +1: the platform owes the cooperative more; -1: less.
-ENTRY_SIGNS = {
-    EntryKind.EARNING: 1,
-    EntryKind.COMMISSION: -1,
-    EntryKind.COLLECTED: -1,
-    EntryKind.REFUND: -1,
-    EntryKind.PAYOUT: -1,
-    EntryKind.RETURNED: 1,
-    EntryKind.GATEWAY_FEE: -1,
-    EntryKind.PAYOUT_FEE: -1,
-    EntryKind.COMMISSION_REVERSAL: 1,
-}
-
-
 class SettlementEntry(Model):
     """One line of a cooperative's ledger. Entries are only ever added; the balance is their
     signed sum (there is no stored balance to drift from it)."""
@@ -465,7 +430,14 @@ class SettlementEntry(Model):
         UniqueConstraint(
             "vendor_order_id", "kind", name="uq_settlement_entries_vendor_order_id_kind"
         ),
-        UniqueConstraint("invoice_id", "kind", name="uq_settlement_entries_invoice_id_kind"),
+        # A government invoice's payment is posted once and reversed at most once; the invoice
+        # may be paid again after a reversal (a new payment).
+        UniqueConstraint(
+            "invoice_payment_id", "kind", name="uq_settlement_entries_invoice_payment_id_kind"
+        ),
+        CheckConstraint(
+            "(invoice_id IS NULL) = (invoice_payment_id IS NULL)", name="invoice_payment"
+        ),
         Index("ix_settlement_entries_cooperative_id_id", "cooperative_id", "id"),
     )
 
@@ -481,6 +453,10 @@ class SettlementEntry(Model):
     #: foreign key is by table name, so payments never imports procurement).
     invoice_id: Mapped[int | None] = mapped_column(
         ForeignKey("procurement_invoices.id", ondelete="RESTRICT")
+    )
+    #: The treasurer's payment of that invoice the entry posts or reverses.
+    invoice_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_payments.id", ondelete="RESTRICT")
     )
     #: The order or invoice number, copied so the statement reads without joins.
     order_number: Mapped[str | None] = mapped_column(String(24))

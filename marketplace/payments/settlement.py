@@ -22,7 +22,9 @@ way), and
 ``payout`` − what a city administrator paid out, with its date and bank reference. A payout
 may not exceed the balance; payouts for one cooperative are recorded one at a time (its row is
 locked). A payout sent through the gateway (`payments.payouts`) is such a payout; when it fails,
-``returned`` + gives its amount back.
+``returned`` + gives its amount back. A government invoice's payment reversed by the
+treasurer (`reverse_invoice_payment`) posts ``earn_rev`` −, ``comm_rev`` + and ``coll_rev`` +,
+each the amount of the entry it reverses.
 """
 
 from __future__ import annotations
@@ -223,6 +225,7 @@ def post_invoice_payment(
     invoice_id: int,
     invoice_number: str,
     *,
+    payment_id: int,
     received: int,
     price_excluding_ppn: int,
     paid_on: date,
@@ -231,10 +234,11 @@ def post_invoice_payment(
     """A government invoice paid by an agency's treasurer (the procurement capability calls
     this in the same transaction as the payment): the amount the cooperative received is its
     earning and, since the treasurer paid the cooperative's own account, collected by it too;
-    the commission is on the price excluding PPN. Once per invoice."""
+    the commission is on the price excluding PPN. Once per payment (an invoice is paid again
+    only after its earlier payment was reversed: `reverse_invoice_payment`)."""
     exists = db.session.scalar(
         select(SettlementEntry.id).where(
-            SettlementEntry.invoice_id == invoice_id,
+            SettlementEntry.invoice_payment_id == payment_id,
             SettlementEntry.kind == EntryKind.EARNING,
         )
     )
@@ -247,6 +251,7 @@ def post_invoice_payment(
             kind=kind,
             amount=amount,
             invoice_id=invoice_id,
+            invoice_payment_id=payment_id,
             order_number=invoice_number[:24],
             note=note,
             created_by=actor_id,
@@ -266,7 +271,49 @@ def post_invoice_payment(
             )
         )
     entries.append(add(EntryKind.COLLECTED, received, invoice_number))
-    db.session.flush()  # the unique (invoice, kind) refuses a second posting
+    db.session.flush()  # the unique (payment, kind) refuses a second posting
+    return entries
+
+
+#: What each entry of an invoice payment's posting becomes when the payment is reversed.
+INVOICE_REVERSALS = {
+    EntryKind.EARNING: EntryKind.EARNING_REVERSAL,
+    EntryKind.COMMISSION: EntryKind.COMMISSION_BACK,
+    EntryKind.COLLECTED: EntryKind.COLLECTED_REVERSAL,
+}
+
+
+def reverse_invoice_payment(
+    payment_id: int, reason: str, *, actor_id: int | None = None
+) -> list[SettlementEntry]:
+    """A treasurer reversed a government invoice's payment recorded by mistake: each entry the
+    payment posted gets its opposite, amount for amount (nothing is edited or deleted), so the
+    balance, the earnings and the commission are as if it had not been paid; a later payment
+    posts afresh. Once per payment (the unique (payment, kind) refuses a second reversal)."""
+    posted = db.session.scalars(
+        select(SettlementEntry)
+        .where(
+            SettlementEntry.invoice_payment_id == payment_id,
+            SettlementEntry.kind.in_(list(INVOICE_REVERSALS)),
+        )
+        .order_by(SettlementEntry.id)
+    ).all()
+    entries = []
+    for entry in posted:
+        reversal = SettlementEntry(
+            cooperative_id=entry.cooperative_id,
+            kind=INVOICE_REVERSALS[EntryKind(entry.kind)],
+            amount=entry.amount,
+            invoice_id=entry.invoice_id,
+            invoice_payment_id=payment_id,
+            order_number=entry.order_number,
+            note=reason[:500],
+            created_by=actor_id,
+            paid_on=clock.today(),
+        )
+        db.session.add(reversal)
+        entries.append(reversal)
+    db.session.flush()
     return entries
 
 
@@ -498,7 +545,8 @@ def statement(cooperative_id: int) -> Statement:
         cooperative=cooperative,
         lines=lines,
         balance=running,
-        earned=sum(e.amount for e in entries if e.kind == EntryKind.EARNING),
+        earned=sum(e.amount for e in entries if e.kind == EntryKind.EARNING)
+        - sum(e.amount for e in entries if e.kind == EntryKind.EARNING_REVERSAL),
         paid_out=sum(e.amount for e in entries if e.kind == EntryKind.PAYOUT)
         - sum(e.amount for e in entries if e.kind == EntryKind.RETURNED),
     )

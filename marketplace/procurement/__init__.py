@@ -54,6 +54,7 @@ from marketplace.procurement import (  # noqa: E402,F401
     budget_routes,
     cooperative_routes,
     document_routes,
+    invoice_routes,
     routes,
     tax_routes,
 )

@@ -1,5 +1,6 @@
 """The agency's procurement screens, by role: the pejabat pengadaan's requests and negotiation,
-the PPK's approval and Surat Pesanan, the receiver's inspection and the treasurer's payment."""
+the PPK's approval and Surat Pesanan, the receiver's inspection (the treasurer's invoice screens
+are in `invoice_routes`)."""
 
 from __future__ import annotations
 
@@ -20,17 +21,15 @@ from marketplace.procurement import (
     fulfilment,
     inspection,
     negotiation,
-    payment,
     purchasing,
     reports,
     requests,
     worklist,
 )
 from marketplace.procurement.access import AGENCY_MEMBER
-from marketplace.procurement.common import agency_ids, last_day, today, totals_for
+from marketplace.procurement.common import agency_ids, last_day, totals_for
 from marketplace.procurement.models import OrderStatus, ProcurementRole, RequestStatus
 from marketplace.procurement.screens import (
-    BENDAHARA,
     PENERIMA,
     PP,
     PPK,
@@ -544,56 +543,3 @@ def inspect(delivery_id: int) -> Page:
         return refused(error, _inspect_page, delivery_id, form=form)
     flash(_("BAST %(number)s diterbitkan.", number=bast.number), "success")
     return redirect(url_for("procurement.order", order_id=bast.purchase_order_id))
-
-
-def invoice_page(
-    invoice_id: int, *, error: str | None = None, form: Any = None, tax_form: Any = None
-) -> str:
-    """The invoice, with the treasurer's payment form before it is paid and the tax records'
-    form (SPP, SPM, each tax's remittance) after."""
-    invoice = fulfilment.agency_invoice(current_user, invoice_id)
-    if form is None:
-        form = forms.PaymentForm(formdata=None)
-        form.paid_on.data = today()
-    if tax_form is None:
-        tax_form = forms.TaxRecordsForm(formdata=None, obj=invoice.payment)
-    return render_template(
-        "procurement/invoice.html",
-        invoice=invoice,
-        order=invoice.purchase_order,
-        form=form,
-        tax_form=tax_form,
-        error=error,
-        is_treasurer=holds(ProcurementRole.BENDAHARA, invoice.agency_id),
-        card_charged=payment.card_charged_to_payee(invoice.purchase_order),
-        **helpers(),
-    )
-
-
-@bp.route("/invoices/<int:invoice_id>")
-@allow(AGENCY_MEMBER)
-def invoice(invoice_id: int) -> Page:
-    return invoice_page(invoice_id)
-
-
-@bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
-@allow(BENDAHARA)
-def pay_invoice(invoice_id: int) -> Page:
-    fulfilment.agency_invoice(current_user, invoice_id, ProcurementRole.BENDAHARA)
-    form = forms.PaymentForm()
-    if not form.validate_on_submit():
-        return invalid(invoice_page, invoice_id, form=form)
-    details = payment.PaymentDetails(
-        method=form.method.data or "",
-        reference=form.reference.data or "",
-        paid_on=form.paid_on.data,
-        bukti_potong_number=form.bukti_potong_number.data or "",
-        spp_number=form.spp_number.data or "",
-        spm_number=form.spm_number.data or "",
-    )
-    try:
-        payment.record_payment(current_user, invoice_id, details)
-    except REFUSALS as error:
-        return refused(error, invoice_page, invoice_id, form=form)
-    flash(_("Pembayaran dicatat."), "success")
-    return redirect(url_for("procurement.invoice", invoice_id=invoice_id))

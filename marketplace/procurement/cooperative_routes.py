@@ -14,6 +14,7 @@ from marketplace.http import Page, form_status
 from marketplace.policy import allow
 from marketplace.procurement import (
     bp,
+    corrections,
     deadlines,
     forms,
     fulfilment,
@@ -22,7 +23,8 @@ from marketplace.procurement import (
     purchasing,
 )
 from marketplace.procurement.common import last_day, today, totals_for
-from marketplace.procurement.models import OrderStatus, QuotationStatus
+from marketplace.procurement.correction_forms import CancelInvoiceForm
+from marketplace.procurement.models import InvoiceStatus, OrderStatus, QuotationStatus
 from marketplace.procurement.screens import (
     REFUSALS,
     helpers,
@@ -172,7 +174,7 @@ def _faktur_forms(
         return {}
     result = {}
     for invoice in order.invoices:
-        if invoice.payment is not None:
+        if invoice.payment is not None or invoice.cancelled:
             continue
         if submitted is not None and submitted_for == invoice.id:
             result[invoice.id] = submitted
@@ -192,6 +194,8 @@ def _coop_order_page(
     decline_form: forms.ReasonForm | None = None,
     faktur_form: forms.FakturPajakForm | None = None,
     faktur_invoice_id: int | None = None,
+    cancel_form: CancelInvoiceForm | None = None,
+    cancel_invoice_id: int | None = None,
 ) -> str:
     order = purchasing.cooperative_order(current_user, order_id)
     deadlines.as_of_now(order)
@@ -207,6 +211,14 @@ def _coop_order_page(
         delivery_form=delivery_form,
         decline_form=decline_form or forms.ReasonForm(formdata=None),
         faktur_forms=_faktur_forms(order, faktur_form, faktur_invoice_id),
+        # One cancellation form per unpaid invoice; the one submitted keeps its reason.
+        cancel_forms={
+            invoice.id: cancel_form
+            if cancel_form is not None and cancel_invoice_id == invoice.id
+            else CancelInvoiceForm(formdata=None, prefix=f"cancel-{invoice.id}")
+            for invoice in order.invoices
+            if invoice.status == InvoiceStatus.ISSUED
+        },
         acceptance_last_day=last_day(order.acceptance_due_at) if order.acceptance_due_at else None,
         **helpers(),
     )
@@ -306,6 +318,29 @@ def coop_record_faktur_pajak(invoice_id: int) -> Page:
     except REFUSALS as error:
         return refused(error, _coop_order_page, order_id, **mine)
     flash(_("Faktur pajak untuk invoice %(number)s dicatat.", number=invoice.number), "success")
+    return redirect(url_for("procurement.coop_order", order_id=order_id))
+
+
+@bp.route("/cooperative/invoices/<int:invoice_id>/cancel", methods=["POST"])
+@allow(COOPERATIVE_MEMBER)
+def coop_cancel_invoice(invoice_id: int) -> Page:
+    invoice = fulfilment.cooperative_invoice(current_user, invoice_id)
+    order_id = invoice.purchase_order_id
+    form = CancelInvoiceForm(prefix=f"cancel-{invoice_id}")
+    mine = {"cancel_form": form, "cancel_invoice_id": invoice_id}
+    if not form.validate_on_submit():
+        return invalid(_coop_order_page, order_id, **mine)
+    try:
+        corrections.cancel_invoice(current_user, invoice_id, form.reason.data or "")
+    except REFUSALS as error:
+        return refused(error, _coop_order_page, order_id, **mine)
+    flash(
+        _(
+            "Invoice %(number)s dibatalkan. Terbitkan invoice pengganti dari BAST-nya.",
+            number=invoice.number,
+        ),
+        "success",
+    )
     return redirect(url_for("procurement.coop_order", order_id=order_id))
 
 

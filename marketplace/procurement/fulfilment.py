@@ -378,7 +378,8 @@ def inspect_delivery(
 def issue_invoice(user: User, bast_id: int) -> Invoice:
     """The cooperative's invoice for one BAST's accepted goods. The taxes are judged on the
     Surat Pesanan's total (`tax.calculate_invoice`), the stamp duty on the invoice's own value;
-    PPh 22 is 0.5% final when the cooperative's PP 55 certificate is valid today."""
+    PPh 22 is 0.5% final when the cooperative's PP 55 certificate is valid today. After the
+    BAST's invoice was cancelled, the new one replaces it (and says so)."""
     bast = cooperative_bast(user, bast_id)
     if bast.invoice is not None:
         raise _refuse(_("BAST ini sudah memiliki invoice %(number)s.", number=bast.invoice.number))
@@ -398,8 +399,11 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         order_total_excluding_ppn=order.subtotal,
         settings=procurement_settings(),
     )
+    # A BAST's earlier invoices are all cancelled here; the latest is the one being replaced.
+    replaced = bast.invoices[-1] if bast.invoices else None
     invoice = Invoice(
         bast_id=bast.id,
+        replaces_id=replaced.id if replaced is not None else None,
         purchase_order_id=order.id,
         agency_id=order.agency_id,
         cooperative_id=order.cooperative_id,
@@ -446,7 +450,7 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         # Another request invoiced this BAST first (a double click, two tabs).
         raise _refuse(_("BAST ini sudah memiliki invoice.")) from None
     # The BAST and the order loaded their invoices before this one existed.
-    db.session.expire(bast, ["invoice"])
+    db.session.expire(bast, ["invoice", "invoices"])
     db.session.expire(order, ["invoices"])
     invoice.number = document_number("INV", invoice.id)
     record_event(
@@ -454,7 +458,13 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         Actor.COOPERATIVE,
         user,
         to_status=InvoiceStatus.ISSUED,
-        data={"bast": bast.number, "total": invoice.total, "payable": invoice.payable},
+        note=_("Pengganti invoice %(number)s", number=replaced.number) if replaced else "",
+        data={
+            "bast": bast.number,
+            "total": invoice.total,
+            "payable": invoice.payable,
+            **({"replaces": replaced.number} if replaced is not None else {}),
+        },
     )
     notify(
         agency_members(order.agency_id, BENDAHARA),

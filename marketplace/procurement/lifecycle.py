@@ -9,11 +9,13 @@
                        │        │         └→ agreed           └→ returned ─→ countered
                        └→ declined, quoted/countered → lapsed; open ones → withdrawn
 
-    purchase order: issued → accepted → partly_delivered → delivered → closed
+    purchase order: issued → accepted → partly_delivered → delivered ⇄ closed
                        └→ declined | lapsed | cancelled   accepted → cancelled
+                    (closed → delivered when a payment is reversed)
 
     delivery:       sent → inspected (the BAST)   sent → withdrawn
-    invoice:        issued → paid
+    invoice:        issued ⇄ paid     issued → cancelled (then replaced by a new invoice)
+                    (paid → issued when the treasurer reverses a payment recorded by mistake)
 
 A row names the source, the target, who may make the move (an agency role, the cooperative or
 the system) and, where the move depends on the object, a condition (the shape of every status
@@ -95,6 +97,11 @@ def fully_invoiced_and_paid(order: PurchaseOrder) -> bool:
     return True
 
 
+def payment_outstanding(order: PurchaseOrder) -> bool:
+    """Some invoice of the order waits for payment again (its payment was reversed)."""
+    return not fully_invoiced_and_paid(order)
+
+
 REQUEST_TRANSITIONS: tuple[Transition, ...] = (
     _t(R.DRAFT, R.SENT, {PP}),
     _t(R.DRAFT, R.CANCELLED, {PP}),
@@ -137,6 +144,8 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
     _t(PO.PARTLY_DELIVERED, PO.DELIVERED, {PPK}, no_pending_delivery),
     # Closed by the payment that settles it, or by the PPK ending an order already paid for.
     _t(PO.DELIVERED, PO.CLOSED, {BENDAHARA, PPK}, fully_invoiced_and_paid),
+    # A payment reversed by the treasurer reopens the order it had closed.
+    _t(PO.CLOSED, PO.DELIVERED, {BENDAHARA}, payment_outstanding),
 )
 
 DELIVERY_TRANSITIONS: tuple[Transition, ...] = (
@@ -144,7 +153,13 @@ DELIVERY_TRANSITIONS: tuple[Transition, ...] = (
     _t(D.SENT, D.WITHDRAWN, {COOPERATIVE}),
 )
 
-INVOICE_TRANSITIONS: tuple[Transition, ...] = (_t(INV.ISSUED, INV.PAID, {BENDAHARA}),)
+INVOICE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(INV.ISSUED, INV.PAID, {BENDAHARA}),
+    # Corrections (`procurement.corrections`): the cooperative cancels its unpaid invoice; the
+    # treasurer reverses a payment recorded by mistake, which leaves the invoice to be paid.
+    _t(INV.ISSUED, INV.CANCELLED, {COOPERATIVE}),
+    _t(INV.PAID, INV.ISSUED, {BENDAHARA}),
+)
 
 #: Each stateful model's machine (the rows above, the status enum, the error).
 MACHINES: dict[type, TransitionTable[Any, Actor, Any]] = {

@@ -137,7 +137,9 @@ def packages(user: User, start: date | None, end: date | None) -> list[PackageRo
 
 def _row(order: PurchaseOrder) -> PackageRow:
     basts: list[Bast] = [d.bast for d in order.deliveries if d.bast is not None]
-    payments = [i.payment for i in order.invoices if i.payment is not None]
+    # A cancelled invoice billed nothing; a reversed payment is not `Invoice.payment`.
+    invoices = [i for i in order.invoices if not i.cancelled]
+    payments = [i.payment for i in invoices if i.payment is not None]
     request = order.request
     return PackageRow(
         agency=order.agency_name,
@@ -156,7 +158,7 @@ def _row(order: PurchaseOrder) -> PackageRow:
         subtotal=order.subtotal,
         ppn=order.ppn,
         total=order.total,
-        pph22=sum(invoice.pph22 for invoice in order.invoices),
+        pph22=sum(invoice.pph22 for invoice in invoices),
         bast_numbers=JOIN.join(bast.number or "" for bast in basts),
         bast_days=JOIN.join(
             (bast.inspected_on or local_day(bast.issued_at)).isoformat() for bast in basts

@@ -78,6 +78,11 @@ def record_faktur_pajak(user: User, invoice_id: int, number: str, on: date | Non
         .values(faktur_pajak_number=digits, faktur_pajak_date=on)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        db.session.refresh(invoice)
+        if invoice.status == InvoiceStatus.CANCELLED:
+            raise InvalidProcurementInput(
+                _("Invoice ini sudah dibatalkan; catat faktur pajak pada invoice penggantinya.")
+            )
         raise InvalidProcurementInput(
             _("Invoice ini sudah dibayar; faktur pajaknya tidak dapat diubah lagi.")
         )
@@ -210,6 +215,7 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
         invoice.cooperative_id,
         invoice.id,
         invoice.number or "",
+        payment_id=payment.id,
         received=payment.amount,
         price_excluding_ppn=invoice.subtotal,
         paid_on=paid_on,

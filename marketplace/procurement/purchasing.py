@@ -67,6 +67,11 @@ def _loaded() -> tuple[Any, ...]:
         .selectinload(Delivery.bast)
         .selectinload(Bast.invoice)
         .selectinload(Invoice.payment),
+        # The cancelled invoices stay listed, with the ones that replaced them.
+        selectinload(PurchaseOrder.deliveries)
+        .selectinload(Delivery.bast)
+        .selectinload(Bast.invoices)
+        .options(selectinload(Invoice.replaced_by), selectinload(Invoice.replaces)),
         selectinload(PurchaseOrder.invoices).selectinload(Invoice.payment),
         selectinload(PurchaseOrder.cooperative),
         selectinload(PurchaseOrder.agency),

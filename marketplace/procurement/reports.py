@@ -107,6 +107,7 @@ def _paid(year: int, agencies: Sequence[int]) -> list[tuple[Invoice, InvoicePaym
         .join(InvoicePayment, InvoicePayment.invoice_id == Invoice.id)
         .where(
             Invoice.agency_id.in_(agencies),
+            InvoicePayment.reversed_at.is_(None),
             InvoicePayment.paid_on >= date(year, 1, 1),
             InvoicePayment.paid_on <= date(year, 12, 31),
         )

@@ -278,6 +278,8 @@ class TaxRecap:
 def _in_month(statement: Select[Any], agency_id: int, start: date) -> Select[Any]:
     return statement.where(
         Invoice.agency_id == agency_id,
+        # A reversed payment withheld nothing in the end: its corrected payment is the record.
+        InvoicePayment.reversed_at.is_(None),
         InvoicePayment.paid_on >= start,
         InvoicePayment.paid_on < next_month(start),
         or_(InvoicePayment.ppn_withheld > 0, InvoicePayment.pph22_withheld > 0),

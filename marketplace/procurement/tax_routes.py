@@ -14,9 +14,9 @@ from marketplace.http import Page
 from marketplace.paging import page_from
 from marketplace.policy import allow
 from marketplace.procurement import bp, forms, tax_records
-from marketplace.procurement.agency_routes import invoice_page
 from marketplace.procurement.common import today
 from marketplace.procurement.fulfilment import agency_invoice
+from marketplace.procurement.invoice_routes import invoice_page
 from marketplace.procurement.models import ProcurementRole
 from marketplace.procurement.screens import BENDAHARA, REFUSALS, invalid, refused
 

@@ -282,6 +282,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "procurement.coop_withdraw_delivery",
         "procurement.coop_issue_invoice",
         "procurement.coop_record_faktur_pajak",
+        "procurement.coop_cancel_invoice",
     ),
     ("cooperative_owner", None): ("vendors.edit_application",),
     ("active_cooperative_owner", None): (
@@ -409,6 +410,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
     ("agency_penerima", AGENCY_A): ("procurement.inspect",),
     ("agency_bendahara", AGENCY_A): (
         "procurement.pay_invoice",
+        "procurement.reverse_invoice_payment",
         "procurement.record_tax_records",
         "procurement.tax_recap",
         "procurement.tax_recap_xlsx",

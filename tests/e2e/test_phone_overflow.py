@@ -55,16 +55,19 @@ from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, Vend
 from marketplace.payments.models import PaymentFlag, Refund
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
-from marketplace.procurement import agencies, fulfilment, payment, tax_records
+from marketplace.procurement import agencies, corrections, fulfilment, payment, tax_records
 from marketplace.procurement.models import (
     Agency,
+    AgencyMember,
     Bast,
     Delivery,
     DeliveryStatus,
     Invoice,
+    InvoicePayment,
     InvoiceStatus,
     OrderStatus,
     ProcurementRequest,
+    ProcurementRole,
     PurchaseOrder,
     Quotation,
     QuotationRound,
@@ -231,6 +234,7 @@ def complete_the_demo(app: Flask) -> Demo:
         _add_workspace(demo, owner, cooperative)
         agency = _add_procurement(demo, owner, cooperative)
         _add_tax_records(demo)
+        _add_corrections(demo, cooperative)
         _add_invitations(demo, app, owner, admin, cooperative, agency)
         _add_city(demo, shopper)
         _add_messages(demo, shopper, owner)
@@ -480,6 +484,47 @@ def _add_tax_records(demo: Demo) -> None:
         {"invoice_id": demo.params["invoice_id"]},
         {"invoice_id": invoice.id},
     ]
+
+
+def _add_corrections(demo: Demo, cooperative: Cooperative) -> None:
+    """A paid invoice of the demo whose payment the treasurer reversed, then cancelled by its
+    cooperative and replaced: the pages show the reversed payment, the cancelled invoice (and
+    its document) and the replacement naming it."""
+    treasurer = find_user_by_email("bendahara@demo.test")
+    assert treasurer is not None
+    paid = _one(
+        select(Invoice)
+        .join(InvoicePayment, InvoicePayment.invoice_id == Invoice.id)
+        .join(AgencyMember, AgencyMember.agency_id == Invoice.agency_id)
+        .where(
+            AgencyMember.user_id == treasurer.id,
+            AgencyMember.role == ProcurementRole.BENDAHARA,
+            Invoice.status == InvoiceStatus.PAID,
+            InvoicePayment.ppn_ntpn.is_(None),
+            InvoicePayment.pph22_ntpn.is_(None),
+        )
+        .order_by((Invoice.cooperative_id != cooperative.id), Invoice.id)
+        .limit(1)
+    )
+    member = _one(
+        select(User)
+        .join(CooperativeMember, CooperativeMember.user_id == User.id)
+        .where(CooperativeMember.cooperative_id == paid.cooperative_id)
+        .order_by(User.id)
+    )
+    corrections.reverse_payment(treasurer, paid.id, "SP2D dicatat pada invoice yang salah.")
+    corrections.cancel_invoice(member, paid.id, "Tarif PPh 22 salah; sertifikat PP 55 berlaku.")
+    replacement = fulfilment.issue_invoice(member, paid.bast_id)
+    demo.variants["procurement.invoice"] += [
+        {"invoice_id": paid.id},
+        {"invoice_id": replacement.id},
+    ]
+    # Both sides open the document only when the walk's cooperative is the invoice's.
+    if paid.cooperative_id == cooperative.id:
+        demo.variants["procurement.document"] += [{"kind": "invoice", "object_id": paid.id}]
+        demo.variants.setdefault("procurement.coop_order", [{}]).append(
+            {"order_id": paid.purchase_order_id}
+        )
 
 
 def _add_invitations(

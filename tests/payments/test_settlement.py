@@ -721,12 +721,29 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
     cooperative_id = c.cooperative.id
     long_number = "INV-2026-000001/KOPERASI/JATIM"  # longer than the ledger's 24 characters
     paid_on = date(2026, 12, 3)
+    # The payments' rows as the treasurer's service writes them (without its posting).
+    from marketplace.procurement.models import InvoicePayment
+
+    paid = {}
+    for invoice in (first, second, third):
+        paid[invoice.id] = InvoicePayment(
+            invoice_id=invoice.id,
+            method="transfer",
+            reference="SP2D-1",
+            paid_on=paid_on,
+            amount=0,
+            ppn_withheld=0,
+            pph22_withheld=0,
+        )
+        db.session.add(paid[invoice.id])
+    db.session.flush()
     app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "2.5"
     try:
         posted = settlement.post_invoice_payment(
             cooperative_id,
             first.id,
             long_number,
+            payment_id=paid[first.id].id,
             received=1_970_000,
             price_excluding_ppn=2_000_000,
             paid_on=paid_on,
@@ -736,16 +753,29 @@ def test_a_treasurer_s_payment_is_earned_collected_and_charged_commission_once(
             cooperative_id,
             first.id,
             long_number,
+            payment_id=paid[first.id].id,
             received=1_970_000,
             price_excluding_ppn=2_000_000,
             paid_on=paid_on,
         )
         # 2.5% of Rp40 is one rupiah; of Rp39, less than a rupiah: no commission line at all.
         one = settlement.post_invoice_payment(
-            cooperative_id, second.id, "INV-2", received=40, price_excluding_ppn=40, paid_on=paid_on
+            cooperative_id,
+            second.id,
+            "INV-2",
+            payment_id=paid[second.id].id,
+            received=40,
+            price_excluding_ppn=40,
+            paid_on=paid_on,
         )
         small = settlement.post_invoice_payment(
-            cooperative_id, third.id, "INV-3", received=39, price_excluding_ppn=39, paid_on=paid_on
+            cooperative_id,
+            third.id,
+            "INV-3",
+            payment_id=paid[third.id].id,
+            received=39,
+            price_excluding_ppn=39,
+            paid_on=paid_on,
         )
     finally:
         app_ctx.config["PLATFORM_COMMISSION_PERCENT"] = "0"

@@ -63,7 +63,12 @@ DELIVERY_MOVES = {
     (D.SENT, D.WITHDRAWN, A.COOPERATIVE),
 }
 
-INVOICE_MOVES = {(INV.ISSUED, INV.PAID, A.BENDAHARA)}
+INVOICE_MOVES = {
+    (INV.ISSUED, INV.PAID, A.BENDAHARA),
+    # Corrections: the cooperative cancels its unpaid invoice; the treasurer reverses a payment.
+    (INV.ISSUED, INV.CANCELLED, A.COOPERATIVE),
+    (INV.PAID, INV.ISSUED, A.BENDAHARA),
+}
 
 
 def _check_table(make: Any, states: Any, allowed: set[tuple[Any, Any, Actor]]) -> None:
@@ -139,6 +144,9 @@ def order_moves(
         moves.add((PO.ACCEPTED, PO.PARTLY_DELIVERED, A.PENERIMA))
     if settled and not pending:
         moves |= {(PO.DELIVERED, PO.CLOSED, A.BENDAHARA), (PO.DELIVERED, PO.CLOSED, A.PPK)}
+    else:
+        # A reversed payment leaves an invoice to pay: the order it had closed reopens.
+        moves.add((PO.CLOSED, PO.DELIVERED, A.BENDAHARA))
     return moves
 
 
@@ -174,6 +182,7 @@ def test_every_row_is_tested() -> None:
         | INVOICE_MOVES
         | order_moves(10, False, True)
         | order_moves(4, False, True)
+        | order_moves(4, False, False)
     )
     assert rows == reachable
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import User
@@ -283,7 +283,14 @@ class Bast(Model):
     delivery: Mapped[Delivery] = relationship(back_populates="bast")
     purchase_order: Mapped[PurchaseOrder] = relationship()
     receiver: Mapped[User | None] = relationship()
-    invoice: Mapped[Invoice | None] = relationship(back_populates="bast", uselist=False)
+    #: The BAST's current invoice. A cancelled one stays on record (`invoices`) but no longer
+    #: bills the BAST, which may then be invoiced again.
+    invoice: Mapped[Invoice | None] = relationship(
+        primaryjoin="and_(Bast.id == foreign(Invoice.bast_id), Invoice.status != 'cancelled')",
+        viewonly=True,
+        uselist=False,
+    )
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="bast", order_by="Invoice.id")
     inspectors: Mapped[list[BastInspector]] = relationship(
         back_populates="bast", cascade="all, delete-orphan", order_by="BastInspector.position"
     )
@@ -340,12 +347,24 @@ class Invoice(Model):
         Index("ix_procurement_invoices_cooperative_id_status", "cooperative_id", "status", "id"),
         # The cooperative's payments list, by the day paid.
         Index("ix_procurement_invoices_cooperative_id_paid_at", "cooperative_id", "paid_at"),
+        # One invoice bills a BAST at a time; cancelled ones stay beside it on record.
+        Index(
+            "uq_procurement_invoices_bast_id_current",
+            "bast_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancelled_at IS NOT NULL AND cancel_reason IS NOT NULL)",
+            name="cancellation",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(24), unique=True)
     bast_id: Mapped[int] = mapped_column(
-        ForeignKey("procurement_basts.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("procurement_basts.id", ondelete="RESTRICT"), index=True
     )
     purchase_order_id: Mapped[int] = mapped_column(
         ForeignKey("procurement_purchase_orders.id", ondelete="RESTRICT"), index=True
@@ -353,6 +372,16 @@ class Invoice(Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.ISSUED)
+    #: The cancelled invoice of the same BAST this one replaces (its number stays on record).
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procurement_invoices.id", ondelete="RESTRICT"), unique=True
+    )
+    #: Who cancelled it, when and why (the cooperative, before it was paid).
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     issued_on: Mapped[date]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(
@@ -381,17 +410,41 @@ class Invoice(Model):
     order_total_including_ppn: Mapped[int] = money_column()
     paid_at: Mapped[datetime | None]
 
-    bast: Mapped[Bast] = relationship(back_populates="invoice")
+    bast: Mapped[Bast] = relationship(back_populates="invoices")
     purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="invoices")
     cooperative: Mapped[Cooperative] = relationship()
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    replaces: Mapped[Invoice | None] = relationship(
+        remote_side=[id], foreign_keys=[replaces_id], back_populates="replaced_by"
+    )
+    replaced_by: Mapped[Invoice | None] = relationship(
+        foreign_keys=[replaces_id], back_populates="replaces", uselist=False
+    )
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan"
     )
-    payment: Mapped[InvoicePayment | None] = relationship(back_populates="invoice", uselist=False)
+    #: The payment that stands; a reversed one stays on record (`payments`).
+    payment: Mapped[InvoicePayment | None] = relationship(
+        primaryjoin="and_(Invoice.id == foreign(InvoicePayment.invoice_id), "
+        "InvoicePayment.reversed_at.is_(None))",
+        viewonly=True,
+        uselist=False,
+    )
+    payments: Mapped[list[InvoicePayment]] = relationship(
+        back_populates="invoice", order_by="InvoicePayment.id"
+    )
 
     @property
     def state(self) -> InvoiceStatus:
         return InvoiceStatus(self.status)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == InvoiceStatus.CANCELLED
+
+    @property
+    def reversed_payments(self) -> list[InvoicePayment]:
+        return [payment for payment in self.payments if payment.reversed_at is not None]
 
     @property
     def stamp_duty_required(self) -> bool:
@@ -456,11 +509,22 @@ class InvoicePayment(Model):
         # that was withheld (payment.record_remittance).
         CheckConstraint(remittance_check("ppn"), name="ppn_remittance"),
         CheckConstraint(remittance_check("pph22"), name="pph22_remittance"),
+        # One payment stands per invoice; a reversed one stays beside it on record.
+        Index(
+            "uq_procurement_payments_invoice_id_current",
+            "invoice_id",
+            unique=True,
+            sqlite_where=text("reversed_at IS NULL"),
+            postgresql_where=text("reversed_at IS NULL"),
+        ),
+        CheckConstraint(
+            "(reversed_at IS NULL) = (reversal_reason IS NULL)", name="reversal_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
-        ForeignKey("procurement_invoices.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("procurement_invoices.id", ondelete="RESTRICT"), index=True
     )
     method: Mapped[str] = mapped_column(String(10))
     #: The SP2D number (transfer) or the card transaction reference (KKP).
@@ -488,8 +552,15 @@ class InvoicePayment(Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The treasurer's reversal of a payment recorded by mistake: the row stays, stamped.
+    reversed_at: Mapped[datetime | None]
+    reversed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
 
-    invoice: Mapped[Invoice] = relationship(back_populates="payment")
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+    reversed_by: Mapped[User | None] = relationship(foreign_keys=[reversed_by_id])
 
     @property
     def payment_method(self) -> PaymentMethod:

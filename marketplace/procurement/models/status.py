@@ -80,6 +80,8 @@ class DeliveryStatus(LabelledEnum):
 class InvoiceStatus(LabelledEnum):
     ISSUED = "issued", _l("Menunggu pembayaran")
     PAID = "paid", _l("Lunas")
+    #: Cancelled by the cooperative before payment (its number stays; a new one replaces it).
+    CANCELLED = "cancelled", _l("Dibatalkan")
 
 
 class PaymentMethod(LabelledEnum):
