@@ -20,6 +20,12 @@ from marketplace.procurement.models.agency import (
 from marketplace.procurement.models.agency import (
     ProcurementRole as ProcurementRole,
 )
+from marketplace.procurement.models.frozen import (
+    FrozenDocument as FrozenDocument,
+)
+from marketplace.procurement.models.frozen import (
+    FrozenKind as FrozenKind,
+)
 from marketplace.procurement.models.order import (
     Bast as Bast,
 )
