@@ -291,3 +291,20 @@ def test_a_counter_offer_is_frozen_as_the_agencys_letter(app: Flask, clock: Modu
     [frozen] = frozen_of("round", counter.id)
     assert frozen.number == counter.document_number and frozen.number.startswith("NEG-")
     assert frozen.issued_by_role == "Pejabat Pengadaan, Bagian Umum Setda Uji"
+
+
+def test_the_verification_page_is_rate_limited_per_address(
+    app: Flask, client: FlaskClient, paid: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guessing tokens from one address stops after a few tries (a known one included)."""
+    from marketplace.extensions import limiter
+
+    limiter.reset()
+    monkeypatch.setitem(app.config, "RATELIMIT_DOCUMENT_VERIFY", "3 per minute")
+    [frozen] = frozen_of("order", paid["order"])
+    statuses = [
+        client.get(f"/v/{token}").status_code
+        for token in ("aaaaaaaaaaaa", "bbbbbbbbbbbb", frozen.token, frozen.token)
+    ]
+    limiter.reset()
+    assert statuses == [404, 404, 200, 429]
