@@ -1,8 +1,8 @@
 """The procurement's documents: permintaan penawaran, surat penawaran and the agency's counter-
 offer (one letter per round, each with its own number), Surat Pesanan, surat jalan, BAST and
-invoice/kuitansi. Each is one template rendered as a printable page and, by
-WeasyPrint, as a PDF; the PDF's stylesheets, fonts and images come from this app's own files
-(`LocalFetcher`), never from the network.
+invoice/kuitansi. Each is one template rendered as a printable page and, by WeasyPrint, as a
+PDF (the issued ones once, when issued: `freezing`); the PDF's stylesheets, fonts and images
+come from this app's own files (`LocalFetcher`), never from the network.
 
 Documents are official records: they are always rendered in Indonesian, whatever language the
 reader browses in.
@@ -29,6 +29,7 @@ from marketplace.procurement import tax
 from marketplace.procurement.common import (
     agency_ids,
     last_day,
+    local_day,
     procurement_settings,
     today,
     totals_for,
@@ -286,7 +287,8 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
     breakdown = tax.calculate_invoice(
         [tax.InvoiceLine(line.quantity, line.unit_price) for line in order.lines],
         is_pkp=order.is_pkp,
-        pp55_certificate_valid=order.cooperative.has_valid_pp55(today()),
+        # Judged on the day it was issued: a copy frozen later (the CLI) prints what it said then.
+        pp55_certificate_valid=order.cooperative.has_valid_pp55(local_day(order.issued_at)),
         order_total_excluding_ppn=order.subtotal,
         settings=settings,
     )

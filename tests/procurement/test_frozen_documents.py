@@ -308,3 +308,23 @@ def test_the_verification_page_is_rate_limited_per_address(
     ]
     limiter.reset()
     assert statuses == [404, 404, 200, 429]
+
+
+def test_a_surat_pesanan_frozen_later_prints_what_it_said_on_its_issue_day(
+    app: Flask, client: FlaskClient, clock: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its PP 55 certificate was valid when it was issued and has lapsed since: the copy the
+    command freezes still applies the 0.5% final rate, as the Surat Pesanan did."""
+    with monkeypatch.context() as m, app.test_request_context():
+        m.setattr(freezing, "freeze", lambda *args, **kwargs: None)
+        c = wf.cast(price=10_000, on_hand=2000, pp55_valid_until=wf.wib_today())
+        order = wf.issued(c, price=10_000, quantity=1000, ceiling=20_000_000)
+        db.session.commit()
+        order_id = order.id
+    clock.advance(timedelta(days=10))
+    assert app.test_cli_runner().invoke(args=["procurement", "freeze-documents"]).exit_code == 0
+    login(client, OFFICER)
+    text = pdf_text(download(client, f"/procurement/documents/order/{order_id}.pdf"))
+    assert "PPh 22 0,5%" in text and "1,5%" not in text
+    made = " ".join(text.split())
+    assert "Mojokerto pada 1 Desember 2026." in made and "pada 11 Desember" not in made
