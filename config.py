@@ -92,6 +92,11 @@ class Config:
     RATELIMIT_PROOF_UPLOAD = os.environ.get("RATELIMIT_PROOF_UPLOAD", "10 per minute;30 per hour")
     #: Messages and questions to a cooperative, per account.
     RATELIMIT_MESSAGES = os.environ.get("RATELIMIT_MESSAGES", "10 per minute;100 per hour")
+    # The public verification page of procurement documents (/v/<token>): enough for an officer
+    # checking a pile of copies, too few to guess tokens.
+    RATELIMIT_DOCUMENT_VERIFY = os.environ.get(
+        "RATELIMIT_DOCUMENT_VERIFY", "30 per minute;300 per hour"
+    )
 
     # Privacy (UU PDP 27/2022): the notice's version users consent to, and retention periods.
     PRIVACY_NOTICE_VERSION = "2026-11"
@@ -418,6 +423,7 @@ class TestingConfig(Config):
     RATELIMIT_CHECKOUT = "1000 per minute"
     RATELIMIT_PROOF_UPLOAD = "1000 per minute"
     RATELIMIT_MESSAGES = "1000 per minute"
+    RATELIMIT_DOCUMENT_VERIFY = "1000 per minute"
     SERVER_NAME = None
     #: The test client's own address, so the links in the tests' emails open in it.
     SERVER_BASE_URL = "http://localhost"

@@ -189,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.orders import bp as orders_bp
     from marketplace.payments import bp as payments_bp
     from marketplace.procurement import bp as procurement_bp
+    from marketplace.procurement import verify_bp
     from marketplace.regions import bp as regions_bp
     from marketplace.reviews import bp as reviews_bp
     from marketplace.site import bp as site_bp
@@ -209,6 +210,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vendors_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(procurement_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(agency_invitations_bp)
     app.register_blueprint(payments_bp)

@@ -170,6 +170,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.ops_cli import ops_cli
     from marketplace.orders.cli import orders_cli
     from marketplace.payments.cli import payments_cli
+    from marketplace.procurement.cli import procurement_cli
     from marketplace.regions.cli import regions_cli
 
     app.cli.add_command(mail_cli)
@@ -178,6 +179,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(cart_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(procurement_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(ops_cli)
     regions_cli.add_command(match_addresses_command)

@@ -12,6 +12,8 @@ from marketplace.jobs import periodic
 from marketplace.procurement.access import agency_roles_of
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
+#: The public verification page of frozen documents: a short address, printed on paper.
+verify_bp = Blueprint("verify", __name__, url_prefix="/v")
 
 # Unanswered offers and unaccepted Surat Pesanan lapse on their own (jobs.py): the task writes the
 # lapse; until it runs, a page computes it and shows it (deadlines.py).
@@ -57,4 +59,5 @@ from marketplace.procurement import (  # noqa: E402,F401
     invoice_routes,
     routes,
     tax_routes,
+    verify_routes,
 )

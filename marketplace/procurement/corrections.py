@@ -29,6 +29,7 @@ from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.payments import settlement
+from marketplace.procurement import freezing
 from marketplace.procurement.common import (
     agency_members,
     cooperative_members,
@@ -89,6 +90,8 @@ def cancel_invoice(user: User, invoice_id: int, reason: str) -> Invoice:
     # The BAST and the order read their current invoice before it was cancelled.
     db.session.expire(invoice.bast, ["invoice", "invoices"])
     db.session.expire(invoice.purchase_order, ["invoices"])
+    # Its issued versions stay as they were; the next one says it was cancelled, and why.
+    freezing.freeze("invoice", invoice.id, user, freezing.AS_COOPERATIVE)
     notify(
         agency_members(invoice.agency_id, ProcurementRole.BENDAHARA),
         lambda: _(
@@ -193,6 +196,8 @@ def reverse_payment(user: User, invoice_id: int, reason: str) -> InvoicePayment:
             note=reason,
             values={"closed_at": None},
         )
+    # The version stamped "LUNAS" stays; the next one is unpaid again.
+    freezing.freeze("invoice", invoice.id, user, freezing.AS_TREASURER)
     notify(
         cooperative_members(invoice.cooperative_id),
         lambda: _(

@@ -1,5 +1,5 @@
 """The forms of the documents and reports screens: the packages export's period and format,
-and a signed document's scan."""
+a signed document's scan, and the copy of a document checked on its verification page."""
 
 from __future__ import annotations
 
@@ -58,3 +58,20 @@ class SignedScanForm(FlaskForm):
 
     def set_choices(self, signables: Iterable[Any]) -> None:
         self.document.choices = [SelectChoice(s.key, s.label) for s in signables]
+
+
+def _copy_chosen(form: Any, field: Any) -> None:
+    if field.data is None or not getattr(field.data, "filename", ""):
+        raise StopValidation(str(_l("Pilih berkas PDF salinan dokumen.")))
+
+
+class VerifyCopyForm(FlaskForm):
+    """A copy of a document, compared with the version its verification code names (the file
+    is read, hashed and forgotten: never stored)."""
+
+    copy = FileField(
+        _l("Salinan PDF yang diperiksa"),
+        validators=[_copy_chosen],
+        description=_l("Berkas hanya dibandingkan, tidak disimpan."),
+        render_kw={"accept": "application/pdf"},
+    )

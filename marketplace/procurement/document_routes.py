@@ -16,6 +16,7 @@ from marketplace.procurement import (
     budget_forms,
     document_forms,
     documents,
+    freezing,
     national_export,
     reports,
     signed_scans,
@@ -29,22 +30,42 @@ from marketplace.procurement.screens import REFUSALS, invalid, refused
 # ------------------------------------------------------------------------------------------
 
 
+def _pdf_name(number: str) -> str:
+    return f"{number.replace('/', '-')}.pdf"
+
+
 @bp.route("/documents/<kind>/<int:object_id>")
 @allow(PROCUREMENT_PARTICIPANT)
 def document(kind: str, object_id: int) -> Page:
-    return documents.render_html(documents.load_document(current_user, kind, object_id))
+    """The printable page, with the verification block of the latest frozen version and the
+    list of every version issued (their PDFs are the official copies)."""
+    found = documents.load_document(current_user, kind, object_id)
+    issued = freezing.versions(*found.frozen_as) if found.frozen_as else []
+    verification = freezing.verification_of(issued[-1]) if issued else None
+    return documents.render_html(found, verification=verification, versions=issued)
 
 
 @bp.route("/documents/<kind>/<int:object_id>.pdf")
 @allow(PROCUREMENT_PARTICIPANT)
 def document_pdf(kind: str, object_id: int) -> Page:
+    """The latest frozen version's bytes, exactly as issued (rendered, not stored, for a
+    document issued before freezing existed)."""
     found = documents.load_document(current_user, kind, object_id)
-    pdf = (
-        documents.stored_pdf(found)
-        if found.kind in documents.STORED_KINDS
-        else documents.render_pdf(found)
-    )
-    return private_download(pdf, "application/pdf", found.filename)
+    pdf, frozen = freezing.pdf_of(found)
+    name = frozen.number if frozen is not None else found.number or found.kind
+    return private_download(pdf, "application/pdf", _pdf_name(name))
+
+
+@bp.route("/documents/<kind>/<int:object_id>/v<int:version>.pdf")
+@allow(PROCUREMENT_PARTICIPANT)
+def document_version(kind: str, object_id: int, version: int) -> Page:
+    """An earlier (or the latest) frozen version, for the same parties as the document."""
+    found = documents.load_document(current_user, kind, object_id)
+    issued = freezing.versions(*found.frozen_as) if found.frozen_as else []
+    frozen = next((v for v in issued if v.version == version), None)
+    if frozen is None:
+        abort(404)
+    return private_download(freezing.read(frozen), "application/pdf", _pdf_name(frozen.number))
 
 
 @bp.route("/orders/<int:order_id>/signed", methods=["POST"])

@@ -1,8 +1,8 @@
 """The procurement's documents: permintaan penawaran, surat penawaran and the agency's counter-
 offer (one letter per round, each with its own number), Surat Pesanan, surat jalan, BAST and
-invoice/kuitansi. Each is one template rendered as a printable page and, by
-WeasyPrint, as a PDF; the PDF's stylesheets, fonts and images come from this app's own files
-(`LocalFetcher`), never from the network.
+invoice/kuitansi. Each is one template rendered as a printable page and, by WeasyPrint, as a
+PDF (the issued ones once, when issued: `freezing`); the PDF's stylesheets, fonts and images
+come from this app's own files (`LocalFetcher`), never from the network.
 
 Documents are official records: they are always rendered in Indonesian, whatever language the
 reader browses in.
@@ -11,14 +11,15 @@ reader browses in.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from marketplace import jobs
 from marketplace.accounts.models import User
 from marketplace.cooperatives.access import membership_of
 from marketplace.errors import NotFound
@@ -28,6 +29,7 @@ from marketplace.procurement import tax
 from marketplace.procurement.common import (
     agency_ids,
     last_day,
+    local_day,
     procurement_settings,
     today,
     totals_for,
@@ -45,8 +47,6 @@ from marketplace.procurement.models import (
     RequestStatus,
     RoundKind,
 )
-from marketplace.storage import content_name, storage
-from marketplace.urls import site_request_context
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ class Document:
     context: dict[str, Any]
     #: The agency whose officials sign it (their NIPs are printed under their names).
     agency_id: int | None = None
+    #: The issued document whose frozen versions this one is (`freezing`): the round's letter
+    #: for a quotation's latest offer; None for the request and the surat jalan, never frozen.
+    frozen_as: tuple[str, int] | None = None
 
     @property
     def filename(self) -> str:
@@ -131,8 +134,8 @@ def load_document(user: User, kind: str, object_id: int) -> Document:
         )
     if kind in ("quotation", "round"):
         return _round_document(user, kind, object_id)
-    if kind in STORED_KINDS:
-        found = _issued_document(kind, object_id)
+    if kind in ("order", "bast", "invoice"):
+        found = issued_document(kind, object_id)
         if found is None or not _may_see(user, found.agency_id, found.cooperative_id):
             raise NotFound()
         return found.document
@@ -173,6 +176,11 @@ def _round_document(user: User, kind: str, object_id: int) -> Document:
         or not _may_see(user, quotation.request.agency_id, quotation.cooperative_id)
     ):
         raise NotFound()
+    return _round_letter(round_, kind, object_id)
+
+
+def _round_letter(round_: QuotationRound, kind: str, object_id: int) -> Document:
+    quotation = round_.quotation
     template = (
         "procurement/documents/quotation.html"
         if round_.kind == RoundKind.OFFER
@@ -191,6 +199,7 @@ def _round_document(user: User, kind: str, object_id: int) -> Document:
             "totals": totals_for(quotation, round_.subtotal),
         },
         quotation.request.agency_id,
+        ("round", round_.id),
     )
 
 
@@ -201,8 +210,19 @@ class _Issued:
     cooperative_id: int
 
 
-def _issued_document(kind: str, object_id: int) -> _Issued | None:
-    """A Surat Pesanan, BAST or invoice as its document, whoever reads it (the same for all)."""
+def issued_document(kind: str, object_id: int) -> _Issued | None:
+    """A round's letter, a Surat Pesanan, BAST or invoice as its document, whoever reads it
+    (the same for all: what is frozen when it is issued)."""
+    if kind == "round":
+        round_ = db.session.get(QuotationRound, object_id)
+        if round_ is None:
+            return None
+        quotation = round_.quotation
+        return _Issued(
+            _round_letter(round_, kind, object_id),
+            quotation.request.agency_id,
+            quotation.cooperative_id,
+        )
     if kind == "order":
         order = db.session.get(PurchaseOrder, object_id)
         if order is None:
@@ -214,6 +234,7 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
             "procurement/documents/order.html",
             _order(order),
             order.agency_id,
+            (kind, object_id),
         )
     elif kind == "bast":
         bast = db.session.get(Bast, object_id)
@@ -232,6 +253,7 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
                 "ppk": _signatory(order.agency_id, ProcurementRole.PPK),
             },
             order.agency_id,
+            (kind, object_id),
         )
     elif kind == "invoice":
         invoice = db.session.get(Invoice, object_id)
@@ -250,6 +272,7 @@ def _issued_document(kind: str, object_id: int) -> _Issued | None:
                 "treasurer": _signatory(order.agency_id, ProcurementRole.BENDAHARA),
             },
             order.agency_id,
+            (kind, object_id),
         )
         return _Issued(document, invoice.agency_id, invoice.cooperative_id)
     else:
@@ -264,7 +287,8 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
     breakdown = tax.calculate_invoice(
         [tax.InvoiceLine(line.quantity, line.unit_price) for line in order.lines],
         is_pkp=order.is_pkp,
-        pp55_certificate_valid=order.cooperative.has_valid_pp55(today()),
+        # Judged on the day it was issued: a copy frozen later (the CLI) prints what it said then.
+        pp55_certificate_valid=order.cooperative.has_valid_pp55(local_day(order.issued_at)),
         order_total_excluding_ppn=order.subtotal,
         settings=settings,
     )
@@ -278,8 +302,18 @@ def _order(order: PurchaseOrder) -> dict[str, Any]:
     }
 
 
-def render_html(document: Document, *, pdf: bool = False) -> str:
-    """The document's HTML, in Indonesian; ``pdf`` leaves out the page's buttons."""
+def render_html(
+    document: Document,
+    *,
+    pdf: bool = False,
+    verification: Any = None,
+    versions: Sequence[Any] = (),
+    document_date: date | None = None,
+) -> str:
+    """The document's HTML, in Indonesian; ``pdf`` leaves out the page's buttons.
+    ``verification`` is the frozen version's verification block (`freezing.Verification`),
+    ``versions`` the frozen versions the page lists, ``document_date`` the day printed as the
+    day it was made (today unless given)."""
     settings = procurement_settings()
     dpp = settings.ppn_dpp_fraction
     with force_locale("id"):
@@ -287,7 +321,9 @@ def render_html(document: Document, *, pdf: bool = False) -> str:
             document.template,
             document=document,
             pdf=pdf,
-            document_date=today(),
+            verification=verification,
+            versions=versions,
+            document_date=document_date or today(),
             # PPN is labelled as the law states it: 12% of a DPP of 11/12 of the price.
             ppn_rate=tax.format_percent(settings.ppn_rate_percent),
             dpp_fraction=f"{dpp.numerator}/{dpp.denominator}",
@@ -299,62 +335,19 @@ def render_html(document: Document, *, pdf: bool = False) -> str:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def render_pdf(document: Document) -> bytes:
+def render_pdf(document: Document, **html_options: Any) -> bytes:
     """The document as a PDF, rendered by WeasyPrint from the same template as the page."""
-    return _pdf_from_html(render_html(document, pdf=True))
+    return _pdf_from_html(render_html(document, pdf=True, **html_options))
 
 
 def _pdf_from_html(html: str) -> bytes:
     return pdf_from_html(html)
 
 
-# --- Stored PDFs ------------------------------------------------------------------------------
-#
-# Rendering a PDF takes WeasyPrint a second or more, so the Surat Pesanan, BAST and invoice are
-# rendered once, when issued, by a background job (RQ, when REDIS_URL is set), and kept in the
-# storage (shared by every app server). A stored PDF is named after an HMAC of the HTML it was
-# rendered from (`storage.content_name`, keyed by SECRET_KEY, so nobody can derive the name from
-# a document they know), and a download renders the HTML (fast) to find it: whatever changes
-# the document (its status, the date printed on it) changes the name, so a stale PDF is never
-# served; a missing one is rendered in the request, as before, and stored for the next reader.
-# PDFs stored under the older plain-SHA-256 names are simply not found, and rendered again.
-# Without Redis nothing is rendered at issue (it would only slow the issuer's request): the
-# first download renders and stores it.
-
-#: The documents rendered when they are issued.
-STORED_KINDS = ("order", "bast", "invoice")
-PDF_FOLDER = "private/procurement-documents"
-
-
-def pdf_key(document: Document, html: str) -> str:
-    return f"{PDF_FOLDER}/{document.kind}/{document.object_id}/{content_name(html.encode())}.pdf"
-
-
-def stored_pdf(document: Document) -> bytes:
-    """The document's PDF from the storage, rendered and stored first when it is not there."""
-    html = render_html(document, pdf=True)
-    key = pdf_key(document, html)
-    try:
-        return storage().read(key)
-    except FileNotFoundError:
-        pass
-    pdf = _pdf_from_html(html)
-    storage().write(key, pdf)
-    return pdf
-
-
 def generate_pdf(kind: str, object_id: int) -> None:
-    """The job: render and store an issued document's PDF (see `pdf_when_issued`)."""
-    issued = _issued_document(kind, object_id)
-    if issued is None:
-        log.warning("No %s %s to render", kind, object_id)
-        return
-    with site_request_context():
-        stored_pdf(issued.document)
-
-
-def pdf_when_issued(kind: str, object_id: int) -> None:
-    """Queue the rendering of a document just issued, once the issue has committed; only with a
-    job queue (REDIS_URL)."""
-    if current_app.config.get("REDIS_URL"):
-        jobs.after_commit("marketplace.procurement.documents:generate_pdf", kind, object_id)
+    """Formerly the job that cached an issued document's PDF; issued documents are now frozen
+    in their issuing transaction (`freezing`). Kept only so that jobs queued before the upgrade
+    end quietly instead of as dead letters."""
+    log.info(
+        "Ignoring the former PDF job for %s %s: documents are frozen at issue", kind, object_id
+    )

@@ -19,7 +19,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.inventory import stock
-from marketplace.procurement import documents, inspection, tax
+from marketplace.procurement import freezing, inspection, tax
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -368,7 +368,7 @@ def inspect_delivery(
         "procurement.coop_order",
         order_id=order.id,
     )
-    documents.pdf_when_issued("bast", bast.id)
+    freezing.freeze("bast", bast.id, user, freezing.AS_RECEIVER)
     return bast
 
 
@@ -478,5 +478,9 @@ def issue_invoice(user: User, bast_id: int) -> Invoice:
         "procurement.invoice",
         invoice_id=invoice.id,
     )
-    documents.pdf_when_issued("invoice", invoice.id)
+    freezing.freeze("invoice", invoice.id, user, freezing.AS_COOPERATIVE)
+    if replaced is not None:
+        # The cancelled invoice's next version names the one that replaces it.
+        db.session.expire(replaced, ["replaced_by"])
+        freezing.freeze("invoice", replaced.id, user, freezing.AS_COOPERATIVE)
     return invoice

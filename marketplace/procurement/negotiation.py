@@ -25,7 +25,7 @@ from marketplace.accounts.models import User
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.paging import Page, paginate
-from marketplace.procurement import rules
+from marketplace.procurement import freezing, rules
 from marketplace.procurement.common import (
     MAX_AMOUNT,
     agency_ids,
@@ -327,6 +327,7 @@ def submit_offer(
             number=quotation.request.number,
         ),
     )
+    freezing.freeze("round", round_.id, user, freezing.AS_COOPERATIVE)
     return round_
 
 
@@ -405,6 +406,7 @@ def counter_offer(
             number=quotation.request.number,
         ),
     )
+    freezing.freeze("round", round_.id, user, freezing.AS_PP)
     return round_
 
 

@@ -17,7 +17,7 @@ from marketplace.extensions import db
 from marketplace.i18n import rupiah
 from marketplace.paging import Page, paginate
 from marketplace.payments import settlement
-from marketplace.procurement import rules, tax
+from marketplace.procurement import freezing, rules, tax
 from marketplace.procurement.common import (
     cooperative_id_of,
     cooperative_members,
@@ -94,6 +94,8 @@ def record_faktur_pajak(user: User, invoice_id: int, number: str, on: date | Non
         cooperative_id=invoice.cooperative_id,
         data={"number": invoice.number, "faktur_pajak": digits, "date": on.isoformat()},
     )
+    # The faktur pajak is printed on the invoice: a new version, never the issued bytes changed.
+    freezing.freeze("invoice", invoice.id, user, freezing.AS_COOPERATIVE)
     return invoice
 
 
@@ -237,5 +239,7 @@ def record_payment(user: User, invoice_id: int, details: PaymentDetails) -> Invo
         "procurement.coop_order",
         order_id=order.id,
     )
+    # "LUNAS" is printed on the invoice: its next version says so; the one issued stays as it was.
+    freezing.freeze("invoice", invoice.id, user, freezing.AS_TREASURER)
     close_if_settled(order, Actor.BENDAHARA, user)
     return payment

@@ -19,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_day, rupiah
 from marketplace.inventory import stock
 from marketplace.paging import Page, paginate
-from marketplace.procurement import budget_lines, documents, rules
+from marketplace.procurement import budget_lines, freezing, rules
 from marketplace.procurement.common import (
     agency_ids,
     agency_members,
@@ -256,7 +256,7 @@ def issue_purchase_order(
         "procurement.coop_order",
         order_id=order.id,
     )
-    documents.pdf_when_issued("order", order.id)
+    freezing.freeze("order", order.id, user, freezing.AS_PPK)
     return order
 
 

@@ -30,6 +30,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from marketplace.policy import PUBLIC, allow
+from marketplace.procurement import freezing
 from marketplace.procurement.access import AGENCY_MEMBER
 from tests.core.world import (
     AGENCY_ROLES,
@@ -125,6 +126,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
         "accounts.forgot_password",
         "accounts.verify_email",  # the token is the credential
         "accounts.reset_password",  # the token is the credential
+        "verify.document",  # a frozen document's verification page: the token is its key
     ),
     ("public", SHOPPER): ("cart.update_line", "cart.remove_line"),
     ("guest_only", None): ("accounts.login", "accounts.register"),
@@ -362,6 +364,7 @@ MATRIX: dict[tuple[str, Owner], tuple[str, ...]] = {
     ("procurement_participant", PARTIES_A): (
         "procurement.document",
         "procurement.document_pdf",
+        "procurement.document_version",
         "procurement.upload_signed_scan",
         "procurement.signed_scan",
     ),
@@ -562,6 +565,14 @@ ENDPOINT_PARAMS: dict[str, dict[str, Value]] = {
         "number": lambda w: w.objects["reviewed_order"].number,
         "line_id": lambda w: w.objects["reviewed_order"].vendor_orders[0].lines[0].id,
     },
+}
+ENDPOINT_PARAMS["procurement.document_version"] = {
+    "kind": lambda w: "order",
+    "object_id": lambda w: w.objects["purchase_order"].id,
+    "version": lambda w: 1,
+}
+ENDPOINT_PARAMS["verify.document"] = {
+    "token": lambda w: freezing.versions("order", w.objects["purchase_order"].id)[0].token
 }
 #: Routes walked once per kind of object they serve.
 VARIANTS: dict[str, Callable[[World], list[dict[str, Any]]]] = {

@@ -217,6 +217,19 @@ def verification_link(live: LiveServer) -> str:
         return f"/account/verify/{serializer.dumps({'uid': user.id, 'email': user.email})}"
 
 
+def document_verification_link(live: LiveServer) -> str:
+    """The public verification page printed on a demo document (its QR code's address)."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.procurement.models import FrozenDocument
+
+    with live.app.app_context():
+        token = db.session.scalars(select(FrozenDocument.token).order_by(FrozenDocument.id)).first()
+        assert token, "the demo's procurement documents were frozen when issued"
+        return f"/v/{token}"
+
+
 LANGUAGES = pytest.mark.parametrize("language", ["id", "en"])
 VIEWPORT_NAMES = pytest.mark.parametrize("viewport", ["phone", "desktop"])
 
@@ -228,9 +241,12 @@ def test_public_pages_have_no_serious_violations(
 ) -> None:
     page = open_page(browser, viewport, language)
     try:
-        problems = audit_pages(
-            page, live_server, [*GUEST_PAGES, verification_link(live_server)], language
-        )
+        pages = [
+            *GUEST_PAGES,
+            verification_link(live_server),
+            document_verification_link(live_server),
+        ]
+        problems = audit_pages(page, live_server, pages, language)
         # A form with errors, as a screen reader meets it.
         page.goto(live_server.path("/account/register"))
         with page.expect_navigation():

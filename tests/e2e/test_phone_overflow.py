@@ -55,7 +55,14 @@ from marketplace.orders.models import DeliveryMethod, Order, PaymentMethod, Vend
 from marketplace.payments.models import PaymentFlag, Refund
 from marketplace.payments.records import raise_flag
 from marketplace.payments.transfers import confirm_transfer, submit_transfer_proof
-from marketplace.procurement import agencies, corrections, fulfilment, payment, tax_records
+from marketplace.procurement import (
+    agencies,
+    corrections,
+    freezing,
+    fulfilment,
+    payment,
+    tax_records,
+)
 from marketplace.procurement.models import (
     Agency,
     AgencyMember,
@@ -150,6 +157,7 @@ NOT_PAGES = {
     "payments.shopper_proof": "the transfer proof's image",
     "messages.photo": "a message's photo",
     "procurement.document_pdf": "a PDF",
+    "procurement.document_version": "a PDF",
     "procurement.signed_scan": "a signed document's scan (PDF or image)",
     "vendors.shipping_label": "a PDF",
     "procurement.report_csv": "a CSV download",
@@ -447,6 +455,8 @@ def _add_procurement(demo: Demo, owner: User, cooperative: Cooperative) -> Agenc
             {"kind": "bast", "object_id": bast.id},
             {"kind": "invoice", "object_id": invoice.id},
         ],
+        # The public verification page of the Surat Pesanan's first frozen version.
+        "verify.document": [{"token": freezing.versions("order", order.id)[0].token}],
     }
     return order.agency
 

@@ -66,6 +66,7 @@ from marketplace.procurement.models import (
     Agency,
     AgencyMember,
     BudgetLine,
+    FrozenDocument,
     Invoice,
     InvoiceStatus,
     OrderStatus,
@@ -343,7 +344,12 @@ def _pages_no_link_leads_to() -> dict[str, list[str]]:
     assert answered is not None and shipped is not None
     assert to_ship is not None and to_hand_over is not None
     assert unread_by_cooperative is not None
+    # A frozen document's public verification page: its address is printed on paper (and as a
+    # QR code), so no page links to it.
+    token = db.session.scalars(select(FrozenDocument.token).order_by(FrozenDocument.id)).first()
+    assert token is not None
     return {
+        "guest": [f"/v/{token}"],
         SHOPPER: [
             f"/orders/{waiting}/payment",
             f"/products/{asked}/questions",

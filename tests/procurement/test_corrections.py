@@ -44,6 +44,7 @@ from marketplace.procurement.models import (
     ProcurementRole,
     PurchaseOrder,
 )
+from marketplace.storage import storage
 from tests.conftest import login, logout
 from tests.factories import AgencyMemberFactory, CooperativeMemberFactory, UserFactory
 from tests.procurement import workflow as wf
@@ -512,3 +513,64 @@ def test_the_treasurer_reverses_on_the_invoice_page_and_others_get_404(
     page = client.get(f"/procurement/invoices/{made['invoice']}").get_data(as_text=True)
     assert "Pembayaran yang dibatalkan" in page and WRONG_PAYMENT in page
     assert "Catat pembayaran" in page
+
+
+def test_each_correction_issues_a_new_version_and_the_earlier_ones_stay_as_issued(
+    app: Flask, client: FlaskClient, clock: ModuleType
+) -> None:
+    """Cancelling, replacing, paying and reversing each issue the invoice's next frozen
+    version; what was issued before keeps its bytes, so a copy of it still verifies."""
+    from marketplace.procurement import freezing
+
+    made = built(app)
+    with app.app_context():
+        first = freezing.versions("invoice", made["invoice"])
+        assert [v.version for v in first] == [1]
+        first_hash = first[0].sha256
+    login(client, "owner@coop.test")
+    cancel = f"/procurement/cooperative/invoices/{made['invoice']}/cancel"
+    assert (
+        client.post(cancel, data={f"cancel-{made['invoice']}-reason": MISTAKE}).status_code == 302
+    )
+    with app.app_context():
+        cancelled = freezing.versions("invoice", made["invoice"])
+        assert [v.version for v in cancelled] == [1, 2]
+        assert cancelled[0].sha256 == first_hash
+        assert cancelled[1].number == f"{made['number']}/v2"
+    text = pdf_text(client.get(f"/procurement/documents/invoice/{made['invoice']}.pdf").data)
+    assert "DIBATALKAN" in text and MISTAKE in text and "diganti oleh" not in text
+
+    client.post(f"/procurement/cooperative/basts/{made['bast']}/invoice")
+    with app.app_context():
+        replacement = db.session.scalar(
+            select(Invoice).where(Invoice.bast_id == made["bast"], Invoice.replaces_id.is_not(None))
+        )
+        assert replacement is not None
+        replacement_id, replacement_number = replacement.id, replacement.number
+        assert [v.version for v in freezing.versions("invoice", made["invoice"])] == [1, 2, 3]
+    text = pdf_text(client.get(f"/procurement/documents/invoice/{made['invoice']}.pdf").data)
+    assert f"diganti oleh {replacement_number}" in text
+
+    logout(client)
+    login(client, "bendahara@agency.test")
+    paid = client.post(
+        f"/procurement/invoices/{replacement_id}/pay",
+        data={
+            "method": "transfer",
+            "reference": "SP2D-0002/2026",
+            "paid_on": "2026-12-01",
+            "bukti_potong_number": "BP-22-0002",
+        },
+    )
+    assert paid.status_code == 302
+    reversed_ = client.post(
+        f"/procurement/invoices/{replacement_id}/reverse-payment", data={"reason": WRONG_PAYMENT}
+    )
+    assert reversed_.status_code == 302
+    with app.app_context():
+        kept = freezing.versions("invoice", replacement_id)
+        assert [v.version for v in kept] == [1, 2, 3]  # issued, paid, payment reversed
+        paid_pdf = storage().read(kept[1].storage_key)
+    assert "LUNAS" in pdf_text(paid_pdf)
+    latest = pdf_text(client.get(f"/procurement/documents/invoice/{replacement_id}.pdf").data)
+    assert "LUNAS" not in latest

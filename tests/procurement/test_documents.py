@@ -176,7 +176,8 @@ def test_the_invoice_states_the_taxes_the_net_amount_and_the_words(
     response = client.get(f"/procurement/documents/invoice/{procurement['invoice']}.pdf")
     assert response.status_code == 200
     number = procurement["numbers"]["invoice"]
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{number}.pdf"'
+    # Paid, so its second version (the first was frozen before "LUNAS" was printed on it).
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{number}-v2.pdf"'
     text = pdf_text(response.data)
     for expected in ("PPN", "PPh 22", "Dibayarkan kepada", "Rp985.000", "Terbilang"):
         assert expected in text

@@ -433,17 +433,22 @@ def test_every_step_is_in_the_audit_log_with_its_actor(app_ctx: Flask) -> None:
         ("procurement.request.draft", c.pp.id),
         ("procurement.request.sent", c.pp.id),
         ("procurement.quotation.quoted", c.member.id),
+        ("procurement.document.frozen", c.member.id),  # the offer's letter
         ("procurement.quotation.agreed", c.pp.id),
         ("procurement.quotation.forwarded", c.pp.id),
         ("procurement.quotation.approved", c.ppk.id),
         ("procurement.request.awarded", c.ppk.id),
         ("procurement.purchase_order.issued", c.ppk.id),
+        ("procurement.document.frozen", c.ppk.id),  # the Surat Pesanan
         ("procurement.purchase_order.accepted", c.member.id),
         ("procurement.delivery.sent", c.member.id),
         ("procurement.delivery.inspected", c.receiver.id),
         ("procurement.purchase_order.delivered", c.receiver.id),
+        ("procurement.document.frozen", c.receiver.id),  # the BAST
         ("procurement.invoice.issued", c.member.id),
+        ("procurement.document.frozen", c.member.id),  # the invoice
         ("procurement.invoice.paid", c.treasurer.id),
+        ("procurement.document.frozen", c.treasurer.id),  # the invoice, LUNAS: version 2
         ("procurement.purchase_order.closed", c.treasurer.id),
     ]
     cooperative_entries = db.session.scalars(

@@ -58,7 +58,7 @@ def test_the_graph_sees_the_imports() -> None:
     graph = import_graph()
     assert f"{PACKAGE}.common" in graph[f"{PACKAGE}.documents"]
     assert f"{PACKAGE}.deadlines" in graph[f"{PACKAGE}.negotiation"]  # from ... import name
-    assert f"{PACKAGE}.documents" in graph[f"{PACKAGE}.purchasing"]  # from package import module
+    assert f"{PACKAGE}.freezing" in graph[f"{PACKAGE}.purchasing"]  # from package import module
     assert f"{PACKAGE}.settings" in graph[PACKAGE]  # inside a function
 
 
@@ -73,3 +73,10 @@ def test_the_documents_import_down_only() -> None:
     graph = import_graph()
     for higher in ("negotiation", "purchasing", "fulfilment", "requests", "worklist"):
         assert f"{PACKAGE}.{higher}" not in graph[f"{PACKAGE}.documents"]
+
+
+def test_freezing_imports_down_only() -> None:
+    """Every issuing service freezes its document: freezing must not import any of them."""
+    graph = import_graph()
+    for higher in ("negotiation", "purchasing", "fulfilment", "payment"):
+        assert f"{PACKAGE}.{higher}" not in graph[f"{PACKAGE}.freezing"]

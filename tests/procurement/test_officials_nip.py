@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.procurement.models import AgencyMember, ProcurementRole
+from marketplace.procurement import payment
+from marketplace.procurement.common import today
+from marketplace.procurement.models import AgencyMember, Invoice, ProcurementRole
 from tests.conftest import login
 from tests.procurement import workflow as wf
 from tests.procurement.test_documents import pdf_text
@@ -97,9 +99,12 @@ def test_each_documents_signature_blocks_print_the_officials_nip(
         assert nip in text, (kind, nip, found)
 
 
-def test_a_nip_recorded_later_is_printed_on_the_next_download(
+def test_a_nip_recorded_later_is_printed_on_the_next_version_never_on_the_issued_one(
     app: Flask, client: FlaskClient, documents: dict[str, Any]
 ) -> None:
+    """An issued document is frozen (docs/procurement.md): the invoice issued before the
+    treasurer's NIP was recorded keeps its dotted line; the version its payment issues prints
+    the NIP."""
     login(client, "bendahara@agency.test")
     assert DOTTED in pdf(client, "invoice", documents["invoice"])
     treasurer = db.session.scalar(
@@ -108,5 +113,17 @@ def test_a_nip_recorded_later_is_printed_on_the_next_download(
     assert treasurer is not None
     treasurer.nip = "198512312010011004"
     db.session.commit()
+    assert DOTTED in pdf(client, "invoice", documents["invoice"])
+    with app.test_request_context():
+        invoice = db.session.get(Invoice, documents["invoice"])
+        assert invoice is not None
+        payment.record_payment(
+            treasurer.user,
+            invoice.id,
+            payment.PaymentDetails("transfer", "SP2D-0001/2026", today(), "BP-22-0001"),
+        )
+        db.session.commit()
     text = pdf(client, "invoice", documents["invoice"])
     assert printed("198512312010011004") in text and DOTTED not in text
+    first = client.get(f"/procurement/documents/invoice/{documents['invoice']}/v1.pdf")
+    assert DOTTED in pdf_text(first.data)

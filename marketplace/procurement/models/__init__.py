@@ -26,6 +26,12 @@ from marketplace.procurement.models.budget import (
 from marketplace.procurement.models.budget import (
     BudgetRevision as BudgetRevision,
 )
+from marketplace.procurement.models.frozen import (
+    FrozenDocument as FrozenDocument,
+)
+from marketplace.procurement.models.frozen import (
+    FrozenKind as FrozenKind,
+)
 from marketplace.procurement.models.order import (
     Bast as Bast,
 )
