@@ -91,17 +91,25 @@ ORDER_PATH = re.compile(r"/orders/(OPOP-\d{4}-\d+)$")
 HOLDS_STOCK = ("awaiting_payment", "paid", "accepted", "shipped", "ready_for_pickup")
 SOLD = ("delivered", "completed")
 PAID_OR_LATER = ("paid", "accepted", "shipped", "ready_for_pickup", "delivered", "completed")
+#: The shoppers' new address at checkout, its regions picked from the lists (`seed` loads the
+#: four regions, as `flask regions load` would with the whole country).
 ADDRESS_FORM = {
     "address_choice": "new",
     "recipient_name": "Pembeli Beban",
     "phone": "081234567890",
     "street": "Jl. Majapahit No. 5",
-    "kelurahan": "Miji",
-    "kecamatan": "Kranggan",
-    "city": "Kota Mojokerto",
-    "province": "Jawa Timur",
-    "postal_code": "61321",
+    "province_code": "35",
+    "regency_code": "35.76",
+    "district_code": "35.76.03",
+    "village_code": "35.76.03.1002",
+    "postal_code": "61322",
 }
+ADDRESS_REGIONS = (
+    ("35", "Jawa Timur", None),
+    ("35.76", "Kota Mojokerto", None),
+    ("35.76.03", "Kranggan", None),
+    ("35.76.03.1002", "Miji", "61322"),
+)
 
 # --------------------------------------------------------------------------------------------
 # The cluster
@@ -313,6 +321,9 @@ def seed(
                 )
             )
         db.session.add_all(users)
+        from marketplace.regions.loader import Row, load
+
+        load([Row(code, name, postal_code) for code, name, postal_code in ADDRESS_REGIONS])
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
